@@ -1,0 +1,20 @@
+class ApplicationError(Exception):
+    """A rule of the co-op refused an action.
+
+    `message` is for people (already translated); `code` is stable, for programs. Views turn it
+    into a form error or a JSON body; `http_status` says which 4xx the API answers with.
+    """
+
+    http_status = 400
+
+    def __init__(self, message: str, *, code: str = "invalid", fields: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.fields = fields or {}
+
+
+class ConflictError(ApplicationError):
+    """The action clashes with the current state (a double booking, a second vote)."""
+
+    http_status = 409

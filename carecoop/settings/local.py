@@ -1,0 +1,29 @@
+"""A developer's machine: no servers needed (SQLite, an embedded broker, emails on the console)."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = env(
+    "DJANGO_SECRET_KEY",
+    default="local-only-not-secret-7f3a9c1e5b2d8046e1c9a7b3f5d2e8c4a6b0d1f3e5c7a9b",
+)
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'carecoop.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web app, the worker and beat share one file: wait for locks rather than failing,
+    # and take the write lock at the start of a transaction so two writers never deadlock.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [  # noqa: F405
+    "rest_framework.renderers.JSONRenderer",
+    "rest_framework.renderers.BrowsableAPIRenderer",
+]
+CARECOOP_DEMO_DATA_ALLOWED = env.bool("CARECOOP_DEMO_DATA_ALLOWED", default=True)

@@ -1,0 +1,116 @@
+"""The three ways the app runs: on a laptop with no servers, under test, and in production."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "carecoop.settings.production",
+    "DJANGO_SECRET_KEY": "x7Hq2!pR9vLm4@sK8wZt3#bN6yGf1&cJ5dUe0*aQi-Vo_Xr^Ws+Tl%Mh=Yk~Pz",
+    "DJANGO_ALLOWED_HOSTS": "caldervalley.care.example",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/carecoop",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
+    "CACHE_URL": "redis://127.0.0.1:6379/14",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+}
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    """The environment of a fresh shell: none of the settings the test run itself was given."""
+    keep = {"PATH", "HOME", "LANG", "SYSTEMROOT"}
+    env = {key: value for key, value in os.environ.items() if key in keep}
+    env.update(extra)
+    return env
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], _clean_env(**PRODUCTION_ENV))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = _clean_env(**PRODUCTION_ENV)
+    del env["DJANGO_SECRET_KEY"]
+
+    result = _run(["manage.py", "check"], env)
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_demo_data():
+    result = _run(["manage.py", "seed_demo"], _clean_env(**PRODUCTION_ENV))
+
+    assert result.returncode != 0
+    assert "Demo data" in result.stderr
+
+
+PRINT_LOCAL_SETUP = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from django.db import connection
+print(json.dumps({
+    "database": connection.vendor,
+    "broker": settings.CELERY_BROKER_URL,
+    "email": settings.EMAIL_BACKEND,
+    "debug": settings.DEBUG,
+}))
+"""
+
+
+def test_local_settings_need_no_servers(tmp_path):
+    env = _clean_env(DJANGO_SETTINGS_MODULE="carecoop.settings.local", CARECOOP_VAR_DIR=str(tmp_path))
+
+    result = _run(["-c", PRINT_LOCAL_SETUP], env)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "database": "sqlite",
+        "broker": "filesystem://",
+        "email": "django.core.mail.backends.console.EmailBackend",
+        "debug": True,
+    }
+
+
+ROUND_TRIP_THROUGH_EMBEDDED_BROKER = """
+import django
+django.setup()
+from carecoop.celery import app
+with app.connection_for_write() as connection:
+    queue = connection.SimpleQueue("probe")
+    queue.put({"visit": 42})
+    message = queue.get(timeout=5)
+    message.ack()
+    print(message.payload["visit"])
+"""
+
+
+def test_embedded_broker_carries_messages_without_a_server(tmp_path):
+    env = _clean_env(DJANGO_SETTINGS_MODULE="carecoop.settings.local", CARECOOP_VAR_DIR=str(tmp_path))
+
+    result = _run(["-c", ROUND_TRIP_THROUGH_EMBEDDED_BROKER], env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "42"
+    assert (tmp_path / "celery" / "queue").is_dir()
+
+
+def test_database_schema_matches_the_models(db):
+    # A model change without its migration would pass every test and fail in production.
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

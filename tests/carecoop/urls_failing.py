@@ -1,0 +1,18 @@
+"""A URLconf with views that fail, to see what people and programs are shown when they do."""
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+
+def failing_view(request: HttpRequest) -> HttpResponse:
+    raise RuntimeError("A failure the view did not expect")
+
+
+urlpatterns = [
+    path("api/v1/failing/", failing_view),
+    path("failing/", failing_view),
+    path("", include("carecoop.urls")),
+]
+
+handler404 = "carecoop.views.page_not_found"
+handler500 = "carecoop.views.server_error"

@@ -1,0 +1,45 @@
+"""Fixtures every suite shares, and the people the tests speak of."""
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # The rules that matter most are enforced by PostgreSQL; a run on anything else proves nothing.
+    if connection.vendor != "postgresql":
+        raise pytest.UsageError(
+            f"The tests run on PostgreSQL only, but DATABASE_URL points at {connection.vendor}."
+        )
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        raise pytest.UsageError("The tests run with the Redis broker only: set CELERY_BROKER_URL=redis://...")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # Rate limits and throttles count in the cache; each test starts with none used.
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+# --- The people ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def newcomer(db):  # type: ignore[no-untyped-def]
+    """Someone who has signed up and verified their email, but is not a member."""
+    return UserFactory(email="newcomer@example.org")
+
+
+@pytest.fixture
+def staff_member(db):  # type: ignore[no-untyped-def]
+    """The co-op's secretary."""
+    return UserFactory(email="secretary@example.org", is_staff=True)

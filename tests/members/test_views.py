@@ -1,0 +1,180 @@
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from tests.factories import PASSWORD, UserFactory
+
+
+def test_home_says_what_the_coop_is_and_leads_to_sign_up_or_log_in(client, db):
+    response = client.get("/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Calder Valley Care Co-op" in html
+    assert "Hebden Bridge, Todmorden, Halifax" in html
+    assert f'href="{reverse("account_signup")}"' in html
+    assert f'href="{reverse("account_login")}"' in html
+    assert "Log out" not in html
+
+
+def test_navigation_for_a_signed_in_person_offers_their_account_and_log_out(client, newcomer):
+    client.force_login(newcomer)
+
+    html = client.get("/").content.decode()
+
+    assert f'href="{reverse("account_overview")}"' in html
+    assert "Log out" in html
+    assert f'href="{reverse("account_signup")}"' not in html
+    assert "Co-op admin" not in html
+
+
+def test_navigation_for_staff_offers_the_admin(client, staff_member):
+    client.force_login(staff_member)
+
+    assert "Co-op admin" in client.get("/").content.decode()
+
+
+def test_account_page_needs_a_login(client, db):
+    response = client.get(reverse("account_overview"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_account_page_shows_the_persons_email(client, newcomer):
+    client.force_login(newcomer)
+
+    response = client.get(reverse("account_overview"))
+
+    assert response.status_code == 200
+    assert "newcomer@example.org" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/", "/accounts/"])
+def test_pages_make_a_constant_number_of_queries(client, newcomer, django_assert_max_num_queries, url):
+    client.force_login(newcomer)
+
+    with django_assert_max_num_queries(4):
+        assert client.get(url).status_code == 200
+
+
+def _signup(client, email="robin@example.org", password=PASSWORD):
+    return client.post(
+        reverse("account_signup"), {"email": email, "password1": password, "password2": password}
+    )
+
+
+def _verification_link(message) -> str:
+    return re.search(r"https?://\S+/accounts/confirm-email/\S+/", message.body).group(0)
+
+
+def test_sign_up_needs_the_email_verified_before_logging_in(client, db):
+    response = _signup(client)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["robin@example.org"]
+    assert mail.outbox[0].subject.startswith("[Calder Valley Care Co-op]")
+
+    client.logout()
+    login = client.post(reverse("account_login"), {"login": "robin@example.org", "password": PASSWORD})
+    assert login["Location"] == reverse("account_email_verification_sent")
+    assert client.get(reverse("account_overview")).status_code == 302
+
+    confirm_path = _verification_link(mail.outbox[-1]).split("testserver", 1)[1]
+    assert client.post(confirm_path).status_code == 302
+    login = client.post(reverse("account_login"), {"login": "robin@example.org", "password": PASSWORD})
+    assert login["Location"] == reverse("account_overview")
+
+
+def test_sign_up_with_bad_input_shows_errors_and_creates_nothing(client, db):
+    from members.models import User
+
+    response = client.post(
+        reverse("account_signup"), {"email": "not-an-email", "password1": "short", "password2": "other"}
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Enter a valid email address." in html
+    assert 'aria-invalid="true"' in html
+    assert User.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_sign_up_with_a_taken_email_creates_no_second_account(client, newcomer):
+    from members.models import User
+
+    _signup(client, email="NEWCOMER@example.org")
+
+    assert User.objects.filter(email__iexact="newcomer@example.org").count() == 1
+
+
+def test_repeated_failed_logins_lock_the_account_for_a_while(client, newcomer):
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": "newcomer@example.org", "password": "guess"})
+
+    response = client.post(reverse("account_login"), {"login": "newcomer@example.org", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert "Too many failed login attempts" in response.content.decode()
+    assert client.get(reverse("account_overview")).status_code == 302
+
+
+def test_too_many_sign_ups_from_one_place_get_a_friendly_429(client, db):
+    statuses = [
+        client.post(
+            reverse("account_signup"), {"email": "bad", "password1": "x", "password2": "x"}
+        ).status_code
+        for _ in range(21)
+    ]
+
+    assert statuses[:20] == [200] * 20
+    assert statuses[20] == 429
+    response = client.post(reverse("account_signup"), {"email": "bad"})
+    assert "Too many attempts" in response.content.decode()
+
+
+def test_password_reset_sends_a_link_without_saying_whether_the_account_exists(client, newcomer):
+    known = client.post(reverse("account_reset_password"), {"email": "newcomer@example.org"})
+    unknown = client.post(reverse("account_reset_password"), {"email": "stranger@example.org"})
+
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    assert [m.to for m in mail.outbox if "/accounts/password/reset/key/" in m.body] == [
+        ["newcomer@example.org"]
+    ]
+
+
+def test_password_change_page_uses_the_site_layout(client, newcomer):
+    client.force_login(newcomer)
+
+    html = client.get(reverse("account_change_password")).content.decode()
+
+    assert 'class="skip-link"' in html
+    assert "Back to your account" in html
+
+
+def test_admin_login_goes_through_the_site_login(client, db):
+    response = client.get("/admin/login/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_log_out_is_a_post_and_returns_home(client, newcomer):
+    client.force_login(newcomer)
+
+    response = client.post(reverse("account_logout"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert client.get(reverse("account_overview")).status_code == 302
+
+
+def test_staff_user_factory_is_staff(staff_member):
+    assert staff_member.is_staff
+    assert UserFactory().is_staff is False
