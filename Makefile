@@ -1,0 +1,52 @@
+# The two commands of the quick start are `make run` and `make test`; the rest serve them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.8
+# uv from the PATH, or a private copy installed from PyPI on first use.
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := python3.11
+PY := .venv/bin/python
+
+.PHONY: help run test check lint format types pytest browser-deps
+
+help:
+	@echo "make run    start the app with demo data (SQLite, embedded broker): http://127.0.0.1:8000/"
+	@echo "make test   lint, type-check and run every test on PostgreSQL and Redis"
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+node_modules/.synced: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+run: .venv/.synced
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo
+	@echo "  carecoop is starting at http://127.0.0.1:$${PORT:-8000}/  (web, Celery worker and beat; Ctrl+C stops all)"
+	@echo
+	.venv/bin/honcho -f Procfile.dev start
+
+test: .venv/.synced node_modules/.synced lint types pytest
+
+lint: .venv/.synced
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+types: .venv/.synced
+	.venv/bin/mypy $(wildcard */services.py */selectors.py)
+
+pytest: .venv/.synced node_modules/.synced
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+format: .venv/.synced
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .

@@ -1,0 +1,59 @@
+"""Accessibility audits with axe-core (the npm package, installed by `make test`)."""
+
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+VIEWPORTS = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1280, "height": 800}}
+FAILING_IMPACTS = {"serious", "critical"}
+
+
+class PageAudit:
+    """Runs axe-core on a page at phone and desktop widths, and remembers every page it checked.
+
+    `unaudited()` lists the pages the browser showed that were never checked, so a journey
+    cannot pass by forgetting to look at one of its pages.
+    """
+
+    def __init__(self, page: Page) -> None:
+        if not AXE_SCRIPT.exists():
+            raise AssertionError(f"axe-core is missing at {AXE_SCRIPT}: run `npm ci` (make test does).")
+        self.page = page
+        self.visited: list[str] = []
+        self.audited: set[str] = set()
+        page.on("framenavigated", self._remember)
+
+    def _remember(self, frame) -> None:  # type: ignore[no-untyped-def]
+        if frame == self.page.main_frame:
+            self.visited.append(_without_fragment(frame.url))
+
+    def __call__(self) -> None:
+        page = self.page
+        page.wait_for_load_state("load")
+        original_size = page.viewport_size
+        problems = []
+        for name, size in VIEWPORTS.items():
+            page.set_viewport_size(size)
+            if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+                page.add_script_tag(path=str(AXE_SCRIPT))
+            results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+            for violation in results["violations"]:
+                if violation["impact"] in FAILING_IMPACTS:
+                    targets = [node["target"] for node in violation["nodes"]][:5]
+                    impact, rule = violation["impact"], violation["id"]
+                    problems.append(f"  [{name}] {rule} ({impact}): {violation['help']} at {targets}")
+        if original_size:
+            page.set_viewport_size(original_size)
+        self.audited.add(_without_fragment(page.url))
+        assert not problems, f"axe-core found serious problems on {page.url}:\n" + "\n".join(problems)
+
+    def unaudited(self) -> list[str]:
+        return [
+            url for url in dict.fromkeys(self.visited) if url not in self.audited and url != "about:blank"
+        ]
+
+
+def _without_fragment(url: str) -> str:
+    # Following "#main" moves focus within a page; it is not another page.
+    return url.split("#", 1)[0]

@@ -1,0 +1,88 @@
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD
+
+
+def test_visitor_signs_up_verifies_email_logs_in_and_sees_their_account(
+    page: Page, live_server, audit, mailoutbox
+):
+    page.goto(live_server.url + "/")
+    audit()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("owned by the people who give it and get it")
+
+    page.get_by_role("main").get_by_role("link", name="Sign up").click()
+    expect(page).to_have_url(re.compile(r"/accounts/signup/$"))
+    audit()
+
+    page.get_by_label("Email").fill("ruth.sutcliffe@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Confirm password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Verify Your Email Address", re.I))
+    audit()
+
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["ruth.sutcliffe@example.org"]
+    link = re.search(r"http://\S+/accounts/confirm-email/\S+/", mailoutbox[0].body).group(0)
+
+    page.goto(link)
+    audit()
+    page.get_by_role("button", name="Confirm").click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    expect(page.get_by_role("status")).to_contain_text("ruth.sutcliffe@example.org")
+    audit()
+
+    page.get_by_label("Email").fill("ruth.sutcliffe@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    expect(page.get_by_role("main")).to_contain_text("ruth.sutcliffe@example.org")
+    audit()
+
+
+def test_the_site_works_with_the_keyboard_alone(page: Page, live_server, audit, newcomer):
+    page.goto(live_server.url + "/")
+    audit()
+
+    page.keyboard.press("Tab")
+    skip_link = page.get_by_role("link", name="Skip to main content")
+    expect(skip_link).to_be_focused()
+    expect(skip_link).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+    # From the top of the page, Tab reaches "Log in" in the header and Enter follows it.
+    page.goto(live_server.url + "/")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Log in":
+            break
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    audit()
+
+    page.keyboard.press("Tab")  # skip link
+    page.keyboard.press("Tab")  # brand
+    for _ in range(10):
+        if page.evaluate("document.activeElement.id") == "id_login":
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.type("newcomer@example.org")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/accounts/$"))
+    audit()
+
+
+def test_error_pages_pass_the_audit(page: Page, live_server, audit):
+    page.goto(live_server.url + "/no-such-page/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("We can't find that page")
+    audit()
