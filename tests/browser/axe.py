@@ -6,11 +6,14 @@ from playwright.sync_api import Page
 
 AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1280, "height": 800}}
+# The narrowest screen the site promises to work on: nothing may need sideways scrolling there.
+NARROWEST = {"width": 320, "height": 640}
 FAILING_IMPACTS = {"serious", "critical"}
 
 
 class PageAudit:
-    """Runs axe-core on a page at phone and desktop widths, and remembers every page it checked.
+    """Runs axe-core on a page at phone and desktop widths, checks it fits 320 px, and remembers
+    every page it checked.
 
     `unaudited()` lists the pages the browser showed that were never checked, so a journey
     cannot pass by forgetting to look at one of its pages.
@@ -43,10 +46,14 @@ class PageAudit:
                     targets = [node["target"] for node in violation["nodes"]][:5]
                     impact, rule = violation["impact"], violation["id"]
                     problems.append(f"  [{name}] {rule} ({impact}): {violation['help']} at {targets}")
+        page.set_viewport_size(NARROWEST)
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 0:
+            problems.append(f"  [320 px] the page is {overflow} px wider than the screen")
         if original_size:
             page.set_viewport_size(original_size)
         self.audited.add(_without_fragment(page.url))
-        assert not problems, f"axe-core found serious problems on {page.url}:\n" + "\n".join(problems)
+        assert not problems, f"Problems a person would meet on {page.url}:\n" + "\n".join(problems)
 
     def unaudited(self) -> list[str]:
         return [

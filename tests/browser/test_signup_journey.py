@@ -86,3 +86,30 @@ def test_error_pages_pass_the_audit(page: Page, live_server, audit):
     page.goto(live_server.url + "/no-such-page/")
     expect(page.get_by_role("heading", level=1)).to_have_text("We can't find that page")
     audit()
+
+
+def test_account_management_pages_pass_the_audit(page: Page, live_server, audit, newcomer):
+    page.goto(live_server.url + "/accounts/login/")
+    audit()
+    page.get_by_label("Email").fill("newcomer@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/accounts/$"))
+    audit()
+
+    page.get_by_role("link", name="Change your email address").click()
+    expect(page.get_by_role("radio", name=re.compile("newcomer@example.org"))).to_be_checked()
+    audit()
+
+    page.get_by_role("link", name="Back to your account").click()
+    page.get_by_role("link", name="Change your password").click()
+    expect(page.get_by_label("Current password")).to_be_visible()
+    audit()
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("navigation").get_by_role("link", name="Log in")).to_be_visible()
+    expect(page).to_have_url(live_server.url + "/")
+    audit()
+
+    page.goto(live_server.url + "/accounts/password/reset/")
+    audit()
