@@ -1,16 +1,33 @@
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from allauth.account.models import EmailAddress
 from allauth.account.utils import has_verified_email
+from django.conf import settings
 from django.contrib.auth import authenticate
-from django.db import transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
-from carecoop.exceptions import ApplicationError
-from members.models import User
+from carecoop.exceptions import ApplicationError, ConflictError
+from members import selectors
+from members.models import (
+    Application,
+    GoverningDocument,
+    MemberClass,
+    Membership,
+    Policy,
+    RegisterCounter,
+    ShareTransaction,
+    User,
+)
+
+# --- Accounts ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -53,3 +70,436 @@ def auth_token_issue(*, request: HttpRequest | None, email: str, password: str) 
 @transaction.atomic
 def auth_token_revoke(*, token: AuthToken) -> None:
     token.delete()
+
+
+# --- Governing documents ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_publish(*, kind: str, title: str, body: str, by: User) -> GoverningDocument:
+    """Publish a new version of the rules or the Members' Commitment. Old versions stay as they
+    were: applications point at the version their applicant agreed to."""
+    if kind not in GoverningDocument.Kind.values:
+        raise ApplicationError(_("Choose which document this is."), code="invalid_document_kind")
+    if not title.strip() or not body.strip():
+        raise ApplicationError(_("A document needs a title and some text."), code="document_empty")
+    latest = GoverningDocument.objects.filter(kind=kind).aggregate(latest=Max("version"))["latest"] or 0
+    try:
+        with transaction.atomic():
+            return GoverningDocument.objects.create(
+                kind=kind, version=latest + 1, title=title.strip(), body=body.strip(), published_by=by
+            )
+    except IntegrityError as exc:
+        raise ConflictError(
+            _("Someone published a new version at the same moment. Please reload and try again."),
+            code="document_version_taken",
+        ) from exc
+
+
+# --- Applying -------------------------------------------------------------------------------------
+
+
+def _age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _shares_for(*, member_class: str, investment_pence: int | None, policy: Policy) -> int:
+    """How many shares an applicant takes: one, or what an investor chooses within the bounds."""
+    if member_class != MemberClass.INVESTOR:
+        return 1
+    low, high = policy.investor_min_pence, policy.investor_max_pence
+    if investment_pence is None or not low <= investment_pence <= high:
+        raise ApplicationError(
+            _("Investors choose an amount between £%(low)s and £%(high)s.")
+            % {"low": f"{low / 100:,.0f}", "high": f"{high / 100:,.0f}"},
+            code="investment_out_of_bounds",
+            fields={"investment": [_("Choose an amount within the bounds.")]},
+        )
+    if investment_pence % policy.share_value_pence:
+        raise ApplicationError(
+            _("Shares are £%(value)s each: choose a whole number of shares.")
+            % {"value": f"{policy.share_value_pence / 100:.2f}"},
+            code="investment_not_whole_shares",
+            fields={"investment": [_("Choose a whole number of shares.")]},
+        )
+    return investment_pence // policy.share_value_pence
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    user: User,
+    member_class: str,
+    legal_name: str,
+    address: str,
+    postcode: str,
+    date_of_birth: date,
+    reason: str,
+    rules: GoverningDocument,
+    commitment: GoverningDocument,
+    phone: str = "",
+    investment_pence: int | None = None,
+) -> Application:
+    """Ask to join. The person agrees to the current versions of the rules and the Members'
+    Commitment; one open application and one current membership per person."""
+    if member_class not in MemberClass.values:
+        raise ApplicationError(_("Choose how you want to join."), code="invalid_member_class")
+    if selectors.membership_current_for_user(user=user) is not None:
+        raise ConflictError(_("You are already a member of the co-op."), code="already_member")
+    if Application.objects.filter(user=user, status=Application.Status.SUBMITTED).exists():
+        raise ConflictError(
+            _("You already have an application waiting for a decision."), code="application_open"
+        )
+    current = selectors.documents_current()
+    if (
+        current.get(GoverningDocument.Kind.RULES) != rules
+        or current.get(GoverningDocument.Kind.COMMITMENT) != commitment
+    ):
+        raise ConflictError(
+            _(
+                "The rules or the Members' Commitment have changed since you opened this page. "
+                "Please read the new version and agree to it."
+            ),
+            code="documents_changed",
+        )
+    policy = Policy.current()
+    today = timezone.localdate()
+    if date_of_birth > today:
+        raise ApplicationError(
+            _("The date of birth is in the future."),
+            code="invalid_date_of_birth",
+            fields={"date_of_birth": [_("Enter your date of birth.")]},
+        )
+    if member_class == MemberClass.WORKER and _age_on(date_of_birth, today) < policy.worker_minimum_age:
+        raise ApplicationError(
+            _("Care and support workers must be %(age)s or over to join.")
+            % {"age": policy.worker_minimum_age},
+            code="too_young",
+            fields={
+                "date_of_birth": [_("Workers must be %(age)s or over.") % {"age": policy.worker_minimum_age}]
+            },
+        )
+    shares = _shares_for(member_class=member_class, investment_pence=investment_pence, policy=policy)
+    try:
+        with transaction.atomic():
+            return Application.objects.create(
+                user=user,
+                member_class=member_class,
+                legal_name=legal_name.strip(),
+                address=address.strip(),
+                postcode=postcode,
+                phone=phone,
+                date_of_birth=date_of_birth,
+                reason=reason.strip(),
+                rules=rules,
+                commitment=commitment,
+                shares=shares,
+                share_value_pence=policy.share_value_pence,
+            )
+    except IntegrityError as exc:  # a second request raced past the check above
+        raise ConflictError(
+            _("You already have an application waiting for a decision."), code="application_open"
+        ) from exc
+
+
+def _lock_open_application(application: Application) -> Application:
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.status != Application.Status.SUBMITTED:
+        raise ConflictError(
+            _("This application has already been %(status)s.")
+            % {"status": locked.get_status_display().lower()},
+            code="application_decided",
+        )
+    return locked
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, by: User) -> Application:
+    application = _lock_open_application(application)
+    if application.user_id != by.pk:
+        raise ApplicationError(_("Only the applicant can withdraw an application."), code="not_applicant")
+    application.status = Application.Status.WITHDRAWN
+    application.decided_at = timezone.now()
+    application.decided_by = by
+    application.save(update_fields=["status", "decided_at", "decided_by"])
+    return application
+
+
+@transaction.atomic
+def application_record_payment(
+    *, application: Application, reference: str, paid_on: date, amount_pence: int, by: User
+) -> Application:
+    """Staff record the money received for the applicant's shares (there is no payment gateway)."""
+    application = _lock_open_application(application)
+    if amount_pence != application.amount_due_pence:
+        raise ApplicationError(
+            _("The shares cost £%(due)s; the amount recorded must match.")
+            % {"due": f"{application.amount_due_pence / 100:,.2f}"},
+            code="payment_amount_mismatch",
+            fields={"amount": [_("Enter the amount that was paid for the shares.")]},
+        )
+    if paid_on > timezone.localdate():
+        raise ApplicationError(
+            _("The payment date is in the future."),
+            code="payment_date_in_future",
+            fields={"paid_on": [_("Enter the date the money arrived.")]},
+        )
+    if not reference.strip():
+        raise ApplicationError(
+            _("Enter the payment's reference, so it can be found in the accounts."),
+            code="payment_reference_missing",
+            fields={"reference": [_("Enter a reference.")]},
+        )
+    application.payment_reference = reference.strip()
+    application.payment_date = paid_on
+    application.payment_amount_pence = amount_pence
+    application.payment_recorded_by = by
+    application.payment_recorded_at = timezone.now()
+    application.save(
+        update_fields=[
+            "payment_reference",
+            "payment_date",
+            "payment_amount_pence",
+            "payment_recorded_by",
+            "payment_recorded_at",
+        ]
+    )
+    return application
+
+
+def _next_membership_number() -> int:
+    # The counter row is locked until the approving transaction ends: two approvals wait for
+    # each other, and a rolled-back approval gives its number back.
+    counter, _created = RegisterCounter.objects.select_for_update().get_or_create(pk=1)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+@transaction.atomic
+def application_approve(*, application: Application, by: User) -> Membership:
+    """Admit the applicant: the next membership number, today's date, and their shares issued."""
+    application = _lock_open_application(application)
+    paid_on, paid_pence = application.payment_date, application.payment_amount_pence
+    if paid_on is None or paid_pence is None:
+        raise ApplicationError(
+            _("Record the payment for the shares before approving."), code="payment_missing"
+        )
+    if Membership.objects.current().filter(user_id=application.user_id).exists():
+        raise ConflictError(_("This person is already a member."), code="already_member")
+
+    membership = Membership(
+        number=_next_membership_number(),
+        user_id=application.user_id,
+        member_class=application.member_class,
+        legal_name=application.legal_name,
+        address=application.address,
+        postcode=application.postcode,
+        date_admitted=timezone.localdate(),
+        application=application,
+    )
+    membership._history_user = by  # type: ignore[attr-defined]
+    membership._change_reason = _("Admitted")  # type: ignore[attr-defined]
+    membership.save()
+    ShareTransaction.objects.create(
+        membership=membership,
+        kind=ShareTransaction.Kind.SUBSCRIPTION,
+        shares=application.shares,
+        amount_pence=paid_pence,
+        date=paid_on,
+        reference=application.payment_reference,
+        note=_("Shares issued on admission"),
+        recorded_by=by,
+    )
+    application.status = Application.Status.APPROVED
+    application.decided_at = timezone.now()
+    application.decided_by = by
+    application.save(update_fields=["status", "decided_at", "decided_by"])
+    _email_decision_on_commit(application)
+    return membership
+
+
+@transaction.atomic
+def application_reject(*, application: Application, by: User, reason: str) -> Application:
+    application = _lock_open_application(application)
+    if not reason.strip():
+        raise ApplicationError(
+            _("Give the reason: the applicant is told it."),
+            code="reason_required",
+            fields={"reason": [_("Enter the reason.")]},
+        )
+    application.status = Application.Status.REJECTED
+    application.decided_at = timezone.now()
+    application.decided_by = by
+    application.decision_reason = reason.strip()
+    application.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+    _email_decision_on_commit(application)
+    return application
+
+
+def _email_decision_on_commit(application: Application) -> None:
+    from members.tasks import application_decision_email_send_task
+
+    application_id = application.pk
+    transaction.on_commit(lambda: application_decision_email_send_task.delay(application_id=application_id))
+
+
+@transaction.atomic
+def application_decision_email_send(*, application_id: int) -> bool:
+    """Email the applicant the decision, once. Returns False when it had already gone."""
+    application = (
+        Application.objects.select_for_update(of=("self",)).select_related("user").get(pk=application_id)
+    )
+    if application.decision_emailed_at is not None or application.status not in (
+        Application.Status.APPROVED,
+        Application.Status.REJECTED,
+    ):
+        return False
+    context = {
+        "application": application,
+        "membership": getattr(application, "membership", None),
+        "coop_name": settings.COOP_NAME,
+    }
+    template = "approved" if application.status == Application.Status.APPROVED else "rejected"
+    subject = render_to_string(f"members/email/application_{template}_subject.txt", context).strip()
+    body = render_to_string(f"members/email/application_{template}_message.txt", context)
+    send_mail(subject, body, None, [application.user.email])
+    # Marked in the same transaction: if sending failed, the row stays unmarked for the retry.
+    application.decision_emailed_at = timezone.now()
+    application.save(update_fields=["decision_emailed_at"])
+    return True
+
+
+# --- The register -----------------------------------------------------------------------------
+
+
+def _lock_current_membership(membership: Membership) -> Membership:
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not locked.is_current:
+        raise ConflictError(_("This membership has already ceased."), code="membership_ceased")
+    return locked
+
+
+@transaction.atomic
+def membership_change_class(
+    *, membership: Membership, member_class: str, by: User, reason: str
+) -> Membership:
+    membership = _lock_current_membership(membership)
+    if member_class not in MemberClass.values:
+        raise ApplicationError(_("Choose a class."), code="invalid_member_class")
+    if member_class == membership.member_class:
+        raise ApplicationError(_("The member is already in that class."), code="same_class")
+    if not reason.strip():
+        raise ApplicationError(
+            _("Give the reason for the change: it is kept in the register's history."),
+            code="reason_required",
+            fields={"reason": [_("Enter the reason.")]},
+        )
+    membership.member_class = member_class
+    membership._history_user = by  # type: ignore[attr-defined]
+    membership._change_reason = reason.strip()  # type: ignore[attr-defined]
+    membership.save(update_fields=["member_class"])
+    return membership
+
+
+@transaction.atomic
+def membership_cease(
+    *,
+    membership: Membership,
+    by: User,
+    reason: str,
+    ceased_on: date,
+    note: str = "",
+    withdraw_shares: bool = True,
+) -> Membership:
+    """End a membership (resignation, expulsion, death). The row stays in the register forever;
+    the shares are withdrawn on the same date unless staff say otherwise."""
+    membership = _lock_current_membership(membership)
+    if reason not in Membership.CessationReason.values:
+        raise ApplicationError(_("Choose why the membership ended."), code="invalid_cessation_reason")
+    if ceased_on < membership.date_admitted:
+        raise ApplicationError(
+            _("A membership cannot end before the member was admitted."),
+            code="ceased_before_admitted",
+            fields={
+                "ceased_on": [_("Enter a date on or after %(day)s.") % {"day": membership.date_admitted}]
+            },
+        )
+    membership.date_ceased = ceased_on
+    membership.cessation_reason = reason
+    membership.cessation_note = note.strip()
+    membership._history_user = by  # type: ignore[attr-defined]
+    membership._change_reason = str(Membership.CessationReason(reason).label)  # type: ignore[attr-defined]
+    membership.save(update_fields=["date_ceased", "cessation_reason", "cessation_note"])
+    held = selectors.membership_shares_held(membership=membership)
+    if withdraw_shares and held.shares:
+        ShareTransaction.objects.create(
+            membership=membership,
+            kind=ShareTransaction.Kind.WITHDRAWAL,
+            shares=held.shares,
+            amount_pence=held.amount_pence,
+            date=ceased_on,
+            note=_("Withdrawn when the membership ended"),
+            recorded_by=by,
+        )
+    return membership
+
+
+@transaction.atomic
+def shares_subscribe(
+    *, membership: Membership, shares: int, paid_on: date, reference: str, by: User
+) -> ShareTransaction:
+    """Record more shares bought by a member (investors, mostly)."""
+    membership = _lock_current_membership(membership)
+    policy = Policy.current()
+    if shares < 1:
+        raise ApplicationError(_("Enter how many shares were bought."), code="invalid_share_count")
+    held = selectors.membership_shares_held(membership=membership)
+    amount = shares * policy.share_value_pence
+    if held.amount_pence + amount > policy.investor_max_pence:
+        raise ApplicationError(
+            _("No member may hold more than £%(max)s in shares.")
+            % {"max": f"{policy.investor_max_pence / 100:,.0f}"},
+            code="holding_above_maximum",
+            fields={"shares": [_("That would take the holding over the maximum.")]},
+        )
+    return ShareTransaction.objects.create(
+        membership=membership,
+        kind=ShareTransaction.Kind.SUBSCRIPTION,
+        shares=shares,
+        amount_pence=amount,
+        date=paid_on,
+        reference=reference.strip(),
+        recorded_by=by,
+    )
+
+
+@transaction.atomic
+def shares_withdraw(
+    *, membership: Membership, shares: int, paid_on: date, reference: str, by: User
+) -> ShareTransaction:
+    """Record shares paid back to a member. A current member keeps at least one share.
+    The membership row is locked, so two withdrawals at once cannot both spend the same shares."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if shares < 1:
+        raise ApplicationError(_("Enter how many shares were withdrawn."), code="invalid_share_count")
+    held = selectors.membership_shares_held(membership=membership)
+    least = 1 if membership.is_current else 0
+    if held.shares - shares < least:
+        raise ApplicationError(
+            _("A member keeps at least one share while they are a member.")
+            if least
+            else _("The member holds only %(held)s shares.") % {"held": held.shares},
+            code="below_minimum_holding",
+            fields={"shares": [_("Too many shares.")]},
+        )
+    value = held.amount_pence // held.shares if held.shares else 0
+    return ShareTransaction.objects.create(
+        membership=membership,
+        kind=ShareTransaction.Kind.WITHDRAWAL,
+        shares=shares,
+        amount_pence=shares * value,
+        date=paid_on,
+        reference=reference.strip(),
+        recorded_by=by,
+    )

@@ -3,5 +3,15 @@ from django.urls import path
 from members import views
 
 urlpatterns = [
-    path("", views.account_overview, name="account_overview"),
+    path("accounts/", views.account_overview, name="account_overview"),
+    path("membership/apply/", views.application_create, name="application_create"),
+    path("membership/application/", views.application_status, name="application_status"),
+    path("membership/application/withdraw/", views.application_withdraw, name="application_withdraw"),
+    path("membership/documents/<slug:kind>/", views.document_detail, name="document_detail"),
+    path("membership/documents/<slug:kind>/<int:version>/", views.document_detail, name="document_version"),
+    path("staff/applications/", views.staff_application_queue, name="staff_application_queue"),
+    path("staff/applications/<int:pk>/", views.staff_application_review, name="staff_application_review"),
+    path("staff/register/", views.staff_register, name="staff_register"),
+    path("staff/members/<int:number>/", views.staff_member_detail, name="staff_member_detail"),
+    path("staff/documents/", views.staff_documents, name="staff_documents"),
 ]

@@ -1,8 +1,343 @@
+import csv
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from carecoop.exceptions import ApplicationError
+from carecoop.forms import form_add_application_error
+from members import selectors, services
+from members.forms import (
+    CLASS_HINTS,
+    ApplicationForm,
+    CeaseForm,
+    ChangeClassForm,
+    DocumentForm,
+    PaymentForm,
+    RegisterFilterForm,
+    RejectForm,
+    ShareTransactionForm,
+)
+from members.models import GoverningDocument, Policy
+from members.permissions import staff_required
+
+REGISTER_PAGE_SIZE = 50
 
 
 @login_required
 def account_overview(request: HttpRequest) -> HttpResponse:
-    return render(request, "members/account.html")
+    membership = selectors.membership_current_for_user(user=request.user)
+    context = {
+        "membership": membership,
+        "holding": selectors.membership_shares_held(membership=membership) if membership else None,
+        "application": None if membership else selectors.application_latest_for_user(user=request.user),
+    }
+    return render(request, "members/account.html", context)
+
+
+# --- Applying -------------------------------------------------------------------------------------
+
+
+@login_required
+def application_create(request: HttpRequest) -> HttpResponse:
+    if selectors.membership_current_for_user(user=request.user):
+        messages.info(request, _("You are already a member of the co-op."))
+        return redirect("account_overview")
+    if selectors.application_open_for_user(user=request.user):
+        return redirect("application_status")
+
+    documents = selectors.documents_current()
+    rules = documents.get(GoverningDocument.Kind.RULES)
+    commitment = documents.get(GoverningDocument.Kind.COMMITMENT)
+    if rules is None or commitment is None:
+        return render(request, "members/apply_closed.html")
+
+    policy = Policy.current()
+    bounds = (policy.investor_min_pence, policy.investor_max_pence)
+    initial = {"rules_version": rules.version, "commitment_version": commitment.version}
+    form = ApplicationForm(request.POST or None, initial=initial, investor_bounds=bounds)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if (data["rules_version"], data["commitment_version"]) != (rules.version, commitment.version):
+            form.add_error(
+                None,
+                _(
+                    "The rules or the Members' Commitment have changed since you opened this page. "
+                    "Please read the new version, then agree to it again."
+                ),
+            )
+        else:
+            try:
+                services.application_submit(
+                    user=request.user,
+                    member_class=data["member_class"],
+                    legal_name=data["legal_name"],
+                    address=data["address"],
+                    postcode=data["postcode"],
+                    phone=str(data["phone"] or ""),
+                    date_of_birth=data["date_of_birth"],
+                    reason=data["reason"],
+                    rules=rules,
+                    commitment=commitment,
+                    investment_pence=form.investment_pence(),
+                )
+            except ApplicationError as error:
+                form_add_application_error(form, error)
+            else:
+                messages.success(request, _("Thank you. Your application has been sent to the co-op."))
+                return redirect("application_status")
+    context = {
+        "form": form,
+        "rules": rules,
+        "commitment": commitment,
+        "rules_url": reverse("document_version", args=[rules.kind, rules.version]),
+        "commitment_url": reverse("document_version", args=[commitment.kind, commitment.version]),
+        "class_options": [(radio, CLASS_HINTS[radio.data["value"]]) for radio in form["member_class"]],
+    }
+    return render(request, "members/apply.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def application_status(request: HttpRequest) -> HttpResponse:
+    application = selectors.application_latest_for_user(user=request.user)
+    if application is None:
+        return redirect("application_create")
+    return render(request, "members/application_status.html", {"application": application})
+
+
+@login_required
+@require_POST
+def application_withdraw(request: HttpRequest) -> HttpResponse:
+    application = selectors.application_open_for_user(user=request.user)
+    if application is None:
+        raise Http404
+    try:
+        services.application_withdraw(application=application, by=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your application has been withdrawn."))
+    return redirect("account_overview")
+
+
+def document_detail(request: HttpRequest, kind: str, version: int | None = None) -> HttpResponse:
+    if kind not in GoverningDocument.Kind.values:
+        raise Http404
+    documents = GoverningDocument.objects.filter(kind=kind)
+    document = (
+        get_object_or_404(documents, version=version) if version else documents.order_by("-version").first()
+    )
+    if document is None:
+        raise Http404
+    return render(request, "members/document.html", {"document": document})
+
+
+# --- Staff: applications ----------------------------------------------------------------------
+
+
+@staff_required
+def staff_application_queue(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "members/staff/application_queue.html", {"applications": selectors.application_queue()}
+    )
+
+
+@staff_required
+def staff_application_review(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get(pk=pk)
+    payment_form = PaymentForm(
+        prefix="payment",
+        initial={
+            "reference": application.reference,
+            "amount": f"{application.amount_due_pence / 100:.2f}",
+            "paid_on": timezone.localdate(),
+        },
+    )
+    reject_form = RejectForm(prefix="reject")
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "payment":
+                payment_form = PaymentForm(request.POST, prefix="payment")
+                if payment_form.is_valid():
+                    services.application_record_payment(
+                        application=application,
+                        reference=payment_form.cleaned_data["reference"],
+                        paid_on=payment_form.cleaned_data["paid_on"],
+                        amount_pence=payment_form.amount_pence(),
+                        by=request.user,
+                    )
+                    messages.success(request, _("Payment recorded."))
+                    return redirect("staff_application_review", pk=pk)
+            elif action == "approve":
+                membership = services.application_approve(application=application, by=request.user)
+                messages.success(
+                    request,
+                    _("%(name)s is now member number %(number)s.")
+                    % {"name": membership.legal_name, "number": membership.number},
+                )
+                return redirect("staff_application_queue")
+            elif action == "reject":
+                reject_form = RejectForm(request.POST, prefix="reject")
+                if reject_form.is_valid():
+                    services.application_reject(
+                        application=application, by=request.user, reason=reject_form.cleaned_data["reason"]
+                    )
+                    messages.success(
+                        request, _("The application was not approved; the applicant has been told.")
+                    )
+                    return redirect("staff_application_queue")
+            else:
+                raise Http404
+        except ApplicationError as error:
+            form = {"payment": payment_form, "reject": reject_form}.get(action or "")
+            if form is not None:
+                form_add_application_error(form, error)
+            else:
+                messages.error(request, error.message)
+                return redirect("staff_application_review", pk=pk)
+        status = 400
+    context = {"application": application, "payment_form": payment_form, "reject_form": reject_form}
+    return render(request, "members/staff/application_review.html", context, status=status)
+
+
+# --- Staff: the register ------------------------------------------------------------------------
+
+
+def _register_filtered(request: HttpRequest) -> tuple[RegisterFilterForm, object]:
+    form = RegisterFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    members = selectors.register_list(
+        search=filters.get("q", ""),
+        member_class=filters.get("member_class", ""),
+        standing=filters.get("standing", ""),
+    )
+    return form, members
+
+
+@staff_required
+def staff_register(request: HttpRequest) -> HttpResponse:
+    form, members = _register_filtered(request)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="register-of-members-{timezone.localdate().isoformat()}.csv"'
+        )
+        writer = csv.writer(response)
+        writer.writerow(selectors.REGISTER_CSV_HEADER)
+        writer.writerows(selectors.register_csv_rows(members))  # type: ignore[arg-type]
+        return response
+    page = Paginator(members, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    query = request.GET.copy()
+    query.pop("page", None)
+    csv_query = query.copy()
+    csv_query["format"] = "csv"
+    context = {"form": form, "page": page, "query": query.urlencode(), "csv_query": csv_query.urlencode()}
+    return render(request, "members/staff/register.html", context)
+
+
+@staff_required
+def staff_member_detail(request: HttpRequest, number: int) -> HttpResponse:
+    membership = selectors.membership_get_by_number(number=number)
+    forms = {
+        "class": ChangeClassForm(prefix="class", initial={"member_class": membership.member_class}),
+        "cease": CeaseForm(
+            prefix="cease", initial={"ceased_on": timezone.localdate(), "withdraw_shares": True}
+        ),
+        "subscribe": ShareTransactionForm(prefix="subscribe", initial={"paid_on": timezone.localdate()}),
+        "withdraw": ShareTransactionForm(prefix="withdraw", initial={"paid_on": timezone.localdate()}),
+    }
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action not in forms:
+            raise Http404
+        form_class = type(forms[action])
+        form = form_class(request.POST, prefix=action)
+        forms[action] = form
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "class":
+                    services.membership_change_class(
+                        membership=membership,
+                        member_class=data["member_class"],
+                        by=request.user,
+                        reason=data["reason"],
+                    )
+                    messages.success(request, _("Class changed."))
+                elif action == "cease":
+                    services.membership_cease(
+                        membership=membership,
+                        by=request.user,
+                        reason=data["reason"],
+                        ceased_on=data["ceased_on"],
+                        note=data["note"],
+                        withdraw_shares=data["withdraw_shares"],
+                    )
+                    messages.success(request, _("The membership has ended. It stays in the register."))
+                elif action == "subscribe":
+                    services.shares_subscribe(
+                        membership=membership,
+                        shares=data["shares"],
+                        paid_on=data["paid_on"],
+                        reference=data["reference"],
+                        by=request.user,
+                    )
+                    messages.success(request, _("Shares recorded."))
+                else:
+                    services.shares_withdraw(
+                        membership=membership,
+                        shares=data["shares"],
+                        paid_on=data["paid_on"],
+                        reference=data["reference"],
+                        by=request.user,
+                    )
+                    messages.success(request, _("Withdrawal recorded."))
+                return redirect("staff_member_detail", number=number)
+            except ApplicationError as error:
+                form_add_application_error(form, error)
+        status = 400
+    context = {
+        "membership": membership,
+        "history": selectors.membership_history(membership=membership),
+        "forms": forms,
+    }
+    return render(request, "members/staff/member_detail.html", context, status=status)
+
+
+@staff_required
+def staff_documents(request: HttpRequest) -> HttpResponse:
+    current = selectors.documents_current()
+    kind = request.GET.get("kind", GoverningDocument.Kind.RULES)
+    latest = current.get(kind)
+    form = DocumentForm(
+        request.POST or None,
+        initial={
+            "kind": kind,
+            "title": latest.title if latest else "",
+            "body": latest.body if latest else "",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.document_publish(by=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form_add_application_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Version %(version)s of “%(title)s” is published. New applicants agree to it.")
+                % {"version": document.version, "title": document.title},
+            )
+            return redirect("staff_documents")
+    documents = [(value, label, current.get(value)) for value, label in GoverningDocument.Kind.choices]
+    context = {"form": form, "documents": documents}
+    return render(request, "members/staff/documents.html", context, status=400 if form.errors else 200)

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
-from tests.factories import UserFactory
+from tests.factories import GoverningDocumentFactory, MembershipFactory, UserFactory
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -43,3 +43,18 @@ def newcomer(db):  # type: ignore[no-untyped-def]
 def staff_member(db):  # type: ignore[no-untyped-def]
     """The co-op's secretary."""
     return UserFactory(email="secretary@example.org", is_staff=True)
+
+
+@pytest.fixture
+def documents(db):  # type: ignore[no-untyped-def]
+    """The co-op's rules and Members' Commitment, version 1 of each."""
+    return {
+        "rules": GoverningDocumentFactory(kind="rules", version=1, title="Rules of the co-op"),
+        "commitment": GoverningDocumentFactory(kind="commitment", version=1, title="Members' Commitment"),
+    }
+
+
+@pytest.fixture
+def member(db):  # type: ignore[no-untyped-def]
+    """An admitted member (a person getting support) with one paid £1 share."""
+    return MembershipFactory(user__email="member@example.org", legal_name="Margaret Greenwood")

@@ -1,3 +1,5 @@
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
 from factory.django import DjangoModelFactory
@@ -22,3 +24,68 @@ class UserFactory(DjangoModelFactory):
         if create:
             verified = True if extracted is None else extracted
             EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=verified)
+
+
+class GoverningDocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = "members.GoverningDocument"
+
+    kind = "rules"
+    version = factory.Sequence(lambda n: n + 1)
+    title = factory.LazyAttribute(lambda o: "Rules" if o.kind == "rules" else "Members' Commitment")
+    body = "Members own the co-op together."
+
+
+class ApplicationFactory(DjangoModelFactory):
+    class Meta:
+        model = "members.Application"
+
+    user = factory.SubFactory(UserFactory)
+    member_class = "receiver"
+    legal_name = factory.Faker("name", locale="en_GB")
+    address = "1 Market Street\nHebden Bridge"
+    postcode = "HX7 8AD"
+    date_of_birth = datetime.date(1960, 5, 17)
+    reason = "To choose my own workers."
+    rules = factory.LazyFunction(lambda: _current_document("rules"))
+    commitment = factory.LazyFunction(lambda: _current_document("commitment"))
+    shares = 1
+    share_value_pence = 100
+
+
+def _current_document(kind: str):
+    from members.models import GoverningDocument
+
+    document = GoverningDocument.objects.filter(kind=kind).order_by("-version").first()
+    return document or GoverningDocumentFactory(kind=kind)
+
+
+class MembershipFactory(DjangoModelFactory):
+    """An admitted member holding one paid £1 share."""
+
+    class Meta:
+        model = "members.Membership"
+        skip_postgeneration_save = True
+
+    number = factory.Sequence(lambda n: 1000 + n)
+    user = factory.SubFactory(UserFactory)
+    member_class = "receiver"
+    legal_name = factory.Faker("name", locale="en_GB")
+    address = "2 Bridge Gate\nHebden Bridge"
+    postcode = "HX7 8EX"
+    date_admitted = datetime.date(2025, 1, 6)
+
+    @factory.post_generation
+    def shares(obj, create: bool, extracted: int | None, **kwargs: object) -> None:
+        if create and extracted != 0:
+            from members.models import ShareTransaction
+
+            count = extracted or 1
+            ShareTransaction.objects.create(
+                membership=obj,
+                kind="subscription",
+                shares=count,
+                amount_pence=count * 100,
+                date=obj.date_admitted,
+                reference="FACTORY",
+            )

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
+    "simple_history",
+    "phonenumber_field",
     # The co-op's apps, in the one direction their dependencies flow.
     "members",
     "matching",
@@ -59,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Changes made through the admin are recorded with the staff member who made them.
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "carecoop.urls"
@@ -128,6 +132,8 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
 }
+
+PHONENUMBER_DEFAULT_REGION = "GB"
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -21,3 +21,7 @@ CARECOOP_DEMO_DATA_ALLOWED = True
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tasks run inline where a test commits: services are tested with their effects. Tests of real
+# delivery start a Celery worker on the Redis broker and turn this off.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True

@@ -1,0 +1,13 @@
+from django import forms
+
+from carecoop.exceptions import ApplicationError
+
+
+def form_add_application_error(form: forms.Form, error: ApplicationError) -> None:
+    """Show a service's refusal on the form: its message at the top, and the message for each
+    field beside that field."""
+    form.add_error(None, error.message)
+    for name, messages in error.fields.items():
+        if name in form.fields:
+            for message in messages:
+                form.add_error(name, message)

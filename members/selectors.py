@@ -1,0 +1,263 @@
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from members.models import (
+    Application,
+    GoverningDocument,
+    MemberClass,
+    Membership,
+    ShareTransaction,
+    User,
+)
+
+
+def membership_current_for_user(*, user: User | AnonymousUser) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.current().filter(user=user).first()
+
+
+def application_open_for_user(*, user: User) -> Application | None:
+    return Application.objects.filter(user=user, status=Application.Status.SUBMITTED).first()
+
+
+def application_latest_for_user(*, user: User) -> Application | None:
+    return Application.objects.filter(user=user).order_by("-submitted_at", "-pk").first()
+
+
+def documents_current() -> dict[str, GoverningDocument]:
+    """The newest version of each governing document, by kind."""
+    latest: dict[str, GoverningDocument] = {}
+    for document in GoverningDocument.objects.order_by("kind", "-version").distinct("kind"):
+        latest[document.kind] = document
+    return latest
+
+
+# --- Shares -----------------------------------------------------------------------------------
+
+
+def _signed(field_name: str) -> Any:
+    """The sum of a share-transaction field, subscriptions adding and withdrawals subtracting."""
+    value = F(f"share_transactions__{field_name}")
+    signed = Case(
+        When(share_transactions__kind=ShareTransaction.Kind.WITHDRAWAL, then=-1 * value),
+        default=value,
+        output_field=IntegerField(),
+    )
+    return Coalesce(Sum(signed), Value(0))
+
+
+@dataclass(frozen=True)
+class Holding:
+    shares: int
+    amount_pence: int
+
+
+def membership_shares_held(*, membership: Membership) -> Holding:
+    totals = Membership.objects.filter(pk=membership.pk).aggregate(
+        shares=_signed("shares"), amount_pence=_signed("amount_pence")
+    )
+    return Holding(shares=totals["shares"], amount_pence=totals["amount_pence"])
+
+
+def membership_can_participate(*, membership: Membership | None, on: date | None = None) -> bool:
+    """Rule 1: only an admitted member, not ceased, holding a paid share may vote, book or be booked."""
+    if membership is None:
+        return False
+    day = on or timezone.localdate()
+    if membership.date_admitted > day or membership.ceased_on_or_before(day):
+        return False
+    return membership_shares_held(membership=membership).shares >= 1
+
+
+# --- Staff views of applications and the register ------------------------------------------
+
+
+def application_queue() -> QuerySet[Application]:
+    """Applications waiting for a decision, oldest first."""
+    return (
+        Application.objects.filter(status=Application.Status.SUBMITTED)
+        .select_related("user")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def application_list(*, status: str | None = None) -> QuerySet[Application]:
+    applications = Application.objects.select_related("user", "decided_by").order_by("submitted_at", "pk")
+    if status:
+        applications = applications.filter(status=status)
+    return applications
+
+
+def application_get(*, pk: int) -> Application:
+    try:
+        return Application.objects.select_related(
+            "user", "rules", "commitment", "decided_by", "payment_recorded_by"
+        ).get(pk=pk)
+    except Application.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def register_list(
+    *,
+    search: str = "",
+    member_class: str = "",
+    standing: str = "",
+) -> QuerySet[Membership]:
+    """The register of members, with each member's shares held and amount paid.
+
+    `standing` is "current", "ceased" or "" for both. One query, whatever the register's size.
+    """
+    members = (
+        Membership.objects.select_related("user")
+        .annotate(shares_held=_signed("shares"), amount_paid_pence=_signed("amount_pence"))
+        .order_by("number")
+    )
+    if search.strip():
+        term = search.strip()
+        query = (
+            Q(legal_name__icontains=term)
+            | Q(user__email__icontains=term)
+            | Q(postcode__icontains=term)
+            | Q(address__icontains=term)
+        )
+        if term.isdigit():
+            query |= Q(number=int(term))
+        members = members.filter(query)
+    if member_class in MemberClass.values:
+        members = members.filter(member_class=member_class)
+    if standing == "current":
+        members = members.filter(date_ceased__isnull=True)
+    elif standing == "ceased":
+        members = members.filter(date_ceased__isnull=False)
+    return members
+
+
+def membership_get_by_number(*, number: int) -> Membership:
+    try:
+        return (
+            Membership.objects.select_related("user", "application")
+            .annotate(shares_held=_signed("shares"), amount_paid_pence=_signed("amount_pence"))
+            .get(number=number)
+        )
+    except Membership.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+REGISTER_CSV_HEADER = [
+    "number",
+    "name",
+    "address",
+    "postcode",
+    "email",
+    "class",
+    "shares_held",
+    "amount_paid",
+    "date_admitted",
+    "date_ceased",
+    "reason_ceased",
+]
+
+
+def register_csv_rows(members: QuerySet[Membership]) -> list[list[str]]:
+    rows = []
+    for member in members:
+        rows.append(
+            [
+                str(member.number),
+                member.legal_name,
+                " ".join(member.address.split()),
+                member.postcode,
+                member.user.email,
+                member.get_member_class_display(),
+                str(member.shares_held),  # type: ignore[attr-defined]
+                f"{member.amount_paid_pence / 100:.2f}",  # type: ignore[attr-defined]
+                member.date_admitted.isoformat(),
+                member.date_ceased.isoformat() if member.date_ceased else "",
+                member.get_cessation_reason_display() if member.cessation_reason else "",
+            ]
+        )
+    return rows
+
+
+# --- History ----------------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    by: str
+    what: str
+    changes: list[str] = field(default_factory=list)
+
+
+TRACKED_FIELDS = {
+    "member_class": gettext_lazy("class"),
+    "legal_name": gettext_lazy("name"),
+    "address": gettext_lazy("address"),
+    "postcode": gettext_lazy("postcode"),
+    "date_ceased": gettext_lazy("date ceased"),
+    "cessation_reason": gettext_lazy("reason ceased"),
+}
+
+
+def membership_history(*, membership: Membership) -> list[HistoryEntry]:
+    """Every change to a membership and its shares, newest first, with who made it."""
+    entries: list[HistoryEntry] = []
+    records = list(membership.history.select_related("history_user").order_by("history_date", "history_id"))
+    previous: Any = None
+    for record in records:
+        changes: list[str] = []
+        if previous is not None:
+            for name, label in TRACKED_FIELDS.items():
+                before, after = getattr(previous, name), getattr(record, name)
+                if before != after:
+                    changes.append(
+                        _("%(field)s: %(before)s → %(after)s")
+                        % {"field": label, "before": _display(name, before), "after": _display(name, after)}
+                    )
+        entries.append(
+            HistoryEntry(
+                at=record.history_date,
+                by=record.history_user.email if record.history_user else _("the system"),
+                what=record.history_change_reason or (_("Admitted") if previous is None else _("Changed")),
+                changes=changes,
+            )
+        )
+        previous = record
+    for transaction in membership.share_transactions.select_related("recorded_by"):
+        entries.append(
+            HistoryEntry(
+                at=transaction.recorded_at,
+                by=transaction.recorded_by.email if transaction.recorded_by else _("the system"),
+                what=_("%(kind)s: %(shares)s (£%(amount)s, %(day)s)")
+                % {
+                    "kind": transaction.get_kind_display(),
+                    "shares": transaction.shares,
+                    "amount": f"{transaction.amount_pence / 100:,.2f}",
+                    "day": transaction.date.strftime("%-d %B %Y"),
+                },
+                changes=[transaction.reference] if transaction.reference else [],
+            )
+        )
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries
+
+
+def _display(name: str, value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    if name == "member_class":
+        return str(MemberClass(value).label)
+    if name == "cessation_reason":
+        return str(Membership.CessationReason(value).label)
+    return str(value)

@@ -1,0 +1,16 @@
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from members import services
+
+
+@shared_task(
+    name="members.application_decision_email_send",
+    autoretry_for=(SMTPException, ConnectionError),
+    retry_backoff=True,
+    max_retries=8,
+)
+def application_decision_email_send_task(*, application_id: int) -> None:
+    # The service claims the application's row; a second run finds the email sent and returns.
+    services.application_decision_email_send(application_id=application_id)

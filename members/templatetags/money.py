@@ -1,0 +1,15 @@
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def pounds(pence: int | None) -> str:
+    """1260 → "£12.60". Money is kept in whole pence; it is shown in pounds."""
+    if pence is None or pence == "":
+        return ""
+    amount = Decimal(int(pence)) / 100
+    sign = "-" if amount < 0 else ""
+    return f"{sign}£{abs(amount):,.2f}"
