@@ -60,3 +60,28 @@ def _django_validation_detail(exc: DjangoValidationError) -> Any:
 
 def error_body(*, detail: str, code: str) -> dict[str, str]:
     return {"detail": detail, "code": code}
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Every error. A validation error adds each field's messages under the field's name.",
+    "properties": {
+        "detail": {"type": "string", "description": "What went wrong, for people."},
+        "code": {"type": "string", "description": "A stable code, for programs."},
+    },
+    "required": ["detail", "code"],
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+
+
+def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular hook: document the error body that any operation may answer with."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    error = {
+        "description": "The request was refused; nothing was changed.",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            operation.setdefault("responses", {}).setdefault("4XX", error)
+    return result

@@ -18,3 +18,9 @@ class ConflictError(ApplicationError):
     """The action clashes with the current state (a double booking, a second vote)."""
 
     http_status = 409
+
+
+class RateLimitedError(ApplicationError):
+    """Too many attempts in too short a time: wait, then try again."""
+
+    http_status = 429

@@ -8,7 +8,8 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from carecoop.api import error_body
 from carecoop.celery import app as celery_app
@@ -38,8 +39,9 @@ def _broker_ok() -> bool:
         return False
 
 
+@csrf_exempt  # a wrong method is a 405, not a missing CSRF token
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     healthy = all(checks.values())
@@ -50,6 +52,31 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _wants_json(request):
+        body = error_body(detail=_("The request could not be understood."), code="bad_request")
+        return JsonResponse(body, status=400)
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _wants_json(request):
+        body = error_body(detail=_("You do not have permission to do this."), code="permission_denied")
+        return JsonResponse(body, status=403)
+    return render(request, "403.html", status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from a page left open too long, or after logging in elsewhere."""
+    if _wants_json(request):
+        body = error_body(
+            detail=_("CSRF check failed: send the CSRF token with session authentication, or use a token."),
+            code="csrf_failed",
+        )
+        return JsonResponse(body, status=403)
+    return render(request, "403_csrf.html", status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from members.models import User
+from members.models import Application, GoverningDocument, Membership, Policy, ShareTransaction, User
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -37,3 +38,62 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "usable_password", "password1", "password2")}),
     )
+
+
+class KeptForeverAdmin(admin.ModelAdmin):
+    """Rows of the register are never deleted, here or anywhere."""
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Policy)
+class PolicyAdmin(SimpleHistoryAdmin):
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return not Policy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(GoverningDocument)
+class GoverningDocumentAdmin(KeptForeverAdmin):
+    list_display = ("kind", "version", "title", "published_at")
+    list_filter = ("kind",)
+    readonly_fields = ("kind", "version", "title", "body", "published_at", "published_by")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False  # published from the staff page, which numbers the versions
+
+
+@admin.register(Application)
+class ApplicationAdmin(KeptForeverAdmin):
+    list_display = ("legal_name", "member_class", "status", "submitted_at")
+    list_filter = ("status", "member_class")
+    search_fields = ("legal_name", "user__email", "postcode")
+    readonly_fields = [field.name for field in Application._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(KeptForeverAdmin, SimpleHistoryAdmin):
+    list_display = ("number", "legal_name", "member_class", "date_admitted", "date_ceased")
+    list_filter = ("member_class",)
+    search_fields = ("legal_name", "user__email", "postcode", "=number")
+    # Changes go through the staff pages, whose services keep the rules and the history.
+    readonly_fields = [field.name for field in Membership._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ShareTransaction)
+class ShareTransactionAdmin(KeptForeverAdmin):
+    list_display = ("membership", "kind", "shares", "amount_pence", "date", "reference")
+    list_filter = ("kind",)
+    readonly_fields = [field.name for field in ShareTransaction._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

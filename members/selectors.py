@@ -26,6 +26,11 @@ def membership_current_for_user(*, user: User | AnonymousUser) -> Membership | N
     return Membership.objects.current().filter(user=user).first()
 
 
+def membership_latest_for_user(*, user: User) -> Membership | None:
+    """The current membership, or else the most recent one that ceased."""
+    return Membership.objects.filter(user=user).order_by("date_ceased", "-date_admitted", "-pk").first()
+
+
 def application_open_for_user(*, user: User) -> Application | None:
     return Application.objects.filter(user=user, status=Application.Status.SUBMITTED).first()
 
@@ -96,6 +101,20 @@ def application_list(*, status: str | None = None) -> QuerySet[Application]:
     if status:
         applications = applications.filter(status=status)
     return applications
+
+
+def application_list_for_user(*, user: User, status: str = "") -> QuerySet[Application]:
+    """Staff see every application; anyone else sees only their own."""
+    applications = application_list(status=status or None)
+    return applications if user.is_staff else applications.filter(user=user)
+
+
+def application_get_for_user(*, user: User, pk: int) -> Application:
+    """An application the user may see, else 404: whether it exists is not theirs to learn."""
+    application = application_get(pk=pk)
+    if not user.is_staff and application.user_id != user.pk:
+        raise Http404
+    return application
 
 
 def application_get(*, pk: int) -> Application:

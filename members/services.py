@@ -1,10 +1,11 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.models import EmailAddress
 from allauth.account.utils import has_verified_email
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -13,8 +14,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
+from localflavor.gb.forms import GBPostcodeField
+from phonenumber_field.formfields import PhoneNumberField as PhoneNumberFormField
 
-from carecoop.exceptions import ApplicationError, ConflictError
+from carecoop.exceptions import ApplicationError, ConflictError, RateLimitedError
 from members import selectors
 from members.models import (
     Application,
@@ -47,13 +50,25 @@ class IssuedToken:
     expiry: datetime | None
 
 
+TOKEN_LIMIT_PER_USER = 20
+
+
 @transaction.atomic
-def auth_token_issue(*, request: HttpRequest | None, email: str, password: str) -> IssuedToken:
+def auth_token_issue(*, request: HttpRequest, email: str, password: str) -> IssuedToken:
     """Give an API client a token for the account with this email and password.
 
-    The same rules as signing in on the website: an active account with a verified email.
+    The same rules as logging in on the website: an active account with a verified email, and
+    allauth's failed-login limits, counted together with the website's.
     """
-    user = authenticate(request, email=email.strip().lower(), password=password)
+    try:
+        user = get_account_adapter(request).authenticate(
+            request, email=email.strip().lower(), password=password
+        )
+    except DjangoValidationError as exc:  # allauth's lockout after too many failed attempts
+        raise RateLimitedError(
+            _("Too many failed login attempts. Please wait a few minutes, then try again."),
+            code="too_many_login_attempts",
+        ) from exc
     if user is None or not user.is_active:
         raise ApplicationError(
             _("Unable to log in with that email address and password."), code="invalid_credentials"
@@ -63,6 +78,14 @@ def auth_token_issue(*, request: HttpRequest | None, email: str, password: str) 
             _("Please verify your email address first: follow the link in the email we sent you."),
             code="email_unverified",
         )
+    # Lock the account's row so two requests at once cannot both pass the limit.
+    User.objects.select_for_update().get(pk=user.pk)
+    if AuthToken.objects.filter(user=user, expiry__gt=timezone.now()).count() >= TOKEN_LIMIT_PER_USER:
+        raise ConflictError(
+            _("This account already has %(limit)s API tokens. Revoke one you no longer use first.")
+            % {"limit": TOKEN_LIMIT_PER_USER},
+            code="too_many_tokens",
+        )
     instance, token = AuthToken.objects.create(user=user)
     return IssuedToken(token=token, expiry=instance.expiry)
 
@@ -70,6 +93,13 @@ def auth_token_issue(*, request: HttpRequest | None, email: str, password: str) 
 @transaction.atomic
 def auth_token_revoke(*, token: AuthToken) -> None:
     token.delete()
+
+
+@transaction.atomic
+def auth_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every API token of an account (its password changed: old devices must log in again)."""
+    deleted: int = AuthToken.objects.filter(user=user).delete()[0]
+    return deleted
 
 
 # --- Governing documents ------------------------------------------------------------------------
@@ -97,6 +127,32 @@ def document_publish(*, kind: str, title: str, body: str, by: User) -> Governing
 
 
 # --- Applying -------------------------------------------------------------------------------------
+
+
+def postcode_clean(value: str) -> str:
+    """A UK postcode in its standard form ("hx78ah" → "HX7 8AH"), or a refusal saying why."""
+    try:
+        return str(GBPostcodeField().clean(value))
+    except DjangoValidationError as exc:
+        raise ApplicationError(
+            _("Enter a full UK postcode, like HX7 8AH."),
+            code="invalid_postcode",
+            fields={"postcode": [_("Enter a full UK postcode, like HX7 8AH.")]},
+        ) from exc
+
+
+def phone_clean(value: str) -> str:
+    """A phone number in international form, "" when none is given, or a refusal saying why."""
+    if not str(value or "").strip():
+        return ""
+    try:
+        return str(PhoneNumberFormField(region="GB").clean(value))
+    except DjangoValidationError as exc:
+        raise ApplicationError(
+            _("Enter a phone number we can call, like 01422 123456 or 07123 456789."),
+            code="invalid_phone",
+            fields={"phone": [_("Enter a UK phone number.")]},
+        ) from exc
 
 
 def _age_on(born: date, day: date) -> int:
@@ -180,6 +236,8 @@ def application_submit(
             },
         )
     shares = _shares_for(member_class=member_class, investment_pence=investment_pence, policy=policy)
+    postcode = postcode_clean(postcode)
+    phone = phone_clean(phone)
     try:
         with transaction.atomic():
             return Application.objects.create(

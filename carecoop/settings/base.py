@@ -20,6 +20,8 @@ VAR_DIR = Path(env.path("CARECOOP_VAR_DIR", default=BASE_DIR / "var"))
 COOP_NAME = env("COOP_NAME", default="Calder Valley Care Co-op")
 COOP_AREA = env("COOP_AREA", default="Calderdale")
 COOP_CONTACT_EMAIL = env("COOP_CONTACT_EMAIL", default="hello@caldervalley.care.example")
+COOP_CONTACT_PHONE = env("COOP_CONTACT_PHONE", default="01422 000000")
+COOP_PLACES = env.list("COOP_PLACES", default=["Hebden Bridge", "Todmorden", "Halifax"])
 
 # --- Core -----------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -55,7 +57,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "carecoop.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -66,6 +68,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "carecoop.urls"
+CSRF_FAILURE_VIEW = "carecoop.views.csrf_failure"
 WSGI_APPLICATION = "carecoop.wsgi.application"
 
 TEMPLATES = [
@@ -110,7 +113,14 @@ LOGIN_REDIRECT_URL = "account_overview"
 
 # django-allauth: the email address is the login, and it must be verified before first use.
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"login": "members.forms.LoginForm", "signup": "members.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "login": "members.forms.LoginForm",
+    "signup": "members.forms.SignupForm",
+    "change_password": "members.forms.ChangePasswordForm",
+    "reset_password": "members.forms.ResetPasswordForm",
+    "reset_password_from_key": "members.forms.ResetPasswordKeyForm",
+    "add_email": "members.forms.AddEmailForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -119,6 +129,10 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{COOP_NAME}] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_PREVENT_ENUMERATION = True
+# Behind N proxies of our own, the client's address is the Nth from the end of X-Forwarded-For;
+# with none (the default), that header can be forged and is ignored. Rate limits count per address.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # allauth's rate limits are on by default; they are stated here so that nobody turns them off
 # by accident. They count in the cache, so production must use a shared cache (Redis).
 ACCOUNT_RATE_LIMITS = {
@@ -202,12 +216,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "carecoop.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth_token": "10/minute"},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
     "TOKEN_TTL": timedelta(days=30),
     "AUTO_REFRESH": True,
-    "TOKEN_LIMIT_PER_USER": 20,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "carecoop API",
@@ -223,6 +237,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Deep links put a link inside each operation's button, which screen readers cannot use.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "persistAuthorization": False},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "carecoop.api.add_error_responses",
+    ],
 }
 
 # --- Demo data ------------------------------------------------------------------------------

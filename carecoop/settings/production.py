@@ -16,6 +16,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {}
 # Rate limits and sessions must be shared by every web process.
 CACHES = {"default": env.cache("CACHE_URL")}
 
+# Emails must really go: verification and password resets depend on them.
+vars().update(env.email("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

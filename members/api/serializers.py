@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from members.models import Application, MemberClass, Membership
+
 
 class AuthTokenInputSerializer(serializers.Serializer):
     email = serializers.EmailField()
@@ -11,6 +13,83 @@ class AuthTokenOutputSerializer(serializers.Serializer):
     expiry = serializers.DateTimeField(allow_null=True)
 
 
+class MembershipSummarySerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    member_class = serializers.ChoiceField(choices=MemberClass.choices)
+    status = serializers.ChoiceField(choices=[("current", "current"), ("ceased", "ceased")])
+
+
 class MeOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
+    membership = MembershipSummarySerializer(allow_null=True)
+
+
+class ApplicationInputSerializer(serializers.Serializer):
+    member_class = serializers.ChoiceField(choices=MemberClass.choices)
+    legal_name = serializers.CharField(max_length=200)
+    address = serializers.CharField()
+    postcode = serializers.CharField(max_length=10)
+    phone = serializers.CharField(required=False, allow_blank=True, default="")
+    date_of_birth = serializers.DateField()
+    reason = serializers.CharField()
+    investment_pence = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text="Investors only: the amount, in pence.",
+    )
+    rules_version = serializers.IntegerField(help_text="The version of the rules the applicant agrees to.")
+    commitment_version = serializers.IntegerField(
+        help_text="The version of the Members' Commitment the applicant agrees to."
+    )
+
+
+class ApplicationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=Application.Status.choices)
+    member_class = serializers.ChoiceField(choices=MemberClass.choices)
+    legal_name = serializers.CharField()
+    postcode = serializers.CharField()
+    shares = serializers.IntegerField()
+    amount_due_pence = serializers.IntegerField()
+    paid = serializers.BooleanField(source="is_paid")
+    submitted_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_reason = serializers.CharField()
+
+
+class PaymentInputSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=100)
+    paid_on = serializers.DateField()
+    amount_pence = serializers.IntegerField(min_value=1)
+
+
+class RejectInputSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class RegisterEntrySerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    name = serializers.CharField(source="legal_name")
+    address = serializers.CharField()
+    postcode = serializers.CharField()
+    email = serializers.EmailField(source="user.email")
+    member_class = serializers.ChoiceField(choices=MemberClass.choices)
+    shares_held = serializers.IntegerField()
+    amount_paid_pence = serializers.IntegerField()
+    date_admitted = serializers.DateField()
+    date_ceased = serializers.DateField(allow_null=True)
+    cessation_reason = serializers.ChoiceField(choices=Membership.CessationReason.choices, allow_blank=True)
+
+
+class RegisterFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, default="")
+    member_class = serializers.ChoiceField(
+        choices=MemberClass.choices, required=False, allow_blank=True, default=""
+    )
+    standing = serializers.ChoiceField(
+        choices=[("current", "current"), ("ceased", "ceased")], required=False, allow_blank=True, default=""
+    )

@@ -1,22 +1,35 @@
+import csv
+import io
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from knox.models import AuthToken
-from rest_framework import permissions, status
+from rest_framework import permissions, renderers, status
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from carecoop.exceptions import ApplicationError
-from members import services
+from carecoop.exceptions import ApplicationError, ConflictError
+from members import selectors, services
+from members.api.permissions import IsStaff
 from members.api.serializers import (
+    ApplicationInputSerializer,
+    ApplicationOutputSerializer,
     AuthTokenInputSerializer,
     AuthTokenOutputSerializer,
     MeOutputSerializer,
+    PaymentInputSerializer,
+    RegisterEntrySerializer,
+    RegisterFilterSerializer,
+    RejectInputSerializer,
 )
+from members.models import GoverningDocument
 
 
 class AuthTokenApi(APIView):
@@ -41,6 +54,7 @@ class AuthTokenApi(APIView):
         responses={201: AuthTokenOutputSerializer},
         auth=[],
         summary="Get an API token",
+        description="The same rules as the login page: failed attempts count towards its lockout.",
     )
     def post(self, request: Request) -> Response:
         data = AuthTokenInputSerializer(data=request.data)
@@ -49,7 +63,12 @@ class AuthTokenApi(APIView):
         output = AuthTokenOutputSerializer({"token": issued.token, "expiry": issued.expiry})
         return Response(output.data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={204: None}, summary="Revoke the API token in use")
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Revoke the API token in use",
+        description="Only for requests authenticated with a token (not a session).",
+    )
     def delete(self, request: Request) -> Response:
         if not isinstance(request.auth, AuthToken):
             raise ApplicationError(
@@ -60,6 +79,161 @@ class AuthTokenApi(APIView):
 
 
 class MeApi(APIView):
-    @extend_schema(responses=MeOutputSerializer, summary="The signed-in user")
+    @extend_schema(responses=MeOutputSerializer, summary="The signed-in user and their membership")
     def get(self, request: Request) -> Response:
-        return Response(MeOutputSerializer(request.user).data)
+        membership = selectors.membership_latest_for_user(user=request.user)
+        summary = None
+        if membership is not None:
+            summary = {
+                "number": membership.number,
+                "member_class": membership.member_class,
+                "status": "current" if membership.is_current else "ceased",
+            }
+        body = {"id": request.user.pk, "email": request.user.email, "membership": summary}
+        return Response(MeOutputSerializer(body).data)
+
+
+# --- Applications -----------------------------------------------------------------------------
+
+
+class ApplicationListCreateApi(GenericAPIView):
+    serializer_class = ApplicationOutputSerializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, enum=["submitted", "approved", "rejected", "withdrawn"])],
+        responses=ApplicationOutputSerializer(many=True),
+        summary="Membership applications",
+        description="Staff see every application, oldest first; anyone else sees their own.",
+    )
+    def get(self, request: Request) -> Response:
+        applications = selectors.application_list_for_user(
+            user=request.user, status=request.query_params.get("status", "")
+        )
+        page = self.paginate_queryset(applications)
+        return self.get_paginated_response(ApplicationOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=ApplicationInputSerializer,
+        responses={201: ApplicationOutputSerializer},
+        summary="Apply to become a member",
+    )
+    def post(self, request: Request) -> Response:
+        data = ApplicationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        documents = {
+            kind: GoverningDocument.objects.filter(kind=kind, version=values.pop(f"{kind}_version")).first()
+            for kind in (GoverningDocument.Kind.RULES, GoverningDocument.Kind.COMMITMENT)
+        }
+        if None in documents.values():
+            raise ConflictError(
+                _("Agree to the current versions of the rules and the Members' Commitment."),
+                code="documents_changed",
+            )
+        application = services.application_submit(user=request.user, **values, **documents)
+        return Response(ApplicationOutputSerializer(application).data, status=status.HTTP_201_CREATED)
+
+
+class ApplicationPaymentApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        request=PaymentInputSerializer,
+        responses=ApplicationOutputSerializer,
+        summary="Record a share payment",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        application = selectors.application_get_for_user(user=request.user, pk=pk)
+        data = PaymentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        application = services.application_record_payment(
+            application=application,
+            reference=data.validated_data["reference"],
+            paid_on=data.validated_data["paid_on"],
+            amount_pence=data.validated_data["amount_pence"],
+            by=request.user,
+        )
+        return Response(ApplicationOutputSerializer(application).data)
+
+
+class ApplicationApproveApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(request=None, responses=RegisterEntrySerializer, summary="Approve and admit")
+    def post(self, request: Request, pk: int) -> Response:
+        application = selectors.application_get_for_user(user=request.user, pk=pk)
+        membership = services.application_approve(application=application, by=request.user)
+        entry = selectors.membership_get_by_number(number=membership.number)
+        return Response(RegisterEntrySerializer(entry).data)
+
+
+class ApplicationRejectApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        request=RejectInputSerializer, responses=ApplicationOutputSerializer, summary="Do not approve"
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        application = selectors.application_get_for_user(user=request.user, pk=pk)
+        data = RejectInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        application = services.application_reject(
+            application=application, by=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(ApplicationOutputSerializer(application).data)
+
+
+# --- The register ---------------------------------------------------------------------------------
+
+
+class RegisterCSVRenderer(renderers.BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        if isinstance(data, dict):  # an error: say it plainly
+            writer.writerow(["detail", "code"])
+            writer.writerow([data.get("detail", ""), data.get("code", "")])
+        else:
+            writer.writerow(selectors.REGISTER_CSV_HEADER)
+            writer.writerows(data)
+        return buffer.getvalue().encode(self.charset)
+
+
+class RegisterApi(GenericAPIView):
+    permission_classes = [IsStaff]
+    serializer_class = RegisterEntrySerializer
+    renderer_classes = [renderers.JSONRenderer, RegisterCSVRenderer]
+
+    @extend_schema(
+        parameters=[
+            RegisterFilterSerializer,
+            OpenApiParameter("format", str, enum=["json", "csv"], description="csv: the whole register"),
+        ],
+        responses={
+            200: RegisterEntrySerializer(many=True),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The whole register as CSV"),
+        },
+        summary="The register of members",
+    )
+    def get(self, request: Request) -> Response:
+        filters = RegisterFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        members = selectors.register_list(
+            search=filters.validated_data["q"],
+            member_class=filters.validated_data["member_class"],
+            standing=filters.validated_data["standing"],
+        )
+        if request.accepted_renderer.format == "csv":
+            filename = f"register-of-members-{timezone.localdate().isoformat()}.csv"
+            return Response(
+                selectors.register_csv_rows(members),
+                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            )
+        page = self.paginate_queryset(members)
+        return self.get_paginated_response(RegisterEntrySerializer(page, many=True).data)

@@ -119,3 +119,43 @@ def test_django_validation_error_becomes_a_400_with_field_errors():
     assert response.status_code == 400
     assert response.data["code"] == "invalid"
     assert response.data["postcode"] == ["Enter a UK postcode."]
+
+
+def test_an_api_path_without_its_trailing_slash_is_a_json_404_not_a_redirect(api_client, db):
+    response = api_client.post("/api/v1/auth/token", {}, format="json")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_a_request_for_an_unknown_host_gets_json_under_the_api(db):
+    from django.test import Client
+
+    response = Client(HTTP_HOST="evil.example").get("/api/v1/me/")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
+
+
+def test_a_form_sent_from_a_stale_page_gets_a_friendly_page(newcomer):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(newcomer)
+
+    response = client.post("/accounts/password/change/", {})
+
+    assert response.status_code == 403
+    assert "Please try that again" in response.content.decode()
+
+
+def test_an_api_request_without_csrf_on_a_session_gets_json(newcomer):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(newcomer)
+
+    response = client.delete("/api/v1/auth/token/")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"

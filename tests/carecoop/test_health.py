@@ -39,5 +39,9 @@ def test_healthz_is_503_when_the_database_is_down(client, monkeypatch):
     assert response.json() == {"status": "unavailable", "database": "unavailable", "broker": "ok"}
 
 
-def test_healthz_answers_get_only(client, db):
+def test_healthz_answers_get_and_head_only(db):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    assert client.head("/healthz").status_code == 200
     assert client.post("/healthz").status_code == 405

@@ -1,4 +1,3 @@
-import pytest
 from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 
@@ -32,15 +31,52 @@ def _response_schemas(operation: dict) -> list[dict]:
     return [media["schema"] for media in content.values() if "schema" in media]
 
 
-@pytest.mark.parametrize("method", ["get"])
-def test_every_list_in_the_api_is_paginated(method):
-    """A GET that answers with a bare array is a list without pagination."""
-    schema = SchemaGenerator().get_schema(request=None, public=True)
-    unpaginated = [
-        path
-        for path, operations in schema["paths"].items()
-        if method in operations
-        for response_schema in _response_schemas(operations[method])
-        if response_schema.get("type") == "array"
-    ]
+def _schema():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _resolve(schema, node):
+    if "$ref" in node:
+        return schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def test_every_list_in_the_api_is_paginated():
+    """A GET answering with a bare JSON array is a list without pagination."""
+    schema = _schema()
+    lists, unpaginated = [], []
+    for path, operations in schema["paths"].items():
+        for response_schema in _response_schemas(operations.get("get", {})):
+            response_schema = _resolve(schema, response_schema)
+            if response_schema.get("type") == "array":
+                unpaginated.append(path)
+            if "results" in response_schema.get("properties", {}):
+                lists.append(path)
+    assert "/api/v1/members/register/" in lists
     assert unpaginated == []
+
+
+def test_no_request_field_is_called_detail_or_code():
+    """Field errors share the error body with `detail` and `code` (decision 4)."""
+    schema = _schema()
+    clashing = [
+        (name, field)
+        for name, component in schema["components"]["schemas"].items()
+        if name.endswith("Request")
+        for field in component.get("properties", {})
+        if field in ("detail", "code")
+    ]
+    assert clashing == []
+
+
+def test_every_operation_documents_the_error_body():
+    schema = _schema()
+    undocumented = [
+        (path, method)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if operation["responses"].get("4XX", {}).get("content", {}).get("application/json", {}).get("schema")
+        != {"$ref": "#/components/schemas/Error"}
+    ]
+    assert undocumented == []
+    assert schema["components"]["schemas"]["Error"]["required"] == ["detail", "code"]

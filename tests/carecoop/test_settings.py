@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,6 +18,7 @@ PRODUCTION_ENV = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
     "CACHE_URL": "redis://127.0.0.1:6379/14",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+    "DEFAULT_FROM_EMAIL": "Calder Valley Care Co-op <hello@caldervalley.care.example>",
 }
 
 
@@ -42,14 +44,15 @@ def test_production_settings_pass_the_deploy_check():
     assert "WARNING" not in result.stderr
 
 
-def test_production_refuses_to_start_without_a_secret_key():
+@pytest.mark.parametrize("required", ["DJANGO_SECRET_KEY", "EMAIL_URL", "DEFAULT_FROM_EMAIL", "CACHE_URL"])
+def test_production_refuses_to_start_without_its_required_settings(required):
     env = _clean_env(**PRODUCTION_ENV)
-    del env["DJANGO_SECRET_KEY"]
+    del env[required]
 
     result = _run(["manage.py", "check"], env)
 
     assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY" in result.stderr
+    assert required in result.stderr
 
 
 def test_production_refuses_demo_data():

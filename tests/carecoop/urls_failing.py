@@ -14,5 +14,7 @@ urlpatterns = [
     path("", include("carecoop.urls")),
 ]
 
+handler400 = "carecoop.views.bad_request"
+handler403 = "carecoop.views.permission_denied"
 handler404 = "carecoop.views.page_not_found"
 handler500 = "carecoop.views.server_error"

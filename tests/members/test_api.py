@@ -17,7 +17,7 @@ def test_a_token_from_email_and_password_opens_the_api(api_client, newcomer):
     token = response.json()["token"]
     me = api_client.get(ME_URL, HTTP_AUTHORIZATION=f"Token {token}")
     assert me.status_code == 200
-    assert me.json() == {"id": newcomer.id, "email": "newcomer@example.org"}
+    assert me.json() == {"id": newcomer.id, "email": "newcomer@example.org", "membership": None}
 
 
 def test_wrong_password_gets_no_token_and_a_clear_error(api_client, newcomer):
@@ -42,7 +42,10 @@ def test_unverified_email_gets_no_token(api_client, db):
 
 
 def test_token_requests_are_throttled(api_client, newcomer):
-    statuses = [_get_token(api_client, password="guess").status_code for _ in range(11)]
+    statuses = [
+        _get_token(api_client, email=f"nobody{i}@example.org", password="guess").status_code
+        for i in range(11)
+    ]
 
     assert statuses[:10] == [400] * 10
     assert statuses[10] == 429
@@ -89,5 +92,51 @@ def test_me_works_with_the_website_session(api_client, newcomer):
 def test_me_makes_a_constant_number_of_queries(api_client, newcomer, django_assert_max_num_queries):
     token = _get_token(api_client).json()["token"]
 
-    with django_assert_max_num_queries(3):
-        api_client.get(ME_URL, HTTP_AUTHORIZATION=f"Token {token}")
+    with django_assert_max_num_queries(4):
+        assert api_client.get(ME_URL, HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
+
+
+def test_failed_website_logins_also_lock_the_token_endpoint(client, api_client, newcomer):
+    for _ in range(5):
+        client.post("/accounts/login/", {"login": newcomer.email, "password": "guess"})
+
+    response = _get_token(api_client)
+
+    assert response.status_code == 429
+    assert response.json()["code"] == "too_many_login_attempts"
+    assert AuthToken.objects.count() == 0
+
+
+def test_failed_token_requests_also_lock_the_website_login(client, api_client, newcomer):
+    for _ in range(5):
+        _get_token(api_client, password="guess")
+
+    response = client.post("/accounts/login/", {"login": newcomer.email, "password": PASSWORD})
+
+    assert "Too many failed login attempts" in response.content.decode()
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_throttle(api_client, newcomer):
+    statuses = [
+        api_client.post(
+            TOKEN_URL,
+            {"email": f"nobody{i}@example.org", "password": "guess"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{i}",
+        ).status_code
+        for i in range(11)
+    ]
+
+    assert statuses[10] == 429
+
+
+def test_changing_the_password_revokes_every_api_token(client, api_client, newcomer):
+    token = _get_token(api_client).json()["token"]
+    client.force_login(newcomer)
+
+    client.post(
+        "/accounts/password/change/",
+        {"oldpassword": PASSWORD, "password1": "a-new-long-passphrase", "password2": "a-new-long-passphrase"},
+    )
+
+    assert api_client.get(ME_URL, HTTP_AUTHORIZATION=f"Token {token}").status_code == 401

@@ -46,3 +46,21 @@ def test_seed_demo_is_refused_where_demo_data_is_not_allowed(db, settings):
         call_command("seed_demo")
 
     assert User.objects.count() == 0
+
+
+def test_seed_demo_restores_a_demo_login_whose_email_was_changed(db):
+    call_command("seed_demo")
+    newcomer = User.objects.get(email="newcomer@demo.carecoop.example")
+    EmailAddress.objects.filter(user=newcomer).update(primary=False)
+    EmailAddress.objects.create(user=newcomer, email="mine@example.org", verified=True, primary=True)
+    newcomer.email = "mine@example.org"
+    newcomer.save()
+
+    call_command("seed_demo")
+
+    newcomer.refresh_from_db()
+    assert newcomer.email == "newcomer@demo.carecoop.example"
+    assert newcomer.check_password(DEMO_PASSWORD)
+    assert list(EmailAddress.objects.filter(user=newcomer).values_list("email", "primary", "verified")) == [
+        ("newcomer@demo.carecoop.example", True, True)
+    ]

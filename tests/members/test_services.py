@@ -2,6 +2,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError
 from knox.auth import TokenAuthentication
+from knox.models import AuthToken
 from rest_framework.test import APIRequestFactory
 
 from carecoop.exceptions import ApplicationError
@@ -36,8 +37,13 @@ def test_database_refuses_two_accounts_whose_emails_differ_only_in_case(db):
         User.objects.create(email="Sam@Example.org")
 
 
-def test_auth_token_issue_gives_a_token_that_authenticates_the_user(newcomer):
-    issued = services.auth_token_issue(request=None, email="Newcomer@Example.org", password=PASSWORD)
+@pytest.fixture
+def request_():
+    return APIRequestFactory().post("/api/v1/auth/token/")
+
+
+def test_auth_token_issue_gives_a_token_that_authenticates_the_user(newcomer, request_):
+    issued = services.auth_token_issue(request=request_, email="Newcomer@Example.org", password=PASSWORD)
 
     request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Token {issued.token}")
     user, _token = TokenAuthentication().authenticate(request)
@@ -49,26 +55,37 @@ def test_auth_token_issue_gives_a_token_that_authenticates_the_user(newcomer):
     ("email", "password"),
     [("newcomer@example.org", "wrong-password"), ("nobody@example.org", PASSWORD)],
 )
-def test_auth_token_issue_refuses_wrong_credentials(newcomer, email, password):
+def test_auth_token_issue_refuses_wrong_credentials(newcomer, request_, email, password):
     with pytest.raises(ApplicationError) as refused:
-        services.auth_token_issue(request=None, email=email, password=password)
+        services.auth_token_issue(request=request_, email=email, password=password)
 
     assert refused.value.code == "invalid_credentials"
 
 
-def test_auth_token_issue_refuses_an_inactive_account(db):
+def test_auth_token_issue_refuses_an_inactive_account(db, request_):
     UserFactory(email="left@example.org", is_active=False)
 
     with pytest.raises(ApplicationError) as refused:
-        services.auth_token_issue(request=None, email="left@example.org", password=PASSWORD)
+        services.auth_token_issue(request=request_, email="left@example.org", password=PASSWORD)
 
     assert refused.value.code == "invalid_credentials"
 
 
-def test_auth_token_issue_refuses_an_unverified_email(db):
+def test_auth_token_issue_refuses_an_unverified_email(db, request_):
     UserFactory(email="unverified@example.org", email_verified=False)
 
     with pytest.raises(ApplicationError) as refused:
-        services.auth_token_issue(request=None, email="unverified@example.org", password=PASSWORD)
+        services.auth_token_issue(request=request_, email="unverified@example.org", password=PASSWORD)
 
     assert refused.value.code == "email_unverified"
+
+
+def test_an_account_holds_at_most_twenty_tokens(newcomer, request_):
+    for _ in range(services.TOKEN_LIMIT_PER_USER):
+        services.auth_token_issue(request=request_, email=newcomer.email, password=PASSWORD)
+
+    with pytest.raises(ApplicationError) as refused:
+        services.auth_token_issue(request=request_, email=newcomer.email, password=PASSWORD)
+
+    assert refused.value.code == "too_many_tokens"
+    assert AuthToken.objects.filter(user=newcomer).count() == services.TOKEN_LIMIT_PER_USER

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD
 
 
 def test_home_says_what_the_coop_is_and_leads_to_sign_up_or_log_in(client, db):
@@ -33,7 +33,9 @@ def test_navigation_for_a_signed_in_person_offers_their_account_and_log_out(clie
 def test_navigation_for_staff_offers_the_admin(client, staff_member):
     client.force_login(staff_member)
 
-    assert "Co-op admin" in client.get("/").content.decode()
+    html = client.get("/").content.decode()
+    assert "Co-op admin" in html
+    assert f'href="{reverse("staff_register")}"' in html
 
 
 def test_account_page_needs_a_login(client, db):
@@ -175,6 +177,10 @@ def test_log_out_is_a_post_and_returns_home(client, newcomer):
     assert client.get(reverse("account_overview")).status_code == 302
 
 
-def test_staff_user_factory_is_staff(staff_member):
-    assert staff_member.is_staff
-    assert UserFactory().is_staff is False
+def test_a_member_who_is_not_staff_is_told_the_admin_is_not_for_them(client, newcomer):
+    client.force_login(newcomer)
+
+    response = client.get("/admin/", follow=True)
+
+    assert response.status_code == 403
+    assert "You cannot open this page" in response.content.decode()

@@ -1,0 +1,317 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Application, GoverningDocument, Membership
+from tests.factories import ApplicationFactory, MembershipFactory
+
+
+def _form(documents, **overrides):
+    data = {
+        "member_class": "receiver",
+        "legal_name": "Ruth Sutcliffe",
+        "address": "14 Albert Street\nHebden Bridge",
+        "postcode": "hx7 8ah",
+        "phone": "",
+        "date_of_birth": "1948-03-02",
+        "reason": "To choose who helps me.",
+        "investment": "",
+        "rules_version": documents["rules"].version,
+        "commitment_version": documents["commitment"].version,
+        "agree_rules": "on",
+        "agree_commitment": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- Applying ---------------------------------------------------------------------------------
+
+
+def test_applying_needs_a_login(client, documents):
+    response = client.get(reverse("application_create"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_the_application_form_links_the_versions_to_agree_to(client, newcomer, documents):
+    client.force_login(newcomer)
+
+    html = client.get(reverse("application_create")).content.decode()
+
+    assert reverse("document_version", args=["rules", 1]) in html
+    assert reverse("document_version", args=["commitment", 1]) in html
+
+
+def test_applying_sends_the_application_and_shows_what_happens_next(client, newcomer, documents):
+    client.force_login(newcomer)
+
+    response = client.post(reverse("application_create"), _form(documents), follow=True)
+
+    application = Application.objects.get(user=newcomer)
+    assert application.postcode == "HX7 8AH"
+    html = response.content.decode()
+    assert application.reference in html
+    assert "£1.00" in html
+
+
+def test_a_form_with_mistakes_says_what_to_fix_and_saves_nothing(client, newcomer, documents):
+    client.force_login(newcomer)
+
+    response = client.post(
+        reverse("application_create"),
+        _form(documents, postcode="nowhere", agree_rules="", member_class="investor", investment=""),
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "Enter how much you want to invest." in html
+    assert "Enter a valid postcode." in html
+    assert Application.objects.count() == 0
+
+
+def test_a_worker_under_18_is_told_why_on_the_form(client, newcomer, documents):
+    client.force_login(newcomer)
+    born = timezone.localdate().replace(year=timezone.localdate().year - 16).isoformat()
+
+    response = client.post(
+        reverse("application_create"), _form(documents, member_class="worker", date_of_birth=born)
+    )
+
+    assert response.status_code == 400
+    assert "Workers must be 18 or over." in response.content.decode()
+    assert Application.objects.count() == 0
+
+
+def test_a_change_to_the_rules_while_applying_asks_to_agree_again(client, newcomer, documents):
+    client.force_login(newcomer)
+    data = _form(documents)
+    GoverningDocument.objects.create(kind="rules", version=2, title="Rules", body="New rules.")
+
+    response = client.post(reverse("application_create"), data)
+
+    assert response.status_code == 400
+    assert "have changed since you opened this page" in response.content.decode()
+    assert Application.objects.count() == 0
+
+
+def test_applications_are_closed_until_the_documents_are_published(client, newcomer):
+    client.force_login(newcomer)
+
+    response = client.get(reverse("application_create"))
+
+    assert "Applications open once the co-op has published its rules" in response.content.decode()
+
+
+def test_a_member_is_sent_to_their_account_instead_of_the_form(client, member, documents):
+    client.force_login(member.user)
+
+    response = client.get(reverse("application_create"))
+
+    assert response["Location"] == reverse("account_overview")
+
+
+def test_the_account_page_shows_the_membership_number_and_shares(client, member):
+    client.force_login(member.user)
+
+    html = client.get(reverse("account_overview")).content.decode()
+
+    assert str(member.number) in html
+    assert "1 share (£1.00)" in html
+
+
+def test_an_applicant_may_withdraw(client, newcomer, documents):
+    application = ApplicationFactory(user=newcomer)
+    client.force_login(newcomer)
+
+    client.post(reverse("application_withdraw"))
+
+    application.refresh_from_db()
+    assert application.status == "withdrawn"
+
+
+def test_withdrawing_with_nothing_open_is_a_404(client, newcomer):
+    client.force_login(newcomer)
+
+    assert client.post(reverse("application_withdraw")).status_code == 404
+
+
+def test_documents_are_public_by_version(client, documents):
+    response = client.get(reverse("document_version", args=["rules", 1]))
+
+    assert response.status_code == 200
+    assert "Rules of the co-op" in response.content.decode()
+    assert client.get(reverse("document_version", args=["rules", 7])).status_code == 404
+    assert client.get("/membership/documents/nonsense/").status_code == 404
+
+
+# --- Staff pages ------------------------------------------------------------------------------
+
+STAFF_PAGES = ["staff_application_queue", "staff_register", "staff_documents"]
+
+
+@pytest.mark.parametrize("name", STAFF_PAGES)
+def test_a_member_is_told_staff_pages_do_not_exist(client, member, name):
+    client.force_login(member.user)
+
+    assert client.get(reverse(name)).status_code == 404
+
+
+@pytest.mark.parametrize("name", STAFF_PAGES)
+def test_staff_pages_ask_a_visitor_to_log_in(client, db, name):
+    assert client.get(reverse(name))["Location"].startswith(reverse("account_login"))
+
+
+def test_a_member_cannot_see_another_members_register_page(client, member):
+    other = MembershipFactory()
+    client.force_login(member.user)
+
+    assert client.get(reverse("staff_member_detail", args=[other.number])).status_code == 404
+
+
+def test_the_queue_lists_waiting_applications_oldest_first(client, staff_member, documents):
+    first = ApplicationFactory(legal_name="Alice Older")
+    second = ApplicationFactory(legal_name="Bob Newer")
+    ApplicationFactory(legal_name="Carol Decided", status="rejected")
+    client.force_login(staff_member)
+
+    html = client.get(reverse("staff_application_queue")).content.decode()
+
+    assert html.index(first.legal_name) < html.index(second.legal_name)
+    assert "Carol Decided" not in html
+
+
+def test_staff_record_the_payment_and_approve(client, staff_member, documents):
+    application = ApplicationFactory()
+    client.force_login(staff_member)
+    url = reverse("staff_application_review", args=[application.pk])
+
+    client.post(
+        url,
+        {
+            "action": "payment",
+            "payment-reference": "BACS 7",
+            "payment-paid_on": timezone.localdate().isoformat(),
+            "payment-amount": "1.00",
+        },
+    )
+    response = client.post(url, {"action": "approve"}, follow=True)
+
+    membership = Membership.objects.get(user=application.user)
+    assert f"is now member number {membership.number}" in response.content.decode()
+
+
+def test_a_wrong_payment_amount_shows_on_the_form_and_records_nothing(client, staff_member, documents):
+    application = ApplicationFactory()
+    client.force_login(staff_member)
+
+    response = client.post(
+        reverse("staff_application_review", args=[application.pk]),
+        {
+            "action": "payment",
+            "payment-reference": "BACS 7",
+            "payment-paid_on": timezone.localdate().isoformat(),
+            "payment-amount": "0.50",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "the amount recorded must match" in response.content.decode()
+    application.refresh_from_db()
+    assert not application.is_paid
+
+
+def test_rejecting_needs_a_reason_on_the_form(client, staff_member, documents):
+    application = ApplicationFactory()
+    client.force_login(staff_member)
+
+    response = client.post(
+        reverse("staff_application_review", args=[application.pk]), {"action": "reject", "reject-reason": ""}
+    )
+
+    assert response.status_code == 400
+    application.refresh_from_db()
+    assert application.status == "submitted"
+
+
+def test_the_register_page_and_csv(client, staff_member):
+    MembershipFactory(legal_name="Ruth Sutcliffe", member_class="receiver")
+    MembershipFactory(legal_name="Tom Ackroyd", member_class="worker")
+    client.force_login(staff_member)
+
+    page = client.get(reverse("staff_register"), {"member_class": "worker"}).content.decode()
+    download = client.get(reverse("staff_register"), {"member_class": "worker", "format": "csv"})
+
+    assert "Tom Ackroyd" in page
+    assert "Ruth Sutcliffe" not in page
+    rows = list(csv.reader(io.StringIO(download.content.decode())))
+    assert [row[1] for row in rows[1:]] == ["Tom Ackroyd"]
+    assert "attachment" in download["Content-Disposition"]
+
+
+def test_the_register_page_makes_the_same_queries_for_3_or_60_members(
+    client, staff_member, django_assert_max_num_queries
+):
+    client.force_login(staff_member)
+    MembershipFactory.create_batch(3)
+    with django_assert_max_num_queries(8) as small:
+        assert client.get(reverse("staff_register")).status_code == 200
+    MembershipFactory.create_batch(57)
+    with django_assert_max_num_queries(8) as large:
+        assert client.get(reverse("staff_register")).status_code == 200
+
+    assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_staff_move_a_member_to_another_class_and_see_it_in_the_history(client, staff_member, member):
+    client.force_login(staff_member)
+    url = reverse("staff_member_detail", args=[member.number])
+
+    client.post(url, {"action": "class", "class-member_class": "advocate", "class-reason": "Became a carer."})
+    html = client.get(url).content.decode()
+
+    assert "Became a carer." in html
+    assert staff_member.email in html
+
+
+def test_ending_a_membership_from_its_page_keeps_it_in_the_register(client, staff_member, member):
+    client.force_login(staff_member)
+
+    client.post(
+        reverse("staff_member_detail", args=[member.number]),
+        {
+            "action": "cease",
+            "cease-reason": "died",
+            "cease-ceased_on": timezone.localdate().isoformat(),
+            "cease-withdraw_shares": "on",
+        },
+    )
+
+    member.refresh_from_db()
+    assert member.cessation_reason == "died"
+    assert member.legal_name in client.get(reverse("staff_register"), {"standing": "ceased"}).content.decode()
+
+
+def test_an_unknown_action_on_a_member_page_is_a_404(client, staff_member, member):
+    client.force_login(staff_member)
+
+    assert (
+        client.post(reverse("staff_member_detail", args=[member.number]), {"action": "delete"}).status_code
+        == 404
+    )
+
+
+def test_staff_publish_a_new_version_of_the_rules(client, staff_member, documents):
+    client.force_login(staff_member)
+
+    client.post(
+        reverse("staff_documents"), {"kind": "rules", "title": "Rules", "body": "Revised at the AGM."}
+    )
+
+    latest = GoverningDocument.objects.filter(kind="rules").order_by("-version").first()
+    assert (latest.version, latest.body, latest.published_by) == (2, "Revised at the AGM.", staff_member)
