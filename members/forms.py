@@ -13,7 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from localflavor.gb.forms import GBPostcodeField
 from phonenumber_field.formfields import PhoneNumberField
 
-from members.models import GoverningDocument, MemberClass, Membership
+from members.models import (
+    Audience,
+    GoverningDocument,
+    Language,
+    LivedExperience,
+    MemberClass,
+    Membership,
+    Skill,
+    WeeklyTime,
+)
 
 # --- Accounts ---------------------------------------------------------------------------------
 
@@ -224,3 +233,216 @@ class DocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Document"), choices=GoverningDocument.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 16}))
+
+
+# --- Profiles -----------------------------------------------------------------------------------
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class ProfileForm(forms.Form):
+    """The profile page. Built for one member's class: only the fields of that class appear."""
+
+    display_name = forms.CharField(
+        label=_("Name to show"), max_length=80, help_text=_("Your first name is enough.")
+    )
+    photo = forms.ImageField(
+        label=_("Photo (optional)"), required=False, help_text=_("A clear, friendly photo of your face.")
+    )
+    remove_photo = forms.BooleanField(label=_("Remove my photo"), required=False)
+    bio = forms.CharField(label=_("About me"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    what_matters = forms.CharField(
+        label=_("What matters to me"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    support_wanted = forms.ModelMultipleChoiceField(
+        label=_("Support I would like"),
+        queryset=Skill.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    worker_preferences = forms.CharField(
+        label=_("What I look for in a worker"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: a woman, someone who speaks Urdu, someone who likes gardening."),
+    )
+    skills = forms.ModelMultipleChoiceField(
+        label=_("What I can help with"),
+        queryset=Skill.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    hourly_rate = forms.DecimalField(
+        label=_("My hourly rate (£)"),
+        decimal_places=2,
+        max_digits=5,
+        min_value=Decimal("0"),
+        widget=forms.NumberInput(attrs={"step": "0.10", "class": "input--short", "inputmode": "decimal"}),
+    )
+    travel_radius_km = forms.IntegerField(
+        label=_("How far I will travel (km)"),
+        min_value=1,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"class": "input--short"}),
+    )
+    max_distance_km = forms.IntegerField(
+        label=_("Furthest a worker may come from (km, optional)"),
+        min_value=1,
+        max_value=100,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "input--short"}),
+    )
+    gender = forms.CharField(
+        label=_("Gender (optional)"), max_length=60, required=False, help_text=_("In your own words.")
+    )
+    languages = forms.ModelMultipleChoiceField(
+        label=_("Languages"),
+        queryset=Language.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    interests = forms.CharField(
+        label=_("Interests (optional)"),
+        max_length=300,
+        required=False,
+        help_text=_("For example: gardening, football, knitting, local history."),
+    )
+    postcode = GBPostcodeField(
+        label=_("Postcode"),
+        required=False,
+        help_text=_("Only the area (like HX7) is ever shown; the full postcode stays with the office."),
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "class": "input--short"}),
+    )
+    offers_peer_support = forms.BooleanField(
+        label=_("I would like to offer peer support to other members"), required=False
+    )
+    lived_experience = forms.ModelMultipleChoiceField(
+        label=_("What I know from my own life"),
+        queryset=LivedExperience.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    CLASS_FIELDS = {
+        MemberClass.WORKER: ("skills", "hourly_rate", "travel_radius_km", "gender"),
+        MemberClass.RECEIVER: ("what_matters", "support_wanted", "worker_preferences", "max_distance_km"),
+    }
+    CLASS_ONLY = frozenset(
+        {
+            "skills",
+            "hourly_rate",
+            "travel_radius_km",
+            "gender",
+            "what_matters",
+            "support_wanted",
+            "worker_preferences",
+            "max_distance_km",
+        }
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        member_class: str,
+        rate_bounds: tuple[int, int],
+        private: dict[str, str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.member_class = member_class
+        keep = set(self.CLASS_FIELDS.get(member_class, ()))
+        for name in self.CLASS_ONLY - keep:
+            del self.fields[name]
+        if member_class == MemberClass.RECEIVER:
+            self.fields["languages"].label = _("Languages I would like my workers to speak")
+            self.fields["bio"].help_text = _("A little about you, for the workers in your team.")
+        elif member_class == MemberClass.WORKER:
+            self.fields["languages"].label = _("Languages I speak")
+            self.fields["bio"].help_text = _("What people see when they choose a worker.")
+            low, high = rate_bounds
+            self.fields["hourly_rate"].help_text = _(
+                "Between £%(low)s and £%(high)s. The co-op keeps a share, shown on every visit."
+            ) % {"low": f"{low / 100:.2f}", "high": f"{high / 100:.2f}"}
+        # Who sees what: one choice for each private detail of this class.
+        for name, default in private.items():
+            self.fields[f"visibility_{name}"] = forms.ChoiceField(
+                label=VISIBILITY_LABELS.get(name, name),
+                choices=Audience.choices,
+                initial=default,
+                required=False,  # left out: the choice stays as it was
+            )
+
+    def visibility_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("visibility_")]
+
+    def changes(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        changes = {
+            name: data[name]
+            for name in (
+                "display_name",
+                "bio",
+                "interests",
+                "postcode",
+                "languages",
+                "offers_peer_support",
+                "lived_experience",
+                *self.CLASS_FIELDS.get(self.member_class, ()),
+            )
+            if name in self.fields
+        }
+        if "hourly_rate" in changes:
+            changes["hourly_rate_pence"] = int(changes.pop("hourly_rate") * 100)
+        return changes
+
+    def visibility(self) -> dict[str, str]:
+        return {
+            name.removeprefix("visibility_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("visibility_") and value
+        }
+
+
+VISIBILITY_LABELS = {
+    "photo": _("Who can see my photo"),
+    "bio": _("Who can see “About me”"),
+    "gender": _("Who can see my gender"),
+    "languages": _("Who can see my languages"),
+    "interests": _("Who can see my interests"),
+    "area": _("Who can see my area (like HX7)"),
+    "weekly_times": _("Who can see my times"),
+    "lived_experience": _("Who can see my lived experience"),
+    "what_matters": _("Who can see what matters to me"),
+    "support_wanted": _("Who can see the support I would like"),
+    "worker_preferences": _("Who can see what I look for in a worker"),
+}
+
+
+class WeeklyTimeForm(forms.Form):
+    weekday = forms.TypedChoiceField(
+        label=_("Day"),
+        choices=[("", _("Choose a day")), *WeeklyTime.Weekday.choices],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    starts = forms.TimeField(label=_("From"), widget=TimeInput, required=False)
+    ends = forms.TimeField(label=_("Until"), widget=TimeInput, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        filled = [
+            data.get("weekday") is not None,
+            data.get("starts") is not None,
+            data.get("ends") is not None,
+        ]
+        if any(filled) and not all(filled):
+            raise forms.ValidationError(_("Give the day, and the times from and until."))
+        if all(filled) and data["starts"] >= data["ends"]:
+            self.add_error("ends", _("The end must be after the start."))
+        return data
+
+
+WeeklyTimeFormSet = forms.formset_factory(WeeklyTimeForm, extra=2, can_delete=True, max_num=21)

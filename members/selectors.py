@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members import profiles
 from members.models import (
     Application,
     GoverningDocument,
     MemberClass,
     Membership,
+    Profile,
     ShareTransaction,
     User,
 )
@@ -280,3 +282,38 @@ def _display(name: str, value: Any) -> str:
     if name == "cessation_reason":
         return str(Membership.CessationReason(value).label)
     return str(value)
+
+
+# --- Profiles -----------------------------------------------------------------------------------
+
+
+def profile_get_for_membership(*, membership: Membership) -> Profile | None:
+    return (
+        Profile.objects.filter(membership=membership)
+        .select_related("membership", "district")
+        .prefetch_related("languages", "skills", "support_wanted", "lived_experience", "weekly_times")
+        .first()
+    )
+
+
+def profile_viewer(*, user: User | AnonymousUser, profile: Profile, in_team: bool = False) -> str | None:
+    """How a user stands to a profile: "self", "staff", "team", "member", or None (sees nothing).
+
+    `in_team` is for the caller who knows the user is in the person's team (teams are chosen
+    in matching, which builds on this app).
+    """
+    if not user.is_authenticated:
+        return None
+    if profile.membership.user_id == user.pk:
+        return "self"
+    if user.is_staff:
+        return "staff"
+    if in_team:
+        return "team"
+    if Membership.objects.current().filter(user=user).exists():
+        return "member"
+    return None
+
+
+def profile_visible_fields(*, profile: Profile, viewer: str | None) -> frozenset[str]:
+    return profiles.visible_fields(profile.membership.member_class, profile.visibility, viewer)

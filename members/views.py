@@ -3,7 +3,7 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from carecoop.exceptions import ApplicationError
 from carecoop.forms import form_add_application_error
-from members import selectors, services
+from members import profiles, selectors, services
 from members.forms import (
     CLASS_HINTS,
     ApplicationForm,
@@ -20,11 +20,13 @@ from members.forms import (
     ChangeClassForm,
     DocumentForm,
     PaymentForm,
+    ProfileForm,
     RegisterFilterForm,
     RejectForm,
     ShareTransactionForm,
+    WeeklyTimeFormSet,
 )
-from members.models import GoverningDocument, Policy
+from members.models import GoverningDocument, MemberClass, Membership, Policy, Profile
 from members.permissions import staff_required
 
 REGISTER_PAGE_SIZE = 50
@@ -341,3 +343,102 @@ def staff_documents(request: HttpRequest) -> HttpResponse:
     documents = [(value, label, current.get(value)) for value, label in GoverningDocument.Kind.choices]
     context = {"form": form, "documents": documents}
     return render(request, "members/staff/documents.html", context, status=400 if form.errors else 200)
+
+
+# --- Profiles -----------------------------------------------------------------------------------
+
+
+def _initial_profile(profile: Profile) -> tuple[dict[str, object], list[dict[str, object]]]:
+    initial: dict[str, object] = {
+        "display_name": profile.display_name,
+        "bio": profile.bio,
+        "what_matters": profile.what_matters,
+        "worker_preferences": profile.worker_preferences,
+        "gender": profile.gender,
+        "interests": profile.interests,
+        "postcode": profile.postcode,
+        "travel_radius_km": profile.travel_radius_km or 10,
+        "max_distance_km": profile.max_distance_km,
+        "offers_peer_support": profile.offers_peer_support,
+        "languages": list(profile.languages.all()),
+        "skills": list(profile.skills.all()),
+        "support_wanted": list(profile.support_wanted.all()),
+        "lived_experience": list(profile.lived_experience.all()),
+    }
+    if profile.hourly_rate_pence is not None:
+        initial["hourly_rate"] = f"{profile.hourly_rate_pence / 100:.2f}"
+    visibility = profiles.visibility_with_defaults(profile.membership.member_class, profile.visibility)
+    initial.update({f"visibility_{name}": audience for name, audience in visibility.items()})
+    times = [{"weekday": t.weekday, "starts": t.starts, "ends": t.ends} for t in profile.weekly_times.all()]
+    return initial, times
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    membership = selectors.membership_current_for_user(user=request.user)
+    if membership is None:
+        messages.info(request, _("Your profile opens when you become a member."))
+        return redirect("account_overview")
+    profile = services.profile_get_or_create(membership=membership)
+    profile = selectors.profile_get_for_membership(membership=membership) or profile
+    policy = Policy.current()
+    initial, times = _initial_profile(profile)
+    form_kwargs = {
+        "member_class": membership.member_class,
+        "rate_bounds": (policy.hourly_rate_min_pence, policy.hourly_rate_max_pence),
+        "private": profiles.private_fields_for(membership.member_class),
+    }
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES, initial=initial, **form_kwargs)
+        formset = WeeklyTimeFormSet(request.POST, prefix="times")
+    else:
+        form = ProfileForm(initial=initial, **form_kwargs)
+        formset = WeeklyTimeFormSet(initial=times, prefix="times")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        weekly_times = [
+            (row["weekday"], row["starts"], row["ends"])
+            for row in formset.cleaned_data
+            if row and not row.get("DELETE") and row.get("weekday") is not None
+        ]
+        upload = form.cleaned_data.get("photo")
+        try:
+            services.profile_save(
+                profile=profile,
+                by=request.user,
+                changes=form.changes(),
+                visibility=form.visibility(),
+                weekly_times=weekly_times,
+                photo=(upload, upload.size) if upload else None,
+                remove_photo=form.cleaned_data.get("remove_photo", False),
+            )
+        except ApplicationError as error:
+            form_add_application_error(form, error)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("profile_edit")
+    context = {
+        "form": form,
+        "formset": formset,
+        "profile": profile,
+        "membership": membership,
+        "times_label": _("When I need support")
+        if membership.member_class == MemberClass.RECEIVER
+        else _("When I am free to work"),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "members/profile_edit.html", context, status=status)
+
+
+@login_required
+def profile_photo(request: HttpRequest, number: int) -> HttpResponse:
+    """A member's photo, to whoever they chose may see it; to anyone else, no such photo."""
+    membership = get_object_or_404(Membership.objects.current(), number=number)
+    profile = selectors.profile_get_for_membership(membership=membership)
+    if profile is None or not profile.photo:
+        raise Http404
+    viewer = selectors.profile_viewer(user=request.user, profile=profile)
+    if "photo" not in selectors.profile_visible_fields(profile=profile, viewer=viewer):
+        raise Http404
+    response = FileResponse(profile.photo.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -148,6 +148,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 
 PHONENUMBER_DEFAULT_REGION = "GB"
+# Postcodes to coordinates (members/geo.py): district centroids, with no network service.
+CARECOOP_GEOCODER = env("CARECOOP_GEOCODER", default="members.geo.DistrictGeocoder")
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

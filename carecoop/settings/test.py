@@ -1,5 +1,8 @@
 """The test suite: PostgreSQL and Redis, as in production (tests/conftest.py refuses anything else)."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -25,3 +28,5 @@ WHITENOISE_AUTOREFRESH = True
 # delivery start a Celery worker on the Redis broker and turn this off.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Uploaded photos go to a folder of their own for each test run.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="carecoop-test-media-"))
