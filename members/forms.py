@@ -21,6 +21,8 @@ from members.models import (
     MemberClass,
     Membership,
     Skill,
+    TrainingCourse,
+    VettingCheck,
     WeeklyTime,
 )
 
@@ -446,3 +448,73 @@ class WeeklyTimeForm(forms.Form):
 
 
 WeeklyTimeFormSet = forms.formset_factory(WeeklyTimeForm, extra=2, can_delete=True, max_num=21)
+
+
+# --- Staff: vetting -----------------------------------------------------------------------------
+
+
+class VettingCheckForm(forms.Form):
+    """One kind of check; built with only the fields that kind needs."""
+
+    issued_on = forms.DateField(label=_("Date issued"), widget=DateInput)
+    certificate_number = forms.CharField(label=_("Certificate number (12 digits)"), max_length=20)
+    dbs_level = forms.ChoiceField(label=_("Level"), choices=VettingCheck.DbsLevel.choices)
+    update_service = forms.BooleanField(label=_("On the DBS Update Service"), required=False)
+    update_service_checked_on = forms.DateField(
+        label=_("Update Service status checked on (if on it)"), required=False, widget=DateInput
+    )
+    document = forms.CharField(
+        label=_("Document seen"), max_length=120, help_text=_("For example: British passport, share code.")
+    )
+    course = forms.ModelChoiceField(label=_("Course"), queryset=TrainingCourse.objects.filter(is_active=True))
+    referee_name = forms.CharField(label=_("Referee"), max_length=120)
+    referee_relationship = forms.CharField(
+        label=_("How they know the worker"), max_length=120, required=False
+    )
+    satisfactory = forms.TypedChoiceField(
+        label=_("Was the reference satisfactory?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    expires_on = forms.DateField(
+        label=_("Expires on (leave empty if it does not expire)"), required=False, widget=DateInput
+    )
+    notes = forms.CharField(
+        label=_("Notes (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    FIELDS = {
+        VettingCheck.Kind.DBS: (
+            "issued_on",
+            "certificate_number",
+            "dbs_level",
+            "update_service",
+            "update_service_checked_on",
+            "notes",
+        ),
+        VettingCheck.Kind.RIGHT_TO_WORK: ("issued_on", "document", "expires_on", "notes"),
+        VettingCheck.Kind.TRAINING: ("course", "issued_on", "expires_on", "notes"),
+        VettingCheck.Kind.REFERENCE: (
+            "referee_name",
+            "referee_relationship",
+            "satisfactory",
+            "issued_on",
+            "notes",
+        ),
+    }
+    ISSUED_LABELS = {
+        VettingCheck.Kind.DBS: _("Date issued"),
+        VettingCheck.Kind.RIGHT_TO_WORK: _("Date checked"),
+        VettingCheck.Kind.TRAINING: _("Date completed"),
+        VettingCheck.Kind.REFERENCE: _("Date received"),
+    }
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        keep = self.FIELDS[kind]
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        self.fields["issued_on"].label = self.ISSUED_LABELS[kind]

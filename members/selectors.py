@@ -1,9 +1,9 @@
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -19,6 +19,7 @@ from members.models import (
     Profile,
     ShareTransaction,
     User,
+    VettingCheck,
 )
 
 
@@ -317,3 +318,92 @@ def profile_viewer(*, user: User | AnonymousUser, profile: Profile, in_team: boo
 
 def profile_visible_fields(*, profile: Profile, viewer: str | None) -> frozenset[str]:
     return profiles.visible_fields(profile.membership.member_class, profile.visibility, viewer)
+
+
+# --- Vetting ------------------------------------------------------------------------------------
+
+
+def _latest_checks() -> QuerySet[VettingCheck]:
+    """Checks that no newer check of the same kind (and course) replaces."""
+    newer = (
+        VettingCheck.objects.annotate(course_key=Coalesce("course_id", 0))
+        .filter(membership=OuterRef("membership"), kind=OuterRef("kind"), course_key=OuterRef("course_key"))
+        .filter(
+            Q(issued_on__gt=OuterRef("issued_on")) | Q(issued_on=OuterRef("issued_on"), pk__gt=OuterRef("pk"))
+        )
+    )
+    return (
+        VettingCheck.objects.annotate(course_key=Coalesce("course_id", 0))
+        .annotate(replaced=Exists(newer))
+        .filter(replaced=False)
+    )
+
+
+def vetting_latest_for(*, membership: Membership) -> list[VettingCheck]:
+    return list(_latest_checks().filter(membership=membership).select_related("course", "verified_by"))
+
+
+def vetting_history_for(*, membership: Membership) -> list[VettingCheck]:
+    return list(membership.vetting_checks.select_related("course", "verified_by").order_by("-verified_at"))
+
+
+REQUIRED_FOR_BOOKING = (VettingCheck.Kind.DBS, VettingCheck.Kind.RIGHT_TO_WORK)
+
+
+def _current_check(kind: str, day: date) -> Q:
+    current = Q(kind=kind, issued_on__lte=day) & (Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+    if kind == VettingCheck.Kind.DBS:
+        current &= Q(dbs_level__in=[VettingCheck.DbsLevel.ENHANCED, VettingCheck.DbsLevel.ENHANCED_BARRED])
+    return current
+
+
+def workers_bookable(*, on: date) -> QuerySet[Membership]:
+    """Rule 3: workers who may be booked on this day: admitted, not ceased, holding a share, and
+    with an enhanced criminal-record check and the right to work both current on that day.
+    One query, for use in search and booking."""
+    members = (
+        Membership.objects.filter(member_class=MemberClass.WORKER, date_admitted__lte=on)
+        .filter(Q(date_ceased__isnull=True) | Q(date_ceased__gt=on))
+        .annotate(shares_held=_signed("shares"))
+        .filter(shares_held__gte=1)
+    )
+    for kind in REQUIRED_FOR_BOOKING:
+        checks = _latest_checks().filter(_current_check(kind, on), membership=OuterRef("pk"))
+        members = members.filter(Exists(checks))
+    return members
+
+
+def worker_is_bookable(*, membership: Membership, on: date) -> bool:
+    return workers_bookable(on=on).filter(pk=membership.pk).exists()
+
+
+def vetting_expiring(*, today: date, within_days: int = 30) -> QuerySet[VettingCheck]:
+    """The checks of current workers that expire within the days given, or already have."""
+    return (
+        _latest_checks()
+        .filter(
+            expires_on__lte=today + timedelta(days=within_days),
+            membership__date_ceased__isnull=True,
+            membership__member_class=MemberClass.WORKER,
+        )
+        .select_related("membership__user", "course")
+        .order_by("expires_on", "pk")
+    )
+
+
+def vetting_reminders_due(*, today: date) -> QuerySet[VettingCheck]:
+    in_30 = Q(
+        expires_on__lte=today + timedelta(days=30), reminded_30_at__isnull=True, reminded_7_at__isnull=True
+    )
+    in_7 = Q(expires_on__lte=today + timedelta(days=7), reminded_7_at__isnull=True)
+    return vetting_expiring(today=today).filter(expires_on__gte=today).filter(in_30 | in_7)
+
+
+def workers_not_bookable(*, on: date) -> QuerySet[Membership]:
+    return (
+        Membership.objects.current()
+        .filter(member_class=MemberClass.WORKER)
+        .exclude(pk__in=workers_bookable(on=on).values("pk"))
+        .select_related("user")
+        .order_by("legal_name")
+    )

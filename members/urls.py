@@ -16,4 +16,6 @@ urlpatterns = [
     path("staff/register/", views.staff_register, name="staff_register"),
     path("staff/members/<int:number>/", views.staff_member_detail, name="staff_member_detail"),
     path("staff/documents/", views.staff_documents, name="staff_documents"),
+    path("staff/vetting/", views.staff_vetting_dashboard, name="staff_vetting_dashboard"),
+    path("staff/members/<int:number>/vetting/", views.staff_worker_vetting, name="staff_worker_vetting"),
 ]

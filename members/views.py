@@ -24,9 +24,10 @@ from members.forms import (
     RegisterFilterForm,
     RejectForm,
     ShareTransactionForm,
+    VettingCheckForm,
     WeeklyTimeFormSet,
 )
-from members.models import GoverningDocument, MemberClass, Membership, Policy, Profile
+from members.models import GoverningDocument, MemberClass, Membership, Policy, Profile, VettingCheck
 from members.permissions import staff_required
 
 REGISTER_PAGE_SIZE = 50
@@ -35,10 +36,15 @@ REGISTER_PAGE_SIZE = 50
 @login_required
 def account_overview(request: HttpRequest) -> HttpResponse:
     membership = selectors.membership_current_for_user(user=request.user)
+    is_worker = membership is not None and membership.member_class == MemberClass.WORKER
+    today = timezone.localdate()
     context = {
         "membership": membership,
         "holding": selectors.membership_shares_held(membership=membership) if membership else None,
         "application": None if membership else selectors.application_latest_for_user(user=request.user),
+        "checks": selectors.vetting_latest_for(membership=membership) if is_worker else None,
+        "bookable": selectors.worker_is_bookable(membership=membership, on=today) if is_worker else None,
+        "today": today,
     }
     return render(request, "members/account.html", context)
 
@@ -442,3 +448,53 @@ def profile_photo(request: HttpRequest, number: int) -> HttpResponse:
     response = FileResponse(profile.photo.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+# --- Staff: vetting -------------------------------------------------------------------------------
+
+
+@staff_required
+def staff_vetting_dashboard(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    context = {
+        "today": today,
+        "expiring": selectors.vetting_expiring(today=today),
+        "not_bookable": selectors.workers_not_bookable(on=today),
+    }
+    return render(request, "members/staff/vetting_dashboard.html", context)
+
+
+@staff_required
+def staff_worker_vetting(request: HttpRequest, number: int) -> HttpResponse:
+    membership = selectors.membership_get_by_number(number=number)
+    if membership.member_class != MemberClass.WORKER:
+        raise Http404
+    forms = {kind: VettingCheckForm(prefix=kind, kind=kind) for kind in VettingCheck.Kind.values}
+    status = 200
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        if kind not in forms:
+            raise Http404
+        form = VettingCheckForm(request.POST, prefix=kind, kind=kind)
+        forms[kind] = form
+        if form.is_valid():
+            try:
+                services.vetting_check_record(
+                    membership=membership, by=request.user, kind=kind, **form.cleaned_data
+                )
+            except ApplicationError as error:
+                form_add_application_error(form, error)
+            else:
+                messages.success(request, _("Check recorded."))
+                return redirect("staff_worker_vetting", number=number)
+        status = 400
+    today = timezone.localdate()
+    context = {
+        "membership": membership,
+        "latest": selectors.vetting_latest_for(membership=membership),
+        "history": selectors.vetting_history_for(membership=membership),
+        "bookable": selectors.worker_is_bookable(membership=membership, on=today),
+        "today": today,
+        "forms": [(VettingCheck.Kind(kind).label, kind, form) for kind, form in forms.items()],
+    }
+    return render(request, "members/staff/worker_vetting.html", context, status=status)

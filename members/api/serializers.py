@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from members.models import Application, MemberClass, Membership
+from members.models import Application, MemberClass, Membership, TrainingCourse, VettingCheck
 
 
 class AuthTokenInputSerializer(serializers.Serializer):
@@ -93,3 +93,31 @@ class RegisterFilterSerializer(serializers.Serializer):
     standing = serializers.ChoiceField(
         choices=[("current", "current"), ("ceased", "ceased")], required=False, allow_blank=True, default=""
     )
+
+
+class VettingCheckSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    member_number = serializers.IntegerField(source="membership.number", read_only=True)
+    kind = serializers.ChoiceField(choices=VettingCheck.Kind.choices)
+    issued_on = serializers.DateField()
+    expires_on = serializers.DateField(required=False, allow_null=True, default=None)
+    certificate_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
+    dbs_level = serializers.ChoiceField(
+        choices=VettingCheck.DbsLevel.choices, required=False, allow_blank=True, default=""
+    )
+    update_service = serializers.BooleanField(required=False, default=False)
+    update_service_checked_on = serializers.DateField(required=False, allow_null=True, default=None)
+    document = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
+    course = serializers.SlugRelatedField(
+        slug_field="name",
+        queryset=TrainingCourse.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    referee_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
+    referee_relationship = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
+    satisfactory = serializers.BooleanField(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    verified_by = serializers.EmailField(source="verified_by.email", read_only=True)
+    verified_at = serializers.DateTimeField(read_only=True)

@@ -22,4 +22,6 @@ urlpatterns = [
         name="api-application-reject",
     ),
     path("members/register/", views.RegisterApi.as_view(), name="api-register"),
+    path("members/<int:number>/vetting/", views.WorkerVettingApi.as_view(), name="api-worker-vetting"),
+    path("vetting/expiring/", views.VettingExpiringApi.as_view(), name="api-vetting-expiring"),
 ]

@@ -28,6 +28,7 @@ from members.api.serializers import (
     RegisterEntrySerializer,
     RegisterFilterSerializer,
     RejectInputSerializer,
+    VettingCheckSerializer,
 )
 from members.models import GoverningDocument
 
@@ -237,3 +238,42 @@ class RegisterApi(GenericAPIView):
             )
         page = self.paginate_queryset(members)
         return self.get_paginated_response(RegisterEntrySerializer(page, many=True).data)
+
+
+# --- Vetting ------------------------------------------------------------------------------------
+
+
+class WorkerVettingApi(GenericAPIView):
+    permission_classes = [IsStaff]
+    serializer_class = VettingCheckSerializer
+
+    @extend_schema(responses=VettingCheckSerializer(many=True), summary="A worker's vetting checks")
+    def get(self, request: Request, number: int) -> Response:
+        membership = selectors.membership_get_by_number(number=number)
+        page = self.paginate_queryset(selectors.vetting_history_for(membership=membership))  # type: ignore[arg-type]
+        return self.get_paginated_response(VettingCheckSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=VettingCheckSerializer,
+        responses={201: VettingCheckSerializer},
+        summary="Record a verified check",
+    )
+    def post(self, request: Request, number: int) -> Response:
+        membership = selectors.membership_get_by_number(number=number)
+        data = VettingCheckSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        check = services.vetting_check_record(membership=membership, by=request.user, **data.validated_data)
+        return Response(VettingCheckSerializer(check).data, status=status.HTTP_201_CREATED)
+
+
+class VettingExpiringApi(GenericAPIView):
+    permission_classes = [IsStaff]
+    serializer_class = VettingCheckSerializer
+
+    @extend_schema(
+        responses=VettingCheckSerializer(many=True), summary="Checks expiring within 30 days, or expired"
+    )
+    def get(self, request: Request) -> Response:
+        checks = selectors.vetting_expiring(today=timezone.localdate())
+        page = self.paginate_queryset(checks)
+        return self.get_paginated_response(VettingCheckSerializer(page, many=True).data)

@@ -1,0 +1,289 @@
+"""Vetting of workers: the checks staff record, when a worker may be booked, and reminders."""
+
+import datetime
+import time
+
+import pytest
+from django.core import mail
+
+from carecoop.celery import app as celery_app
+from carecoop.exceptions import ApplicationError
+from members import selectors, services
+from members.models import TrainingCourse, VettingCheck
+from tests.concurrency import race
+from tests.factories import MembershipFactory, UserFactory
+
+TODAY = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture
+def worker(db):
+    return MembershipFactory(member_class="worker", legal_name="Asha Begum", user__email="asha@example.org")
+
+
+def dbs(worker, staff, issued_on, **extra):
+    return services.vetting_check_record(
+        membership=worker,
+        by=staff,
+        kind="dbs",
+        issued_on=issued_on,
+        certificate_number="0012 3456 7890",
+        dbs_level="enhanced_barred",
+        **extra,
+    )
+
+
+def right_to_work(worker, staff, issued_on, expires_on=None):
+    return services.vetting_check_record(
+        membership=worker,
+        by=staff,
+        kind="right_to_work",
+        issued_on=issued_on,
+        expires_on=expires_on,
+        document="British passport",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _today(time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 23, 9, tzinfo=datetime.UTC), tick=False)
+
+
+# --- Recording checks -------------------------------------------------------------------------
+
+
+def test_a_dbs_certificate_counts_for_three_years(worker, staff_member):
+    check = dbs(worker, staff_member, datetime.date(2025, 2, 10))
+
+    assert check.certificate_number == "001234567890"
+    assert check.expires_on == datetime.date(2028, 2, 9)
+
+
+def test_the_update_service_extends_a_certificate_from_its_last_status_check(worker, staff_member):
+    check = dbs(
+        worker,
+        staff_member,
+        datetime.date(2021, 6, 1),
+        update_service=True,
+        update_service_checked_on=datetime.date(2026, 9, 1),
+    )
+
+    assert check.expires_on == datetime.date(2027, 8, 31)
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"certificate_number": "12345"}, "invalid_certificate_number"),
+        ({"dbs_level": "gold"}, "invalid_dbs_level"),
+        ({"update_service": True}, "update_service_date_missing"),
+        ({"issued_on": datetime.date(2027, 1, 1)}, "date_in_future"),
+    ],
+)
+def test_a_dbs_check_with_bad_details_is_refused(worker, staff_member, changes, code):
+    data = {
+        "membership": worker,
+        "by": staff_member,
+        "kind": "dbs",
+        "issued_on": datetime.date(2025, 1, 1),
+        "certificate_number": "001234567890",
+        "dbs_level": "enhanced",
+    }
+    data.update(changes)
+
+    with pytest.raises(ApplicationError) as refused:
+        services.vetting_check_record(**data)
+
+    assert refused.value.code == code
+    assert VettingCheck.objects.count() == 0
+
+
+def test_checks_are_for_current_workers_only(member, staff_member):
+    with pytest.raises(ApplicationError) as refused:
+        dbs(member, staff_member, datetime.date(2025, 1, 1))
+
+    assert refused.value.code == "not_a_worker"
+
+
+# --- Bookable ---------------------------------------------------------------------------------------
+
+
+def test_a_worker_with_current_dbs_and_right_to_work_is_bookable(worker, staff_member):
+    assert not selectors.worker_is_bookable(membership=worker, on=TODAY)
+    dbs(worker, staff_member, datetime.date(2025, 2, 10))
+    assert not selectors.worker_is_bookable(membership=worker, on=TODAY)
+
+    right_to_work(worker, staff_member, datetime.date(2025, 2, 10))
+
+    assert selectors.worker_is_bookable(membership=worker, on=TODAY)
+
+
+def test_a_lapsed_check_makes_a_worker_unbookable_from_the_day_after_it_expires(worker, staff_member):
+    dbs(worker, staff_member, datetime.date(2025, 2, 10))
+    right_to_work(worker, staff_member, datetime.date(2025, 2, 10), expires_on=datetime.date(2026, 12, 31))
+
+    assert selectors.worker_is_bookable(membership=worker, on=datetime.date(2026, 12, 31))
+    assert not selectors.worker_is_bookable(membership=worker, on=datetime.date(2027, 1, 1))
+    assert worker not in selectors.workers_bookable(on=datetime.date(2027, 1, 1))
+
+
+def test_a_basic_dbs_check_is_not_enough_to_give_care(worker, staff_member):
+    services.vetting_check_record(
+        membership=worker,
+        by=staff_member,
+        kind="dbs",
+        issued_on=datetime.date(2025, 2, 10),
+        certificate_number="001234567890",
+        dbs_level="basic",
+    )
+    right_to_work(worker, staff_member, datetime.date(2025, 2, 10))
+
+    assert not selectors.worker_is_bookable(membership=worker, on=TODAY)
+
+
+def test_a_renewed_check_replaces_the_old_one(worker, staff_member):
+    right_to_work(worker, staff_member, datetime.date(2024, 1, 1), expires_on=datetime.date(2026, 12, 1))
+    right_to_work(worker, staff_member, datetime.date(2026, 11, 1), expires_on=datetime.date(2029, 12, 1))
+    dbs(worker, staff_member, datetime.date(2025, 2, 10))
+
+    assert selectors.worker_is_bookable(membership=worker, on=datetime.date(2027, 6, 1))
+    assert [
+        c.expires_on for c in selectors.vetting_latest_for(membership=worker) if c.kind == "right_to_work"
+    ] == [datetime.date(2029, 12, 1)]
+
+
+def test_a_ceased_member_is_not_bookable(worker, staff_member):
+    dbs(worker, staff_member, datetime.date(2025, 2, 10))
+    right_to_work(worker, staff_member, datetime.date(2025, 2, 10))
+    services.membership_cease(membership=worker, by=staff_member, reason="resigned", ceased_on=TODAY)
+
+    assert not selectors.worker_is_bookable(membership=worker, on=TODAY + datetime.timedelta(days=1))
+
+
+def test_bookable_workers_take_the_same_queries_for_2_or_20_workers(staff_member, django_assert_num_queries):
+    def add_workers(count):
+        for _ in range(count):
+            worker = MembershipFactory(member_class="worker")
+            dbs(worker, staff_member, datetime.date(2025, 2, 10))
+            right_to_work(worker, staff_member, datetime.date(2025, 2, 10))
+
+    add_workers(2)
+    with django_assert_num_queries(1):
+        assert len(list(selectors.workers_bookable(on=TODAY))) == 2
+    add_workers(18)
+    with django_assert_num_queries(1):
+        assert len(list(selectors.workers_bookable(on=TODAY))) == 20
+
+
+# --- Expiry reminders -------------------------------------------------------------------------
+
+
+def test_reminders_go_30_and_7_days_before_an_expiry_once_each(worker, staff_member, time_machine):
+    right_to_work(worker, staff_member, datetime.date(2024, 1, 1), expires_on=datetime.date(2026, 12, 23))
+
+    assert services.vetting_reminders_send(today=datetime.date(2026, 11, 22)) == 0
+    assert services.vetting_reminders_send(today=TODAY) == 1
+    assert services.vetting_reminders_send(today=TODAY) == 0
+    assert services.vetting_reminders_send(today=datetime.date(2026, 12, 10)) == 0
+    assert services.vetting_reminders_send(today=datetime.date(2026, 12, 16)) == 1
+    assert services.vetting_reminders_send(today=datetime.date(2026, 12, 20)) == 0
+
+    assert len(mail.outbox) == 2
+    assert mail.outbox[0].to == ["asha@example.org"]
+    assert staff_member.email in mail.outbox[0].bcc
+    assert "30 days" in mail.outbox[0].subject
+    assert "7 days" in mail.outbox[1].subject
+
+
+def test_a_check_recorded_a_week_before_it_expires_gets_one_reminder(worker, staff_member):
+    right_to_work(worker, staff_member, datetime.date(2024, 1, 1), expires_on=datetime.date(2026, 11, 28))
+
+    assert services.vetting_reminders_send(today=TODAY) == 1
+    assert services.vetting_reminders_send(today=datetime.date(2026, 11, 25)) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_renewed_check_silences_the_old_ones_reminders(worker, staff_member):
+    right_to_work(worker, staff_member, datetime.date(2024, 1, 1), expires_on=datetime.date(2026, 12, 10))
+    right_to_work(worker, staff_member, datetime.date(2026, 11, 20), expires_on=datetime.date(2030, 1, 1))
+
+    assert services.vetting_reminders_send(today=TODAY) == 0
+    assert mail.outbox == []
+
+
+def test_the_dashboard_lists_checks_expiring_within_30_days(worker, staff_member):
+    training = TrainingCourse.objects.get(name="First aid")
+    services.vetting_check_record(
+        membership=worker,
+        by=staff_member,
+        kind="training",
+        issued_on=datetime.date(2023, 12, 1),
+        expires_on=datetime.date(2026, 12, 1),
+        course=training,
+    )
+    right_to_work(worker, staff_member, datetime.date(2024, 1, 1), expires_on=datetime.date(2027, 6, 1))
+
+    expiring = list(selectors.vetting_expiring(today=TODAY))
+
+    assert [(c.kind, c.course) for c in expiring] == [("training", training)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_send_each_reminder_once():
+    staff = UserFactory(is_staff=True)
+    workers = [MembershipFactory(member_class="worker") for _ in range(6)]
+    for worker in workers:
+        right_to_work(worker, staff, datetime.date(2024, 1, 1), expires_on=datetime.date(2026, 12, 5))
+
+    results = race([lambda: services.vetting_reminders_send(today=TODAY) for _ in range(4)])
+
+    assert sum(results) == 6
+    assert len(mail.outbox) == 6
+    assert VettingCheck.objects.filter(reminded_7_at__isnull=True, reminded_30_at__isnull=False).count() == 6
+
+
+@pytest.fixture
+def real_celery_worker():
+    """A Celery worker consuming from the real Redis broker, with tasks no longer run inline."""
+    from celery.contrib.testing.worker import start_worker
+
+    assert celery_app.conf.broker_url.startswith("redis://")
+    celery_app.conf.task_always_eager = False
+    try:
+        with start_worker(celery_app, perform_ping_check=False, pool="solo", shutdown_timeout=10) as worker:
+            yield worker
+    finally:
+        celery_app.conf.task_always_eager = True
+
+
+def _wait_for(condition, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_daily_task_is_delivered_through_redis_to_a_real_worker(real_celery_worker):
+    from members.tasks import vetting_reminders_send_task
+
+    staff = UserFactory(is_staff=True)
+    worker = MembershipFactory(member_class="worker", user__email="worker@example.org")
+    right_to_work(worker, staff, datetime.date(2024, 1, 1), expires_on=datetime.date(2026, 12, 5))
+
+    from celery.worker import state
+
+    done_before = state.total_count.get(vetting_reminders_send_task.name, 0)
+    vetting_reminders_send_task.delay()
+    vetting_reminders_send_task.delay()  # a second delivery must send nothing more
+
+    assert _wait_for(
+        lambda: (
+            state.total_count.get(vetting_reminders_send_task.name, 0) >= done_before + 2
+            and not state.active_requests
+        )
+    )
+    assert VettingCheck.objects.filter(reminded_30_at__isnull=False).count() == 1
+    assert [m.to for m in mail.outbox] == [["worker@example.org"]]
