@@ -518,3 +518,12 @@ class VettingCheckForm(forms.Form):
             if name not in keep:
                 del self.fields[name]
         self.fields["issued_on"].label = self.ISSUED_LABELS[kind]
+
+
+class CircleInviteForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Their email address"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    can_view_care = forms.BooleanField(label=_("See my profile and care log"), required=False, initial=True)
+    can_book = forms.BooleanField(label=_("Book visits for me"), required=False)
+    can_manage_team = forms.BooleanField(label=_("Manage my team"), required=False)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from members import profiles
 from members.models import (
     Application,
+    CircleMember,
     GoverningDocument,
     MemberClass,
     Membership,
@@ -309,7 +310,7 @@ def profile_viewer(*, user: User | AnonymousUser, profile: Profile, in_team: boo
         return "self"
     if user.is_staff:
         return "staff"
-    if in_team:
+    if in_team or circle_power(user=user, receiver=profile.membership, power="can_view_care"):
         return "team"
     if Membership.objects.current().filter(user=user).exists():
         return "member"
@@ -407,3 +408,41 @@ def workers_not_bookable(*, on: date) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("legal_name")
     )
+
+
+# --- Circle of support ----------------------------------------------------------------------------
+
+
+def circle_for_receiver(*, receiver: Membership) -> list[CircleMember]:
+    return list(
+        receiver.circle.filter(status__in=[CircleMember.Status.INVITED, CircleMember.Status.ACTIVE])
+        .select_related("supporter", "invited_by")
+        .order_by("status", "email")
+    )
+
+
+def supporting_for_user(*, user: User) -> list[CircleMember]:
+    """The people this user acts for, and what they may do."""
+    return list(
+        CircleMember.objects.filter(supporter=user, status=CircleMember.Status.ACTIVE)
+        .select_related("receiver")
+        .order_by("receiver__legal_name")
+    )
+
+
+def circle_member_get_for_user(*, user: User, pk: int) -> CircleMember:
+    """A place in a circle the user may change (their own circle, or any for staff); else 404."""
+    member = CircleMember.objects.select_related("receiver").filter(pk=pk).first()
+    if member is None or not (user.is_staff or member.receiver.user_id == user.pk):
+        raise Http404
+    return member
+
+
+def circle_power(*, user: User | AnonymousUser, receiver: Membership, power: str) -> bool:
+    """Whether someone in the person's circle has this power (can_view_care, can_book,
+    can_manage_team) now."""
+    if not user.is_authenticated:
+        return False
+    return CircleMember.objects.filter(
+        receiver=receiver, supporter=user, status=CircleMember.Status.ACTIVE, **{power: True}
+    ).exists()

@@ -18,6 +18,7 @@ from members.forms import (
     ApplicationForm,
     CeaseForm,
     ChangeClassForm,
+    CircleInviteForm,
     DocumentForm,
     PaymentForm,
     ProfileForm,
@@ -28,7 +29,7 @@ from members.forms import (
     WeeklyTimeFormSet,
 )
 from members.models import GoverningDocument, MemberClass, Membership, Policy, Profile, VettingCheck
-from members.permissions import staff_required
+from members.permissions import can_manage_circle, staff_required
 
 REGISTER_PAGE_SIZE = 50
 
@@ -43,6 +44,7 @@ def account_overview(request: HttpRequest) -> HttpResponse:
         "holding": selectors.membership_shares_held(membership=membership) if membership else None,
         "application": None if membership else selectors.application_latest_for_user(user=request.user),
         "checks": selectors.vetting_latest_for(membership=membership) if is_worker else None,
+        "supporting": selectors.supporting_for_user(user=request.user),
         "bookable": selectors.worker_is_bookable(membership=membership, on=today) if is_worker else None,
         "today": today,
     }
@@ -498,3 +500,90 @@ def staff_worker_vetting(request: HttpRequest, number: int) -> HttpResponse:
         "forms": [(VettingCheck.Kind(kind).label, kind, form) for kind, form in forms.items()],
     }
     return render(request, "members/staff/worker_vetting.html", context, status=status)
+
+
+# --- Circle of support ----------------------------------------------------------------------------
+
+
+@login_required
+def circle_manage(request: HttpRequest, number: int) -> HttpResponse:
+    receiver = get_object_or_404(Membership.objects.current().select_related("user"), number=number)
+    if not can_manage_circle(request.user, receiver):
+        raise Http404
+    form = CircleInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.circle_invite(
+                receiver=receiver,
+                by=request.user,
+                link_for=lambda token: request.build_absolute_uri(reverse("circle_invitation", args=[token])),
+                **form.cleaned_data,
+            )
+        except ApplicationError as error:
+            form_add_application_error(form, error)
+        else:
+            messages.success(
+                request, _("We have emailed %(email)s an invitation.") % {"email": form.cleaned_data["email"]}
+            )
+            return redirect("circle_manage", number=number)
+    context = {"receiver": receiver, "circle": selectors.circle_for_receiver(receiver=receiver), "form": form}
+    return render(request, "members/circle.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def circle_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    member = selectors.circle_member_get_for_user(user=request.user, pk=pk)
+    try:
+        services.circle_revoke(member=member, by=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(email)s is no longer in the circle.") % {"email": member.email})
+    return redirect("circle_manage", number=member.receiver.number)
+
+
+@login_required
+def circle_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.circle_invitation_for_token(token=token)
+    except ApplicationError as error:
+        return render(request, "members/circle_invitation.html", {"problem": error.message}, status=404)
+    if request.method == "POST":
+        try:
+            if request.POST.get("answer") == "accept":
+                services.circle_accept(token=token, user=request.user)
+                messages.success(
+                    request,
+                    _("You are now in %(name)s's circle of support.")
+                    % {"name": invitation.receiver.legal_name},
+                )
+            else:
+                services.circle_decline(token=token, user=request.user)
+                messages.info(request, _("You have declined the invitation."))
+        except ApplicationError as error:
+            return render(
+                request,
+                "members/circle_invitation.html",
+                {"invitation": invitation, "problem": error.message},
+                status=400,
+            )
+        return redirect("account_overview")
+    return render(request, "members/circle_invitation.html", {"invitation": invitation})
+
+
+@login_required
+def member_profile(request: HttpRequest, number: int) -> HttpResponse:
+    """A member's profile, showing only what the viewer may see; a 404 for anyone who may see none."""
+    membership = get_object_or_404(Membership.objects.current(), number=number)
+    profile = selectors.profile_get_for_membership(membership=membership)
+    viewer = selectors.profile_viewer(user=request.user, profile=profile) if profile else None
+    if profile is None or viewer is None:
+        raise Http404
+    context = {
+        "profile": profile,
+        "membership": membership,
+        "visible": selectors.profile_visible_fields(profile=profile, viewer=viewer),
+        "viewer": viewer,
+    }
+    return render(request, "members/member_profile.html", context)

@@ -1,6 +1,17 @@
 from rest_framework import serializers
 
-from members.models import Application, MemberClass, Membership, TrainingCourse, VettingCheck
+from members.models import (
+    Application,
+    Audience,
+    Language,
+    LivedExperience,
+    MemberClass,
+    Membership,
+    Skill,
+    TrainingCourse,
+    VettingCheck,
+    WeeklyTime,
+)
 
 
 class AuthTokenInputSerializer(serializers.Serializer):
@@ -121,3 +132,47 @@ class VettingCheckSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     verified_by = serializers.EmailField(source="verified_by.email", read_only=True)
     verified_at = serializers.DateTimeField(read_only=True)
+
+
+class WeeklyTimeSerializer(serializers.Serializer):
+    weekday = serializers.ChoiceField(choices=WeeklyTime.Weekday.choices, help_text="0 is Monday.")
+    starts = serializers.TimeField()
+    ends = serializers.TimeField()
+
+
+def _names(model: type, help_text: str) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(
+        slug_field="name",
+        many=True,
+        queryset=model.objects.filter(is_active=True),
+        required=False,
+        help_text=help_text,
+    )
+
+
+class ProfileSerializer(serializers.Serializer):
+    """A member's own profile. Fields of another class are refused with code unknown_profile_fields."""
+
+    member_class = serializers.CharField(source="membership.member_class", read_only=True)
+    district = serializers.CharField(source="district_id", read_only=True, allow_null=True)
+    display_name = serializers.CharField(max_length=80, required=False)
+    bio = serializers.CharField(required=False, allow_blank=True)
+    interests = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    languages = _names(Language, "Names of languages.")
+    offers_peer_support = serializers.BooleanField(required=False)
+    lived_experience = _names(LivedExperience, "Names of lived-experience topics.")
+    skills = _names(Skill, "Workers: names of skills.")
+    gender = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    hourly_rate_pence = serializers.IntegerField(required=False, allow_null=True)
+    travel_radius_km = serializers.IntegerField(required=False, allow_null=True)
+    what_matters = serializers.CharField(required=False, allow_blank=True)
+    support_wanted = _names(Skill, "People getting support: names of skills.")
+    worker_preferences = serializers.CharField(required=False, allow_blank=True)
+    max_distance_km = serializers.IntegerField(required=False, allow_null=True)
+    visibility = serializers.DictField(
+        child=serializers.ChoiceField(choices=Audience.choices),
+        required=False,
+        help_text="Who sees each private detail: members, team or staff.",
+    )
+    weekly_times = WeeklyTimeSerializer(many=True, required=False)

@@ -5,6 +5,7 @@ from members.api import views
 urlpatterns = [
     path("auth/token/", views.AuthTokenApi.as_view(), name="api-auth-token"),
     path("me/", views.MeApi.as_view(), name="api-me"),
+    path("profiles/me/", views.ProfileMeApi.as_view(), name="api-profile-me"),
     path("membership/applications/", views.ApplicationListCreateApi.as_view(), name="api-applications"),
     path(
         "membership/applications/<int:pk>/payment/",

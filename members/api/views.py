@@ -16,7 +16,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from carecoop.exceptions import ApplicationError, ConflictError
-from members import selectors, services
+from members import profiles, selectors, services
 from members.api.permissions import IsStaff
 from members.api.serializers import (
     ApplicationInputSerializer,
@@ -25,12 +25,14 @@ from members.api.serializers import (
     AuthTokenOutputSerializer,
     MeOutputSerializer,
     PaymentInputSerializer,
+    ProfileSerializer,
     RegisterEntrySerializer,
     RegisterFilterSerializer,
     RejectInputSerializer,
     VettingCheckSerializer,
+    WeeklyTimeSerializer,
 )
-from members.models import GoverningDocument
+from members.models import GoverningDocument, Profile
 
 
 class AuthTokenApi(APIView):
@@ -277,3 +279,46 @@ class VettingExpiringApi(GenericAPIView):
         checks = selectors.vetting_expiring(today=timezone.localdate())
         page = self.paginate_queryset(checks)
         return self.get_paginated_response(VettingCheckSerializer(page, many=True).data)
+
+
+# --- Profiles -----------------------------------------------------------------------------------
+
+
+class ProfileMeApi(APIView):
+    def _profile(self, request: Request) -> Profile:
+        membership = selectors.membership_current_for_user(user=request.user)
+        if membership is None:
+            raise ApplicationError(_("Profiles are for members."), code="not_a_member")
+        created = services.profile_get_or_create(membership=membership)
+        return selectors.profile_get_for_membership(membership=membership) or created
+
+    def _output(self, profile: Profile) -> dict[str, Any]:
+        data = dict(ProfileSerializer(profile).data)
+        data["visibility"] = profiles.visibility_with_defaults(
+            profile.membership.member_class, profile.visibility
+        )
+        data["weekly_times"] = WeeklyTimeSerializer(profile.weekly_times.all(), many=True).data
+        return data
+
+    @extend_schema(responses=ProfileSerializer, summary="Your profile")
+    def get(self, request: Request) -> Response:
+        return Response(self._output(self._profile(request)))
+
+    @extend_schema(request=ProfileSerializer, responses=ProfileSerializer, summary="Change your profile")
+    def patch(self, request: Request) -> Response:
+        profile = self._profile(request)
+        data = ProfileSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        visibility = changes.pop("visibility", None)
+        times = changes.pop("weekly_times", None)
+        services.profile_save(
+            profile=profile,
+            by=request.user,
+            changes=changes,
+            visibility=visibility,
+            weekly_times=[(t["weekday"], t["starts"], t["ends"]) for t in times]
+            if times is not None
+            else None,
+        )
+        return Response(self._output(self._profile(request)))

@@ -335,3 +335,64 @@ def test_the_profile_page_makes_a_constant_number_of_queries(client, worker, dja
         client.get(reverse("profile_edit"))
 
     assert len(few.captured_queries) == len(many.captured_queries)
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+
+def test_a_worker_reads_and_changes_their_profile_through_the_api(api_client, worker):
+    api_client.force_authenticate(worker.user)
+
+    changed = api_client.patch(
+        "/api/v1/profiles/me/",
+        {
+            "hourly_rate_pence": 16_00,
+            "travel_radius_km": 15,
+            "skills": ["Dementia", "Cooking"],
+            "postcode": "HX1 1BA",
+            "visibility": {"gender": "staff"},
+            "weekly_times": [{"weekday": 2, "starts": "09:00", "ends": "13:00"}],
+        },
+        format="json",
+    )
+
+    assert changed.status_code == 200
+    body = api_client.get("/api/v1/profiles/me/").json()
+    assert (body["hourly_rate_pence"], body["district"], sorted(body["skills"])) == (
+        1600,
+        "HX1",
+        ["Cooking", "Dementia"],
+    )
+    assert body["visibility"]["gender"] == "staff"
+    assert body["visibility"]["photo"] == "members"
+    assert body["weekly_times"] == [{"weekday": 2, "starts": "09:00:00", "ends": "13:00:00"}]
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"hourly_rate_pence": 5_00}, "invalid_hourly_rate_pence"),
+        ({"what_matters": "Gardening"}, "unknown_profile_fields"),
+        ({"skills": ["Juggling"]}, "invalid"),
+        ({"visibility": {"gender": "everyone"}}, "invalid"),
+        ({"weekly_times": [{"weekday": 1, "starts": "14:00", "ends": "09:00"}]}, "invalid_weekly_time"),
+    ],
+)
+def test_bad_profile_changes_through_the_api_are_4xx_and_change_nothing(api_client, worker, body, code):
+    api_client.force_authenticate(worker.user)
+    before = api_client.get("/api/v1/profiles/me/").json()
+
+    response = api_client.patch("/api/v1/profiles/me/", body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert api_client.get("/api/v1/profiles/me/").json() == before
+
+
+def test_someone_who_is_not_a_member_has_no_profile_in_the_api(api_client, newcomer):
+    api_client.force_authenticate(newcomer)
+
+    response = api_client.get("/api/v1/profiles/me/")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "not_a_member"

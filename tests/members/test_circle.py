@@ -1,0 +1,212 @@
+"""The circle of support: people a person getting support chooses to act for them."""
+
+import datetime
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from carecoop.exceptions import ApplicationError
+from members import permissions, selectors, services
+from members.models import CircleMember
+from tests.factories import MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def receiver(db):
+    member = MembershipFactory(
+        member_class="receiver", legal_name="Ruth Sutcliffe", user__email="ruth@example.org"
+    )
+    services.profile_update(
+        profile=services.profile_get_or_create(membership=member),
+        by=member.user,
+        what_matters="My garden, and getting to chapel on Sundays.",
+    )
+    return member
+
+
+@pytest.fixture
+def daughter(db):
+    return UserFactory(email="jane@example.org")
+
+
+def _link(token: str) -> str:
+    return f"https://caldervalley.example/circle/invitations/{token}/"
+
+
+def _invite(receiver, by, email="jane@example.org", **powers):
+    return services.circle_invite(receiver=receiver, by=by, email=email, link_for=_link, **powers)
+
+
+def _token_from_email(message) -> str:
+    return re.search(r"/circle/invitations/([^/\s]+)/", message.body).group(1)
+
+
+def test_an_invitation_is_emailed_with_a_link_whose_token_is_not_stored(
+    receiver, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = _invite(receiver, receiver.user, can_book=True)
+
+    assert mail.outbox[0].to == ["jane@example.org"]
+    assert "book visits for me" in mail.outbox[0].body
+    token = _token_from_email(mail.outbox[0])
+    assert token not in invitation.token_hash
+    assert not CircleMember.objects.filter(token_hash=token).exists()
+
+
+def test_only_the_person_or_staff_may_invite(receiver, daughter, staff_member):
+    with pytest.raises(ApplicationError) as refused:
+        _invite(receiver, daughter, email="someone@example.org")
+    assert refused.value.code == "not_allowed"
+
+    assert _invite(receiver, staff_member).invited_by == staff_member
+
+
+def test_a_circle_is_for_people_getting_support(member, staff_member):
+    worker = MembershipFactory(member_class="worker")
+
+    with pytest.raises(ApplicationError) as refused:
+        _invite(worker, worker.user)
+
+    assert refused.value.code == "not_a_receiver"
+
+
+def test_an_invitation_needs_at_least_one_power(receiver):
+    with pytest.raises(ApplicationError) as refused:
+        _invite(receiver, receiver.user, can_view_care=False)
+
+    assert refused.value.code == "no_powers"
+
+
+def test_the_same_person_is_not_invited_twice(receiver):
+    _invite(receiver, receiver.user)
+
+    with pytest.raises(ApplicationError) as refused:
+        _invite(receiver, receiver.user, email="JANE@example.org")
+
+    assert refused.value.code == "already_in_circle"
+
+
+def test_only_the_person_the_invitation_was_sent_to_can_accept_it(
+    receiver, daughter, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(receiver, receiver.user)
+    token = _token_from_email(mail.outbox[0])
+    stranger = UserFactory(email="stranger@example.org")
+
+    with pytest.raises(ApplicationError) as refused:
+        services.circle_accept(token=token, user=stranger)
+    assert refused.value.code == "invitation_for_someone_else"
+
+    place = services.circle_accept(token=token, user=daughter)
+    assert (place.status, place.supporter) == ("active", daughter)
+
+
+def test_an_expired_invitation_cannot_be_accepted(
+    receiver, daughter, time_machine, django_capture_on_commit_callbacks
+):
+    time_machine.move_to(datetime.datetime(2026, 11, 1, 9, tzinfo=datetime.UTC), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(receiver, receiver.user)
+    time_machine.move_to(datetime.datetime(2026, 11, 16, 9, tzinfo=datetime.UTC), tick=False)
+
+    with pytest.raises(ApplicationError) as refused:
+        services.circle_accept(token=_token_from_email(mail.outbox[0]), user=daughter)
+
+    assert refused.value.code == "invitation_expired"
+
+
+def test_a_supporter_with_the_power_sees_the_care_details_until_revoked(
+    receiver, daughter, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(receiver, receiver.user, can_view_care=True)
+    place = services.circle_accept(token=_token_from_email(mail.outbox[0]), user=daughter)
+    profile = selectors.profile_get_for_membership(membership=receiver)
+
+    assert selectors.profile_viewer(user=daughter, profile=profile) == "team"
+    assert permissions.can_act_for(daughter, receiver, "can_view_care")
+    assert not permissions.can_act_for(daughter, receiver, "can_book")
+
+    services.circle_revoke(member=place, by=receiver.user)
+
+    assert selectors.profile_viewer(user=daughter, profile=profile) is None
+    assert not permissions.can_act_for(daughter, receiver, "can_view_care")
+
+
+def test_only_the_person_or_staff_may_revoke(receiver, daughter, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(receiver, receiver.user)
+    place = services.circle_accept(token=_token_from_email(mail.outbox[0]), user=daughter)
+
+    with pytest.raises(ApplicationError):
+        services.circle_revoke(member=place, by=daughter)
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+def test_a_person_invites_from_their_circle_page_and_the_supporter_accepts(
+    client, receiver, daughter, django_capture_on_commit_callbacks
+):
+    client.force_login(receiver.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("circle_manage", args=[receiver.number]),
+            {"email": "jane@example.org", "can_view_care": "on", "can_book": "on"},
+        )
+    token = _token_from_email(mail.outbox[0])
+
+    client.force_login(daughter)
+    page = client.get(reverse("circle_invitation", args=[token])).content.decode()
+    client.post(reverse("circle_invitation", args=[token]), {"answer": "accept"})
+
+    assert "Ruth Sutcliffe would like you to join" in page
+    account = client.get(reverse("account_overview")).content.decode()
+    assert "People you support" in account
+    profile_page = client.get(reverse("member_profile", args=[receiver.number])).content.decode()
+    assert "getting to chapel on Sundays" in profile_page
+
+
+def test_bad_invitation_input_is_shown_and_nothing_is_sent(client, receiver):
+    client.force_login(receiver.user)
+
+    response = client.post(reverse("circle_manage", args=[receiver.number]), {"email": "not an email"})
+
+    assert response.status_code == 400
+    assert CircleMember.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_someone_else_cannot_open_a_persons_circle_page(client, receiver, daughter):
+    client.force_login(daughter)
+
+    assert client.get(reverse("circle_manage", args=[receiver.number])).status_code == 404
+
+
+def test_an_unknown_invitation_link_says_so(client, daughter):
+    client.force_login(daughter)
+
+    response = client.get(reverse("circle_invitation", args=["made-up-token"]))
+
+    assert response.status_code == 404
+    assert "This invitation link is not valid." in response.content.decode()
+
+
+def test_a_member_outside_the_circle_sees_no_care_details(client, receiver):
+    worker = MembershipFactory(member_class="worker")
+    client.force_login(worker.user)
+
+    html = client.get(reverse("member_profile", args=[receiver.number])).content.decode()
+
+    assert "chapel" not in html
+    assert "Ruth" in html
+
+
+def test_someone_who_is_not_a_member_cannot_see_member_profiles(client, receiver, daughter):
+    client.force_login(daughter)
+
+    assert client.get(reverse("member_profile", args=[receiver.number])).status_code == 404
