@@ -55,11 +55,42 @@ def test_account_page_shows_the_persons_email(client, newcomer):
 
 
 @pytest.mark.parametrize("url", ["/", "/accounts/"])
-def test_pages_make_a_constant_number_of_queries(client, newcomer, django_assert_max_num_queries, url):
+def test_pages_for_a_newcomer_make_few_queries(client, newcomer, django_assert_max_num_queries, url):
     client.force_login(newcomer)
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(6):
         assert client.get(url).status_code == 200
+
+
+def test_the_account_page_makes_the_same_queries_however_much_a_worker_has(
+    client, staff_member, django_assert_max_num_queries
+):
+    import datetime
+
+    from members import services
+    from tests.factories import MembershipFactory
+
+    worker = MembershipFactory(member_class="worker")
+    client.force_login(worker.user)
+
+    def add_checks(count):
+        for day in range(count):
+            services.vetting_check_record(
+                membership=worker,
+                by=staff_member,
+                kind="right_to_work",
+                issued_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=day),
+                document="Passport",
+            )
+
+    add_checks(1)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("account_overview"))
+    add_checks(10)
+    with django_assert_max_num_queries(12) as many:
+        client.get(reverse("account_overview"))
+
+    assert len(few.captured_queries) == len(many.captured_queries)
 
 
 def _signup(client, email="robin@example.org", password=PASSWORD):
