@@ -1,15 +1,34 @@
-"""Demo accounts for members (see the seed_demo command). Later parts of the co-op add theirs."""
+"""The demo co-op's members, in Calderdale (see the seed_demo command).
 
-from dataclasses import dataclass
+Everything is made through the services, as staff and members would make it, so the demo
+shows the register, histories and emails just as real use would. Running it again changes
+nothing but resetting the demo passwords and profiles.
+"""
+
+import datetime
+from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
-from members import services
-from members.models import User
+from members import selectors, services
+from members.models import (
+    Application,
+    CircleMember,
+    GoverningDocument,
+    Language,
+    LivedExperience,
+    Membership,
+    Skill,
+    User,
+    VettingCheck,
+)
 
 DEMO_PASSWORD = "calder-demo-2026"
+DOMAIN = "demo.carecoop.example"
 
 
 @dataclass(frozen=True)
@@ -19,34 +38,468 @@ class DemoLogin:
     password: str
 
 
-DEMO_ACCOUNTS = [
-    # (role shown to the person running the demo, email, staff?)
-    ("Staff: the co-op's secretary", "secretary@demo.carecoop.example", True),
-    ("A signed-up person (not yet a member)", "newcomer@demo.carecoop.example", False),
+@dataclass
+class DemoMember:
+    key: str
+    name: str
+    member_class: str
+    postcode: str
+    born: datetime.date
+    role: str
+    address: str
+    profile: dict[str, object] = field(default_factory=dict)
+    times: list[tuple[int, int, int]] = field(default_factory=list)  # weekday, from hour, until hour
+    investment_pence: int | None = None
+
+    @property
+    def email(self) -> str:
+        return f"{self.key}@{DOMAIN}"
+
+
+RULES = """These are the rules of Calder Valley Care Co-op, a multi-stakeholder co-operative society.
+
+1. The co-op exists to arrange good care and support in Calderdale, owned and run by the people who get it and the people who give it.
+2. Members are people getting support, their family, friends and advocates, care and support workers, and investors. Each holds at least one £1 share, which can be withdrawn but not transferred.
+3. Each member has one vote. Investors together hold no more than a tenth of the votes.
+4. The board has five members getting support or their advocates, five workers and two investors.
+5. An ordinary resolution passes with more than half of the votes cast; a special resolution with at least three quarters.
+6. What the co-op does not need is shared as dividends, by the hours each member worked or received."""
+
+COMMITMENT = """As a member of Calder Valley Care Co-op I will:
+
+- treat everyone in the co-op with respect, and keep private what I learn about others;
+- choose and be chosen freely, and never pressure anyone into an introduction;
+- do what I say I will do, and tell my team early when I cannot;
+- take part in how the co-op is run, by voting and by saying what I think."""
+
+STAFF = [("secretary", "Staff: the co-op's secretary")]
+
+MEMBERS = [
+    DemoMember(
+        "ruth",
+        "Ruth Sutcliffe",
+        "receiver",
+        "HX7 8AH",
+        datetime.date(1941, 5, 2),
+        "Person getting support (Hebden Bridge)",
+        "14 Albert Street\nHebden Bridge",
+        profile={
+            "display_name": "Ruth",
+            "bio": "Retired teacher. I have lived in Hebden Bridge all my life.",
+            "what_matters": "Staying in my own home, my garden, and getting to chapel on Sundays.",
+            "worker_preferences": "Someone patient who will have a cup of tea with me.",
+            "support_wanted": ["Dementia", "Companionship", "Medication support"],
+            "interests": "gardening, hymns, local history",
+            "max_distance_km": 10,
+        },
+        times=[(0, 9, 11), (2, 9, 11), (4, 9, 11), (6, 9, 12)],
+    ),
+    DemoMember(
+        "arthur",
+        "Arthur Greenwood",
+        "receiver",
+        "OL14 5AB",
+        datetime.date(1949, 9, 14),
+        "Person getting support (Todmorden)",
+        "3 Rochdale Road\nTodmorden",
+        profile={
+            "display_name": "Arthur",
+            "what_matters": "Getting to the hospital and the shops, and keeping my independence after my stroke.",
+            "support_wanted": ["Personal care", "Driving", "Shopping and errands"],
+            "interests": "football, brass bands",
+        },
+        times=[(1, 8, 10), (3, 8, 10), (5, 10, 13)],
+    ),
+    DemoMember(
+        "samina",
+        "Samina Akhtar",
+        "receiver",
+        "HX1 5EX",
+        datetime.date(1981, 2, 27),
+        "Person getting support (Halifax)",
+        "22 Hopwood Lane\nHalifax",
+        profile={
+            "display_name": "Samina",
+            "what_matters": "Cooking for my family again, and being able to go to work two days a week.",
+            "support_wanted": ["Personal care", "Physical disability", "Cooking"],
+            "worker_preferences": "A woman, ideally someone who speaks Urdu or Punjabi.",
+            "languages": ["Urdu", "Punjabi", "English"],
+        },
+        times=[(0, 7, 9), (1, 7, 9), (2, 7, 9), (3, 7, 9), (4, 7, 9)],
+    ),
+    DemoMember(
+        "daniel",
+        "Daniel Whitaker",
+        "receiver",
+        "HX2 0AA",
+        datetime.date(1997, 7, 3),
+        "Person getting support (Halifax)",
+        "9 Moorside\nHalifax",
+        profile={
+            "display_name": "Dan",
+            "what_matters": "Going to the match, the gym, and my job at the café.",
+            "support_wanted": ["Learning disability", "Getting out and about"],
+            "interests": "Halifax Town, gym, cooking",
+        },
+        times=[(5, 12, 17)],
+    ),
+    DemoMember(
+        "jane",
+        "Jane Sutcliffe",
+        "advocate",
+        "HX7 6AA",
+        datetime.date(1968, 11, 19),
+        "Advocate: Ruth's daughter, in her circle of support",
+        "1 Heptonstall Road\nHebden Bridge",
+        profile={"display_name": "Jane", "bio": "Ruth's daughter."},
+    ),
+    DemoMember(
+        "asha",
+        "Asha Begum",
+        "worker",
+        "HX1 2TT",
+        datetime.date(1988, 4, 9),
+        "Worker (Halifax)",
+        "5 King Cross Road\nHalifax",
+        profile={
+            "display_name": "Asha",
+            "bio": "Eight years in care, the last three in people's own homes.",
+            "skills": ["Personal care", "Medication support", "Cooking", "Physical disability"],
+            "languages": ["English", "Urdu", "Punjabi"],
+            "hourly_rate_pence": 15_50,
+            "travel_radius_km": 8,
+            "gender": "Woman",
+        },
+        times=[(0, 7, 13), (1, 7, 13), (2, 7, 13), (3, 7, 13), (4, 7, 13)],
+    ),
+    DemoMember(
+        "tom",
+        "Tom Ackroyd",
+        "worker",
+        "OL14 6AB",
+        datetime.date(1972, 1, 22),
+        "Worker (Todmorden; DBS check expires soon)",
+        "12 Burnley Road\nTodmorden",
+        profile={
+            "display_name": "Tom",
+            "bio": "Former bus driver. I like to get people out and about.",
+            "skills": ["Driving", "Companionship", "Getting out and about", "Shopping and errands"],
+            "languages": ["English"],
+            "hourly_rate_pence": 14_00,
+            "travel_radius_km": 15,
+            "gender": "Man",
+            "interests": "football, brass bands, fishing",
+        },
+        times=[(1, 8, 16), (3, 8, 16), (5, 9, 14)],
+    ),
+    DemoMember(
+        "megan",
+        "Megan Holt",
+        "worker",
+        "HX7 8BQ",
+        datetime.date(1990, 6, 30),
+        "Worker (Hebden Bridge)",
+        "7 Valley Road\nHebden Bridge",
+        profile={
+            "display_name": "Megan",
+            "bio": "Dementia specialist, trained at the Alzheimer's Society.",
+            "skills": ["Dementia", "Personal care", "End of life care", "Companionship"],
+            "languages": ["English", "Welsh"],
+            "hourly_rate_pence": 16_80,
+            "travel_radius_km": 10,
+            "gender": "Woman",
+            "interests": "gardening, singing",
+        },
+        times=[(0, 8, 12), (2, 8, 12), (4, 8, 12), (6, 9, 13)],
+    ),
+    DemoMember(
+        "pawel",
+        "Paweł Nowak",
+        "worker",
+        "HX6 2AA",
+        datetime.date(1985, 3, 12),
+        "Worker (Sowerby Bridge)",
+        "40 Wharf Street\nSowerby Bridge",
+        profile={
+            "display_name": "Paweł",
+            "skills": ["Housework", "Cooking", "Shopping and errands"],
+            "languages": ["Polish", "English"],
+            "hourly_rate_pence": 13_50,
+            "travel_radius_km": 12,
+        },
+        times=[(0, 9, 17), (1, 9, 17), (2, 9, 17)],
+    ),
+    DemoMember(
+        "grace",
+        "Grace Mitchell",
+        "worker",
+        "HX3 9AA",
+        datetime.date(1994, 10, 5),
+        "Worker (Halifax)",
+        "18 Shibden Road\nHalifax",
+        profile={
+            "display_name": "Grace",
+            "skills": ["Mental health", "Learning disability", "Getting out and about"],
+            "languages": ["English"],
+            "hourly_rate_pence": 15_00,
+            "travel_radius_km": 10,
+            "interests": "gym, films",
+            "offers_peer_support": True,
+            "lived_experience": ["Mental health"],
+        },
+        times=[(3, 10, 18), (4, 10, 18), (5, 10, 18)],
+    ),
+    DemoMember(
+        "liam",
+        "Liam Brennan",
+        "worker",
+        "HX7 5AD",
+        datetime.date(1979, 8, 17),
+        "Worker (Hebden Bridge)",
+        "2 Mytholm Close\nHebden Bridge",
+        profile={
+            "display_name": "Liam",
+            "skills": ["Sleep-in nights", "Personal care", "Dementia"],
+            "languages": ["English"],
+            "hourly_rate_pence": 14_50,
+            "travel_radius_km": 20,
+            "offers_peer_support": True,
+            "lived_experience": ["Caring for a family member", "Dementia in the family"],
+        },
+        times=[(0, 20, 23), (1, 20, 23), (2, 20, 23), (3, 20, 23)],
+    ),
+    DemoMember(
+        "fatima",
+        "Fatima Hussain",
+        "worker",
+        "HX1 4LP",
+        datetime.date(1992, 12, 1),
+        "Worker (Halifax)",
+        "31 Gibbet Street\nHalifax",
+        profile={
+            "display_name": "Fatima",
+            "skills": ["Autism", "Learning disability", "Personal care"],
+            "languages": ["English", "Arabic", "Urdu"],
+            "hourly_rate_pence": 15_20,
+            "travel_radius_km": 6,
+            "gender": "Woman",
+        },
+        times=[(0, 14, 20), (2, 14, 20), (4, 14, 20)],
+    ),
+    DemoMember(
+        "joe",
+        "Joe Sunderland",
+        "worker",
+        "OL14 7DD",
+        datetime.date(1966, 4, 24),
+        "Worker (Todmorden)",
+        "6 Halifax Road\nTodmorden",
+        profile={
+            "display_name": "Joe",
+            "skills": ["Companionship", "Driving", "Shopping and errands"],
+            "languages": ["English"],
+            "hourly_rate_pence": 13_00,
+            "travel_radius_km": 25,
+            "interests": "allotment, walking, history",
+        },
+        times=[(1, 9, 15), (2, 9, 15), (4, 9, 15)],
+    ),
+    DemoMember(
+        "margaret",
+        "Margaret Fielden",
+        "investor",
+        "HX7 8DE",
+        datetime.date(1958, 1, 15),
+        "Investor (£500 of shares)",
+        "The Old Mill\nHebden Bridge",
+        investment_pence=500_00,
+        profile={"display_name": "Margaret"},
+    ),
+    DemoMember(
+        "david",
+        "David Lord",
+        "investor",
+        "HX3 0AB",
+        datetime.date(1963, 7, 7),
+        "Investor (£1,000 of shares)",
+        "4 Northowram Green\nHalifax",
+        investment_pence=1_000_00,
+        profile={"display_name": "David"},
+    ),
 ]
 
+NAMED_VOCABULARIES = {
+    "skills": Skill,
+    "support_wanted": Skill,
+    "languages": Language,
+    "lived_experience": LivedExperience,
+}
 
-def _demo_login(*, role: str, email: str, is_staff: bool) -> DemoLogin:
+
+def _account(email: str, *, is_staff: bool = False) -> User:
     """Create the demo account, or put it back as it was: its email (someone trying the demo may
     have changed it), its password and its rights."""
     user = User.objects.filter(Q(email__iexact=email) | Q(emailaddress__email__iexact=email)).first()
     if user is None:
-        services.user_create(email=email, password=DEMO_PASSWORD, is_staff=is_staff, email_verified=True)
-    else:
-        EmailAddress.objects.filter(user=user).exclude(email__iexact=email).delete()
-        EmailAddress.objects.update_or_create(
-            user=user, email__iexact=email, defaults={"email": email, "verified": True, "primary": True}
+        return services.user_create(
+            email=email, password=DEMO_PASSWORD, is_staff=is_staff, email_verified=True
         )
-        user.email, user.is_staff, user.is_active = email, is_staff, True
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["email", "is_staff", "is_active", "password"])
-    return DemoLogin(role=role, email=email, password=DEMO_PASSWORD)
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=email).delete()
+    EmailAddress.objects.update_or_create(
+        user=user, email__iexact=email, defaults={"email": email, "verified": True, "primary": True}
+    )
+    user.email, user.is_staff, user.is_active = email, is_staff, True
+    user.set_password(DEMO_PASSWORD)
+    user.save(update_fields=["email", "is_staff", "is_active", "password"])
+    return user
+
+
+def _documents(staff: User) -> tuple[GoverningDocument, GoverningDocument]:
+    current = selectors.documents_current()
+    rules = current.get(GoverningDocument.Kind.RULES) or services.document_publish(
+        kind=GoverningDocument.Kind.RULES, title="Rules of Calder Valley Care Co-op", body=RULES, by=staff
+    )
+    commitment = current.get(GoverningDocument.Kind.COMMITMENT) or services.document_publish(
+        kind=GoverningDocument.Kind.COMMITMENT, title="Members' Commitment", body=COMMITMENT, by=staff
+    )
+    return rules, commitment
+
+
+def _admit(
+    demo: DemoMember, user: User, staff: User, documents: tuple[GoverningDocument, GoverningDocument]
+) -> Membership:
+    membership = selectors.membership_current_for_user(user=user)
+    if membership is not None:
+        return membership
+    application = selectors.application_open_for_user(user=user) or services.application_submit(
+        user=user,
+        member_class=demo.member_class,
+        legal_name=demo.name,
+        address=demo.address,
+        postcode=demo.postcode,
+        date_of_birth=demo.born,
+        reason="To be part of a co-op that does care properly.",
+        rules=documents[0],
+        commitment=documents[1],
+        investment_pence=demo.investment_pence,
+    )
+    if not application.is_paid:
+        services.application_record_payment(
+            application=application,
+            reference=f"DEMO {application.reference}",
+            paid_on=timezone.localdate(),
+            amount_pence=application.amount_due_pence,
+            by=staff,
+        )
+    return services.application_approve(application=application, by=staff)
+
+
+def _profile(demo: DemoMember, membership: Membership) -> None:
+    changes = dict(demo.profile)
+    for name, model in NAMED_VOCABULARIES.items():
+        if name in changes:
+            changes[name] = list(model.objects.filter(name__in=changes[name]))  # type: ignore[attr-defined]
+    changes["postcode"] = demo.postcode
+    profile = services.profile_get_or_create(membership=membership)
+    kind_times = [(day, datetime.time(start), datetime.time(end)) for day, start, end in demo.times]
+    services.profile_save(
+        profile=profile,
+        by=membership.user,
+        changes=changes,
+        weekly_times=kind_times if demo.member_class in ("worker", "receiver") else None,
+    )
+
+
+def _vetting(key: str, membership: Membership, staff: User) -> None:
+    if membership.vetting_checks.exists():
+        return
+    today = timezone.localdate()
+    # Tom's certificate stops counting in three weeks: the dashboard and reminders show it.
+    dbs_issued = (
+        today - relativedelta(months=36) + datetime.timedelta(days=21)
+        if key == "tom"
+        else today - relativedelta(months=10)
+    )
+    services.vetting_check_record(
+        membership=membership,
+        by=staff,
+        kind=VettingCheck.Kind.DBS,
+        issued_on=dbs_issued,
+        certificate_number=f"00{membership.number:010d}",
+        dbs_level=VettingCheck.DbsLevel.ENHANCED_BARRED,
+    )
+    services.vetting_check_record(
+        membership=membership,
+        by=staff,
+        kind=VettingCheck.Kind.RIGHT_TO_WORK,
+        issued_on=today - relativedelta(months=11),
+        document="Share code (time-limited)" if key == "pawel" else "British passport",
+        expires_on=today + relativedelta(years=2) if key == "pawel" else None,
+    )
+    for referee in ("Previous employer", "Personal referee"):
+        services.vetting_check_record(
+            membership=membership,
+            by=staff,
+            kind=VettingCheck.Kind.REFERENCE,
+            issued_on=today - relativedelta(months=11),
+            referee_name=referee,
+            satisfactory=True,
+        )
+
+
+def _circle(ruth: Membership, jane: User) -> None:
+    if CircleMember.objects.filter(receiver=ruth, supporter=jane, status=CircleMember.Status.ACTIVE).exists():
+        return
+    tokens: list[str] = []
+    services.circle_invite(
+        receiver=ruth,
+        by=ruth.user,
+        email=jane.email,
+        can_view_care=True,
+        can_book=True,
+        link_for=lambda token: tokens.append(token) or "",
+    )
+    services.circle_accept(token=tokens[0], user=jane)
 
 
 @transaction.atomic
 def seed() -> list[DemoLogin]:
-    """Create or refresh the demo accounts; running it again changes nothing but their passwords."""
     logins = []
-    for role, email, is_staff in DEMO_ACCOUNTS:
-        logins.append(_demo_login(role=role, email=email, is_staff=is_staff))
+    staff_users = []
+    for key, role in STAFF:
+        user = _account(f"{key}@{DOMAIN}", is_staff=True)
+        staff_users.append(user)
+        logins.append(DemoLogin(role=role, email=user.email, password=DEMO_PASSWORD))
+    staff = staff_users[0]
+    documents = _documents(staff)
+
+    memberships: dict[str, Membership] = {}
+    for demo in MEMBERS:
+        user = _account(demo.email)
+        membership = _admit(demo, user, staff, documents)
+        memberships[demo.key] = membership
+        _profile(demo, membership)
+        if demo.member_class == "worker":
+            _vetting(demo.key, membership, staff)
+        logins.append(DemoLogin(role=demo.role, email=demo.email, password=DEMO_PASSWORD))
+    _circle(memberships["ruth"], memberships["jane"].user)
+
+    applicant = _account(f"kirsty@{DOMAIN}")
+    if not Application.objects.filter(user=applicant).exists():
+        services.application_submit(
+            user=applicant,
+            member_class="worker",
+            legal_name="Kirsty Ward",
+            address="8 Lee Mill Road\nHebden Bridge",
+            postcode="HX7 8LJ",
+            date_of_birth=datetime.date(1999, 2, 14),
+            reason="I have cared for my nan for years and want to do it as my job.",
+            rules=documents[0],
+            commitment=documents[1],
+        )
+    logins.append(
+        DemoLogin(role="Applicant waiting for a decision", email=applicant.email, password=DEMO_PASSWORD)
+    )
+    newcomer = _account(f"newcomer@{DOMAIN}")
+    logins.append(DemoLogin(role="Signed up, not yet a member", email=newcomer.email, password=DEMO_PASSWORD))
     return logins

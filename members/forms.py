@@ -99,7 +99,12 @@ CLASS_HINTS = {
 
 
 class DateInput(forms.DateInput):
+    """A date picker. Browsers read and write its value as YYYY-MM-DD, whatever the language."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class ApplicationForm(forms.Form):
@@ -242,6 +247,9 @@ class DocumentForm(forms.Form):
 
 class TimeInput(forms.TimeInput):
     input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or "%H:%M")
 
 
 class ProfileForm(forms.Form):

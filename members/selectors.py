@@ -46,8 +46,10 @@ def application_latest_for_user(*, user: User) -> Application | None:
 def documents_current() -> dict[str, GoverningDocument]:
     """The newest version of each governing document, by kind."""
     latest: dict[str, GoverningDocument] = {}
-    for document in GoverningDocument.objects.order_by("kind", "-version").distinct("kind"):
-        latest[document.kind] = document
+    for kind in GoverningDocument.Kind.values:
+        document = GoverningDocument.objects.filter(kind=kind).order_by("-version").first()
+        if document is not None:
+            latest[kind] = document
     return latest
 
 
@@ -325,9 +327,11 @@ def profile_visible_fields(*, profile: Profile, viewer: str | None) -> frozenset
 
 
 def _latest_checks() -> QuerySet[VettingCheck]:
-    """Checks that no newer check of the same kind (and course) replaces."""
+    """Checks that no newer check of the same kind (and course) replaces. References stand
+    each on its own: a second reference adds to the first."""
     newer = (
-        VettingCheck.objects.annotate(course_key=Coalesce("course_id", 0))
+        VettingCheck.objects.exclude(kind=VettingCheck.Kind.REFERENCE)
+        .annotate(course_key=Coalesce("course_id", 0))
         .filter(membership=OuterRef("membership"), kind=OuterRef("kind"), course_key=OuterRef("course_key"))
         .filter(
             Q(issued_on__gt=OuterRef("issued_on")) | Q(issued_on=OuterRef("issued_on"), pk__gt=OuterRef("pk"))

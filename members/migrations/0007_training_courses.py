@@ -1,21 +1,10 @@
 from django.db import migrations
 
-COURSES = [
-    "Safeguarding adults",
-    "Moving and handling",
-    "First aid",
-    "Medication administration",
-    "Food hygiene",
-    "Dementia awareness",
-    "Infection prevention and control",
-    "Mental capacity and consent",
-]
+from members import reference_data
 
 
 def load(apps, schema_editor):
-    TrainingCourse = apps.get_model("members", "TrainingCourse")
-    for name in COURSES:
-        TrainingCourse.objects.get_or_create(name=name)
+    reference_data.load_vocabularies(apps.get_model, models=("TrainingCourse",))
 
 
 class Migration(migrations.Migration):

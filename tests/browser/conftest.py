@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
 from playwright.sync_api import Page
 
+from members import reference_data
 from tests.browser.axe import PageAudit
 
 CHROMIUM = Path(os.environ.get("CARECOOP_CHROMIUM", "/usr/bin/chromium"))
@@ -52,6 +54,13 @@ def _allow_orm_beside_playwright() -> Iterator[None]:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
     else:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(transactional_db: None) -> None:
+    # Browser tests run on committed data, and the tables are emptied after each one: put back
+    # what the migrations loaded (postcode districts, skills, languages and the like).
+    reference_data.load(apps.get_model)
 
 
 @pytest.fixture

@@ -117,3 +117,37 @@ def test_embedded_broker_carries_messages_without_a_server(tmp_path):
 def test_database_schema_matches_the_models(db):
     # A model change without its migration would pass every test and fail in production.
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+EMBEDDED_DEMO = """
+import django
+django.setup()
+from django.core.management import call_command
+from django.test import Client
+call_command("migrate", verbosity=0)
+call_command("seed_demo", verbosity=0)
+call_command("seed_demo", verbosity=0)
+pages = {
+    "secretary": ["/", "/accounts/", "/staff/applications/", "/staff/register/",
+                  "/staff/register/?format=csv", "/staff/vetting/", "/staff/members/1/", "/staff/documents/"],
+    "ruth": ["/accounts/", "/profile/", "/members/1/circle/"],
+    "tom": ["/accounts/", "/profile/"],
+    "jane": ["/accounts/", "/members/1/"],
+}
+for who, urls in pages.items():
+    client = Client(HTTP_HOST="localhost")
+    assert client.login(email=f"{who}@demo.carecoop.example", password="calder-demo-2026"), who
+    for url in urls:
+        status = client.get(url).status_code
+        assert status == 200, (who, url, status)
+print("ok")
+"""
+
+
+def test_the_embedded_default_runs_the_demo_and_its_pages_on_sqlite(tmp_path):
+    env = _clean_env(DJANGO_SETTINGS_MODULE="carecoop.settings.local", CARECOOP_VAR_DIR=str(tmp_path))
+
+    result = _run(["-c", EMBEDDED_DEMO], env)
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().endswith("ok")

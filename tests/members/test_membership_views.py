@@ -315,3 +315,12 @@ def test_staff_publish_a_new_version_of_the_rules(client, staff_member, document
 
     latest = GoverningDocument.objects.filter(kind="rules").order_by("-version").first()
     assert (latest.version, latest.body, latest.published_by) == (2, "Revised at the AGM.", staff_member)
+
+
+def test_date_fields_are_prefilled_in_the_form_browsers_read(client, staff_member, documents):
+    application = ApplicationFactory()
+    client.force_login(staff_member)
+
+    html = client.get(reverse("staff_application_review", args=[application.pk])).content.decode()
+
+    assert f'type="date" name="payment-paid_on" value="{timezone.localdate().isoformat()}"' in html

@@ -64,3 +64,47 @@ def test_seed_demo_restores_a_demo_login_whose_email_was_changed(db):
     assert list(EmailAddress.objects.filter(user=newcomer).values_list("email", "primary", "verified")) == [
         ("newcomer@demo.carecoop.example", True, True)
     ]
+
+
+def test_the_demo_coop_is_a_believable_small_coop_in_calderdale(db):
+    from django.utils import timezone
+
+    from members import selectors
+    from members.models import Application, CircleMember, Membership
+
+    call_command("seed_demo")
+
+    classes = sorted(Membership.objects.current().values_list("member_class", flat=True))
+    assert classes.count("receiver") == 4
+    assert classes.count("worker") == 8
+    assert classes.count("investor") == 2
+    assert classes.count("advocate") == 1
+    today = timezone.localdate()
+    assert selectors.workers_bookable(on=today).count() == 8
+    expiring = list(selectors.vetting_expiring(today=today))
+    assert [(c.membership.legal_name, c.kind) for c in expiring] == [("Tom Ackroyd", "dbs")]
+    ruth = Membership.objects.get(legal_name="Ruth Sutcliffe")
+    assert (
+        CircleMember.objects.get(receiver=ruth, status="active").supporter.email
+        == "jane@demo.carecoop.example"
+    )
+    districts = set(Membership.objects.values_list("profile__district_id", flat=True))
+    assert {"HX7", "OL14", "HX1"} <= districts
+    assert Application.objects.filter(status="submitted").count() == 1
+
+
+def test_running_the_demo_twice_adds_nothing(db):
+    from members.models import Application, CircleMember, Membership, ShareTransaction, VettingCheck
+
+    call_command("seed_demo")
+    counts = [
+        m.objects.count()
+        for m in (User, Membership, Application, ShareTransaction, VettingCheck, CircleMember)
+    ]
+
+    call_command("seed_demo")
+
+    assert [
+        m.objects.count()
+        for m in (User, Membership, Application, ShareTransaction, VettingCheck, CircleMember)
+    ] == counts

@@ -287,3 +287,19 @@ def test_the_daily_task_is_delivered_through_redis_to_a_real_worker(real_celery_
     )
     assert VettingCheck.objects.filter(reminded_30_at__isnull=False).count() == 1
     assert [m.to for m in mail.outbox] == [["worker@example.org"]]
+
+
+def test_each_reference_counts_on_its_own(worker, staff_member):
+    for referee in ("Previous employer", "Personal referee"):
+        services.vetting_check_record(
+            membership=worker,
+            by=staff_member,
+            kind="reference",
+            issued_on=datetime.date(2025, 1, 1),
+            referee_name=referee,
+            satisfactory=True,
+        )
+
+    latest = selectors.vetting_latest_for(membership=worker)
+
+    assert sorted(c.referee_name for c in latest) == ["Personal referee", "Previous employer"]

@@ -30,6 +30,9 @@ class Command(BaseCommand):
                 continue
             logins.extend(demo.seed())
 
-        self.stdout.write(self.style.SUCCESS("The demo co-op is ready. Demo logins:"))
+        passwords = sorted({login.password for login in logins})
+        self.stdout.write(
+            self.style.SUCCESS(f"The demo co-op is ready. Demo logins (password: {', '.join(passwords)}):")
+        )
         for login in logins:
-            self.stdout.write(f"  {login.role:<42} {login.email:<36} {login.password}")
+            self.stdout.write(f"  {login.email:<34} {login.role}")
