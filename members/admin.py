@@ -4,7 +4,20 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from members.models import Application, GoverningDocument, Membership, Policy, ShareTransaction, User
+from members.models import (
+    Application,
+    GoverningDocument,
+    Language,
+    LivedExperience,
+    Membership,
+    Policy,
+    PostcodeDistrict,
+    ShareTransaction,
+    Skill,
+    TrainingCourse,
+    User,
+)
+from members.permissions import is_staff
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -40,20 +53,34 @@ class UserAdmin(DjangoUserAdmin):
     )
 
 
-class KeptForeverAdmin(admin.ModelAdmin):
-    """Rows of the register are never deleted, here or anywhere."""
+class StaffAdminMixin:
+    """The co-op's staff (is_staff) may use these pages without per-model permissions, as they
+    use the staff pages; nobody deletes anything kept here."""
+
+    def has_module_permission(self, request):  # type: ignore[no-untyped-def]
+        return is_staff(request.user)
+
+    def has_view_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return is_staff(request.user)
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return is_staff(request.user)
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return is_staff(request.user)
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+class KeptForeverAdmin(StaffAdminMixin, admin.ModelAdmin):
+    """Rows of the register are never deleted, here or anywhere."""
 
 
 @admin.register(Policy)
-class PolicyAdmin(SimpleHistoryAdmin):
+class PolicyAdmin(StaffAdminMixin, SimpleHistoryAdmin):
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return not Policy.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+        return is_staff(request.user) and not Policy.objects.exists()
 
 
 @admin.register(GoverningDocument)
@@ -97,3 +124,18 @@ class ShareTransactionAdmin(KeptForeverAdmin):
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(Skill, Language, LivedExperience, TrainingCourse)
+class VocabularyAdmin(StaffAdminMixin, admin.ModelAdmin):
+    """The words members choose from. Retire a word by unticking "offered": profiles keep it."""
+
+    list_display = ("name", "is_active")
+    list_editable = ("is_active",)
+    search_fields = ("name",)
+
+
+@admin.register(PostcodeDistrict)
+class PostcodeDistrictAdmin(StaffAdminMixin, admin.ModelAdmin):
+    list_display = ("outward_code", "latitude", "longitude")
+    search_fields = ("outward_code",)

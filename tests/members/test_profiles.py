@@ -396,3 +396,19 @@ def test_someone_who_is_not_a_member_has_no_profile_in_the_api(api_client, newco
 
     assert response.status_code == 400
     assert response.json()["code"] == "not_a_member"
+
+
+def test_staff_keep_the_skills_vocabulary_and_a_retired_skill_is_no_longer_offered(
+    client, staff_member, worker
+):
+    client.force_login(staff_member)
+    assert client.get(reverse("admin:members_skill_changelist")).status_code == 200
+    Skill.objects.create(name="Gardening")
+    Skill.objects.filter(name="Driving").update(is_active=False)
+
+    client.force_login(worker.user)
+    form = client.get(reverse("profile_edit")).context["form"]
+
+    offered = {skill.name for skill in form.fields["skills"].queryset}
+    assert "Gardening" in offered
+    assert "Driving" not in offered
