@@ -89,3 +89,41 @@ class MembershipFactory(DjangoModelFactory):
                 date=obj.date_admitted,
                 reference="FACTORY",
             )
+
+
+# --- Vetting ------------------------------------------------------------------------------------
+
+
+def record_dbs(worker, staff, issued_on=datetime.date(2025, 2, 10), **extra):
+    """An enhanced DBS check (with barred lists) recorded by staff."""
+    from members import services
+
+    extra.setdefault("dbs_level", "enhanced_barred")
+    return services.vetting_check_record(
+        membership=worker,
+        by=staff,
+        kind="dbs",
+        issued_on=issued_on,
+        certificate_number="0012 3456 7890",
+        **extra,
+    )
+
+
+def record_right_to_work(worker, staff, issued_on=datetime.date(2025, 2, 10), expires_on=None):
+    from members import services
+
+    return services.vetting_check_record(
+        membership=worker,
+        by=staff,
+        kind="right_to_work",
+        issued_on=issued_on,
+        expires_on=expires_on,
+        document="British passport",
+    )
+
+
+def make_bookable(worker, staff):
+    """Record the checks a worker needs before they can be booked (DESIGN rule 3)."""
+    record_dbs(worker, staff)
+    record_right_to_work(worker, staff)
+    return worker

@@ -12,6 +12,8 @@ from members import selectors, services
 from members.models import TrainingCourse, VettingCheck
 from tests.concurrency import race
 from tests.factories import MembershipFactory, UserFactory
+from tests.factories import record_dbs as dbs
+from tests.factories import record_right_to_work as right_to_work
 
 TODAY = datetime.date(2026, 11, 23)
 
@@ -19,29 +21,6 @@ TODAY = datetime.date(2026, 11, 23)
 @pytest.fixture
 def worker(db):
     return MembershipFactory(member_class="worker", legal_name="Asha Begum", user__email="asha@example.org")
-
-
-def dbs(worker, staff, issued_on, **extra):
-    return services.vetting_check_record(
-        membership=worker,
-        by=staff,
-        kind="dbs",
-        issued_on=issued_on,
-        certificate_number="0012 3456 7890",
-        dbs_level="enhanced_barred",
-        **extra,
-    )
-
-
-def right_to_work(worker, staff, issued_on, expires_on=None):
-    return services.vetting_check_record(
-        membership=worker,
-        by=staff,
-        kind="right_to_work",
-        issued_on=issued_on,
-        expires_on=expires_on,
-        document="British passport",
-    )
 
 
 @pytest.fixture(autouse=True)

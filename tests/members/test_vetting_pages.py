@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from members import services
 from members.models import VettingCheck
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, record_dbs
 
 
 @pytest.fixture
@@ -19,19 +19,8 @@ def other_worker(db):
     return MembershipFactory(member_class="worker", legal_name="Tom Ackroyd")
 
 
-def _record_dbs(worker, staff, issued_on=datetime.date(2025, 2, 10)):
-    return services.vetting_check_record(
-        membership=worker,
-        by=staff,
-        kind="dbs",
-        issued_on=issued_on,
-        certificate_number="001234567890",
-        dbs_level="enhanced",
-    )
-
-
 def test_a_worker_cannot_read_another_workers_vetting(client, worker, other_worker, staff_member):
-    _record_dbs(other_worker, staff_member)
+    record_dbs(other_worker, staff_member)
     client.force_login(worker.user)
 
     assert client.get(reverse("staff_worker_vetting", args=[other_worker.number])).status_code == 404
@@ -39,7 +28,7 @@ def test_a_worker_cannot_read_another_workers_vetting(client, worker, other_work
 
 
 def test_a_worker_sees_their_own_checks_on_their_account(client, worker, staff_member):
-    _record_dbs(worker, staff_member)
+    record_dbs(worker, staff_member)
     client.force_login(worker.user)
 
     html = client.get(reverse("account_overview")).content.decode()
