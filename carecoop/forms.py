@@ -3,11 +3,14 @@ from django import forms
 from carecoop.exceptions import ApplicationError
 
 
-def form_add_application_error(form: forms.Form, error: ApplicationError) -> None:
+def form_add_application_error(
+    form: forms.Form, error: ApplicationError, aliases: dict[str, str] | None = None
+) -> None:
     """Show a service's refusal on the form: its message at the top, and the message for each
-    field beside that field."""
+    field beside that field. `aliases` maps a service's argument to the form field that fed it."""
     form.add_error(None, error.message)
     for name, messages in error.fields.items():
+        name = (aliases or {}).get(name, name)
         if name in form.fields:
             for message in messages:
                 form.add_error(name, message)

@@ -12,6 +12,7 @@ from allauth.account.models import EmailAddress
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from members import selectors, services
@@ -28,6 +29,7 @@ from members.models import (
 )
 
 DEMO_PASSWORD = "calder-demo-2026"
+FOUNDED = datetime.date(2025, 1, 6)
 DOMAIN = "demo.carecoop.example"
 
 
@@ -383,15 +385,17 @@ def _admit(
         commitment=documents[1],
         investment_pence=demo.investment_pence,
     )
+    # The co-op began in January 2025; members joined over the months since.
+    admitted_on = FOUNDED + datetime.timedelta(days=23 * MEMBERS.index(demo))
     if not application.is_paid:
         services.application_record_payment(
             application=application,
             reference=f"DEMO {application.reference}",
-            paid_on=timezone.localdate(),
+            paid_on=admitted_on - datetime.timedelta(days=3),
             amount_pence=application.amount_due_pence,
             by=staff,
         )
-    return services.application_approve(application=application, by=staff)
+    return services.application_approve(application=application, by=staff, admitted_on=admitted_on)
 
 
 def _profile(demo: DemoMember, membership: Membership) -> None:
@@ -457,7 +461,7 @@ def _circle(ruth: Membership, jane: User) -> None:
         email=jane.email,
         can_view_care=True,
         can_book=True,
-        link_for=lambda token: tokens.append(token) or "",
+        link_for=lambda token: tokens.append(token) or reverse("circle_invitation", args=[token]),
     )
     services.circle_accept(token=tokens[0], user=jane)
 

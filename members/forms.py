@@ -119,6 +119,7 @@ class ApplicationForm(forms.Form):
     )
     address = forms.CharField(
         label=_("Postal address"),
+        max_length=500,
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
         help_text=_("Without the postcode."),
     )
@@ -152,8 +153,14 @@ class ApplicationForm(forms.Form):
     )
     rules_version = forms.IntegerField(widget=forms.HiddenInput)
     commitment_version = forms.IntegerField(widget=forms.HiddenInput)
-    agree_rules = forms.BooleanField(label=_("I have read the co-op's rules and agree to them."))
-    agree_commitment = forms.BooleanField(label=_("I have read the Members' Commitment and agree to it."))
+    agree_rules = forms.BooleanField(
+        label=_("I have read the co-op's rules and agree to them."),
+        error_messages={"required": _("To join, read the co-op's rules and tick to agree to them.")},
+    )
+    agree_commitment = forms.BooleanField(
+        label=_("I have read the Members' Commitment and agree to it."),
+        error_messages={"required": _("To join, read the Members' Commitment and tick to agree to it.")},
+    )
 
     def __init__(self, *args: Any, investor_bounds: tuple[int, int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -187,6 +194,18 @@ class PaymentForm(forms.Form):
 
     def amount_pence(self) -> int:
         return int(self.cleaned_data["amount"] * 100)
+
+
+class RefundForm(forms.Form):
+    reference = forms.CharField(label=_("Refund reference"), max_length=100)
+    refunded_on = forms.DateField(label=_("Date refunded"), widget=DateInput)
+
+
+class RegisterDetailsForm(forms.Form):
+    legal_name = forms.CharField(label=_("Name"), max_length=200)
+    address = forms.CharField(label=_("Address"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    postcode = GBPostcodeField(label=_("Postcode"), widget=forms.TextInput(attrs={"class": "input--short"}))
+    reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RejectForm(forms.Form):
@@ -333,6 +352,7 @@ class ProfileForm(forms.Form):
         queryset=LivedExperience.objects.filter(is_active=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text=_("To be found for peer support, let all members see your lived experience (below)."),
     )
 
     CLASS_FIELDS = {
@@ -416,6 +436,7 @@ class ProfileForm(forms.Form):
 
 
 VISIBILITY_LABELS = {
+    "display_name": _("Who can see my name and find my profile"),
     "photo": _("Who can see my photo"),
     "bio": _("Who can see “About me”"),
     "gender": _("Who can see my gender"),

@@ -186,6 +186,11 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     payment_recorded_at = models.DateTimeField(null=True, blank=True)
+    refund_reference = models.CharField(_("refund reference"), max_length=100, blank=True)
+    refunded_on = models.DateField(_("date refunded"), null=True, blank=True)
+
+    # Payments recorded, corrected and refunded, with who did it and when.
+    history = HistoricalRecords(excluded_fields=["decision_emailed_at"])
 
     class Meta:
         ordering = ["submitted_at", "pk"]
@@ -515,6 +520,12 @@ class VettingCheck(models.Model):
     referee_relationship = models.CharField(_("how they know the worker"), max_length=120, blank=True)
     satisfactory = models.BooleanField(_("satisfactory"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # A check recorded in error, or withdrawn (a certificate revoked), stops counting at once.
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    void_reason = models.TextField(_("why it no longer counts"), blank=True)
 
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     verified_at = models.DateTimeField(default=timezone.now)

@@ -2,8 +2,10 @@
 
 Each detail in PRIVATE_FIELDS has a default audience for each class of member; the person can
 change it. Care data (what matters to a person, the support they want, their preferences)
-starts at "team": only their team, their circle of support and staff see it. The person and
-staff always see everything.
+starts at "team": only their team, their circle of support and staff see it. A person getting
+support is not even listed to other members (their name starts at "team") until they choose to
+be; lived experience, often about health, starts at "team" too. The person and staff always
+see everything.
 """
 
 from typing import Final
@@ -20,9 +22,10 @@ PRIVATE_FIELDS: Final[dict[str, dict[str, str]]] = {
         "interests": Audience.MEMBERS,
         "area": Audience.MEMBERS,
         "weekly_times": Audience.MEMBERS,
-        "lived_experience": Audience.MEMBERS,
+        "lived_experience": Audience.TEAM,
     },
     MemberClass.RECEIVER: {
+        "display_name": Audience.TEAM,
         "photo": Audience.TEAM,
         "bio": Audience.TEAM,
         "what_matters": Audience.TEAM,
@@ -35,19 +38,21 @@ PRIVATE_FIELDS: Final[dict[str, dict[str, str]]] = {
         "lived_experience": Audience.TEAM,
     },
     MemberClass.ADVOCATE: {
+        "display_name": Audience.TEAM,
         "photo": Audience.MEMBERS,
         "bio": Audience.MEMBERS,
         "languages": Audience.MEMBERS,
         "interests": Audience.MEMBERS,
         "area": Audience.TEAM,
-        "lived_experience": Audience.MEMBERS,
+        "lived_experience": Audience.TEAM,
     },
     MemberClass.INVESTOR: {
+        "display_name": Audience.MEMBERS,
         "photo": Audience.MEMBERS,
         "bio": Audience.MEMBERS,
         "interests": Audience.MEMBERS,
         "area": Audience.STAFF,
-        "lived_experience": Audience.MEMBERS,
+        "lived_experience": Audience.TEAM,
     },
 }
 
@@ -56,9 +61,9 @@ ALWAYS_SHOWN_TO_MEMBERS: Final[dict[str, frozenset[str]]] = {
     MemberClass.WORKER: frozenset(
         {"display_name", "skills", "hourly_rate", "travel_radius_km", "offers_peer_support"}
     ),
-    MemberClass.RECEIVER: frozenset({"display_name", "offers_peer_support"}),
-    MemberClass.ADVOCATE: frozenset({"display_name", "offers_peer_support"}),
-    MemberClass.INVESTOR: frozenset({"display_name", "offers_peer_support"}),
+    MemberClass.RECEIVER: frozenset({"offers_peer_support"}),
+    MemberClass.ADVOCATE: frozenset({"offers_peer_support"}),
+    MemberClass.INVESTOR: frozenset({"offers_peer_support"}),
 }
 
 # Who sees what, from most to least trusted. A viewer sees a field when the audience chosen for

@@ -2,6 +2,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -32,7 +33,11 @@ def membership_current_for_user(*, user: User | AnonymousUser) -> Membership | N
 
 def membership_latest_for_user(*, user: User) -> Membership | None:
     """The current membership, or else the most recent one that ceased."""
-    return Membership.objects.filter(user=user).order_by("date_ceased", "-date_admitted", "-pk").first()
+    return (
+        Membership.objects.filter(user=user)
+        .order_by(F("date_ceased").desc(nulls_first=True), "-date_admitted", "-pk")
+        .first()
+    )
 
 
 def application_open_for_user(*, user: User) -> Application | None:
@@ -103,7 +108,9 @@ def application_queue() -> QuerySet[Application]:
 
 
 def application_list(*, status: str | None = None) -> QuerySet[Application]:
-    applications = Application.objects.select_related("user", "decided_by").order_by("submitted_at", "pk")
+    applications = Application.objects.select_related("user", "decided_by", "rules", "commitment").order_by(
+        "submitted_at", "pk"
+    )
     if status:
         applications = applications.filter(status=status)
     return applications
@@ -193,7 +200,17 @@ REGISTER_CSV_HEADER = [
 ]
 
 
+def _spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula (a name like "=HYPERLINK(...)")."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def register_csv_rows(members: QuerySet[Membership]) -> list[list[str]]:
+    rows = [[_spreadsheet_safe(cell) for cell in row] for row in _register_rows(members)]
+    return rows
+
+
+def _register_rows(members: QuerySet[Membership]) -> list[list[str]]:
     rows = []
     for member in members:
         rows.append(
@@ -274,6 +291,8 @@ def membership_history(*, membership: Membership) -> list[HistoryEntry]:
                 changes=[transaction.reference] if transaction.reference else [],
             )
         )
+    # Newest first; changes made in the same instant keep the order they were made in, newest first.
+    entries.reverse()
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries
 
@@ -331,6 +350,7 @@ def _latest_checks() -> QuerySet[VettingCheck]:
     each on its own: a second reference adds to the first."""
     newer = (
         VettingCheck.objects.exclude(kind=VettingCheck.Kind.REFERENCE)
+        .filter(voided_at__isnull=True)
         .annotate(course_key=Coalesce("course_id", 0))
         .filter(membership=OuterRef("membership"), kind=OuterRef("kind"), course_key=OuterRef("course_key"))
         .filter(
@@ -338,7 +358,8 @@ def _latest_checks() -> QuerySet[VettingCheck]:
         )
     )
     return (
-        VettingCheck.objects.annotate(course_key=Coalesce("course_id", 0))
+        VettingCheck.objects.filter(voided_at__isnull=True)
+        .annotate(course_key=Coalesce("course_id", 0))
         .annotate(replaced=Exists(newer))
         .filter(replaced=False)
     )
@@ -450,3 +471,7 @@ def circle_power(*, user: User | AnonymousUser, receiver: Membership, power: str
     return CircleMember.objects.filter(
         receiver=receiver, supporter=user, status=CircleMember.Status.ACTIVE, **{power: True}
     ).exists()
+
+
+def user_has_verified_email(*, user: User, email: str) -> bool:
+    return bool(EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists())

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
 from itertools import pairwise
+from smtplib import SMTPException
 from typing import IO, Any
 
 from allauth.account.adapter import get_adapter as get_account_adapter
@@ -119,6 +120,11 @@ def auth_tokens_revoke_all(*, user: User) -> int:
     return deleted
 
 
+def _refuse(message: str, code: str, field: str) -> ApplicationError:
+    """A refusal whose message belongs beside one field of the form (or of the API input)."""
+    return ApplicationError(message, code=code, fields={field: [message]})
+
+
 # --- Governing documents ------------------------------------------------------------------------
 
 
@@ -172,6 +178,10 @@ def phone_clean(value: str) -> str:
         ) from exc
 
 
+ADDRESS_MAX_LENGTH = 500
+REASON_MAX_LENGTH = 2000
+
+
 def _age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
@@ -186,14 +196,14 @@ def _shares_for(*, member_class: str, investment_pence: int | None, policy: Poli
             _("Investors choose an amount between £%(low)s and £%(high)s.")
             % {"low": f"{low / 100:,.0f}", "high": f"{high / 100:,.0f}"},
             code="investment_out_of_bounds",
-            fields={"investment": [_("Choose an amount within the bounds.")]},
+            fields={"investment_pence": [_("Choose an amount within the bounds.")]},
         )
     if investment_pence % policy.share_value_pence:
         raise ApplicationError(
             _("Shares are £%(value)s each: choose a whole number of shares.")
             % {"value": f"{policy.share_value_pence / 100:.2f}"},
             code="investment_not_whole_shares",
-            fields={"investment": [_("Choose a whole number of shares.")]},
+            fields={"investment_pence": [_("Choose a whole number of shares.")]},
         )
     return investment_pence // policy.share_value_pence
 
@@ -252,6 +262,14 @@ def application_submit(
                 "date_of_birth": [_("Workers must be %(age)s or over.") % {"age": policy.worker_minimum_age}]
             },
         )
+    if len(address) > ADDRESS_MAX_LENGTH:
+        raise _refuse(
+            _("Keep the address under %(n)s characters.") % {"n": ADDRESS_MAX_LENGTH}, "too_long", "address"
+        )
+    if len(reason) > REASON_MAX_LENGTH:
+        raise _refuse(_("Keep this under %(n)s characters.") % {"n": REASON_MAX_LENGTH}, "too_long", "reason")
+    if date_of_birth.year < 1900:
+        raise _refuse(_("Enter your date of birth."), "invalid_date_of_birth", "date_of_birth")
     shares = _shares_for(member_class=member_class, investment_pence=investment_pence, policy=policy)
     postcode = postcode_clean(postcode)
     phone = phone_clean(phone)
@@ -311,7 +329,7 @@ def application_record_payment(
             _("The shares cost £%(due)s; the amount recorded must match.")
             % {"due": f"{application.amount_due_pence / 100:,.2f}"},
             code="payment_amount_mismatch",
-            fields={"amount": [_("Enter the amount that was paid for the shares.")]},
+            fields={"amount_pence": [_("Enter the amount that was paid for the shares.")]},
         )
     if paid_on > timezone.localdate():
         raise ApplicationError(
@@ -325,11 +343,14 @@ def application_record_payment(
             code="payment_reference_missing",
             fields={"reference": [_("Enter a reference.")]},
         )
+    corrected = application.is_paid
     application.payment_reference = reference.strip()
     application.payment_date = paid_on
     application.payment_amount_pence = amount_pence
     application.payment_recorded_by = by
     application.payment_recorded_at = timezone.now()
+    application._history_user = by  # type: ignore[attr-defined]
+    application._change_reason = _("Payment corrected") if corrected else _("Payment recorded")  # type: ignore[attr-defined]
     application.save(
         update_fields=[
             "payment_reference",
@@ -352,8 +373,12 @@ def _next_membership_number() -> int:
 
 
 @transaction.atomic
-def application_approve(*, application: Application, by: User) -> Membership:
-    """Admit the applicant: the next membership number, today's date, and their shares issued."""
+def application_approve(*, application: Application, by: User, admitted_on: date | None = None) -> Membership:
+    """Admit the applicant: the next membership number, the date admitted (today unless the board
+    decided earlier), and their shares issued."""
+    admitted_on = admitted_on or timezone.localdate()
+    if admitted_on > timezone.localdate():
+        raise _refuse(_("A member cannot be admitted in the future."), "date_in_future", "admitted_on")
     application = _lock_open_application(application)
     paid_on, paid_pence = application.payment_date, application.payment_amount_pence
     if paid_on is None or paid_pence is None:
@@ -370,7 +395,7 @@ def application_approve(*, application: Application, by: User) -> Membership:
         legal_name=application.legal_name,
         address=application.address,
         postcode=application.postcode,
-        date_admitted=timezone.localdate(),
+        date_admitted=admitted_on,
         application=application,
     )
     membership._history_user = by  # type: ignore[attr-defined]
@@ -392,6 +417,31 @@ def application_approve(*, application: Application, by: User) -> Membership:
     application.save(update_fields=["status", "decided_at", "decided_by"])
     _email_decision_on_commit(application)
     return membership
+
+
+@transaction.atomic
+def application_record_refund(
+    *, application: Application, by: User, reference: str, refunded_on: date
+) -> Application:
+    """Record the share money paid back to someone whose application was not approved, or withdrawn."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status not in (Application.Status.REJECTED, Application.Status.WITHDRAWN):
+        raise ConflictError(
+            _("Only an application not approved, or withdrawn, is refunded."), code="not_refundable"
+        )
+    if not application.is_paid:
+        raise ConflictError(_("No payment was recorded for this application."), code="nothing_to_refund")
+    if application.refunded_on is not None:
+        raise ConflictError(_("The refund is already recorded."), code="already_refunded")
+    if refunded_on > timezone.localdate():
+        raise _refuse(_("The date cannot be in the future."), "date_in_future", "refunded_on")
+    if not reference.strip():
+        raise _refuse(_("Enter the refund's reference."), "reference_missing", "reference")
+    application.refund_reference, application.refunded_on = reference.strip(), refunded_on
+    application._history_user = by  # type: ignore[attr-defined]
+    application._change_reason = _("Refund recorded")  # type: ignore[attr-defined]
+    application.save(update_fields=["refund_reference", "refunded_on"])
+    return application
 
 
 @transaction.atomic
@@ -470,10 +520,50 @@ def membership_change_class(
             code="reason_required",
             fields={"reason": [_("Enter the reason.")]},
         )
+    policy = Policy.current()
+    if member_class == MemberClass.WORKER:
+        born = membership.application.date_of_birth if membership.application else None
+        if born is None or _age_on(born, timezone.localdate()) < policy.worker_minimum_age:
+            raise ApplicationError(
+                _("Workers must be %(age)s or over, and we hold no date of birth showing this member is.")
+                % {"age": policy.worker_minimum_age},
+                code="too_young",
+            )
+    if member_class == MemberClass.INVESTOR:
+        held = selectors.membership_shares_held(membership=membership)
+        if held.amount_pence < policy.investor_min_pence:
+            raise ApplicationError(
+                _("Investors hold at least £%(low)s in shares: record the shares bought first.")
+                % {"low": f"{policy.investor_min_pence / 100:,.0f}"},
+                code="investment_out_of_bounds",
+            )
     membership.member_class = member_class
     membership._history_user = by  # type: ignore[attr-defined]
     membership._change_reason = reason.strip()  # type: ignore[attr-defined]
     membership.save(update_fields=["member_class"])
+    return membership
+
+
+@transaction.atomic
+def membership_update_details(
+    *, membership: Membership, by: User, legal_name: str, address: str, postcode: str, reason: str
+) -> Membership:
+    """Correct or update the name and address in the register, with the reason, in its history."""
+    membership = _lock_current_membership(membership)
+    if not legal_name.strip():
+        raise _refuse(_("Enter the member's name."), "name_required", "legal_name")
+    if not address.strip() or len(address) > ADDRESS_MAX_LENGTH:
+        raise _refuse(_("Enter the address (under 500 characters)."), "invalid_address", "address")
+    if not reason.strip():
+        raise _refuse(
+            _("Give the reason: it is kept in the register's history."), "reason_required", "reason"
+        )
+    membership.legal_name = legal_name.strip()
+    membership.address = address.strip()
+    membership.postcode = postcode_clean(postcode)
+    membership._history_user = by  # type: ignore[attr-defined]
+    membership._change_reason = reason.strip()  # type: ignore[attr-defined]
+    membership.save(update_fields=["legal_name", "address", "postcode"])
     return membership
 
 
@@ -492,6 +582,12 @@ def membership_cease(
     membership = _lock_current_membership(membership)
     if reason not in Membership.CessationReason.values:
         raise ApplicationError(_("Choose why the membership ended."), code="invalid_cessation_reason")
+    if ceased_on > timezone.localdate():
+        raise _refuse(
+            _("Record a membership's end on or after the day it ends, not before."),
+            "ceased_in_future",
+            "ceased_on",
+        )
     if ceased_on < membership.date_admitted:
         raise ApplicationError(
             _("A membership cannot end before the member was admitted."),
@@ -520,6 +616,18 @@ def membership_cease(
     return membership
 
 
+def _check_share_date(membership: Membership, day: date) -> None:
+    if day > timezone.localdate():
+        raise _refuse(_("The date cannot be in the future."), "date_in_future", "paid_on")
+    if day < membership.date_admitted:
+        raise _refuse(
+            _("The date cannot be before the member was admitted (%(day)s).")
+            % {"day": membership.date_admitted},
+            "date_before_admission",
+            "paid_on",
+        )
+
+
 @transaction.atomic
 def shares_subscribe(
     *, membership: Membership, shares: int, paid_on: date, reference: str, by: User
@@ -529,6 +637,7 @@ def shares_subscribe(
     policy = Policy.current()
     if shares < 1:
         raise ApplicationError(_("Enter how many shares were bought."), code="invalid_share_count")
+    _check_share_date(membership, paid_on)
     held = selectors.membership_shares_held(membership=membership)
     amount = shares * policy.share_value_pence
     if held.amount_pence + amount > policy.investor_max_pence:
@@ -558,6 +667,7 @@ def shares_withdraw(
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if shares < 1:
         raise ApplicationError(_("Enter how many shares were withdrawn."), code="invalid_share_count")
+    _check_share_date(membership, paid_on)
     held = selectors.membership_shares_held(membership=membership)
     least = 1 if membership.is_current else 0
     if held.shares - shares < least:
@@ -583,6 +693,7 @@ def shares_withdraw(
 # --- Profiles ---------------------------------------------------------------------------------
 
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000  # a 48-megapixel phone photo is 8000 x 6000; decoding more can exhaust memory
 PHOTO_MAX_SIDE = 600
 RADIUS_LIMIT_KM = 100
 
@@ -746,14 +857,27 @@ def profile_photo_set(*, profile: Profile, by: User, upload: IO[bytes], size: in
     if size > PHOTO_MAX_BYTES:
         raise ApplicationError(message, code="photo_too_large", fields={"photo": [message]})
     try:
-        with Image.open(upload) as original:
+        with Image.open(upload) as original:  # reads the header only; pixels are decoded below
             if original.format not in ("JPEG", "PNG", "WEBP"):
                 raise ApplicationError(message, code="photo_not_an_image", fields={"photo": [message]})
+            width, height = original.size
+            if width * height > PHOTO_MAX_PIXELS:
+                raise ApplicationError(
+                    _("That photo is too big to use (%(w)s × %(h)s pixels). Choose a smaller one.")
+                    % {"w": width, "h": height},
+                    code="photo_too_large",
+                    fields={"photo": [message]},
+                )
             upright = ImageOps.exif_transpose(original).convert("RGB")
             upright.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
             buffer = BytesIO()
             upright.save(buffer, format="JPEG", quality=85)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
         raise ApplicationError(message, code="photo_not_an_image", fields={"photo": [message]}) from exc
     profile = Profile.objects.select_for_update().get(pk=profile.pk)
     old = profile.photo.name
@@ -822,10 +946,6 @@ def _dbs_expiry(*, issued_on: date, update_service: bool, checked_on: date | Non
     return expires
 
 
-def _refuse(message: str, code: str, field: str) -> ApplicationError:
-    return ApplicationError(message, code=code, fields={field: [message]})
-
-
 @transaction.atomic
 def vetting_check_record(
     *,
@@ -880,6 +1000,12 @@ def vetting_check_record(
             raise _refuse(
                 _("The date cannot be in the future."), "date_in_future", "update_service_checked_on"
             )
+        if update_service_checked_on and update_service_checked_on < issued_on:
+            raise _refuse(
+                _("The Update Service check cannot be before the certificate was issued."),
+                "update_service_before_issue",
+                "update_service_checked_on",
+            )
         check.certificate_number, check.dbs_level = number, dbs_level
         check.update_service, check.update_service_checked_on = update_service, update_service_checked_on
         check.expires_on = _dbs_expiry(
@@ -909,6 +1035,21 @@ def vetting_check_record(
         raise ApplicationError(_("Unknown kind of check."), code="invalid_check_kind")
     check._history_user = by  # type: ignore[attr-defined]
     check.save()
+    return check
+
+
+@transaction.atomic
+def vetting_check_void(*, check: VettingCheck, by: User, reason: str) -> VettingCheck:
+    """A check recorded in error, or withdrawn (a certificate revoked): it stops counting now,
+    and stays in the history with who voided it and why."""
+    check = VettingCheck.objects.select_for_update().get(pk=check.pk)
+    if check.voided_at is not None:
+        raise ConflictError(_("This check no longer counts already."), code="check_voided")
+    if not reason.strip():
+        raise _refuse(_("Give the reason: it is kept with the check."), "reason_required", "reason")
+    check.voided_at, check.voided_by, check.void_reason = timezone.now(), by, reason.strip()
+    check._history_user = by  # type: ignore[attr-defined]
+    check.save(update_fields=["voided_at", "voided_by", "void_reason"])
     return check
 
 
@@ -991,9 +1132,10 @@ def circle_invite(
         raise _refuse(_("You cannot invite yourself."), "invite_self", "email")
     if not any((can_view_care, can_book, can_manage_team)):
         raise ApplicationError(_("Choose at least one thing they may do for you."), code="no_powers")
+    holders = EmailAddress.objects.filter(email__iexact=email).values("user_id")
     already = CircleMember.objects.filter(
         receiver=receiver, status__in=[CircleMember.Status.INVITED, CircleMember.Status.ACTIVE]
-    ).filter(Q(email__iexact=email) | Q(supporter__email__iexact=email))
+    ).filter(Q(email__iexact=email) | Q(supporter__email__iexact=email) | Q(supporter__in=holders))
     if already.exists():
         raise ConflictError(
             _("%(email)s is already in the circle, or has an invitation waiting.") % {"email": email},
@@ -1014,8 +1156,15 @@ def circle_invite(
     )
     invitation._history_user = by  # type: ignore[attr-defined]
     invitation.save()
-    link = link_for(token)
-    transaction.on_commit(lambda: circle_invitation_email_send(invitation=invitation, accept_url=link))
+    # Sent before the commit: if the email cannot go, nothing is saved and the person can try
+    # again, rather than leaving an invitation nobody received.
+    try:
+        circle_invitation_email_send(invitation=invitation, accept_url=link_for(token))
+    except (SMTPException, OSError) as exc:
+        raise ApplicationError(
+            _("We could not send the invitation email just now. Nothing was saved: please try again later."),
+            code="email_failed",
+        ) from exc
     return invitation
 
 
@@ -1057,6 +1206,10 @@ def circle_accept(*, token: str, user: User) -> CircleMember:
     invitation = _lock_open_invitation(token=token, user=user)
     if invitation.receiver.user_id == user.pk:
         raise ApplicationError(_("You cannot join your own circle."), code="invite_self")
+    if CircleMember.objects.filter(
+        receiver_id=invitation.receiver_id, supporter=user, status=CircleMember.Status.ACTIVE
+    ).exists():
+        raise ConflictError(_("You are already in this circle of support."), code="already_in_circle")
     invitation.status = CircleMember.Status.ACTIVE
     invitation.supporter = user
     invitation.responded_at = timezone.now()

@@ -22,6 +22,8 @@ from members.forms import (
     DocumentForm,
     PaymentForm,
     ProfileForm,
+    RefundForm,
+    RegisterDetailsForm,
     RegisterFilterForm,
     RejectForm,
     ShareTransactionForm,
@@ -60,6 +62,10 @@ def application_create(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("You are already a member of the co-op."))
         return redirect("account_overview")
     if selectors.application_open_for_user(user=request.user):
+        messages.info(
+            request,
+            _("You already have an application waiting for a decision: you can apply once at a time."),
+        )
         return redirect("application_status")
 
     documents = selectors.documents_current()
@@ -98,7 +104,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
                     investment_pence=form.investment_pence(),
                 )
             except ApplicationError as error:
-                form_add_application_error(form, error)
+                form_add_application_error(form, error, aliases={"investment_pence": "investment"})
             else:
                 messages.success(request, _("Thank you. Your application has been sent to the co-op."))
                 return redirect("application_status")
@@ -141,7 +147,9 @@ def document_detail(request: HttpRequest, kind: str, version: int | None = None)
         raise Http404
     documents = GoverningDocument.objects.filter(kind=kind)
     document = (
-        get_object_or_404(documents, version=version) if version else documents.order_by("-version").first()
+        get_object_or_404(documents, version=version)
+        if version is not None
+        else documents.order_by("-version").first()
     )
     if document is None:
         raise Http404
@@ -170,6 +178,7 @@ def staff_application_review(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     reject_form = RejectForm(prefix="reject")
+    refund_form = RefundForm(prefix="refund", initial={"refunded_on": timezone.localdate()})
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
@@ -194,6 +203,14 @@ def staff_application_review(request: HttpRequest, pk: int) -> HttpResponse:
                     % {"name": membership.legal_name, "number": membership.number},
                 )
                 return redirect("staff_application_queue")
+            elif action == "refund":
+                refund_form = RefundForm(request.POST, prefix="refund")
+                if refund_form.is_valid():
+                    services.application_record_refund(
+                        application=application, by=request.user, **refund_form.cleaned_data
+                    )
+                    messages.success(request, _("Refund recorded."))
+                    return redirect("staff_application_review", pk=pk)
             elif action == "reject":
                 reject_form = RejectForm(request.POST, prefix="reject")
                 if reject_form.is_valid():
@@ -207,14 +224,19 @@ def staff_application_review(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 raise Http404
         except ApplicationError as error:
-            form = {"payment": payment_form, "reject": reject_form}.get(action or "")
+            form = {"payment": payment_form, "reject": reject_form, "refund": refund_form}.get(action or "")
             if form is not None:
-                form_add_application_error(form, error)
+                form_add_application_error(form, error, aliases={"amount_pence": "amount"})
             else:
                 messages.error(request, error.message)
                 return redirect("staff_application_review", pk=pk)
         status = 400
-    context = {"application": application, "payment_form": payment_form, "reject_form": reject_form}
+    context = {
+        "application": application,
+        "payment_form": payment_form,
+        "reject_form": reject_form,
+        "refund_form": refund_form,
+    }
     return render(request, "members/staff/application_review.html", context, status=status)
 
 
@@ -223,7 +245,8 @@ def staff_application_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _register_filtered(request: HttpRequest) -> tuple[RegisterFilterForm, object]:
     form = RegisterFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # a filter with a bad value is dropped; the others still apply
+    filters = getattr(form, "cleaned_data", {})
     members = selectors.register_list(
         search=filters.get("q", ""),
         member_class=filters.get("member_class", ""),
@@ -257,6 +280,14 @@ def staff_register(request: HttpRequest) -> HttpResponse:
 def staff_member_detail(request: HttpRequest, number: int) -> HttpResponse:
     membership = selectors.membership_get_by_number(number=number)
     forms = {
+        "details": RegisterDetailsForm(
+            prefix="details",
+            initial={
+                "legal_name": membership.legal_name,
+                "address": membership.address,
+                "postcode": membership.postcode,
+            },
+        ),
         "class": ChangeClassForm(prefix="class", initial={"member_class": membership.member_class}),
         "cease": CeaseForm(
             prefix="cease", initial={"ceased_on": timezone.localdate(), "withdraw_shares": True}
@@ -275,7 +306,10 @@ def staff_member_detail(request: HttpRequest, number: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                if action == "class":
+                if action == "details":
+                    services.membership_update_details(membership=membership, by=request.user, **data)
+                    messages.success(request, _("The register is updated."))
+                elif action == "class":
                     services.membership_change_class(
                         membership=membership,
                         member_class=data["member_class"],
@@ -313,7 +347,7 @@ def staff_member_detail(request: HttpRequest, number: int) -> HttpResponse:
                     messages.success(request, _("Withdrawal recorded."))
                 return redirect("staff_member_detail", number=number)
             except ApplicationError as error:
-                form_add_application_error(form, error)
+                form_add_application_error(form, error, aliases={"paid_on": "paid_on"})
         status = 400
     context = {
         "membership": membership,
@@ -396,18 +430,23 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         "rate_bounds": (policy.hourly_rate_min_pence, policy.hourly_rate_max_pence),
         "private": profiles.private_fields_for(membership.member_class),
     }
+    has_times = membership.member_class in (MemberClass.WORKER, MemberClass.RECEIVER)
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES, initial=initial, **form_kwargs)
-        formset = WeeklyTimeFormSet(request.POST, prefix="times")
+        formset = WeeklyTimeFormSet(request.POST, prefix="times") if has_times else None
     else:
         form = ProfileForm(initial=initial, **form_kwargs)
-        formset = WeeklyTimeFormSet(initial=times, prefix="times")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        weekly_times = [
-            (row["weekday"], row["starts"], row["ends"])
-            for row in formset.cleaned_data
-            if row and not row.get("DELETE") and row.get("weekday") is not None
-        ]
+        formset = WeeklyTimeFormSet(initial=times, prefix="times") if has_times else None
+    if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
+        weekly_times = (
+            [
+                (row["weekday"], row["starts"], row["ends"])
+                for row in formset.cleaned_data
+                if row and not row.get("DELETE") and row.get("weekday") is not None
+            ]
+            if formset is not None
+            else None
+        )
         upload = form.cleaned_data.get("photo")
         try:
             services.profile_save(
@@ -448,7 +487,8 @@ def profile_photo(request: HttpRequest, number: int) -> HttpResponse:
     if "photo" not in selectors.profile_visible_fields(profile=profile, viewer=viewer):
         raise Http404
     response = FileResponse(profile.photo.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
+    # Checked again on every view: a narrowed choice or a removed supporter takes effect at once.
+    response["Cache-Control"] = "private, no-cache"
     return response
 
 
@@ -473,6 +513,15 @@ def staff_worker_vetting(request: HttpRequest, number: int) -> HttpResponse:
         raise Http404
     forms = {kind: VettingCheckForm(prefix=kind, kind=kind) for kind in VettingCheck.Kind.values}
     status = 200
+    if request.method == "POST" and request.POST.get("action") == "void":
+        check = get_object_or_404(VettingCheck, pk=request.POST.get("check"), membership=membership)
+        try:
+            services.vetting_check_void(check=check, by=request.user, reason=request.POST.get("reason", ""))
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("That check no longer counts."))
+        return redirect("staff_worker_vetting", number=number)
     if request.method == "POST":
         kind = request.POST.get("kind", "")
         if kind not in forms:
@@ -508,7 +557,7 @@ def staff_worker_vetting(request: HttpRequest, number: int) -> HttpResponse:
 @login_required
 def circle_manage(request: HttpRequest, number: int) -> HttpResponse:
     receiver = get_object_or_404(Membership.objects.current().select_related("user"), number=number)
-    if not can_manage_circle(request.user, receiver):
+    if receiver.member_class != MemberClass.RECEIVER or not can_manage_circle(request.user, receiver):
         raise Http404
     form = CircleInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -549,6 +598,11 @@ def circle_invitation(request: HttpRequest, token: str) -> HttpResponse:
         invitation = services.circle_invitation_for_token(token=token)
     except ApplicationError as error:
         return render(request, "members/circle_invitation.html", {"problem": error.message}, status=404)
+    if not selectors.user_has_verified_email(user=request.user, email=invitation.email):
+        context = {
+            "problem": _("This invitation was sent to someone else. Log in with the address it was sent to.")
+        }
+        return render(request, "members/circle_invitation.html", context, status=403)
     if request.method == "POST":
         try:
             if request.POST.get("answer") == "accept":
@@ -578,12 +632,13 @@ def member_profile(request: HttpRequest, number: int) -> HttpResponse:
     membership = get_object_or_404(Membership.objects.current(), number=number)
     profile = selectors.profile_get_for_membership(membership=membership)
     viewer = selectors.profile_viewer(user=request.user, profile=profile) if profile else None
-    if profile is None or viewer is None:
-        raise Http404
+    visible = selectors.profile_visible_fields(profile=profile, viewer=viewer) if profile else frozenset()
+    if profile is None or viewer is None or "display_name" not in visible:
+        raise Http404  # someone who chose not to be seen is not there to find
     context = {
         "profile": profile,
         "membership": membership,
-        "visible": selectors.profile_visible_fields(profile=profile, viewer=viewer),
+        "visible": visible,
         "viewer": viewer,
     }
     return render(request, "members/member_profile.html", context)

@@ -123,3 +123,60 @@ def test_a_worker_applies_is_admitted_and_vetted_then_fills_in_their_profile_on_
     expect(page.get_by_role("status")).to_contain_text("Your profile is saved.")
     expect(page.get_by_label("My hourly rate (£)")).to_have_value("15.50")
     audit()
+
+
+def test_a_person_getting_support_fills_in_their_profile_and_invites_their_daughter(
+    page: Page, browser: Browser, live_server, audit, mailoutbox
+):
+    from tests.factories import MembershipFactory, UserFactory
+
+    MembershipFactory(member_class="receiver", legal_name="Ruth Sutcliffe", user__email="ruth@example.org")
+    UserFactory(email="jane@example.org")
+    base = live_server.url
+    page.set_viewport_size(PHONE)
+
+    _log_in(page, audit, base, "ruth@example.org")
+    page.get_by_role("link", name="Your profile").click()
+    audit()
+    page.get_by_label("What matters to me", exact=True).fill("My garden, and getting to chapel on Sundays.")
+    page.get_by_label("Dementia", exact=True).check()
+    page.get_by_label("Postcode").fill("HX7 8AH")
+    needed = page.get_by_role("group", name="Time 1")
+    needed.get_by_label("Day").select_option(label="Sunday")
+    needed.get_by_label("From").fill("09:00")
+    needed.get_by_label("Until").fill("12:00")
+    page.get_by_role("button", name="Save my profile").click()
+    expect(page.get_by_role("status")).to_contain_text("Your profile is saved.")
+    audit()
+
+    page.goto(base + "/accounts/")
+    page.get_by_role("link", name="See and change your circle of support").click()
+    audit()
+    page.get_by_label("Their email address").fill("jane@example.org")
+    page.get_by_label("Book visits for me").check()
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.get_by_role("status")).to_contain_text("We have emailed jane@example.org an invitation.")
+    audit()
+
+    link = re.search(r"http://\S+/circle/invitations/\S+/", mailoutbox[-1].body).group(0)
+    jane_context = browser.new_context(locale="en-GB", viewport=PHONE)
+    jane_page = jane_context.new_page()
+    jane_audit = PageAudit(jane_page)
+    _log_in(jane_page, jane_audit, base, "jane@example.org")
+    jane_page.goto(link)
+    expect(jane_page.get_by_role("main")).to_contain_text("Ruth Sutcliffe would like you to join")
+    jane_audit()
+    jane_page.get_by_role("button", name="Accept").click()
+    expect(jane_page.get_by_role("status")).to_contain_text(
+        "You are now in Ruth Sutcliffe's circle of support."
+    )
+    jane_audit()
+    jane_page.get_by_role("link", name="Ruth Sutcliffe").click()
+    expect(jane_page.get_by_role("main")).to_contain_text("getting to chapel on Sundays")
+    jane_audit()
+    assert not jane_audit.unaudited()
+    jane_context.close()
+
+    page.reload()
+    expect(page.get_by_role("main")).to_contain_text("jane@example.org")
+    audit()

@@ -196,14 +196,23 @@ def test_an_unknown_invitation_link_says_so(client, daughter):
     assert "This invitation link is not valid." in response.content.decode()
 
 
-def test_a_member_outside_the_circle_sees_no_care_details(client, receiver):
+def test_a_person_getting_support_is_not_listed_to_other_members_by_default(client, receiver):
+    worker = MembershipFactory(member_class="worker")
+    client.force_login(worker.user)
+
+    assert client.get(reverse("member_profile", args=[receiver.number])).status_code == 404
+
+
+def test_a_person_who_chooses_to_be_listed_still_keeps_their_care_details_to_their_team(client, receiver):
+    profile = selectors.profile_get_for_membership(membership=receiver)
+    services.profile_update(profile=profile, by=receiver.user, visibility={"display_name": "members"})
     worker = MembershipFactory(member_class="worker")
     client.force_login(worker.user)
 
     html = client.get(reverse("member_profile", args=[receiver.number])).content.decode()
 
-    assert "chapel" not in html
     assert "Ruth" in html
+    assert "chapel" not in html
 
 
 def test_someone_who_is_not_a_member_cannot_see_member_profiles(client, receiver, daughter):
