@@ -207,6 +207,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "members.vetting_reminders_send",
         "schedule": crontab(hour=7, minute=0),
     },
+    "introductions-expire": {
+        "task": "matching.introductions_expire",
+        "schedule": crontab(minute=5),
+    },
+    "trial-reminders": {
+        "task": "matching.trial_reminders_send",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

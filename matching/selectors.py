@@ -1,0 +1,390 @@
+"""Finding each other: searching workers, ranked suggestions with reasons, teams.
+
+Distance is filtered in the database: first a bounding box on the indexed latitude and
+longitude, then the great-circle distance, so no query loads every profile into Python.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, time
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import (
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import ACos, Cast, Coalesce, Cos, Greatest, Least, Radians, Sin
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from matching.models import Introduction, MatchingPolicy, NoticeboardPost, TeamMember, TeamRole
+from members import geo
+from members import selectors as member_selectors
+from members.models import Audience, Language, Membership, Policy, Profile, Skill, User, WeeklyTime
+
+RADIUS_LIMIT_KM = 100
+SUGGESTIONS = 20
+DAY_PARTS = (
+    (time(0), time(12), "morning"),
+    (time(12), time(17), "afternoon"),
+    (time(17), time(23, 59), "evening"),
+)
+
+
+@dataclass(frozen=True)
+class TimeWanted:
+    weekday: int
+    starts: time
+    ends: time
+
+
+@dataclass
+class WorkerCriteria:
+    """What someone looks for in a worker. Every part is optional."""
+
+    skills: list[Skill] = field(default_factory=list)
+    language: Language | None = None
+    near: geo.Point | None = None
+    within_km: int | None = None
+    available: list[TimeWanted] = field(default_factory=list)
+    max_rate_pence: int | None = None
+    gender: str = ""
+    peer_support: bool = False
+    sort: str = "distance"
+
+
+def _distance_km(point: geo.Point) -> Any:
+    """Great-circle distance from a point to a profile's district, as a database expression."""
+    lat = math.radians(point.latitude)
+    lon = math.radians(point.longitude)
+    cosine = Value(math.cos(lat)) * Cos(Radians(F("latitude"))) * Cos(
+        Radians(F("longitude")) - Value(lon)
+    ) + Value(math.sin(lat)) * Sin(Radians(F("latitude")))
+    return ExpressionWrapper(
+        Value(geo.EARTH_RADIUS_KM) * ACos(Least(Greatest(cosine, Value(-1.0)), Value(1.0))),
+        output_field=FloatField(),
+    )
+
+
+def _free_at(wanted: TimeWanted) -> Exists:
+    return Exists(
+        WeeklyTime.objects.filter(
+            profile=OuterRef("pk"),
+            kind=WeeklyTime.Kind.AVAILABLE,
+            weekday=wanted.weekday,
+            starts__lt=wanted.ends,
+            ends__gt=wanted.starts,
+        )
+    )
+
+
+def worker_profiles(*, on: date) -> QuerySet[Profile]:
+    """Profiles of the workers who may be booked that day (rule 3): the only ones to find."""
+    return Profile.objects.filter(membership__in=member_selectors.workers_bookable(on=on).values("pk"))
+
+
+def worker_search(*, criteria: WorkerCriteria, on: date) -> QuerySet[Profile]:
+    """Workers matching every criterion given, with `distance_km` when `near` is given."""
+    profiles = worker_profiles(on=on).select_related("membership", "district")
+    for skill in criteria.skills:
+        profiles = profiles.filter(
+            Exists(Profile.skills.through.objects.filter(profile=OuterRef("pk"), skill=skill))
+        )
+    if criteria.language is not None:
+        profiles = profiles.filter(
+            Exists(
+                Profile.languages.through.objects.filter(profile=OuterRef("pk"), language=criteria.language)
+            )
+        )
+    for wanted in criteria.available:
+        profiles = profiles.filter(_free_at(wanted))
+    if criteria.max_rate_pence is not None:
+        profiles = profiles.filter(hourly_rate_pence__lte=criteria.max_rate_pence)
+    if criteria.gender.strip():
+        # Only a gender the worker shows to members can be searched for.
+        shown = Q(visibility__gender=Audience.MEMBERS) | ~Q(visibility__has_key="gender")
+        profiles = profiles.filter(shown, gender__iexact=criteria.gender.strip())
+    if criteria.peer_support:
+        profiles = profiles.filter(offers_peer_support=True)
+    if criteria.near is not None:
+        limit = min(criteria.within_km or RADIUS_LIMIT_KM, RADIUS_LIMIT_KM)
+        south, north, west, east = geo.bounding_box(criteria.near, limit)
+        # Within the searcher's limit, and within the distance the worker says they travel.
+        profiles = (
+            profiles.filter(latitude__range=(south, north), longitude__range=(west, east))
+            .annotate(distance_km=_distance_km(criteria.near))
+            .filter(distance_km__lte=limit)
+            .filter(distance_km__lte=F("travel_radius_km"))
+        )
+    order = {
+        "distance": ("distance_km", "hourly_rate_pence", "display_name", "pk")
+        if criteria.near
+        else ("display_name", "pk"),
+        "rate": ("hourly_rate_pence", "display_name", "pk"),
+        "name": ("display_name", "pk"),
+    }.get(criteria.sort, ("display_name", "pk"))
+    return profiles.order_by(*order)
+
+
+# --- Suggestions ------------------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    profile: Profile
+    score: int
+    distance_km: float | None
+    reasons: list[str]
+    misfits: list[str]
+
+
+def _times_needed(profile: Profile) -> list[TimeWanted]:
+    return [
+        TimeWanted(t.weekday, t.starts, t.ends)
+        for t in profile.weekly_times.all()
+        if t.kind == WeeklyTime.Kind.NEEDED
+    ]
+
+
+def suggestions_for(*, receiver: Profile, on: date, limit: int = SUGGESTIONS) -> list[Suggestion]:
+    """Workers ranked for a person getting support, best first, each with a score from 0 to 100
+    and, in plain words, what fits and what does not. The same input gives the same order.
+
+    Candidates are the bookable workers whose travel radius reaches the person (and within the
+    person's own limit); the score is computed in the database and only the best are loaded.
+    """
+    if receiver.latitude is None or receiver.longitude is None:
+        return []
+    policy = MatchingPolicy.current()
+    coop = Policy.current()
+    point = geo.Point(receiver.latitude, receiver.longitude)
+    wanted_skills = list(receiver.support_wanted.all())
+    preferred = list(receiver.languages.all())
+    times = _times_needed(receiver)
+    in_team = TeamMember.objects.filter(
+        receiver_id=receiver.membership_id, status__in=[TeamMember.Status.TRIAL, TeamMember.Status.CONFIRMED]
+    ).values("member_id")
+    candidates = worker_search(
+        criteria=WorkerCriteria(near=point, within_km=receiver.max_distance_km), on=on
+    ).exclude(membership_id__in=in_team)
+
+    skill_hits: Any = Value(0)
+    for skill in wanted_skills:
+        offers = Exists(Profile.skills.through.objects.filter(profile=OuterRef("pk"), skill=skill))
+        skill_hits = skill_hits + Case(When(offers, then=Value(1)), default=Value(0))
+    time_hits: Any = Value(0)
+    for wanted in times:
+        time_hits = time_hits + Case(When(_free_at(wanted), then=Value(1)), default=Value(0))
+    language_hit: Any = Value(1)
+    if preferred:
+        language_hit = Case(
+            When(
+                Exists(
+                    Profile.languages.through.objects.filter(profile=OuterRef("pk"), language__in=preferred)
+                ),
+                then=Value(1),
+            ),
+            default=Value(0),
+        )
+    limit_km = float(min(receiver.max_distance_km or RADIUS_LIMIT_KM, RADIUS_LIMIT_KM))
+    rate_span = float(max(coop.hourly_rate_max_pence - coop.hourly_rate_min_pence, 1))
+    weights = {
+        "skills": policy.weight_skills,
+        "availability": policy.weight_availability,
+        "distance": policy.weight_distance,
+        "languages": policy.weight_languages,
+        "rate": policy.weight_rate,
+    }
+    total = float(sum(weights.values()) or 1)
+    parts = [
+        Value(weights["skills"] / total / max(len(wanted_skills), 1)) * Cast(skill_hits, FloatField())
+        if wanted_skills
+        else Value(weights["skills"] / total),
+        Value(weights["availability"] / total / max(len(times), 1)) * Cast(time_hits, FloatField())
+        if times
+        else Value(weights["availability"] / total),
+        Value(weights["distance"] / total)
+        * Greatest(Value(0.0), Value(1.0) - F("distance_km") / Value(max(limit_km, 1.0))),
+        Value(weights["languages"] / total) * Cast(language_hit, FloatField()),
+        Value(weights["rate"] / total)
+        * Greatest(
+            Value(0.0),
+            Value(1.0)
+            - Cast(
+                Coalesce(F("hourly_rate_pence"), Value(coop.hourly_rate_max_pence))
+                - Value(coop.hourly_rate_min_pence),
+                FloatField(),
+            )
+            / Value(rate_span),
+        ),
+    ]
+    score: Any = parts[0]
+    for part in parts[1:]:
+        score = score + part
+    ranked = (
+        candidates.annotate(score=ExpressionWrapper(Value(100.0) * score, output_field=FloatField()))
+        .order_by("-score", "distance_km", "pk")
+        .prefetch_related("skills", "languages", "weekly_times")[:limit]
+    )
+    return [
+        _explain(profile, wanted_skills=wanted_skills, preferred=preferred, times=times) for profile in ranked
+    ]
+
+
+def _part_of_day(starts: time) -> str:
+    for begins, ends, name in DAY_PARTS:
+        if begins <= starts < ends:
+            return name
+    return "evening"
+
+
+def _describe_time(wanted: TimeWanted) -> str:
+    day = WeeklyTime.Weekday(wanted.weekday).label
+    part = {"morning": _("mornings"), "afternoon": _("afternoons"), "evening": _("evenings")}[
+        _part_of_day(wanted.starts)
+    ]
+    return f"{day} {part}"
+
+
+def _explain(
+    profile: Profile, *, wanted_skills: list[Skill], preferred: list[Language], times: list[TimeWanted]
+) -> Suggestion:
+    reasons: list[str] = []
+    misfits: list[str] = []
+    distance = getattr(profile, "distance_km", None)
+    if distance is not None:
+        km = max(1, round(distance))
+        reasons.append(ngettext("%(km)s km away", "%(km)s km away", km) % {"km": km})
+    skills = {skill.pk: skill for skill in profile.skills.all()}
+    for skill in wanted_skills:
+        if skill.pk in skills:
+            reasons.append(_("%(skill)s experience") % {"skill": skill.name})
+        else:
+            misfits.append(_("does not offer %(skill)s") % {"skill": skill.name.lower()})
+    spoken = {language.pk for language in profile.languages.all()}
+    for language in preferred:
+        if language.pk in spoken and language.name != "English":
+            reasons.append(_("speaks %(language)s") % {"language": language.name})
+    if preferred and not spoken & {language.pk for language in preferred}:
+        misfits.append(_("speaks none of your preferred languages"))
+    free = [t for t in profile.weekly_times.all() if t.kind == WeeklyTime.Kind.AVAILABLE]
+    for wanted in times:
+        fits = any(
+            t.weekday == wanted.weekday and t.starts < wanted.ends and t.ends > wanted.starts for t in free
+        )
+        words = _describe_time(wanted)
+        if fits:
+            reasons.append(_("free on %(when)s, when you need support") % {"when": words})
+        else:
+            misfits.append(_("not free on %(when)s") % {"when": words})
+    score = round(getattr(profile, "score", 0.0))
+    return Suggestion(
+        profile=profile,
+        score=max(0, min(100, score)),
+        distance_km=distance,
+        reasons=list(dict.fromkeys(reasons)),
+        misfits=list(dict.fromkeys(misfits)),
+    )
+
+
+# --- People looking for support, as workers see them ------------------------------------------
+
+
+def receivers_listed(*, on: date) -> QuerySet[Profile]:
+    """People getting support who chose to be listed to members (their name shown to members)."""
+    return (
+        Profile.objects.filter(
+            membership__member_class="receiver",
+            membership__date_ceased__isnull=True,
+            visibility__display_name=Audience.MEMBERS,
+        )
+        .select_related("membership", "district")
+        .prefetch_related("support_wanted", "weekly_times")
+        .order_by("display_name", "pk")
+    )
+
+
+# --- Teams ----------------------------------------------------------------------------------------
+
+
+def team_for(*, receiver: Membership) -> list[TeamMember]:
+    return list(
+        TeamMember.objects.filter(
+            receiver=receiver, status__in=[TeamMember.Status.TRIAL, TeamMember.Status.CONFIRMED]
+        )
+        .select_related("member__user", "member__profile")
+        .order_by("joined_on", "pk")
+    )
+
+
+def teams_of(*, member: Membership) -> list[TeamMember]:
+    """The teams a worker or peer supporter is in."""
+    return list(
+        TeamMember.objects.filter(
+            member=member, status__in=[TeamMember.Status.TRIAL, TeamMember.Status.CONFIRMED]
+        )
+        .select_related("receiver__user", "receiver__profile")
+        .order_by("receiver__legal_name")
+    )
+
+
+def in_team(*, user: User | AnonymousUser, receiver: Membership) -> bool:
+    if not user.is_authenticated:
+        return False
+    return TeamMember.objects.filter(
+        receiver=receiver,
+        member__user=user,
+        status__in=[TeamMember.Status.TRIAL, TeamMember.Status.CONFIRMED],
+    ).exists()
+
+
+def team_roles_for(*, receiver: Membership) -> list[TeamRole]:
+    return list(
+        TeamRole.objects.filter(receiver=receiver, ended_at__isnull=True)
+        .select_related("holder")
+        .order_by("name")
+    )
+
+
+def noticeboard_for(*, receiver: Membership, limit: int = 50) -> list[NoticeboardPost]:
+    return list(NoticeboardPost.objects.filter(receiver=receiver).select_related("author")[:limit])
+
+
+# --- Introductions --------------------------------------------------------------------------------
+
+
+def introductions_for(*, membership: Membership) -> QuerySet[Introduction]:
+    """Introductions a member sent or received, newest first."""
+    return (
+        Introduction.objects.filter(Q(receiver=membership) | Q(supporter=membership))
+        .select_related("receiver__profile", "supporter__profile", "receiver__user", "supporter__user")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def introduction_get_for_user(*, user: User, pk: int) -> Introduction:
+    """An introduction the user is part of (as either side, or acting for the person); else 404."""
+    introduction = (
+        Introduction.objects.select_related(
+            "receiver__user", "supporter__user", "receiver__profile", "supporter__profile"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if introduction is None:
+        raise Http404
+    if user.pk in (introduction.receiver.user_id, introduction.supporter.user_id):
+        return introduction
+    if member_selectors.circle_power(user=user, receiver=introduction.receiver, power="can_manage_team"):
+        return introduction
+    raise Http404

@@ -1,0 +1,366 @@
+"""Choosing each other: introductions by mutual consent, trials, teams, roles, the noticeboard."""
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carecoop.exceptions import ApplicationError, ConflictError, RateLimitedError
+from matching.models import Introduction, MatchingPolicy, NoticeboardPost, TeamMember, TeamRole
+from members import permissions as member_permissions
+from members import selectors as member_selectors
+from members.models import MemberClass, Membership, User
+
+MESSAGE_MAX_LENGTH = 500
+
+
+def _acts_for(user: User, membership: Membership, power: str = "can_manage_team") -> bool:
+    """The member themself, staff, or (for a person getting support) someone in their circle
+    with the power."""
+    if user.pk == membership.user_id or user.is_staff:
+        return True
+    return membership.member_class == MemberClass.RECEIVER and member_permissions.can_act_for(
+        user, membership, power
+    )
+
+
+def _email(template: str, context: dict[str, object], to: list[str]) -> None:
+    context = {**context, "coop_name": settings.COOP_NAME}
+    subject = render_to_string(f"matching/email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"matching/email/{template}_message.txt", context)
+    send_mail(subject, body, None, to)
+
+
+def _email_on_commit(template: str, context: dict[str, object], to: list[str]) -> None:
+    transaction.on_commit(lambda: _email(template, context, to))
+
+
+# --- Introductions ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def introduction_send(
+    *,
+    by: User,
+    receiver: Membership,
+    supporter: Membership,
+    from_receiver: bool,
+    message: str,
+    kind: str = Introduction.Kind.CARE,
+) -> Introduction:
+    """Ask to be introduced. Either side may ask: the person getting support (or someone in their
+    circle who manages their team) or the worker; for peer support, any member and a member who
+    offers it. Contact details stay hidden until the other side accepts."""
+    today = timezone.localdate()
+    sender = receiver if from_receiver else supporter
+    if not _acts_for(by, sender):
+        raise ApplicationError(_("You cannot ask on this member's behalf."), code="not_allowed")
+    if receiver.pk == supporter.pk:
+        raise ApplicationError(_("Choose someone else."), code="same_member")
+    if not (receiver.is_current and supporter.is_current):
+        raise ApplicationError(_("Introductions are between current members."), code="not_a_member")
+    if kind == Introduction.Kind.CARE:
+        if receiver.member_class != MemberClass.RECEIVER or supporter.member_class != MemberClass.WORKER:
+            raise ApplicationError(
+                _("Care introductions are between a person getting support and a worker."),
+                code="wrong_classes",
+            )
+        if not member_selectors.worker_is_bookable(membership=supporter, on=today):
+            raise ApplicationError(
+                _("This worker cannot be introduced until their checks are current."),
+                code="worker_not_bookable",
+            )
+    elif kind == Introduction.Kind.PEER:
+        profile = member_selectors.profile_get_for_membership(membership=supporter)
+        if profile is None or not profile.offers_peer_support:
+            raise ApplicationError(_("This member does not offer peer support."), code="not_a_peer_supporter")
+    else:
+        raise ApplicationError(_("Unknown kind of introduction."), code="invalid_kind")
+    message = message.strip()
+    if not message or len(message) > MESSAGE_MAX_LENGTH:
+        raise ApplicationError(
+            _("Write a short message (up to %(n)s characters).") % {"n": MESSAGE_MAX_LENGTH},
+            code="invalid_message",
+            fields={
+                "message": [_("Write a short message (up to %(n)s characters).") % {"n": MESSAGE_MAX_LENGTH}]
+            },
+        )
+    if TeamMember.objects.filter(
+        receiver=receiver, member=supporter, status__in=[TeamMember.Status.TRIAL, TeamMember.Status.CONFIRMED]
+    ).exists():
+        raise ConflictError(_("You are already in the same team."), code="already_in_team")
+
+    # The sender's row is locked so that requests sent at once are counted one after the other.
+    Membership.objects.select_for_update().get(pk=sender.pk)
+    policy = MatchingPolicy.current()
+    sent_today = Introduction.objects.filter(
+        status=Introduction.Status.PENDING,
+        created_at__date=today,
+        **(
+            {"receiver": sender, "from_receiver": True}
+            if from_receiver
+            else {"supporter": sender, "from_receiver": False}
+        ),
+    ).count()
+    if sent_today >= policy.daily_pending_limit:
+        raise RateLimitedError(
+            _(
+                "You have %(n)s introductions waiting for an answer from today. "
+                "Please wait for answers, or try tomorrow."
+            )
+            % {"n": sent_today},
+            code="daily_limit",
+        )
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            introduction = Introduction.objects.create(
+                kind=kind,
+                receiver=receiver,
+                supporter=supporter,
+                from_receiver=from_receiver,
+                sent_by=by,
+                message=message,
+                created_at=now,
+                expires_at=now + timedelta(days=policy.introduction_days),
+            )
+    except IntegrityError as exc:
+        raise ConflictError(
+            _("An introduction between you is already waiting for an answer."), code="introduction_pending"
+        ) from exc
+    recipient = introduction.recipient
+    _email_on_commit("introduction_request", {"introduction": introduction}, [recipient.user.email])
+    return introduction
+
+
+def _lock_pending(introduction: Introduction) -> Introduction:
+    introduction = (
+        Introduction.objects.select_for_update()
+        .select_related("receiver__user", "supporter__user")
+        .get(pk=introduction.pk)
+    )
+    if introduction.status != Introduction.Status.PENDING:
+        raise ConflictError(_("This introduction has already been answered."), code="introduction_closed")
+    if introduction.expires_at <= timezone.now():
+        raise ConflictError(_("This introduction has expired."), code="introduction_expired")
+    return introduction
+
+
+@transaction.atomic
+def introduction_accept(*, introduction: Introduction, by: User) -> TeamMember:
+    """The other side says yes: the worker (or peer supporter) joins the team on trial, and each
+    can now see the other's contact details."""
+    introduction = _lock_pending(introduction)
+    if not _acts_for(by, introduction.recipient):
+        raise ApplicationError(_("Only the member asked can answer."), code="not_allowed")
+    today = timezone.localdate()
+    if introduction.kind == Introduction.Kind.CARE and not member_selectors.worker_is_bookable(
+        membership=introduction.supporter, on=today
+    ):
+        raise ApplicationError(
+            _("This worker cannot join a team until their checks are current."), code="worker_not_bookable"
+        )
+    introduction.status = Introduction.Status.ACCEPTED
+    introduction.answered_at, introduction.answered_by = timezone.now(), by
+    introduction.save(update_fields=["status", "answered_at", "answered_by"])
+    policy = MatchingPolicy.current()
+    try:
+        with transaction.atomic():
+            member = TeamMember.objects.create(
+                receiver=introduction.receiver,
+                member=introduction.supporter,
+                role=TeamMember.Role.WORKER
+                if introduction.kind == Introduction.Kind.CARE
+                else TeamMember.Role.PEER,
+                introduction=introduction,
+                joined_on=today,
+                trial_ends_on=today + timedelta(weeks=policy.trial_weeks),
+            )
+    except IntegrityError as exc:
+        raise ConflictError(_("You are already in the same team."), code="already_in_team") from exc
+    _email_on_commit(
+        "introduction_accepted", {"introduction": introduction}, [introduction.sender.user.email]
+    )
+    return member
+
+
+@transaction.atomic
+def introduction_decline(*, introduction: Introduction, by: User, reason: str = "") -> Introduction:
+    introduction = _lock_pending(introduction)
+    if not _acts_for(by, introduction.recipient):
+        raise ApplicationError(_("Only the member asked can answer."), code="not_allowed")
+    introduction.status = Introduction.Status.DECLINED
+    introduction.answered_at, introduction.answered_by = timezone.now(), by
+    introduction.decline_reason = reason.strip()[:MESSAGE_MAX_LENGTH]
+    introduction.save(update_fields=["status", "answered_at", "answered_by", "decline_reason"])
+    _email_on_commit(
+        "introduction_declined", {"introduction": introduction}, [introduction.sender.user.email]
+    )
+    return introduction
+
+
+@transaction.atomic
+def introduction_withdraw(*, introduction: Introduction, by: User) -> Introduction:
+    introduction = _lock_pending(introduction)
+    if not _acts_for(by, introduction.sender):
+        raise ApplicationError(_("Only the member who asked can withdraw."), code="not_allowed")
+    introduction.status = Introduction.Status.WITHDRAWN
+    introduction.answered_at, introduction.answered_by = timezone.now(), by
+    introduction.save(update_fields=["status", "answered_at", "answered_by"])
+    return introduction
+
+
+def introductions_expire(*, now: datetime | None = None) -> int:
+    """Close the introductions nobody answered in time. Safe to run as often as wanted."""
+    moment = now or timezone.now()
+    return Introduction.objects.filter(status=Introduction.Status.PENDING, expires_at__lte=moment).update(
+        status=Introduction.Status.EXPIRED, answered_at=moment
+    )
+
+
+# --- Teams ----------------------------------------------------------------------------------------
+
+
+def _lock_active_member(member: TeamMember) -> TeamMember:
+    member = (
+        TeamMember.objects.select_for_update()
+        .select_related("receiver__user", "member__user")
+        .get(pk=member.pk)
+    )
+    if not member.is_active:
+        raise ConflictError(_("They have already left the team."), code="not_in_team")
+    return member
+
+
+@transaction.atomic
+def team_member_confirm(*, member: TeamMember, by: User) -> TeamMember:
+    """At (or before) the end of the trial, either side confirms the place in the team."""
+    member = _lock_active_member(member)
+    if not (_acts_for(by, member.receiver) or by.pk == member.member.user_id):
+        raise ApplicationError(_("Only the team's person or the worker can confirm."), code="not_allowed")
+    if member.status == TeamMember.Status.CONFIRMED:
+        raise ConflictError(_("Already confirmed."), code="already_confirmed")
+    member.status, member.confirmed_at = TeamMember.Status.CONFIRMED, timezone.now()
+    member._history_user = by  # type: ignore[attr-defined]
+    member.save(update_fields=["status", "confirmed_at"])
+    return member
+
+
+@transaction.atomic
+def team_member_end(*, member: TeamMember, by: User, reason: str = "") -> TeamMember:
+    """Either side ends a place in the team (the person removes someone, or a worker leaves)."""
+    member = _lock_active_member(member)
+    if not (_acts_for(by, member.receiver) or by.pk == member.member.user_id):
+        raise ApplicationError(_("Only the team's person or the worker can end this."), code="not_allowed")
+    member.status, member.ended_at, member.ended_by = TeamMember.Status.ENDED, timezone.now(), by
+    member.end_reason = reason.strip()
+    member._history_user = by  # type: ignore[attr-defined]
+    member.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
+    TeamRole.objects.filter(
+        receiver=member.receiver, holder=member.member.user, ended_at__isnull=True
+    ).update(ended_at=timezone.now())
+    return member
+
+
+def trial_reminders_send(*, today: date | None = None) -> int:
+    """Remind both sides when a trial has ended and nobody has confirmed or ended it: once."""
+    day = today or timezone.localdate()
+    due = TeamMember.objects.filter(
+        status=TeamMember.Status.TRIAL, trial_ends_on__lte=day, trial_reminded_at__isnull=True
+    ).values_list("pk", flat=True)
+    return sum(1 for pk in list(due) if _trial_reminder_send(member_id=pk))
+
+
+@transaction.atomic
+def _trial_reminder_send(*, member_id: int) -> bool:
+    member = (
+        TeamMember.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("receiver__user", "member__user")
+        .filter(pk=member_id, status=TeamMember.Status.TRIAL, trial_reminded_at__isnull=True)
+        .first()
+    )
+    if member is None:
+        return False
+    _email("trial_ended", {"member": member}, [member.receiver.user.email, member.member.user.email])
+    member.trial_reminded_at = timezone.now()
+    member.save(update_fields=["trial_reminded_at"])
+    return True
+
+
+@transaction.atomic
+def team_role_give(*, receiver: Membership, holder: User, name: str, review_on: date, by: User) -> TeamRole:
+    """Give someone in the team a role ("hat"), to be reviewed on a date."""
+    if not _acts_for(by, receiver):
+        raise ApplicationError(
+            _("Only the person, or someone managing their team, gives roles."), code="not_allowed"
+        )
+    in_team = (
+        member_selectors.circle_power(user=holder, receiver=receiver, power="can_view_care")
+        or TeamMember.objects.filter(
+            receiver=receiver,
+            member__user=holder,
+            status__in=[TeamMember.Status.TRIAL, TeamMember.Status.CONFIRMED],
+        ).exists()
+    )
+    if not (in_team or holder.pk == receiver.user_id):
+        raise ApplicationError(_("Roles go to people in the team."), code="not_in_team")
+    if not name.strip():
+        raise ApplicationError(
+            _("Name the role."), code="role_name_required", fields={"name": [_("Name the role.")]}
+        )
+    if review_on <= timezone.localdate():
+        raise ApplicationError(
+            _("Choose a review date in the future."),
+            code="review_date_past",
+            fields={"review_on": [_("Choose a date in the future.")]},
+        )
+    role = TeamRole(
+        receiver=receiver, holder=holder, name=name.strip()[:80], review_on=review_on, given_by=by
+    )
+    role._history_user = by  # type: ignore[attr-defined]
+    role.save()
+    return role
+
+
+@transaction.atomic
+def team_role_end(*, role: TeamRole, by: User) -> TeamRole:
+    role = TeamRole.objects.select_for_update().select_related("receiver").get(pk=role.pk)
+    if not _acts_for(by, role.receiver):
+        raise ApplicationError(
+            _("Only the person, or someone managing their team, changes roles."), code="not_allowed"
+        )
+    role.ended_at = timezone.now()
+    role._history_user = by  # type: ignore[attr-defined]
+    role.save(update_fields=["ended_at"])
+    return role
+
+
+@transaction.atomic
+def noticeboard_post(*, receiver: Membership, by: User, body: str) -> NoticeboardPost:
+    """A short message to the whole team; everyone else in it is emailed."""
+    from matching import selectors
+
+    is_member = selectors.in_team(user=by, receiver=receiver)
+    if not (is_member or _acts_for(by, receiver, power="can_view_care")):
+        raise ApplicationError(_("Only the team can post on its noticeboard."), code="not_in_team")
+    body = body.strip()
+    if not body or len(body) > 1000:
+        raise ApplicationError(
+            _("Write a message of up to 1,000 characters."),
+            code="invalid_message",
+            fields={"body": [_("Write a message of up to 1,000 characters.")]},
+        )
+    post = NoticeboardPost.objects.create(receiver=receiver, author=by, body=body)
+    recipients = {receiver.user.email}
+    recipients |= {m.member.user.email for m in selectors.team_for(receiver=receiver)}
+    recipients |= {
+        c.supporter.email for c in member_selectors.circle_for_receiver(receiver=receiver) if c.supporter
+    }
+    recipients.discard(by.email)
+    if recipients:
+        _email_on_commit("noticeboard_post", {"post": post, "receiver": receiver}, sorted(recipients))
+    return post

@@ -1,0 +1,21 @@
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from matching import services
+
+
+@shared_task(name="matching.introductions_expire")
+def introductions_expire_task() -> int:
+    # One UPDATE of the rows still pending past their time: running it twice changes nothing more.
+    return services.introductions_expire()
+
+
+@shared_task(
+    name="matching.trial_reminders_send",
+    autoretry_for=(SMTPException, ConnectionError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def trial_reminders_send_task() -> int:
+    return services.trial_reminders_send()

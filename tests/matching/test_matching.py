@@ -1,0 +1,458 @@
+"""Finding and choosing each other."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from carecoop.exceptions import ApplicationError
+from matching import selectors, services
+from matching.models import Introduction, MatchingPolicy, TeamMember
+from matching.selectors import TimeWanted, WorkerCriteria
+from members import geo
+from members import selectors as member_selectors
+from members import services as member_services
+from members.models import Language, Skill
+from tests.concurrency import race
+from tests.factories import MembershipFactory, UserFactory, make_bookable
+
+TODAY = datetime.date(2026, 11, 23)
+T = datetime.time
+
+
+def skills(*names):
+    return list(Skill.objects.filter(name__in=names))
+
+
+def worker(
+    staff,
+    name,
+    postcode,
+    *,
+    skill_names=(),
+    languages=(),
+    rate=15_00,
+    radius=10,
+    times=(),
+    gender="",
+    **extra,
+):
+    membership = make_bookable(MembershipFactory(member_class="worker", legal_name=name), staff)
+    profile = member_services.profile_get_or_create(membership=membership)
+    member_services.profile_save(
+        profile=profile,
+        by=membership.user,
+        changes={
+            "display_name": name.split()[0],
+            "postcode": postcode,
+            "skills": skills(*skill_names),
+            "languages": list(Language.objects.filter(name__in=languages)),
+            "hourly_rate_pence": rate,
+            "travel_radius_km": radius,
+            "gender": gender,
+            **extra,
+        },
+        weekly_times=[(d, T(a), T(b)) for d, a, b in times],
+    )
+    return membership
+
+
+@pytest.fixture
+def ruth(db):
+    membership = MembershipFactory(member_class="receiver", legal_name="Ruth Sutcliffe")
+    profile = member_services.profile_get_or_create(membership=membership)
+    member_services.profile_save(
+        profile=profile,
+        by=membership.user,
+        changes={
+            "postcode": "HX7 8AH",
+            "support_wanted": skills("Dementia", "Companionship"),
+            "languages": list(Language.objects.filter(name="Welsh")),
+            "max_distance_km": 15,
+        },
+        weekly_times=[(1, T(9), T(11)), (3, T(9), T(11))],
+    )
+    return membership
+
+
+@pytest.fixture
+def workers(staff_member):
+    return {
+        "megan": worker(
+            staff_member,
+            "Megan Holt",
+            "HX7 8BQ",
+            skill_names=("Dementia", "Companionship"),
+            languages=("English", "Welsh"),
+            rate=16_80,
+            times=[(1, 8, 12), (3, 8, 12)],
+            gender="Woman",
+        ),
+        "tom": worker(
+            staff_member,
+            "Tom Ackroyd",
+            "OL14 6AB",
+            skill_names=("Companionship", "Driving"),
+            rate=14_00,
+            radius=15,
+            times=[(1, 8, 16)],
+            gender="Man",
+        ),
+        "asha": worker(
+            staff_member,
+            "Asha Begum",
+            "HX1 2TT",
+            skill_names=("Personal care",),
+            rate=15_50,
+            radius=8,
+            times=[(0, 7, 13)],
+        ),
+        "leeds": worker(staff_member, "Lee Dixon", "LS1 4AP", skill_names=("Dementia",), radius=50),
+    }
+
+
+def _names(profiles):
+    return [p.membership.legal_name for p in profiles]
+
+
+def _near(postcode):
+    return geo.geocoder().locate(postcode)
+
+
+# --- Search ---------------------------------------------------------------------------------------
+
+
+def test_search_finds_workers_whose_travel_reaches_the_person(ruth, workers):
+    found = selectors.worker_search(criteria=WorkerCriteria(near=_near("HX7 8AH"), within_km=15), on=TODAY)
+
+    # Asha (Halifax, 10 km away) travels only 8 km; Lee in Leeds is beyond 15 km.
+    assert _names(found) == ["Megan Holt", "Tom Ackroyd"]
+    assert round(found[0].distance_km) == 0
+    assert 5 < found[1].distance_km < 8
+
+
+def test_search_filters_by_skill_language_time_and_rate(ruth, workers):
+    def search(**criteria):
+        return _names(selectors.worker_search(criteria=WorkerCriteria(**criteria), on=TODAY))
+
+    assert search(skills=skills("Dementia")) == ["Lee Dixon", "Megan Holt"]
+    assert search(language=Language.objects.get(name="Welsh")) == ["Megan Holt"]
+    assert search(available=[TimeWanted(0, T(9), T(10))]) == ["Asha Begum"]
+    assert search(max_rate_pence=14_50) == ["Tom Ackroyd"]
+
+
+def test_search_by_gender_finds_only_a_gender_the_worker_shows(ruth, workers):
+    profile = member_selectors.profile_get_for_membership(membership=workers["megan"])
+    member_services.profile_update(profile=profile, by=workers["megan"].user, visibility={"gender": "staff"})
+
+    found = selectors.worker_search(criteria=WorkerCriteria(gender="woman"), on=TODAY)
+
+    assert _names(found) == []
+
+
+def test_only_bookable_workers_are_found(ruth, workers, staff_member):
+    check = workers["megan"].vetting_checks.get(kind="dbs")
+    member_services.vetting_check_void(check=check, by=staff_member, reason="Revoked")
+
+    assert "Megan Holt" not in _names(selectors.worker_search(criteria=WorkerCriteria(), on=TODAY))
+
+
+def test_search_queries_do_not_grow_with_the_number_of_workers(ruth, staff_member, django_assert_num_queries):
+    criteria = WorkerCriteria(near=_near("HX7 8AH"), within_km=30, skills=skills("Dementia"))
+
+    for index in range(3):
+        worker(staff_member, f"Worker {index}", "HX7 8BQ", skill_names=("Dementia",))
+    with django_assert_num_queries(1):
+        assert len(list(selectors.worker_search(criteria=criteria, on=TODAY))) == 3
+    for index in range(3, 15):
+        worker(staff_member, f"Worker {index}", "HX6 2AA", skill_names=("Dementia",), radius=20)
+    with django_assert_num_queries(1):
+        assert len(list(selectors.worker_search(criteria=criteria, on=TODAY))) == 15
+
+
+# --- Suggestions ------------------------------------------------------------------------------------
+
+
+def test_suggestions_rank_the_best_fit_first_with_reasons_and_misfits(ruth, workers):
+    profile = member_selectors.profile_get_for_membership(membership=ruth)
+
+    suggestions = selectors.suggestions_for(receiver=profile, on=TODAY)
+
+    assert [s.profile.membership.legal_name for s in suggestions] == ["Megan Holt", "Tom Ackroyd"]
+    megan, tom = suggestions
+    assert 0 <= tom.score < megan.score <= 100
+    assert "1 km away" in megan.reasons
+    assert "speaks Welsh" in megan.reasons
+    assert "Dementia experience" in megan.reasons
+    assert "free on Tuesday mornings, when you need support" in megan.reasons
+    assert "does not offer dementia" in tom.misfits
+    assert "not free on Thursday mornings" in tom.misfits
+
+
+def test_the_same_input_gives_the_same_order(ruth, workers, staff_member):
+    for index in range(4):  # equally good workers: the order must still be the same every time
+        worker(staff_member, f"Twin {index}", "HX7 8BQ", skill_names=("Dementia", "Companionship"))
+    profile = member_selectors.profile_get_for_membership(membership=ruth)
+
+    orders = {
+        tuple(s.profile.pk for s in selectors.suggestions_for(receiver=profile, on=TODAY)) for _ in range(5)
+    }
+
+    assert len(orders) == 1
+
+
+def test_staff_tune_the_weights(ruth, workers):
+    profile = member_selectors.profile_get_for_membership(membership=ruth)
+    MatchingPolicy.objects.update_or_create(
+        pk=1,
+        defaults={
+            "weight_skills": 0,
+            "weight_availability": 0,
+            "weight_distance": 0,
+            "weight_languages": 0,
+            "weight_rate": 100,
+        },
+    )
+
+    suggestions = selectors.suggestions_for(receiver=profile, on=TODAY)
+
+    assert suggestions[0].profile.membership.legal_name == "Tom Ackroyd"  # the cheaper of the two
+
+
+def test_suggestion_queries_do_not_grow_with_the_number_of_workers(
+    ruth, staff_member, django_assert_max_num_queries
+):
+    profile = member_selectors.profile_get_for_membership(membership=ruth)
+    selectors.suggestions_for(receiver=profile, on=TODAY)  # the policies' rows exist from here on
+    for index in range(3):
+        worker(staff_member, f"Worker {index}", "HX7 8BQ", skill_names=("Dementia",), times=[(1, 9, 12)])
+    with django_assert_max_num_queries(12) as few:
+        assert len(selectors.suggestions_for(receiver=profile, on=TODAY)) == 3
+    for index in range(3, 30):
+        worker(staff_member, f"Worker {index}", "HX6 2AA", skill_names=("Companionship",), radius=20)
+    with django_assert_max_num_queries(12) as many:
+        assert len(selectors.suggestions_for(receiver=profile, on=TODAY)) == 20
+
+    assert len(few.captured_queries) == len(many.captured_queries)
+
+
+# --- Introductions --------------------------------------------------------------------------------
+
+
+def _ask(ruth, megan, by=None, **extra):
+    return services.introduction_send(
+        by=by or ruth.user,
+        receiver=ruth,
+        supporter=megan,
+        from_receiver=True,
+        message="Hello Megan!",
+        **extra,
+    )
+
+
+def test_accepting_an_introduction_puts_the_worker_on_the_team_on_trial(
+    ruth, workers, django_capture_on_commit_callbacks
+):
+    megan = workers["megan"]
+    with django_capture_on_commit_callbacks(execute=True):
+        introduction = _ask(ruth, megan)
+    assert mail.outbox[-1].to == [megan.user.email]
+    assert ruth.user.email not in mail.outbox[-1].body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        place = services.introduction_accept(introduction=introduction, by=megan.user)
+
+    assert (place.status, place.role) == ("trial", "worker")
+    assert place.trial_ends_on == timezone.localdate() + datetime.timedelta(weeks=4)
+    assert selectors.in_team(user=megan.user, receiver=ruth)
+    assert [m.member for m in selectors.team_for(receiver=ruth)] == [megan]
+    assert [t.receiver for t in selectors.teams_of(member=megan)] == [ruth]
+
+
+def test_only_the_member_asked_can_answer(ruth, workers):
+    introduction = _ask(ruth, workers["megan"])
+
+    with pytest.raises(ApplicationError) as refused:
+        services.introduction_accept(introduction=introduction, by=workers["tom"].user)
+
+    assert refused.value.code == "not_allowed"
+    assert TeamMember.objects.count() == 0
+
+
+def test_a_decline_keeps_them_apart_and_may_say_why(ruth, workers):
+    introduction = _ask(ruth, workers["megan"])
+
+    services.introduction_decline(
+        introduction=introduction, by=workers["megan"].user, reason="My week is full."
+    )
+
+    introduction.refresh_from_db()
+    assert (introduction.status, introduction.decline_reason) == ("declined", "My week is full.")
+    assert not selectors.in_team(user=workers["megan"].user, receiver=ruth)
+
+
+def test_a_second_pending_introduction_between_the_same_two_is_refused(ruth, workers):
+    _ask(ruth, workers["megan"])
+
+    with pytest.raises(ApplicationError) as refused:
+        services.introduction_send(
+            by=workers["megan"].user,
+            receiver=ruth,
+            supporter=workers["megan"],
+            from_receiver=False,
+            message="Hi",
+        )
+
+    assert refused.value.code == "introduction_pending"
+
+
+def test_unanswered_introductions_expire_after_14_days(ruth, workers, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 1, 9, tzinfo=datetime.UTC), tick=False)
+    introduction = _ask(ruth, workers["megan"])
+    time_machine.move_to(datetime.datetime(2026, 11, 15, 9, 1, tzinfo=datetime.UTC), tick=False)
+
+    assert services.introductions_expire() == 1
+    assert services.introductions_expire() == 0
+    introduction.refresh_from_db()
+    assert introduction.status == "expired"
+    with pytest.raises(ApplicationError):
+        services.introduction_accept(introduction=introduction, by=workers["megan"].user)
+
+
+def test_a_worker_whose_checks_lapsed_cannot_be_introduced(ruth, workers, staff_member):
+    check = workers["megan"].vetting_checks.get(kind="right_to_work")
+    member_services.vetting_check_void(check=check, by=staff_member, reason="Expired visa")
+
+    with pytest.raises(ApplicationError) as refused:
+        _ask(ruth, workers["megan"])
+
+    assert refused.value.code == "worker_not_bookable"
+
+
+def test_a_sender_has_a_daily_limit_of_pending_requests(ruth, staff_member):
+    MatchingPolicy.objects.update_or_create(pk=1, defaults={"daily_pending_limit": 2})
+    people = [worker(staff_member, f"Worker {i}", "HX7 8BQ") for i in range(3)]
+    _ask(ruth, people[0])
+    _ask(ruth, people[1])
+
+    with pytest.raises(ApplicationError) as refused:
+        _ask(ruth, people[2])
+
+    assert refused.value.code == "daily_limit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_daily_limit_holds_when_requests_race():
+    from django.apps import apps
+
+    from members import reference_data
+
+    reference_data.load(apps.get_model)
+    staff = UserFactory(is_staff=True)
+    MatchingPolicy.objects.update_or_create(pk=1, defaults={"daily_pending_limit": 3})
+    receiver = MembershipFactory(member_class="receiver")
+    people = [make_bookable(MembershipFactory(member_class="worker"), staff) for _ in range(10)]
+
+    results = race(
+        [
+            lambda p=p: services.introduction_send(
+                by=receiver.user, receiver=receiver, supporter=p, from_receiver=True, message="Hello"
+            )
+            for p in people
+        ]
+    )
+
+    assert Introduction.objects.filter(receiver=receiver).count() == 3
+    assert sum(isinstance(r, Introduction) for r in results) == 3
+
+
+def test_someone_in_the_circle_who_manages_the_team_may_ask_for_the_person(ruth, workers):
+    jane = UserFactory(email="jane@example.org")
+    tokens = []
+    member_services.circle_invite(
+        receiver=ruth,
+        by=ruth.user,
+        email=jane.email,
+        can_manage_team=True,
+        link_for=lambda t: tokens.append(t) or "x",
+    )
+    member_services.circle_accept(token=tokens[0], user=jane)
+
+    introduction = _ask(ruth, workers["megan"], by=jane)
+
+    assert introduction.sent_by == jane
+    assert introduction.receiver == ruth
+
+
+# --- Trials and teams ---------------------------------------------------------------------------------
+
+
+def test_a_trial_is_confirmed_by_either_side_or_ended(ruth, workers):
+    place = services.introduction_accept(introduction=_ask(ruth, workers["megan"]), by=workers["megan"].user)
+    other = services.introduction_accept(introduction=_ask(ruth, workers["tom"]), by=workers["tom"].user)
+
+    services.team_member_confirm(member=place, by=ruth.user)
+    services.team_member_end(member=other, by=workers["tom"].user, reason="Moving away")
+
+    assert [m.member for m in selectors.team_for(receiver=ruth)] == [workers["megan"]]
+
+
+def test_both_sides_are_reminded_once_when_a_trial_ends(ruth, workers):
+    services.introduction_accept(introduction=_ask(ruth, workers["megan"]), by=workers["megan"].user)
+    after = timezone.localdate() + datetime.timedelta(weeks=4)
+
+    assert services.trial_reminders_send(today=after - datetime.timedelta(days=1)) == 0
+    assert services.trial_reminders_send(today=after) == 1
+    assert services.trial_reminders_send(today=after) == 0
+    assert sorted(mail.outbox[-1].to) == sorted([ruth.user.email, workers["megan"].user.email])
+
+
+def test_a_worker_outside_the_team_cannot_read_private_fields_or_post(ruth, workers):
+    services.introduction_accept(introduction=_ask(ruth, workers["megan"]), by=workers["megan"].user)
+    profile = member_selectors.profile_get_for_membership(membership=ruth)
+
+    inside = member_selectors.profile_viewer(
+        user=workers["megan"].user,
+        profile=profile,
+        in_team=selectors.in_team(user=workers["megan"].user, receiver=ruth),
+    )
+    outside = member_selectors.profile_viewer(
+        user=workers["tom"].user,
+        profile=profile,
+        in_team=selectors.in_team(user=workers["tom"].user, receiver=ruth),
+    )
+
+    assert "what_matters" in member_selectors.profile_visible_fields(profile=profile, viewer=inside)
+    assert "what_matters" not in member_selectors.profile_visible_fields(profile=profile, viewer=outside)
+    with pytest.raises(ApplicationError):
+        services.noticeboard_post(receiver=ruth, by=workers["tom"].user, body="Hello")
+
+
+def test_a_noticeboard_post_emails_the_rest_of_the_team(ruth, workers, django_capture_on_commit_callbacks):
+    services.introduction_accept(introduction=_ask(ruth, workers["megan"]), by=workers["megan"].user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.noticeboard_post(
+            receiver=ruth, by=workers["megan"].user, body="Ruth enjoyed the garden today."
+        )
+
+    assert mail.outbox[-1].to == [ruth.user.email]
+    assert "Ruth enjoyed the garden today." in mail.outbox[-1].body
+
+
+def test_roles_go_to_people_in_the_team_with_a_review_date(ruth, workers):
+    services.introduction_accept(introduction=_ask(ruth, workers["megan"]), by=workers["megan"].user)
+    review = timezone.localdate() + datetime.timedelta(days=90)
+
+    role = services.team_role_give(
+        receiver=ruth, holder=workers["megan"].user, name="Rota holder", review_on=review, by=ruth.user
+    )
+
+    assert [r.name for r in selectors.team_roles_for(receiver=ruth)] == ["Rota holder"]
+    with pytest.raises(ApplicationError) as refused:
+        services.team_role_give(
+            receiver=ruth, holder=workers["tom"].user, name="Rota holder", review_on=review, by=ruth.user
+        )
+    assert refused.value.code == "not_in_team"
+    assert role.review_on == review
