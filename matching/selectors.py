@@ -263,8 +263,12 @@ def _explain(
     misfits: list[str] = []
     distance = getattr(profile, "distance_km", None)
     if distance is not None:
-        km = max(1, round(distance))
-        reasons.append(ngettext("%(km)s km away", "%(km)s km away", km) % {"km": km})
+        km = round(distance)
+        reasons.append(
+            _("less than 1 km away")
+            if km < 1
+            else ngettext("%(km)s km away", "%(km)s km away", km) % {"km": km}
+        )
     skills = {skill.pk: skill for skill in profile.skills.all()}
     for skill in wanted_skills:
         if skill.pk in skills:
@@ -388,3 +392,19 @@ def introduction_get_for_user(*, user: User, pk: int) -> Introduction:
     if member_selectors.circle_power(user=user, receiver=introduction.receiver, power="can_manage_team"):
         return introduction
     raise Http404
+
+
+def peer_supporters(*, topic: Any = None, exclude: Membership | None = None) -> QuerySet[Profile]:
+    """Members of any class who offer peer support and show their lived experience to members."""
+    profiles = (
+        Profile.objects.filter(offers_peer_support=True, membership__date_ceased__isnull=True)
+        .filter(visibility__lived_experience=Audience.MEMBERS)
+        .select_related("membership")
+        .prefetch_related("lived_experience")
+        .order_by("display_name", "pk")
+    )
+    if topic is not None:
+        profiles = profiles.filter(lived_experience=topic)
+    if exclude is not None:
+        profiles = profiles.exclude(membership=exclude)
+    return profiles

@@ -335,6 +335,14 @@ def profile_viewer(*, user: User | AnonymousUser, profile: Profile, in_team: boo
         return "team"
     if Membership.objects.current().filter(user=user).exists():
         return "member"
+    # Someone who finds workers for a person getting support sees members as that person would.
+    if CircleMember.objects.filter(
+        supporter=user,
+        status=CircleMember.Status.ACTIVE,
+        can_manage_team=True,
+        receiver__date_ceased__isnull=True,
+    ).exists():
+        return "member"
     return None
 
 
@@ -475,3 +483,17 @@ def circle_power(*, user: User | AnonymousUser, receiver: Membership, power: str
 
 def user_has_verified_email(*, user: User, email: str) -> bool:
     return bool(EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists())
+
+
+def phones_for(*, memberships: list[Membership]) -> dict[int, str]:
+    """Phone numbers given when applying, by membership id, in national form (for a team page:
+    shown only to people who have agreed to work together)."""
+    phones = (
+        Application.objects.filter(membership__in=memberships)
+        .exclude(phone="")
+        .values_list("membership", "phone")
+    )
+    result: dict[int, str] = {}
+    for membership_id, phone in phones:
+        result[membership_id] = phone.as_national if hasattr(phone, "as_national") else str(phone)
+    return result

@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "carecoop.context_processors.coop",
+                "carecoop.context_processors.navigation",
             ],
         },
     },

@@ -182,7 +182,7 @@ def test_suggestions_rank_the_best_fit_first_with_reasons_and_misfits(ruth, work
     assert [s.profile.membership.legal_name for s in suggestions] == ["Megan Holt", "Tom Ackroyd"]
     megan, tom = suggestions
     assert 0 <= tom.score < megan.score <= 100
-    assert "1 km away" in megan.reasons
+    assert "less than 1 km away" in megan.reasons
     assert "speaks Welsh" in megan.reasons
     assert "Dementia experience" in megan.reasons
     assert "free on Tuesday mornings, when you need support" in megan.reasons

@@ -1,0 +1,333 @@
+from datetime import time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from carecoop.exceptions import ApplicationError
+from carecoop.forms import form_add_application_error
+from matching import selectors, services
+from matching.forms import (
+    DeclineForm,
+    IntroductionForm,
+    NoticeboardForm,
+    PeerSearchForm,
+    TeamRoleForm,
+    WorkerSearchForm,
+)
+from matching.models import Introduction, TeamMember, TeamRole
+from matching.selectors import TimeWanted, WorkerCriteria
+from members import geo
+from members import permissions as member_permissions
+from members import selectors as member_selectors
+from members.models import MemberClass, Membership, User
+
+PAGE_SIZE = 20
+PARTS = {"morning": (time(6), time(12)), "afternoon": (time(12), time(17)), "evening": (time(17), time(23))}
+
+
+def _acting_for(request: HttpRequest) -> Membership | None:
+    """The person getting support the user is acting for: themself, or (with ?for=number) someone
+    whose circle gives them the power to manage the team."""
+    number = request.GET.get("for") or request.POST.get("for")
+    own = member_selectors.membership_current_for_user(user=request.user)
+    if not number:
+        return own if own and own.member_class == MemberClass.RECEIVER else None
+    receiver = Membership.objects.current().filter(number=number, member_class=MemberClass.RECEIVER).first()
+    if receiver is None or not member_permissions.can_act_for(request.user, receiver, "can_manage_team"):
+        raise Http404
+    return receiver
+
+
+def _member_or_redirect(request: HttpRequest) -> Membership | None:
+    membership = member_selectors.membership_current_for_user(user=request.user)
+    if membership is None:
+        messages.info(request, _("This part of the co-op opens when you become a member."))
+    return membership
+
+
+@login_required
+def worker_search(request: HttpRequest) -> HttpResponse:
+    receiver = _acting_for(request)
+    if receiver is None and _member_or_redirect(request) is None:
+        return redirect("account_overview")
+    profile = member_selectors.profile_get_for_membership(membership=receiver) if receiver else None
+    form = WorkerSearchForm(request.GET or None)
+    form.is_valid()  # a bad filter is dropped; the others still apply
+    data = getattr(form, "cleaned_data", {})
+    near = None
+    if profile is not None and profile.latitude is not None:
+        near = geo.Point(profile.latitude, profile.longitude)
+    available = []
+    if data.get("day") is not None:
+        starts, ends = PARTS.get(data.get("part") or "", (time(0), time(23, 59)))
+        available = [TimeWanted(data["day"], starts, ends)]
+    criteria = WorkerCriteria(
+        skills=list(data.get("skills") or []),
+        language=data.get("language"),
+        near=near,
+        within_km=data.get("within_km") or (profile.max_distance_km if profile else None),
+        available=available,
+        max_rate_pence=int(data["max_rate"] * 100) if data.get("max_rate") else None,
+        gender=data.get("gender") or "",
+        peer_support=bool(data.get("peer_support")),
+        sort=data.get("sort") or "distance",
+    )
+    results = selectors.worker_search(criteria=criteria, on=timezone.localdate()).prefetch_related("skills")
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "receiver": receiver,
+        "profile": profile,
+    }
+    return render(request, "matching/worker_search.html", context)
+
+
+@login_required
+def suggestions(request: HttpRequest) -> HttpResponse:
+    receiver = _acting_for(request)
+    if receiver is None:
+        messages.info(
+            request, _("Suggestions are for members getting support, and the people acting for them.")
+        )
+        return redirect("account_overview")
+    profile = member_selectors.profile_get_for_membership(membership=receiver)
+    ranked = selectors.suggestions_for(receiver=profile, on=timezone.localdate()) if profile else []
+    return render(
+        request,
+        "matching/suggestions.html",
+        {"receiver": receiver, "profile": profile, "suggestions": ranked},
+    )
+
+
+@login_required
+def introduction_create(request: HttpRequest, number: int) -> HttpResponse:
+    """Ask to be introduced to the member with this number."""
+    other = get_object_or_404(Membership.objects.current(), number=number)
+    other_profile = member_selectors.profile_get_for_membership(membership=other)
+    viewer = (
+        member_selectors.profile_viewer(user=request.user, profile=other_profile) if other_profile else None
+    )
+    if other_profile is None or "display_name" not in member_selectors.profile_visible_fields(
+        profile=other_profile, viewer=viewer
+    ):
+        raise Http404
+    kind = Introduction.Kind.PEER if request.GET.get("kind") == "peer" else Introduction.Kind.CARE
+    own = member_selectors.membership_current_for_user(user=request.user)
+    if kind == Introduction.Kind.PEER or other.member_class == MemberClass.WORKER:
+        receiver = _acting_for(request) or own
+        supporter, from_receiver = other, True
+    else:
+        receiver, supporter, from_receiver = other, own, False
+    if receiver is None or supporter is None:
+        raise Http404
+    form = IntroductionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.introduction_send(
+                by=request.user,
+                receiver=receiver,
+                supporter=supporter,
+                from_receiver=from_receiver,
+                message=form.cleaned_data["message"],
+                kind=kind,
+            )
+        except ApplicationError as error:
+            form_add_application_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Your request is sent to %(name)s. We will email you the answer.")
+                % {"name": other_profile.display_name},
+            )
+            return redirect("introductions")
+    context = {"form": form, "other": other_profile, "kind": kind, "receiver": receiver}
+    return render(request, "matching/introduction_create.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def introductions(request: HttpRequest) -> HttpResponse:
+    own = _member_or_redirect(request)
+    if own is None:
+        return redirect("account_overview")
+    acting = [
+        c.receiver for c in member_selectors.supporting_for_user(user=request.user) if c.can_manage_team
+    ]
+    rows = []
+    for membership in [own, *acting]:
+        for introduction in selectors.introductions_for(membership=membership)[:50]:
+            rows.append(
+                (introduction, introduction.recipient == membership or introduction.recipient in acting)
+            )
+    context = {"rows": rows, "decline_form": DeclineForm()}
+    return render(request, "matching/introductions.html", context)
+
+
+@login_required
+@require_POST
+def introduction_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    introduction = selectors.introduction_get_for_user(user=request.user, pk=pk)
+    answer = request.POST.get("answer")
+    try:
+        if answer == "accept":
+            place = services.introduction_accept(introduction=introduction, by=request.user)
+            messages.success(
+                request,
+                _("Accepted. You are now in the same team, on trial until %(day)s.")
+                % {"day": place.trial_ends_on.strftime("%-d %B")},
+            )
+            return redirect("team", number=place.receiver.number)
+        if answer == "decline":
+            services.introduction_decline(
+                introduction=introduction, by=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.info(request, _("Declined. They have been told."))
+        elif answer == "withdraw":
+            services.introduction_withdraw(introduction=introduction, by=request.user)
+            messages.info(request, _("Withdrawn."))
+        else:
+            raise Http404
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("introductions")
+
+
+def _team_access(request: HttpRequest, receiver: Membership) -> str:
+    """ "manage" (the person, staff, or circle with the power), "member" (in the team or the
+    circle), or a 404: a team's page is not for anyone else."""
+    if member_permissions.can_act_for(request.user, receiver, "can_manage_team"):
+        return "manage"
+    if selectors.in_team(user=request.user, receiver=receiver) or member_permissions.can_act_for(
+        request.user, receiver, "can_view_care"
+    ):
+        return "member"
+    raise Http404
+
+
+@login_required
+def team(request: HttpRequest, number: int) -> HttpResponse:
+    receiver = get_object_or_404(
+        Membership.objects.current().select_related("user", "profile"),
+        number=number,
+        member_class=MemberClass.RECEIVER,
+    )
+    access = _team_access(request, receiver)
+    members = selectors.team_for(receiver=receiver)
+    circle = [c for c in member_selectors.circle_for_receiver(receiver=receiver) if c.status == "active"]
+    people = [(receiver.user_id, receiver.legal_name)] + [
+        (m.member.user_id, m.member.legal_name) for m in members
+    ]
+    people += [(c.supporter_id, c.supporter.email) for c in circle if c.supporter_id]
+    role_form = TeamRoleForm(prefix="role", people=people)
+    post_form = NoticeboardForm(prefix="post")
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "post":
+                post_form = NoticeboardForm(request.POST, prefix="post")
+                if post_form.is_valid():
+                    services.noticeboard_post(
+                        receiver=receiver, by=request.user, body=post_form.cleaned_data["body"]
+                    )
+                    messages.success(request, _("Posted. The rest of the team has been emailed."))
+                    return redirect("team", number=number)
+            elif action == "role" and access == "manage":
+                role_form = TeamRoleForm(request.POST, prefix="role", people=people)
+                if role_form.is_valid():
+                    holder = get_object_or_404(User, pk=role_form.cleaned_data["holder"])
+                    services.team_role_give(
+                        receiver=receiver,
+                        holder=holder,
+                        name=role_form.cleaned_data["name"],
+                        review_on=role_form.cleaned_data["review_on"],
+                        by=request.user,
+                    )
+                    messages.success(request, _("Role given."))
+                    return redirect("team", number=number)
+            elif action in ("confirm", "end"):
+                place = get_object_or_404(TeamMember, pk=request.POST.get("member"), receiver=receiver)
+                if action == "confirm":
+                    services.team_member_confirm(member=place, by=request.user)
+                    messages.success(request, _("Confirmed in the team."))
+                else:
+                    services.team_member_end(
+                        member=place, by=request.user, reason=request.POST.get("reason", "")
+                    )
+                    messages.info(request, _("They are no longer in the team."))
+                return redirect("team", number=number)
+            elif action == "end_role" and access == "manage":
+                role = get_object_or_404(TeamRole, pk=request.POST.get("role"), receiver=receiver)
+                services.team_role_end(role=role, by=request.user)
+                return redirect("team", number=number)
+            else:
+                raise Http404
+        except ApplicationError as error:
+            form = role_form if action == "role" else post_form
+            form_add_application_error(form, error)
+        status = 400
+    context = {
+        "receiver": receiver,
+        "access": access,
+        "members": members,
+        "circle": circle,
+        "roles": selectors.team_roles_for(receiver=receiver),
+        "posts": selectors.noticeboard_for(receiver=receiver),
+        "role_form": role_form,
+        "post_form": post_form,
+        "phones": member_selectors.phones_for(memberships=[receiver, *[m.member for m in members]]),
+    }
+    return render(request, "matching/team.html", context, status=status)
+
+
+@login_required
+def my_teams(request: HttpRequest) -> HttpResponse:
+    own = _member_or_redirect(request)
+    if own is None:
+        return redirect("account_overview")
+    if own.member_class == MemberClass.RECEIVER:
+        return redirect("team", number=own.number)
+    return render(request, "matching/my_teams.html", {"places": selectors.teams_of(member=own)})
+
+
+@login_required
+def people_looking(request: HttpRequest) -> HttpResponse:
+    """People getting support who chose to be listed, as workers see them."""
+    own = _member_or_redirect(request)
+    if own is None:
+        return redirect("account_overview")
+    page = Paginator(selectors.receivers_listed(on=timezone.localdate()), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    cards = []
+    for profile in page:
+        visible = member_selectors.profile_visible_fields(profile=profile, viewer="member")
+        cards.append((profile, visible))
+    return render(request, "matching/people.html", {"page": page, "cards": cards})
+
+
+@login_required
+def peer_support(request: HttpRequest) -> HttpResponse:
+    own = _member_or_redirect(request)
+    if own is None:
+        return redirect("account_overview")
+    form = PeerSearchForm(request.GET or None)
+    form.is_valid()
+    topic = getattr(form, "cleaned_data", {}).get("topic")
+    page = Paginator(selectors.peer_supporters(topic=topic, exclude=own), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "matching/peer_support.html", {"form": form, "page": page, "query": query.urlencode()}
+    )

@@ -1,0 +1,163 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from matching import services
+from matching.models import Introduction
+from members import services as member_services
+from members.models import Skill
+from tests.factories import MembershipFactory, UserFactory, make_bookable
+
+T = datetime.time
+
+
+@pytest.fixture
+def ruth(db):
+    ruth = MembershipFactory(member_class="receiver", legal_name="Ruth Sutcliffe")
+    member_services.profile_save(
+        profile=member_services.profile_get_or_create(membership=ruth),
+        by=ruth.user,
+        changes={
+            "postcode": "HX7 8AH",
+            "support_wanted": list(Skill.objects.filter(name="Dementia")),
+            "what_matters": "My garden.",
+        },
+        weekly_times=[(1, T(9), T(11))],
+    )
+    return ruth
+
+
+def _worker(staff, name="Megan Holt", postcode="HX7 8BQ"):
+    worker = make_bookable(MembershipFactory(member_class="worker", legal_name=name), staff)
+    member_services.profile_save(
+        profile=member_services.profile_get_or_create(membership=worker),
+        by=worker.user,
+        changes={
+            "display_name": name.split()[0],
+            "postcode": postcode,
+            "hourly_rate_pence": 15_00,
+            "travel_radius_km": 10,
+            "skills": list(Skill.objects.filter(name="Dementia")),
+        },
+        weekly_times=[(1, T(8), T(12))],
+    )
+    return worker
+
+
+@pytest.fixture
+def megan(staff_member):
+    return _worker(staff_member)
+
+
+def _introduce(ruth, megan):
+    introduction = services.introduction_send(
+        by=ruth.user, receiver=ruth, supporter=megan, from_receiver=True, message="Hello"
+    )
+    return services.introduction_accept(introduction=introduction, by=megan.user)
+
+
+def test_a_worker_outside_the_team_cannot_open_the_team_or_its_noticeboard(client, ruth, megan, staff_member):
+    _introduce(ruth, megan)
+    services.noticeboard_post(receiver=ruth, by=megan.user, body="Lovely walk today.")
+    outsider = _worker(staff_member, "Tom Ackroyd", "OL14 6AB")
+    client.force_login(outsider.user)
+
+    assert client.get(reverse("team", args=[ruth.number])).status_code == 404
+    assert (
+        client.post(reverse("team", args=[ruth.number]), {"action": "post", "post-body": "Hi"}).status_code
+        == 404
+    )
+
+
+def test_the_team_page_shows_contact_details_only_to_the_team(client, ruth, megan):
+    client.force_login(megan.user)
+    assert client.get(reverse("team", args=[ruth.number])).status_code == 404
+
+    _introduce(ruth, megan)
+
+    html = client.get(reverse("team", args=[ruth.number])).content.decode()
+    assert ruth.user.email in html
+
+
+def test_contact_details_stay_hidden_while_an_introduction_waits(client, ruth, megan):
+    services.introduction_send(
+        by=ruth.user, receiver=ruth, supporter=megan, from_receiver=True, message="Hello"
+    )
+    client.force_login(megan.user)
+
+    html = client.get(reverse("introductions")).content.decode()
+
+    assert "Ruth would like to meet" in html or "Ruth Sutcliffe would like to meet" in html
+    assert ruth.user.email not in html
+
+
+def test_someone_in_the_circle_who_manages_the_team_searches_for_the_person(client, ruth, megan):
+    jane = UserFactory(email="jane@example.org")
+    tokens = []
+    member_services.circle_invite(
+        receiver=ruth,
+        by=ruth.user,
+        email=jane.email,
+        can_manage_team=True,
+        link_for=lambda t: tokens.append(t) or "x",
+    )
+    member_services.circle_accept(token=tokens[0], user=jane)
+    client.force_login(jane)
+
+    html = client.get(reverse("suggestions"), {"for": ruth.number}).content.decode()
+    client.post(
+        reverse("introduction_create", args=[megan.number]) + f"?for={ruth.number}", {"message": "For mum"}
+    )
+
+    assert "Suggestions for Ruth Sutcliffe" in html
+    introduction = Introduction.objects.get()
+    assert (introduction.receiver, introduction.sent_by) == (ruth, jane)
+
+
+def test_acting_for_someone_without_the_power_is_a_404(client, ruth):
+    stranger = MembershipFactory(member_class="advocate")
+    client.force_login(stranger.user)
+
+    assert client.get(reverse("suggestions"), {"for": ruth.number}).status_code == 404
+
+
+def test_an_empty_message_is_shown_on_the_form_and_nothing_is_sent(client, ruth, megan):
+    client.force_login(ruth.user)
+
+    response = client.post(reverse("introduction_create", args=[megan.number]), {"message": ""})
+
+    assert response.status_code == 400
+    assert Introduction.objects.count() == 0
+
+
+def test_a_person_not_listed_cannot_be_asked_by_number(client, ruth, megan):
+    client.force_login(megan.user)
+
+    assert client.get(reverse("introduction_create", args=[ruth.number])).status_code == 404
+
+
+def test_bad_search_filters_are_dropped_and_the_page_still_works(client, ruth, megan):
+    client.force_login(ruth.user)
+
+    response = client.get(reverse("worker_search"), {"within_km": "far", "max_rate": "lots", "day": "9"})
+
+    assert response.status_code == 200
+    assert "Megan" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["worker_search", "suggestions"])
+def test_finding_pages_make_the_same_queries_for_few_or_many_workers(
+    client, ruth, staff_member, django_assert_max_num_queries, name
+):
+    client.force_login(ruth.user)
+    _worker(staff_member, "Worker One")
+    client.get(reverse(name))
+    with django_assert_max_num_queries(25) as few:
+        assert client.get(reverse(name)).status_code == 200
+    for index in range(12):
+        _worker(staff_member, f"Worker {index + 2}", "HX6 2AA")
+    with django_assert_max_num_queries(25) as many:
+        assert client.get(reverse(name)).status_code == 200
+
+    assert len(few.captured_queries) == len(many.captured_queries)
