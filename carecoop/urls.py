@@ -28,6 +28,7 @@ admin.site.site_title = settings.COOP_NAME
 
 api_v1 = [
     path("", include("members.api.urls")),
+    path("", include("matching.api.urls")),
 ]
 
 urlpatterns = [

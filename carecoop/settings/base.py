@@ -256,6 +256,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Deep links put a link inside each operation's button, which screen readers cannot use.
     "SWAGGER_UI_SETTINGS": {"deepLinking": False, "persistAuthorization": False},
+    # Choice sets that share a field name get names of their own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "VettingCheckKindEnum": "members.models.VettingCheck.Kind",
+        "IntroductionKindEnum": "matching.models.Introduction.Kind",
+        "GoverningDocumentKindEnum": "members.models.GoverningDocument.Kind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "carecoop.api.add_error_responses",

@@ -6,48 +6,15 @@ from django.urls import reverse
 from matching import services
 from matching.models import Introduction
 from members import services as member_services
-from members.models import Skill
-from tests.factories import MembershipFactory, UserFactory, make_bookable
+from tests.factories import MembershipFactory, UserFactory
+from tests.matching.conftest import add_worker
 
 T = datetime.time
 
 
 @pytest.fixture
-def ruth(db):
-    ruth = MembershipFactory(member_class="receiver", legal_name="Ruth Sutcliffe")
-    member_services.profile_save(
-        profile=member_services.profile_get_or_create(membership=ruth),
-        by=ruth.user,
-        changes={
-            "postcode": "HX7 8AH",
-            "support_wanted": list(Skill.objects.filter(name="Dementia")),
-            "what_matters": "My garden.",
-        },
-        weekly_times=[(1, T(9), T(11))],
-    )
-    return ruth
-
-
-def _worker(staff, name="Megan Holt", postcode="HX7 8BQ"):
-    worker = make_bookable(MembershipFactory(member_class="worker", legal_name=name), staff)
-    member_services.profile_save(
-        profile=member_services.profile_get_or_create(membership=worker),
-        by=worker.user,
-        changes={
-            "display_name": name.split()[0],
-            "postcode": postcode,
-            "hourly_rate_pence": 15_00,
-            "travel_radius_km": 10,
-            "skills": list(Skill.objects.filter(name="Dementia")),
-        },
-        weekly_times=[(1, T(8), T(12))],
-    )
-    return worker
-
-
-@pytest.fixture
 def megan(staff_member):
-    return _worker(staff_member)
+    return add_worker(staff_member)
 
 
 def _introduce(ruth, megan):
@@ -60,7 +27,7 @@ def _introduce(ruth, megan):
 def test_a_worker_outside_the_team_cannot_open_the_team_or_its_noticeboard(client, ruth, megan, staff_member):
     _introduce(ruth, megan)
     services.noticeboard_post(receiver=ruth, by=megan.user, body="Lovely walk today.")
-    outsider = _worker(staff_member, "Tom Ackroyd", "OL14 6AB")
+    outsider = add_worker(staff_member, "Tom Ackroyd", "OL14 6AB")
     client.force_login(outsider.user)
 
     assert client.get(reverse("team", args=[ruth.number])).status_code == 404
@@ -151,12 +118,12 @@ def test_finding_pages_make_the_same_queries_for_few_or_many_workers(
     client, ruth, staff_member, django_assert_max_num_queries, name
 ):
     client.force_login(ruth.user)
-    _worker(staff_member, "Worker One")
+    add_worker(staff_member, "Worker One")
     client.get(reverse(name))
     with django_assert_max_num_queries(25) as few:
         assert client.get(reverse(name)).status_code == 200
     for index in range(12):
-        _worker(staff_member, f"Worker {index + 2}", "HX6 2AA")
+        add_worker(staff_member, f"Worker {index + 2}", "HX6 2AA")
     with django_assert_max_num_queries(25) as many:
         assert client.get(reverse(name)).status_code == 200
 

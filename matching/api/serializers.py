@@ -1,0 +1,104 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from matching.models import Introduction, TeamMember
+from members.models import Language, Profile, Skill
+
+
+class WorkerSearchInputSerializer(serializers.Serializer):
+    skills = serializers.CharField(required=False, help_text="Skill names, comma-separated.")
+    language = serializers.SlugRelatedField(
+        slug_field="name", queryset=Language.objects.filter(is_active=True), required=False
+    )
+    near = serializers.CharField(required=False, help_text="A postcode or postcode district.")
+    within_km = serializers.IntegerField(required=False, min_value=1, max_value=100)
+    available = serializers.RegexField(
+        r"^[0-6]T\d{2}:\d{2}-\d{2}:\d{2}$",
+        required=False,
+        help_text="Day (0 is Monday) and times, such as 1T09:00-11:00.",
+    )
+    max_rate = serializers.IntegerField(required=False, min_value=1, help_text="Pence an hour.")
+    gender = serializers.CharField(required=False, max_length=60)
+    peer_support = serializers.BooleanField(required=False, default=False)
+    sort = serializers.ChoiceField(choices=["distance", "rate", "name"], required=False, default="distance")
+
+    def validate_skills(self, value: str) -> list[Skill]:
+        names = [name.strip() for name in value.split(",") if name.strip()]
+        skills = list(Skill.objects.filter(name__in=names, is_active=True))
+        unknown = set(names) - {skill.name for skill in skills}
+        if unknown:
+            raise serializers.ValidationError(f"Unknown skills: {', '.join(sorted(unknown))}")
+        return skills
+
+
+class WorkerSerializer(serializers.Serializer):
+    member_number = serializers.IntegerField(source="membership.number")
+    display_name = serializers.CharField()
+    skills = serializers.SerializerMethodField()
+    hourly_rate_pence = serializers.IntegerField(allow_null=True)
+    travel_radius_km = serializers.IntegerField(allow_null=True)
+    district = serializers.CharField(source="district_id", allow_null=True)
+    distance_km = serializers.FloatField(allow_null=True, required=False, default=None)
+    offers_peer_support = serializers.BooleanField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_skills(self, profile: Profile) -> list[str]:
+        return [skill.name for skill in profile.skills.all()]
+
+
+class SuggestionSerializer(serializers.Serializer):
+    worker = WorkerSerializer(source="profile")
+    score = serializers.IntegerField(min_value=0, max_value=100)
+    reasons = serializers.ListField(child=serializers.CharField())
+    misfits = serializers.ListField(child=serializers.CharField())
+
+
+class IntroductionInputSerializer(serializers.Serializer):
+    to = serializers.IntegerField(help_text="The membership number of the member to meet.")
+    message = serializers.CharField(max_length=500)
+    kind = serializers.ChoiceField(choices=Introduction.Kind.choices, default=Introduction.Kind.CARE)
+    receiver = serializers.IntegerField(
+        required=False, help_text="When acting for a person getting support: their membership number."
+    )
+
+
+class IntroductionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Introduction.Kind.choices)
+    receiver = serializers.IntegerField(source="receiver.number")
+    supporter = serializers.IntegerField(source="supporter.number")
+    from_receiver = serializers.BooleanField()
+    message = serializers.CharField()
+    status = serializers.ChoiceField(choices=Introduction.Status.choices)
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    decline_reason = serializers.CharField()
+
+
+class DeclineInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class TeamMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    member_number = serializers.IntegerField(source="member.number")
+    name = serializers.CharField(source="member.legal_name")
+    email = serializers.EmailField(source="member.user.email")
+    role = serializers.ChoiceField(choices=TeamMember.Role.choices)
+    status = serializers.ChoiceField(choices=TeamMember.Status.choices)
+    joined_on = serializers.DateField()
+    trial_ends_on = serializers.DateField()
+
+
+class TeamRoleSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    holder = serializers.EmailField(source="holder.email", read_only=True)
+    holder_id = serializers.IntegerField(write_only=True)
+    name = serializers.CharField(max_length=80)
+    review_on = serializers.DateField()
+
+
+class TeamSerializer(serializers.Serializer):
+    receiver_number = serializers.IntegerField()
+    members = TeamMemberSerializer(many=True)
+    roles = TeamRoleSerializer(many=True)

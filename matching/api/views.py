@@ -1,0 +1,217 @@
+from datetime import time
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from carecoop.exceptions import ApplicationError
+from matching import selectors, services
+from matching.api.serializers import (
+    DeclineInputSerializer,
+    IntroductionInputSerializer,
+    IntroductionSerializer,
+    SuggestionSerializer,
+    TeamRoleSerializer,
+    TeamSerializer,
+    WorkerSearchInputSerializer,
+    WorkerSerializer,
+)
+from matching.models import Introduction
+from matching.selectors import TimeWanted, WorkerCriteria
+from members import geo
+from members import permissions as member_permissions
+from members import selectors as member_selectors
+from members.models import MemberClass, Membership, User
+
+
+def _receiver_for(request: Request, number: int | str | None) -> Membership:
+    """The person getting support the caller acts for: themself, or one whose circle lets them."""
+    own = member_selectors.membership_current_for_user(user=request.user)
+    if number in (None, ""):
+        if own is None or own.member_class != MemberClass.RECEIVER:
+            raise ApplicationError(
+                _("Say which person getting support this is for."), code="receiver_required"
+            )
+        return own
+    receiver = Membership.objects.current().filter(number=number, member_class=MemberClass.RECEIVER).first()
+    if receiver is None or not member_permissions.can_act_for(request.user, receiver, "can_manage_team"):
+        raise Http404
+    return receiver
+
+
+class WorkerSearchApi(GenericAPIView):
+    serializer_class = WorkerSerializer
+
+    @extend_schema(
+        parameters=[WorkerSearchInputSerializer],
+        responses=WorkerSerializer(many=True),
+        summary="Find workers",
+    )
+    def get(self, request: Request) -> Response:
+        if (
+            member_selectors.membership_current_for_user(user=request.user) is None
+            and not request.user.is_staff
+        ):
+            raise ApplicationError(_("Finding workers is for members."), code="not_a_member")
+        data = WorkerSearchInputSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        near = None
+        if values.get("near"):
+            near = geo.geocoder().locate(values["near"])
+            if near is None:
+                raise ApplicationError(
+                    _("We do not know where that postcode is."),
+                    code="unknown_postcode",
+                    fields={"near": [_("Unknown postcode.")]},
+                )
+        available = []
+        if values.get("available"):
+            day, span = values["available"].split("T")
+            starts, ends = (time.fromisoformat(part) for part in span.split("-"))
+            available = [TimeWanted(int(day), starts, ends)]
+        criteria = WorkerCriteria(
+            skills=values.get("skills", []),
+            language=values.get("language"),
+            near=near,
+            within_km=values.get("within_km"),
+            available=available,
+            max_rate_pence=values.get("max_rate"),
+            gender=values.get("gender", ""),
+            peer_support=values["peer_support"],
+            sort=values["sort"],
+        )
+        profiles = selectors.worker_search(criteria=criteria, on=timezone.localdate()).prefetch_related(
+            "skills"
+        )
+        page = self.paginate_queryset(profiles)
+        return self.get_paginated_response(WorkerSerializer(page, many=True).data)
+
+
+class SuggestionsApi(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("receiver", int, description="Membership number, when acting for someone")
+        ],
+        responses=SuggestionSerializer(many=True),
+        summary="Workers suggested for a person, best first, with reasons",
+    )
+    def get(self, request: Request) -> Response:
+        receiver = _receiver_for(request, request.query_params.get("receiver"))
+        profile = member_selectors.profile_get_for_membership(membership=receiver)
+        ranked = selectors.suggestions_for(receiver=profile, on=timezone.localdate()) if profile else []
+        return Response(SuggestionSerializer(ranked, many=True).data)
+
+
+class IntroductionCreateApi(APIView):
+    @extend_schema(
+        request=IntroductionInputSerializer, responses={201: IntroductionSerializer}, summary="Ask to meet"
+    )
+    def post(self, request: Request) -> Response:
+        data = IntroductionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        other = get_object_or_404(Membership.objects.current(), number=values["to"])
+        own = member_selectors.membership_current_for_user(user=request.user)
+        if values["kind"] == Introduction.Kind.PEER or other.member_class == MemberClass.WORKER:
+            receiver = _receiver_for(request, values.get("receiver"))
+            supporter, from_receiver = other, True
+        else:
+            if own is None:
+                raise ApplicationError(_("Introductions are between members."), code="not_a_member")
+            receiver, supporter, from_receiver = other, own, False
+        introduction = services.introduction_send(
+            by=request.user,
+            receiver=receiver,
+            supporter=supporter,
+            from_receiver=from_receiver,
+            message=values["message"],
+            kind=values["kind"],
+        )
+        return Response(IntroductionSerializer(introduction).data, status=status.HTTP_201_CREATED)
+
+
+class IntroductionAnswerApi(APIView):
+    action = ""
+
+    @extend_schema(request=DeclineInputSerializer, responses=IntroductionSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        introduction = selectors.introduction_get_for_user(user=request.user, pk=pk)
+        if self.action == "accept":
+            services.introduction_accept(introduction=introduction, by=request.user)
+        elif self.action == "decline":
+            data = DeclineInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            services.introduction_decline(
+                introduction=introduction, by=request.user, reason=data.validated_data["reason"]
+            )
+        else:
+            services.introduction_withdraw(introduction=introduction, by=request.user)
+        introduction.refresh_from_db()
+        return Response(IntroductionSerializer(introduction).data)
+
+
+class TeamApi(APIView):
+    def _receiver(self, request: Request, number: int) -> tuple[Membership, bool]:
+        receiver = get_object_or_404(
+            Membership.objects.current(), number=number, member_class=MemberClass.RECEIVER
+        )
+        manage = member_permissions.can_act_for(request.user, receiver, "can_manage_team")
+        if not (
+            manage
+            or selectors.in_team(user=request.user, receiver=receiver)
+            or member_permissions.can_act_for(request.user, receiver, "can_view_care")
+        ):
+            raise Http404
+        return receiver, manage
+
+    @extend_schema(responses=TeamSerializer, summary="A person's team and its roles")
+    def get(self, request: Request, number: int) -> Response:
+        receiver, _manage = self._receiver(request, number)
+        body = {
+            "receiver_number": receiver.number,
+            "members": selectors.team_for(receiver=receiver),
+            "roles": selectors.team_roles_for(receiver=receiver),
+        }
+        return Response(TeamSerializer(body).data)
+
+
+class TeamRoleCreateApi(TeamApi):
+    @extend_schema(
+        request=TeamRoleSerializer, responses={201: TeamRoleSerializer}, summary="Give a role in the team"
+    )
+    def post(self, request: Request, number: int) -> Response:
+        receiver, _manage = self._receiver(request, number)
+        data = TeamRoleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        holder = get_object_or_404(User, pk=data.validated_data["holder_id"])
+        role = services.team_role_give(
+            receiver=receiver,
+            holder=holder,
+            name=data.validated_data["name"],
+            review_on=data.validated_data["review_on"],
+            by=request.user,
+        )
+        return Response(TeamRoleSerializer(role).data, status=status.HTTP_201_CREATED)
+
+
+class TeamMemberEndApi(TeamApi):
+    @extend_schema(
+        request=DeclineInputSerializer, responses={204: None}, summary="Remove someone from the team"
+    )
+    def post(self, request: Request, number: int, member_id: int) -> Response:
+        receiver, _manage = self._receiver(request, number)
+        place = next((m for m in selectors.team_for(receiver=receiver) if m.pk == member_id), None)
+        if place is None:
+            raise Http404
+        data = DeclineInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.team_member_end(member=place, by=request.user, reason=data.validated_data["reason"])
+        return Response(status=status.HTTP_204_NO_CONTENT)

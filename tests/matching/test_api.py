@@ -1,0 +1,153 @@
+import datetime
+
+import pytest
+
+from matching.models import Introduction, TeamMember
+from tests.matching.conftest import add_worker
+
+T = datetime.time
+
+
+@pytest.fixture
+def megan(staff_member):
+    return add_worker(staff_member)
+
+
+def test_workers_are_searched_through_the_api(api_client, ruth, megan, staff_member):
+    add_worker(staff_member, "Tom Ackroyd", "OL14 6AB")
+    api_client.force_authenticate(ruth.user)
+
+    body = api_client.get(
+        "/api/v1/workers/",
+        {"skills": "Dementia", "near": "HX7 8AH", "within_km": 5, "available": "1T09:00-10:00"},
+    ).json()
+
+    assert body["count"] == 1
+    assert body["results"][0]["display_name"] == "Megan"
+    assert body["results"][0]["distance_km"] < 1
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"skills": "Juggling"}, "skills"),
+        ({"available": "monday"}, "available"),
+        ({"near": "ZE1 0AA"}, "near"),
+    ],
+)
+def test_bad_search_parameters_are_a_400_naming_the_field(api_client, ruth, params, field):
+    api_client.force_authenticate(ruth.user)
+
+    response = api_client.get("/api/v1/workers/", params)
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_suggestions_through_the_api_give_scores_and_reasons(api_client, ruth, megan):
+    api_client.force_authenticate(ruth.user)
+
+    body = api_client.get("/api/v1/matches/suggestions/").json()
+
+    assert body[0]["worker"]["display_name"] == "Megan"
+    assert 0 <= body[0]["score"] <= 100
+    assert "Dementia experience" in body[0]["reasons"]
+
+
+def test_asking_for_suggestions_for_someone_else_needs_their_circles_power(
+    api_client, ruth, megan, staff_member
+):
+    api_client.force_authenticate(megan.user)
+
+    assert api_client.get("/api/v1/matches/suggestions/", {"receiver": ruth.number}).status_code == 404
+
+
+def test_an_introduction_through_the_api_from_request_to_team(api_client, ruth, megan):
+    api_client.force_authenticate(ruth.user)
+    created = api_client.post(
+        "/api/v1/introductions/", {"to": megan.number, "message": "Hello"}, format="json"
+    )
+    assert created.status_code == 201
+
+    api_client.force_authenticate(megan.user)
+    accepted = api_client.post(f"/api/v1/introductions/{created.json()['id']}/accept/")
+    team = api_client.get(f"/api/v1/teams/{ruth.number}/").json()
+
+    assert accepted.json()["status"] == "accepted"
+    assert [m["member_number"] for m in team["members"]] == [megan.number]
+
+
+def test_a_stranger_cannot_answer_or_see_an_introduction(api_client, ruth, megan, staff_member):
+    api_client.force_authenticate(ruth.user)
+    introduction = api_client.post(
+        "/api/v1/introductions/", {"to": megan.number, "message": "Hello"}, format="json"
+    ).json()
+    tom = add_worker(staff_member, "Tom Ackroyd")
+    api_client.force_authenticate(tom.user)
+
+    response = api_client.post(f"/api/v1/introductions/{introduction['id']}/accept/")
+
+    assert response.status_code == 404
+    assert Introduction.objects.get().status == "pending"
+
+
+def test_a_decline_and_a_withdrawal_through_the_api(api_client, ruth, megan, staff_member):
+    api_client.force_authenticate(ruth.user)
+    first = api_client.post(
+        "/api/v1/introductions/", {"to": megan.number, "message": "Hello"}, format="json"
+    ).json()
+    api_client.force_authenticate(megan.user)
+    declined = api_client.post(
+        f"/api/v1/introductions/{first['id']}/decline/", {"reason": "Full week"}, format="json"
+    )
+    api_client.force_authenticate(ruth.user)
+    second = api_client.post(
+        "/api/v1/introductions/", {"to": megan.number, "message": "Again?"}, format="json"
+    ).json()
+    withdrawn = api_client.post(f"/api/v1/introductions/{second['id']}/withdraw/")
+
+    assert (declined.json()["status"], declined.json()["decline_reason"]) == ("declined", "Full week")
+    assert withdrawn.json()["status"] == "withdrawn"
+
+
+def test_a_second_request_to_the_same_worker_is_a_409(api_client, ruth, megan):
+    api_client.force_authenticate(ruth.user)
+    api_client.post("/api/v1/introductions/", {"to": megan.number, "message": "Hello"}, format="json")
+
+    response = api_client.post(
+        "/api/v1/introductions/", {"to": megan.number, "message": "Hello"}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "introduction_pending"
+
+
+def test_the_team_gives_roles_and_removes_members_through_the_api(api_client, ruth, megan):
+    api_client.force_authenticate(ruth.user)
+    introduction = api_client.post(
+        "/api/v1/introductions/", {"to": megan.number, "message": "Hi"}, format="json"
+    ).json()
+    api_client.force_authenticate(megan.user)
+    api_client.post(f"/api/v1/introductions/{introduction['id']}/accept/")
+    api_client.force_authenticate(ruth.user)
+    review = (datetime.date.today() + datetime.timedelta(days=60)).isoformat()
+
+    role = api_client.post(
+        f"/api/v1/teams/{ruth.number}/roles/",
+        {"holder_id": megan.user.pk, "name": "Rota holder", "review_on": review},
+        format="json",
+    )
+    place = TeamMember.objects.get()
+    ended = api_client.post(
+        f"/api/v1/teams/{ruth.number}/members/{place.pk}/end/", {"reason": "Moved"}, format="json"
+    )
+
+    assert role.status_code == 201
+    assert ended.status_code == 204
+    assert api_client.get(f"/api/v1/teams/{ruth.number}/").json()["members"] == []
+
+
+def test_someone_outside_the_team_cannot_read_it_through_the_api(api_client, ruth, megan):
+    api_client.force_authenticate(megan.user)
+
+    assert api_client.get(f"/api/v1/teams/{ruth.number}/").status_code == 404
