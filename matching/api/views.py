@@ -95,7 +95,9 @@ class WorkerSearchApi(GenericAPIView):
         return self.get_paginated_response(WorkerSerializer(page, many=True).data)
 
 
-class SuggestionsApi(APIView):
+class SuggestionsApi(GenericAPIView):
+    serializer_class = SuggestionSerializer
+
     @extend_schema(
         parameters=[
             OpenApiParameter("receiver", int, description="Membership number, when acting for someone")
@@ -107,7 +109,8 @@ class SuggestionsApi(APIView):
         receiver = _receiver_for(request, request.query_params.get("receiver"))
         profile = member_selectors.profile_get_for_membership(membership=receiver)
         ranked = selectors.suggestions_for(receiver=profile, on=timezone.localdate()) if profile else []
-        return Response(SuggestionSerializer(ranked, many=True).data)
+        page = self.paginate_queryset(ranked)  # type: ignore[arg-type]
+        return self.get_paginated_response(SuggestionSerializer(page, many=True).data)
 
 
 class IntroductionCreateApi(APIView):

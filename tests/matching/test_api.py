@@ -47,7 +47,7 @@ def test_bad_search_parameters_are_a_400_naming_the_field(api_client, ruth, para
 def test_suggestions_through_the_api_give_scores_and_reasons(api_client, ruth, megan):
     api_client.force_authenticate(ruth.user)
 
-    body = api_client.get("/api/v1/matches/suggestions/").json()
+    body = api_client.get("/api/v1/matches/suggestions/").json()["results"]
 
     assert body[0]["worker"]["display_name"] == "Megan"
     assert 0 <= body[0]["score"] <= 100
