@@ -90,12 +90,12 @@ def _free_at(wanted: TimeWanted) -> Exists:
 
 def worker_profiles(*, on: date) -> QuerySet[Profile]:
     """Profiles of the workers who may be booked that day (rule 3): the only ones to find."""
-    return Profile.objects.filter(membership__in=member_selectors.workers_bookable(on=on).values("pk"))
+    return Profile.objects.filter(member_selectors.bookable_on(on, via="membership__"))
 
 
 def worker_search(*, criteria: WorkerCriteria, on: date) -> QuerySet[Profile]:
     """Workers matching every criterion given, with `distance_km` when `near` is given."""
-    profiles = worker_profiles(on=on).select_related("membership", "district")
+    profiles = worker_profiles(on=on).select_related("membership")
     for skill in criteria.skills:
         profiles = profiles.filter(
             Exists(Profile.skills.through.objects.filter(profile=OuterRef("pk"), skill=skill))
@@ -312,7 +312,7 @@ def receivers_listed(*, on: date) -> QuerySet[Profile]:
             membership__date_ceased__isnull=True,
             visibility__display_name=Audience.MEMBERS,
         )
-        .select_related("membership", "district")
+        .select_related("membership")
         .prefetch_related("support_wanted", "weekly_times")
         .order_by("display_name", "pk")
     )

@@ -391,20 +391,40 @@ def _current_check(kind: str, day: date) -> Q:
     return current
 
 
-def workers_bookable(*, on: date) -> QuerySet[Membership]:
-    """Rule 3: workers who may be booked on this day: admitted, not ceased, holding a share, and
-    with an enhanced criminal-record check and the right to work both current on that day.
-    One query, for use in search and booking."""
-    members = (
-        Membership.objects.filter(member_class=MemberClass.WORKER, date_admitted__lte=on)
-        .filter(Q(date_ceased__isnull=True) | Q(date_ceased__gt=on))
-        .annotate(shares_held=_signed("shares"))
-        .filter(shares_held__gte=1)
+def bookable_on(on: date, *, via: str = "") -> Q:
+    """Rule 3 as a condition on each row: a worker admitted and not ceased on the day, holding a
+    share, with an enhanced criminal-record check and the right to work both current that day.
+
+    `via` is the path from the rows filtered to their membership ("membership__" for profiles),
+    so that a search can apply it after cheaper filters (distance) have narrowed the rows.
+    """
+    membership = OuterRef(f"{via}pk") if not via else OuterRef(via.removesuffix("__"))
+    holding = (
+        ShareTransaction.objects.filter(membership=membership)
+        .values("membership")
+        .annotate(
+            held=Sum(
+                Case(
+                    When(kind=ShareTransaction.Kind.WITHDRAWAL, then=-1 * F("shares")),
+                    default=F("shares"),
+                    output_field=IntegerField(),
+                )
+            )
+        )
+        .filter(held__gte=1)
     )
+    condition = Q(**{f"{via}member_class": MemberClass.WORKER, f"{via}date_admitted__lte": on}) & (
+        Q(**{f"{via}date_ceased__isnull": True}) | Q(**{f"{via}date_ceased__gt": on})
+    )
+    condition &= Q(Exists(holding))
     for kind in REQUIRED_FOR_BOOKING:
-        checks = _latest_checks().filter(_current_check(kind, on), membership=OuterRef("pk"))
-        members = members.filter(Exists(checks))
-    return members
+        condition &= Q(Exists(_latest_checks().filter(_current_check(kind, on), membership=membership)))
+    return condition
+
+
+def workers_bookable(*, on: date) -> QuerySet[Membership]:
+    """Rule 3: the workers who may be booked on this day. One query, for search and booking."""
+    return Membership.objects.filter(bookable_on(on))
 
 
 def worker_is_bookable(*, membership: Membership, on: date) -> bool:

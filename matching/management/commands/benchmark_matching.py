@@ -1,0 +1,218 @@
+"""Time suggestions and search over thousands of members.
+
+    manage.py benchmark_matching [--workers 5000] [--receivers 5000] [--runs 100]
+
+Seeds the members inside a transaction that is rolled back at the end, so the database is left
+as it was. Run it against PostgreSQL (DATABASE_URL) for numbers that mean something.
+"""
+
+import random
+import statistics
+import time
+from datetime import date, timedelta
+from datetime import time as clock
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from matching import selectors
+from matching.selectors import TimeWanted, WorkerCriteria
+from members import geo
+from members.models import (
+    Language,
+    MemberClass,
+    Membership,
+    Profile,
+    ShareTransaction,
+    Skill,
+    User,
+    VettingCheck,
+    WeeklyTime,
+)
+
+# Around Calderdale: Hebden Bridge to Halifax and a little beyond.
+SOUTH, NORTH, WEST, EAST = 53.60, 53.82, -2.20, -1.75
+
+
+class Rollback(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = "Time matching suggestions and worker search over thousands of members (nothing is kept)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--workers", type=int, default=5000)
+        parser.add_argument("--receivers", type=int, default=5000)
+        parser.add_argument("--runs", type=int, default=100)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args: Any, workers: int, receivers: int, runs: int, seed: int, **options: Any) -> None:
+        self.random = random.Random(seed)  # noqa: S311  (repeatable test data, not secrets)
+        self.stdout.write(
+            f"Database: {connection.vendor}. Seeding {workers} workers and {receivers} receivers…"
+        )
+        try:
+            with transaction.atomic():
+                started = time.perf_counter()
+                receiver_profiles = self._seed(workers, receivers)
+                self.stdout.write(f"Seeded in {time.perf_counter() - started:.1f} s.")
+                self._measure(receiver_profiles, runs)
+                raise Rollback
+        except Rollback:
+            self.stdout.write("Rolled back: the database is as it was.")
+
+    # --- Seeding, in bulk ---------------------------------------------------------------------
+
+    def _seed(self, workers: int, receivers: int) -> list[Profile]:
+        rnd = self.random
+        today = timezone.localdate()
+        password = make_password(None)
+        start = (Membership.objects.aggregate(top=Max("number"))["top"] or 0) + 1
+        users = User.objects.bulk_create(
+            [
+                User(email=f"bench{i}@bench.carecoop.example", password=password)
+                for i in range(workers + receivers)
+            ],
+            batch_size=2000,
+        )
+        memberships = Membership.objects.bulk_create(
+            [
+                Membership(
+                    number=start + i,
+                    user=user,
+                    member_class=MemberClass.WORKER if i < workers else MemberClass.RECEIVER,
+                    legal_name=f"Bench Member {i}",
+                    address="Bench",
+                    postcode="HX7 8AH",
+                    date_admitted=today - timedelta(days=365),
+                )
+                for i, user in enumerate(users)
+            ],
+            batch_size=2000,
+        )
+        ShareTransaction.objects.bulk_create(
+            [
+                ShareTransaction(
+                    membership=m, kind="subscription", shares=1, amount_pence=100, date=m.date_admitted
+                )
+                for m in memberships
+            ],
+            batch_size=2000,
+        )
+        staff = users[0]
+        checks = []
+        for m in memberships[:workers]:
+            checks.append(
+                VettingCheck(
+                    membership=m,
+                    kind="dbs",
+                    issued_on=today - timedelta(days=200),
+                    expires_on=today + timedelta(days=800),
+                    certificate_number="001234567890",
+                    dbs_level="enhanced_barred",
+                    verified_by=staff,
+                )
+            )
+            checks.append(
+                VettingCheck(
+                    membership=m,
+                    kind="right_to_work",
+                    issued_on=today - timedelta(days=200),
+                    document="Passport",
+                    verified_by=staff,
+                )
+            )
+        VettingCheck.objects.bulk_create(checks, batch_size=4000)
+        profiles = Profile.objects.bulk_create(
+            [
+                Profile(
+                    membership=m,
+                    display_name=f"Member {i}",
+                    latitude=rnd.uniform(SOUTH, NORTH),
+                    longitude=rnd.uniform(WEST, EAST),
+                    hourly_rate_pence=rnd.randrange(12_60, 30_00, 10) if i < workers else None,
+                    travel_radius_km=rnd.randint(3, 25) if i < workers else None,
+                    max_distance_km=rnd.choice([None, 10, 15, 20]) if i >= workers else None,
+                    visibility={"display_name": "members"} if i >= workers else {},
+                )
+                for i, m in enumerate(memberships)
+            ],
+            batch_size=2000,
+        )
+        skills = list(Skill.objects.all())
+        languages = list(Language.objects.all())
+        skill_rows, wanted_rows, language_rows, times = [], [], [], []
+        for i, profile in enumerate(profiles):
+            is_worker = i < workers
+            chosen = rnd.sample(skills, rnd.randint(2, 5) if is_worker else rnd.randint(1, 3))
+            through = Profile.skills.through if is_worker else Profile.support_wanted.through
+            rows = skill_rows if is_worker else wanted_rows
+            rows.extend(through(profile_id=profile.pk, skill_id=skill.pk) for skill in chosen)
+            language_rows.extend(
+                Profile.languages.through(profile_id=profile.pk, language_id=language.pk)
+                for language in rnd.sample(languages, rnd.randint(1, 2))
+            )
+            for day in rnd.sample(range(7), rnd.randint(2, 5) if is_worker else rnd.randint(1, 4)):
+                begins = rnd.randint(6, 16)
+                times.append(
+                    WeeklyTime(
+                        profile=profile,
+                        kind="available" if is_worker else "needed",
+                        weekday=day,
+                        starts=f"{begins:02d}:00",
+                        ends=f"{begins + rnd.randint(2, 6):02d}:00",
+                    )
+                )
+        Profile.skills.through.objects.bulk_create(skill_rows, batch_size=5000)
+        Profile.support_wanted.through.objects.bulk_create(wanted_rows, batch_size=5000)
+        Profile.languages.through.objects.bulk_create(language_rows, batch_size=5000)
+        WeeklyTime.objects.bulk_create(times, batch_size=5000)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("ANALYZE")
+        return profiles[workers:]
+
+    # --- Measuring ------------------------------------------------------------------------------
+
+    def _time(self, label: str, action: Any, runs: int) -> None:
+        action()  # warm up
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            action()
+            timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        median = statistics.median(timings)
+        p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
+        self.stdout.write(f"{label:<44} median {median:7.1f} ms   p95 {p95:7.1f} ms   ({runs} runs)")
+
+    def _measure(self, receivers: list[Profile], runs: int) -> None:
+        rnd = self.random
+        today: date = timezone.localdate()
+        sample = rnd.sample(receivers, min(runs, len(receivers)))
+        skills = list(Skill.objects.all())
+        cycle = iter(sample * 1000)
+
+        def suggest() -> None:
+            profile = Profile.objects.select_related("membership").get(pk=next(cycle).pk)
+            list(selectors.suggestions_for(receiver=profile, on=today))
+
+        def search() -> None:
+            profile = next(cycle)
+            criteria = WorkerCriteria(
+                skills=rnd.sample(skills, 1),
+                near=geo.Point(profile.latitude, profile.longitude),
+                within_km=15,
+                available=[TimeWanted(rnd.randrange(7), clock(9), clock(12))],
+            )
+            results = selectors.worker_search(criteria=criteria, on=today)
+            list(results[:20])
+            results.count()
+
+        self._time("Suggestions for a person (best 20)", suggest, runs)
+        self._time("Search: skill, distance, time (page of 20)", search, runs)
