@@ -456,3 +456,28 @@ def test_roles_go_to_people_in_the_team_with_a_review_date(ruth, workers):
         )
     assert refused.value.code == "not_in_team"
     assert role.review_on == review
+
+
+def test_staff_tune_the_weights_in_the_admin(client, staff_member):
+    from django.urls import reverse
+
+    policy = MatchingPolicy.current()
+    client.force_login(staff_member)
+
+    response = client.post(
+        reverse("admin:matching_matchingpolicy_change", args=[policy.pk]),
+        {
+            "weight_skills": 50,
+            "weight_availability": 20,
+            "weight_distance": 10,
+            "weight_languages": 10,
+            "weight_rate": 10,
+            "introduction_days": 10,
+            "daily_pending_limit": 3,
+            "trial_weeks": 6,
+        },
+    )
+
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert (policy.weight_skills, policy.trial_weeks) == (50, 6)
