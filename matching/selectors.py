@@ -30,7 +30,17 @@ from django.utils.translation import ngettext
 from matching.models import Introduction, MatchingPolicy, NoticeboardPost, TeamMember, TeamRole
 from members import geo
 from members import selectors as member_selectors
-from members.models import Audience, Language, Membership, Policy, Profile, Skill, User, WeeklyTime
+from members.models import (
+    Audience,
+    Language,
+    MemberClass,
+    Membership,
+    Policy,
+    Profile,
+    Skill,
+    User,
+    WeeklyTime,
+)
 
 RADIUS_LIMIT_KM = 100
 SUGGESTIONS = 20
@@ -89,8 +99,15 @@ def _free_at(wanted: TimeWanted) -> Exists:
 
 
 def worker_profiles(*, on: date) -> QuerySet[Profile]:
-    """Profiles of the workers who may be booked that day (rule 3): the only ones to find."""
-    return Profile.objects.filter(member_selectors.bookable_on(on, via="membership__"))
+    """Profiles of the workers who may be booked that day (rule 3): the only ones to find.
+
+    Uses each membership's kept `bookable_until` (an indexed date) rather than re-deriving rule 3
+    for every worker in every search; introductions and booking ask the exact rule."""
+    return Profile.objects.filter(
+        membership__member_class=MemberClass.WORKER,
+        membership__date_admitted__lte=on,
+        membership__bookable_until__gte=on,
+    ).filter(Q(membership__date_ceased__isnull=True) | Q(membership__date_ceased__gt=on))
 
 
 def worker_search(*, criteria: WorkerCriteria, on: date) -> QuerySet[Profile]:

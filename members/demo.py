@@ -506,4 +506,5 @@ def seed() -> list[DemoLogin]:
     )
     newcomer = _account(f"newcomer@{DOMAIN}")
     logins.append(DemoLogin(role="Signed up, not yet a member", email=newcomer.email, password=DEMO_PASSWORD))
+    services.workers_bookable_refresh_all()
     return logins

@@ -263,8 +263,12 @@ class Membership(models.Model):
     application = models.OneToOneField(
         Application, on_delete=models.PROTECT, null=True, blank=True, related_name="membership"
     )
+    # The last day a worker can be booked on what is recorded today (None: not bookable). Kept
+    # by the services that change checks, shares or membership, and refreshed daily; search
+    # filters on it. Booking itself always asks the exact rule (selectors.worker_is_bookable).
+    bookable_until = models.DateField(null=True, blank=True, db_index=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["application"])
+    history = HistoricalRecords(excluded_fields=["application", "bookable_until"])
     objects = MembershipQuerySet.as_manager()
 
     class Meta:

@@ -541,6 +541,7 @@ def membership_change_class(
     membership._history_user = by  # type: ignore[attr-defined]
     membership._change_reason = reason.strip()  # type: ignore[attr-defined]
     membership.save(update_fields=["member_class"])
+    worker_bookable_refresh(membership=membership)
     return membership
 
 
@@ -613,6 +614,7 @@ def membership_cease(
             note=_("Withdrawn when the membership ended"),
             recorded_by=by,
         )
+    worker_bookable_refresh(membership=membership)
     return membership
 
 
@@ -647,7 +649,7 @@ def shares_subscribe(
             code="holding_above_maximum",
             fields={"shares": [_("That would take the holding over the maximum.")]},
         )
-    return ShareTransaction.objects.create(
+    transaction_ = ShareTransaction.objects.create(
         membership=membership,
         kind=ShareTransaction.Kind.SUBSCRIPTION,
         shares=shares,
@@ -656,6 +658,8 @@ def shares_subscribe(
         reference=reference.strip(),
         recorded_by=by,
     )
+    worker_bookable_refresh(membership=membership)
+    return transaction_
 
 
 @transaction.atomic
@@ -679,7 +683,7 @@ def shares_withdraw(
             fields={"shares": [_("Too many shares.")]},
         )
     value = held.amount_pence // held.shares if held.shares else 0
-    return ShareTransaction.objects.create(
+    transaction_ = ShareTransaction.objects.create(
         membership=membership,
         kind=ShareTransaction.Kind.WITHDRAWAL,
         shares=shares,
@@ -688,6 +692,8 @@ def shares_withdraw(
         reference=reference.strip(),
         recorded_by=by,
     )
+    worker_bookable_refresh(membership=membership)
+    return transaction_
 
 
 # --- Profiles ---------------------------------------------------------------------------------
@@ -1035,6 +1041,7 @@ def vetting_check_record(
         raise ApplicationError(_("Unknown kind of check."), code="invalid_check_kind")
     check._history_user = by  # type: ignore[attr-defined]
     check.save()
+    worker_bookable_refresh(membership=membership)
     return check
 
 
@@ -1050,6 +1057,7 @@ def vetting_check_void(*, check: VettingCheck, by: User, reason: str) -> Vetting
     check.voided_at, check.voided_by, check.void_reason = timezone.now(), by, reason.strip()
     check._history_user = by  # type: ignore[attr-defined]
     check.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    worker_bookable_refresh(membership=check.membership)
     return check
 
 
@@ -1254,3 +1262,41 @@ def circle_invitation_email_send(*, invitation: CircleMember, accept_url: str) -
     subject = render_to_string("members/email/circle_invitation_subject.txt", context).strip()
     body = render_to_string("members/email/circle_invitation_message.txt", context)
     send_mail(subject, body, None, [invitation.email])
+
+
+# --- Bookability, kept for search -----------------------------------------------------------------
+
+
+def worker_bookable_until(*, membership: Membership, today: date | None = None) -> date | None:
+    """The last day this worker can be booked on what is recorded now, or None if not today.
+
+    Checks are never issued in the future, so from today on a worker stays bookable until the
+    first of their required checks expires (or their membership ends)."""
+    day = today or timezone.localdate()
+    if not selectors.worker_is_bookable(membership=membership, on=day):
+        return None
+    checks = [
+        c
+        for c in selectors.vetting_latest_for(membership=membership)
+        if c.kind in selectors.REQUIRED_FOR_BOOKING
+    ]
+    ends = [c.expires_on for c in checks if c.is_current_on(day) and c.expires_on is not None]
+    return min(ends) if ends else date.max
+
+
+def worker_bookable_refresh(*, membership: Membership) -> Membership:
+    until = worker_bookable_until(membership=membership)
+    if membership.bookable_until != until:
+        Membership.objects.filter(pk=membership.pk).update(bookable_until=until)
+        membership.bookable_until = until
+    return membership
+
+
+def workers_bookable_refresh_all() -> int:
+    """Recompute every worker's bookable_until (the daily task): a guard against any drift."""
+    changed = 0
+    for membership in Membership.objects.filter(member_class=MemberClass.WORKER):
+        before = membership.bookable_until
+        if worker_bookable_refresh(membership=membership).bookable_until != before:
+            changed += 1
+    return changed

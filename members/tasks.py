@@ -16,6 +16,12 @@ def application_decision_email_send_task(*, application_id: int) -> None:
     services.application_decision_email_send(application_id=application_id)
 
 
+@shared_task(name="members.workers_bookable_refresh")
+def workers_bookable_refresh_task() -> int:
+    # Recomputes from the records each time: running it twice changes nothing more.
+    return services.workers_bookable_refresh_all()
+
+
 @shared_task(
     name="members.vetting_reminders_send",
     autoretry_for=(SMTPException, ConnectionError),

@@ -208,6 +208,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "members.vetting_reminders_send",
         "schedule": crontab(hour=7, minute=0),
     },
+    "workers-bookable-refresh": {
+        "task": "members.workers_bookable_refresh",
+        "schedule": crontab(hour=0, minute=10),
+    },
     "introductions-expire": {
         "task": "matching.introductions_expire",
         "schedule": crontab(minute=5),

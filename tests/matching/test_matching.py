@@ -481,3 +481,39 @@ def test_staff_tune_the_weights_in_the_admin(client, staff_member):
     assert response.status_code == 302
     policy.refresh_from_db()
     assert (policy.weight_skills, policy.trial_weeks) == (50, 6)
+
+
+def test_the_kept_bookable_date_agrees_with_the_exact_rule_through_every_change(staff_member, ruth):
+    from members.models import Membership
+
+    def agree(on=TODAY):
+        exact = set(member_selectors.workers_bookable(on=on).values_list("pk", flat=True))
+        kept = set(selectors.worker_profiles(on=on).values_list("membership_id", flat=True))
+        assert kept == exact
+
+    people = [worker(staff_member, f"Worker {i}", "HX7 8BQ") for i in range(4)]
+    agree()
+    member_services.vetting_check_void(
+        check=people[0].vetting_checks.get(kind="dbs"), by=staff_member, reason="x"
+    )
+    agree()
+    member_services.vetting_check_record(
+        membership=people[1],
+        by=staff_member,
+        kind="right_to_work",
+        issued_on=TODAY,
+        expires_on=TODAY + datetime.timedelta(days=10),
+        document="Visa",
+    )
+    agree()
+    agree(on=TODAY + datetime.timedelta(days=10))
+    agree(on=TODAY + datetime.timedelta(days=11))
+    member_services.membership_cease(
+        membership=people[2], by=staff_member, reason="resigned", ceased_on=TODAY
+    )
+    agree()
+    agree(on=TODAY + datetime.timedelta(days=1))
+    assert Membership.objects.get(pk=people[3].pk).bookable_until is not None
+    Membership.objects.filter(pk=people[3].pk).update(bookable_until=None)  # drift, however it came
+    assert member_services.workers_bookable_refresh_all() == 1
+    agree()

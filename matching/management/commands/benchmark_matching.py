@@ -90,6 +90,7 @@ class Command(BaseCommand):
                     address="Bench",
                     postcode="HX7 8AH",
                     date_admitted=today - timedelta(days=365),
+                    bookable_until=today + timedelta(days=800) if i < workers else None,
                 )
                 for i, user in enumerate(users)
             ],
