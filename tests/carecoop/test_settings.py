@@ -130,8 +130,9 @@ call_command("seed_demo", verbosity=0)
 pages = {
     "secretary": ["/", "/accounts/", "/staff/applications/", "/staff/register/",
                   "/staff/register/?format=csv", "/staff/vetting/", "/staff/members/1/", "/staff/documents/"],
-    "ruth": ["/accounts/", "/profile/", "/members/1/circle/"],
-    "tom": ["/accounts/", "/profile/"],
+    "ruth": ["/accounts/", "/profile/", "/members/1/circle/", "/suggestions/",
+             "/find/?skills=3&day=1&part=morning", "/introductions/", "/teams/1/"],
+    "tom": ["/accounts/", "/profile/", "/people/", "/teams/", "/peer-support/", "/introductions/"],
     "jane": ["/accounts/", "/members/1/"],
 }
 for who, urls in pages.items():
