@@ -253,8 +253,13 @@ def suggestions_for(*, receiver: Profile, on: date, limit: int = SUGGESTIONS) ->
         .order_by("-score", "distance_km", "pk")
         .prefetch_related("skills", "languages", "weekly_times")[:limit]
     )
+    # Words that are the same for every suggestion are translated once.
+    time_words = {wanted: _describe_time(wanted) for wanted in times}
     return [
-        _explain(profile, wanted_skills=wanted_skills, preferred=preferred, times=times) for profile in ranked
+        _explain(
+            profile, wanted_skills=wanted_skills, preferred=preferred, times=times, time_words=time_words
+        )
+        for profile in ranked
     ]
 
 
@@ -274,7 +279,12 @@ def _describe_time(wanted: TimeWanted) -> str:
 
 
 def _explain(
-    profile: Profile, *, wanted_skills: list[Skill], preferred: list[Language], times: list[TimeWanted]
+    profile: Profile,
+    *,
+    wanted_skills: list[Skill],
+    preferred: list[Language],
+    times: list[TimeWanted],
+    time_words: dict[TimeWanted, str],
 ) -> Suggestion:
     reasons: list[str] = []
     misfits: list[str] = []
@@ -303,7 +313,7 @@ def _explain(
         fits = any(
             t.weekday == wanted.weekday and t.starts < wanted.ends and t.ends > wanted.starts for t in free
         )
-        words = _describe_time(wanted)
+        words = time_words[wanted]
         if fits:
             reasons.append(_("free on %(when)s, when you need support") % {"when": words})
         else:
