@@ -24,3 +24,10 @@ class RateLimitedError(ApplicationError):
     """Too many attempts in too short a time: wait, then try again."""
 
     http_status = 429
+
+
+class NotFoundError(ApplicationError):
+    """What the user asked for is not there for them: it does not exist, or they may not see it.
+    Both answer alike, so that nobody learns what exists by asking."""
+
+    http_status = 404

@@ -20,6 +20,13 @@ def seed() -> list[object]:
     arthur, tom = _member("Arthur Greenwood"), _member("Tom Ackroyd")
     samina, liam = _member("Samina Akhtar"), _member("Liam Brennan")
 
+    for person, choices in (
+        (arthur, {"display_name": "members", "support_wanted": "members"}),
+        (samina, {"display_name": "members", "support_wanted": "members", "area": "members"}),
+    ):
+        profile = member_selectors.profile_get_for_membership(membership=person)
+        if profile is not None:
+            member_services.profile_update(profile=profile, by=person.user, visibility=choices)
     if not TeamMember.objects.filter(receiver=ruth, member=megan).exists():
         introduction = services.introduction_send(
             by=ruth.user,
@@ -37,13 +44,6 @@ def seed() -> list[object]:
             from_receiver=False,
             message="Hello Arthur, I drive and I like football: I could take you to appointments and the shops.",
         )
-    for person, choices in (
-        (arthur, {"display_name": "members", "support_wanted": "members"}),
-        (samina, {"display_name": "members", "support_wanted": "members", "area": "members"}),
-    ):
-        profile = member_selectors.profile_get_for_membership(membership=person)
-        if profile is not None:
-            member_services.profile_update(profile=profile, by=person.user, visibility=choices)
     liam_profile = member_selectors.profile_get_for_membership(membership=liam)
     if liam_profile is not None:
         member_services.profile_update(

@@ -336,6 +336,7 @@ def receivers_listed(*, on: date) -> QuerySet[Profile]:
     return (
         Profile.objects.filter(
             membership__member_class="receiver",
+            membership__date_admitted__lte=on,
             membership__date_ceased__isnull=True,
             visibility__display_name=Audience.MEMBERS,
         )
@@ -423,9 +424,17 @@ def introduction_get_for_user(*, user: User, pk: int) -> Introduction:
 
 def peer_supporters(*, topic: Any = None, exclude: Membership | None = None) -> QuerySet[Profile]:
     """Members of any class who offer peer support and show their lived experience to members."""
+    # Listed: a worker's name always shows to members; an investor's unless they hid it; a
+    # person getting support or an advocate only if they chose to show it.
+    name_shown = (
+        Q(membership__member_class=MemberClass.WORKER)
+        | Q(visibility__display_name=Audience.MEMBERS)
+        | (Q(membership__member_class=MemberClass.INVESTOR) & ~Q(visibility__has_key="display_name"))
+    )
     profiles = (
         Profile.objects.filter(offers_peer_support=True, membership__date_ceased__isnull=True)
-        .filter(visibility__lived_experience=Audience.MEMBERS)
+        .filter(membership__date_admitted__lte=date.today())
+        .filter(name_shown, visibility__lived_experience=Audience.MEMBERS)
         .select_related("membership")
         .prefetch_related("lived_experience")
         .order_by("display_name", "pk")

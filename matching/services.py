@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carecoop.exceptions import ApplicationError, ConflictError, RateLimitedError
+from carecoop.exceptions import ApplicationError, ConflictError, NotFoundError, RateLimitedError
 from matching.models import Introduction, MatchingPolicy, NoticeboardPost, TeamMember, TeamRole
 from members import permissions as member_permissions
 from members import selectors as member_selectors
@@ -63,6 +63,16 @@ def introduction_send(
         raise ApplicationError(_("Choose someone else."), code="same_member")
     if not (receiver.is_current and supporter.is_current):
         raise ApplicationError(_("Introductions are between current members."), code="not_a_member")
+    recipient = supporter if from_receiver else receiver
+    recipient_profile = member_selectors.profile_get_for_membership(membership=recipient)
+    listed = recipient_profile is not None and "display_name" in member_selectors.profile_visible_fields(
+        profile=recipient_profile, viewer="member"
+    )
+    if not listed or not member_selectors.membership_can_participate(membership=recipient):
+        # Someone who chose not to be listed is not there to be asked, by number or otherwise.
+        raise NotFoundError(_("There is no member to ask with that number."), code="not_found")
+    if not member_selectors.membership_can_participate(membership=sender):
+        raise ApplicationError(_("Introductions are for members in good standing."), code="not_a_member")
     if kind == Introduction.Kind.CARE:
         if receiver.member_class != MemberClass.RECEIVER or supporter.member_class != MemberClass.WORKER:
             raise ApplicationError(
@@ -97,8 +107,9 @@ def introduction_send(
     # The sender's row is locked so that requests sent at once are counted one after the other.
     Membership.objects.select_for_update().get(pk=sender.pk)
     policy = MatchingPolicy.current()
+    # Every request sent today counts, whatever became of it: withdrawing and sending again
+    # does not get round the limit.
     sent_today = Introduction.objects.filter(
-        status=Introduction.Status.PENDING,
         created_at__date=today,
         **(
             {"receiver": sender, "from_receiver": True}
@@ -108,10 +119,7 @@ def introduction_send(
     ).count()
     if sent_today >= policy.daily_pending_limit:
         raise RateLimitedError(
-            _(
-                "You have %(n)s introductions waiting for an answer from today. "
-                "Please wait for answers, or try tomorrow."
-            )
+            _("You have sent %(n)s requests today, the most in one day. Please try again tomorrow.")
             % {"n": sent_today},
             code="daily_limit",
         )
@@ -357,8 +365,11 @@ def noticeboard_post(*, receiver: Membership, by: User, body: str) -> Noticeboar
     post = NoticeboardPost.objects.create(receiver=receiver, author=by, body=body)
     recipients = {receiver.user.email}
     recipients |= {m.member.user.email for m in selectors.team_for(receiver=receiver)}
+    # Only those in the circle who may see the person's care hear what the team says.
     recipients |= {
-        c.supporter.email for c in member_selectors.circle_for_receiver(receiver=receiver) if c.supporter
+        c.supporter.email
+        for c in member_selectors.circle_for_receiver(receiver=receiver)
+        if c.supporter and c.status == c.Status.ACTIVE and c.can_view_care
     }
     recipients.discard(by.email)
     if recipients:

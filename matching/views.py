@@ -305,6 +305,8 @@ def people_looking(request: HttpRequest) -> HttpResponse:
     own = _member_or_redirect(request)
     if own is None:
         return redirect("account_overview")
+    if own.member_class != MemberClass.WORKER and not request.user.is_staff:
+        raise Http404
     page = Paginator(selectors.receivers_listed(on=timezone.localdate()), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -1,7 +1,10 @@
+from datetime import time
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from matching.models import Introduction, TeamMember
+from members import profiles
 from members.models import Language, Profile, Skill
 
 
@@ -22,6 +25,16 @@ class WorkerSearchInputSerializer(serializers.Serializer):
     peer_support = serializers.BooleanField(required=False, default=False)
     sort = serializers.ChoiceField(choices=["distance", "rate", "name"], required=False, default="distance")
 
+    def validate_available(self, value: str) -> tuple[int, time, time]:
+        day, span = value.split("T")
+        try:
+            starts, ends = (time.fromisoformat(part) for part in span.split("-"))
+        except ValueError as exc:
+            raise serializers.ValidationError("Give real times, such as 1T09:00-11:00.") from exc
+        if starts >= ends:
+            raise serializers.ValidationError("The end must be after the start.")
+        return int(day), starts, ends
+
     def validate_skills(self, value: str) -> list[Skill]:
         names = [name.strip() for name in value.split(",") if name.strip()]
         skills = list(Skill.objects.filter(name__in=names, is_active=True))
@@ -37,13 +50,19 @@ class WorkerSerializer(serializers.Serializer):
     skills = serializers.SerializerMethodField()
     hourly_rate_pence = serializers.IntegerField(allow_null=True)
     travel_radius_km = serializers.IntegerField(allow_null=True)
-    district = serializers.CharField(source="district_id", allow_null=True)
+    district = serializers.SerializerMethodField()
     distance_km = serializers.FloatField(allow_null=True, required=False, default=None)
     offers_peer_support = serializers.BooleanField()
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_skills(self, profile: Profile) -> list[str]:
         return [skill.name for skill in profile.skills.all()]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_district(self, profile: Profile) -> str | None:
+        """The worker's area, only if they show it to members."""
+        shown = profiles.visible_fields(profile.membership.member_class, profile.visibility, "member")
+        return profile.district_id if "area" in shown else None
 
 
 class SuggestionSerializer(serializers.Serializer):

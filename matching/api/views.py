@@ -1,5 +1,3 @@
-from datetime import time
-
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -72,11 +70,7 @@ class WorkerSearchApi(GenericAPIView):
                     code="unknown_postcode",
                     fields={"near": [_("Unknown postcode.")]},
                 )
-        available = []
-        if values.get("available"):
-            day, span = values["available"].split("T")
-            starts, ends = (time.fromisoformat(part) for part in span.split("-"))
-            available = [TimeWanted(int(day), starts, ends)]
+        available = [TimeWanted(*values["available"])] if values.get("available") else []
         criteria = WorkerCriteria(
             skills=values.get("skills", []),
             language=values.get("language"),

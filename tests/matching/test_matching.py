@@ -293,6 +293,8 @@ def test_a_decline_keeps_them_apart_and_may_say_why(ruth, workers):
 
 
 def test_a_second_pending_introduction_between_the_same_two_is_refused(ruth, workers):
+    profile = member_selectors.profile_get_for_membership(membership=ruth)
+    member_services.profile_update(profile=profile, by=ruth.user, visibility={"display_name": "members"})
     _ask(ruth, workers["megan"])
 
     with pytest.raises(ApplicationError) as refused:
@@ -353,6 +355,8 @@ def test_the_daily_limit_holds_when_requests_race():
     MatchingPolicy.objects.update_or_create(pk=1, defaults={"daily_pending_limit": 3})
     receiver = MembershipFactory(member_class="receiver")
     people = [make_bookable(MembershipFactory(member_class="worker"), staff) for _ in range(10)]
+    for person in people:
+        member_services.profile_get_or_create(membership=person)
 
     results = race(
         [
