@@ -65,6 +65,22 @@ class Command(BaseCommand):
                 raise Rollback
         except Rollback:
             self.stdout.write("Rolled back: the database is as it was.")
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # The rolled-back rows stay as dead tuples until vacuumed, and would slow every later
+            # run (and the app) until autovacuum caught up.
+            with connection.cursor() as cursor:
+                for table in (
+                    "members_user",
+                    "members_membership",
+                    "members_profile",
+                    "members_weeklytime",
+                    "members_vettingcheck",
+                    "members_sharetransaction",
+                    "members_profile_skills",
+                    "members_profile_support_wanted",
+                    "members_profile_languages",
+                ):
+                    cursor.execute(f"VACUUM ANALYZE {table}")
 
     # --- Seeding, in bulk ---------------------------------------------------------------------
 
