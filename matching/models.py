@@ -107,6 +107,12 @@ class Introduction(models.Model):
         return self.supporter if self.from_receiver else self.receiver
 
 
+class TeamMemberQuerySet(models.QuerySet["TeamMember"]):
+    def active(self) -> "TeamMemberQuerySet":
+        """Places held now: on trial or confirmed."""
+        return self.filter(status__in=[TeamMember.Status.TRIAL, TeamMember.Status.CONFIRMED])
+
+
 class TeamMember(models.Model):
     """A worker or peer supporter in a person's team: on trial at first, then confirmed."""
 
@@ -135,6 +141,7 @@ class TeamMember(models.Model):
     end_reason = models.TextField(blank=True)
 
     history = HistoricalRecords()
+    objects = TeamMemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["receiver", "joined_on", "pk"]

@@ -29,6 +29,7 @@ from django.utils.translation import ngettext
 
 from matching.models import Introduction, MatchingPolicy, NoticeboardPost, TeamMember, TeamRole
 from members import geo
+from members import permissions as member_permissions
 from members import selectors as member_selectors
 from members.models import (
     Audience,
@@ -188,9 +189,7 @@ def suggestions_for(*, receiver: Profile, on: date, limit: int = SUGGESTIONS) ->
     wanted_skills = list(receiver.support_wanted.all())
     preferred = list(receiver.languages.all())
     times = _times_needed(receiver)
-    in_team = TeamMember.objects.filter(
-        receiver_id=receiver.membership_id, status__in=[TeamMember.Status.TRIAL, TeamMember.Status.CONFIRMED]
-    ).values("member_id")
+    in_team = TeamMember.objects.filter(receiver_id=receiver.membership_id).active().values("member_id")
     candidates = worker_search(
         criteria=WorkerCriteria(near=point, within_km=receiver.max_distance_km), on=on
     ).exclude(membership_id__in=in_team)
@@ -351,9 +350,8 @@ def receivers_listed(*, on: date) -> QuerySet[Profile]:
 
 def team_for(*, receiver: Membership) -> list[TeamMember]:
     return list(
-        TeamMember.objects.filter(
-            receiver=receiver, status__in=[TeamMember.Status.TRIAL, TeamMember.Status.CONFIRMED]
-        )
+        TeamMember.objects.filter(receiver=receiver)
+        .active()
         .select_related("member__user", "member__profile")
         .order_by("joined_on", "pk")
     )
@@ -362,9 +360,8 @@ def team_for(*, receiver: Membership) -> list[TeamMember]:
 def teams_of(*, member: Membership) -> list[TeamMember]:
     """The teams a worker or peer supporter is in."""
     return list(
-        TeamMember.objects.filter(
-            member=member, status__in=[TeamMember.Status.TRIAL, TeamMember.Status.CONFIRMED]
-        )
+        TeamMember.objects.filter(member=member)
+        .active()
         .select_related("receiver__user", "receiver__profile")
         .order_by("receiver__legal_name")
     )
@@ -373,11 +370,7 @@ def teams_of(*, member: Membership) -> list[TeamMember]:
 def in_team(*, user: User | AnonymousUser, receiver: Membership) -> bool:
     if not user.is_authenticated:
         return False
-    return TeamMember.objects.filter(
-        receiver=receiver,
-        member__user=user,
-        status__in=[TeamMember.Status.TRIAL, TeamMember.Status.CONFIRMED],
-    ).exists()
+    return TeamMember.objects.filter(receiver=receiver, member__user=user).active().exists()
 
 
 def team_roles_for(*, receiver: Membership) -> list[TeamRole]:
@@ -444,3 +437,16 @@ def peer_supporters(*, topic: Any = None, exclude: Membership | None = None) -> 
     if exclude is not None:
         profiles = profiles.exclude(membership=exclude)
     return profiles
+
+
+def receiver_acted_for(*, user: User, number: int | str | None) -> Membership | None:
+    """The person getting support the user acts for: themself when no number is given (None if
+    they are not a person getting support), or the one with that number whose circle gives the
+    user the power to manage their team; 404 for anyone else."""
+    if number is None or number == "":
+        own = member_selectors.membership_current_for_user(user=user)
+        return own if own and own.member_class == MemberClass.RECEIVER else None
+    receiver = Membership.objects.current().filter(number=number, member_class=MemberClass.RECEIVER).first()
+    if receiver is None or not member_permissions.can_act_for(user, receiver, "can_manage_team"):
+        raise Http404
+    return receiver

@@ -99,9 +99,7 @@ def introduction_send(
                 "message": [_("Write a short message (up to %(n)s characters).") % {"n": MESSAGE_MAX_LENGTH}]
             },
         )
-    if TeamMember.objects.filter(
-        receiver=receiver, member=supporter, status__in=[TeamMember.Status.TRIAL, TeamMember.Status.CONFIRMED]
-    ).exists():
+    if TeamMember.objects.filter(receiver=receiver, member=supporter).active().exists():
         raise ConflictError(_("You are already in the same team."), code="already_in_team")
 
     # The sender's row is locked so that requests sent at once are counted one after the other.
@@ -306,14 +304,11 @@ def team_role_give(*, receiver: Membership, holder: User, name: str, review_on: 
         raise ApplicationError(
             _("Only the person, or someone managing their team, gives roles."), code="not_allowed"
         )
-    in_team = (
-        member_selectors.circle_power(user=holder, receiver=receiver, power="can_view_care")
-        or TeamMember.objects.filter(
-            receiver=receiver,
-            member__user=holder,
-            status__in=[TeamMember.Status.TRIAL, TeamMember.Status.CONFIRMED],
-        ).exists()
-    )
+    from matching import selectors
+
+    in_team = member_selectors.circle_power(
+        user=holder, receiver=receiver, power="can_view_care"
+    ) or selectors.in_team(user=holder, receiver=receiver)
     if not (in_team or holder.pk == receiver.user_id):
         raise ApplicationError(_("Roles go to people in the team."), code="not_in_team")
     if not name.strip():

@@ -32,16 +32,9 @@ PARTS = {"morning": (time(6), time(12)), "afternoon": (time(12), time(17)), "eve
 
 
 def _acting_for(request: HttpRequest) -> Membership | None:
-    """The person getting support the user is acting for: themself, or (with ?for=number) someone
-    whose circle gives them the power to manage the team."""
+    """The person getting support the user is acting for (see selectors.receiver_acted_for)."""
     number = request.GET.get("for") or request.POST.get("for")
-    own = member_selectors.membership_current_for_user(user=request.user)
-    if not number:
-        return own if own and own.member_class == MemberClass.RECEIVER else None
-    receiver = Membership.objects.current().filter(number=number, member_class=MemberClass.RECEIVER).first()
-    if receiver is None or not member_permissions.can_act_for(request.user, receiver, "can_manage_team"):
-        raise Http404
-    return receiver
+    return selectors.receiver_acted_for(user=request.user, number=number)
 
 
 def _member_or_redirect(request: HttpRequest) -> Membership | None:

@@ -61,11 +61,12 @@ def documents_current() -> dict[str, GoverningDocument]:
 # --- Shares -----------------------------------------------------------------------------------
 
 
-def _signed(field_name: str) -> Any:
-    """The sum of a share-transaction field, subscriptions adding and withdrawals subtracting."""
-    value = F(f"share_transactions__{field_name}")
+def _signed(field_name: str, path: str = "share_transactions__") -> Any:
+    """The sum of a share-transaction field, subscriptions adding and withdrawals subtracting.
+    `path` leads from the rows summed over to the transactions ("" on transactions themselves)."""
+    value = F(f"{path}{field_name}")
     signed = Case(
-        When(share_transactions__kind=ShareTransaction.Kind.WITHDRAWAL, then=-1 * value),
+        When(**{f"{path}kind": ShareTransaction.Kind.WITHDRAWAL}, then=-1 * value),
         default=value,
         output_field=IntegerField(),
     )
@@ -398,19 +399,11 @@ def bookable_on(on: date, *, via: str = "") -> Q:
     `via` is the path from the rows filtered to their membership ("membership__" for profiles),
     so that a search can apply it after cheaper filters (distance) have narrowed the rows.
     """
-    membership = OuterRef(f"{via}pk") if not via else OuterRef(via.removesuffix("__"))
+    membership = OuterRef(via.removesuffix("__") or "pk")
     holding = (
         ShareTransaction.objects.filter(membership=membership)
         .values("membership")
-        .annotate(
-            held=Sum(
-                Case(
-                    When(kind=ShareTransaction.Kind.WITHDRAWAL, then=-1 * F("shares")),
-                    default=F("shares"),
-                    output_field=IntegerField(),
-                )
-            )
-        )
+        .annotate(held=_signed("shares", path=""))
         .filter(held__gte=1)
     )
     condition = Q(**{f"{via}member_class": MemberClass.WORKER, f"{via}date_admitted__lte": on}) & (

@@ -347,7 +347,7 @@ def staff_member_detail(request: HttpRequest, number: int) -> HttpResponse:
                     messages.success(request, _("Withdrawal recorded."))
                 return redirect("staff_member_detail", number=number)
             except ApplicationError as error:
-                form_add_application_error(form, error, aliases={"paid_on": "paid_on"})
+                form_add_application_error(form, error)
         status = 400
     context = {
         "membership": membership,

@@ -30,17 +30,10 @@ from members.models import MemberClass, Membership, User
 
 
 def _receiver_for(request: Request, number: int | str | None) -> Membership:
-    """The person getting support the caller acts for: themself, or one whose circle lets them."""
-    own = member_selectors.membership_current_for_user(user=request.user)
-    if number in (None, ""):
-        if own is None or own.member_class != MemberClass.RECEIVER:
-            raise ApplicationError(
-                _("Say which person getting support this is for."), code="receiver_required"
-            )
-        return own
-    receiver = Membership.objects.current().filter(number=number, member_class=MemberClass.RECEIVER).first()
-    if receiver is None or not member_permissions.can_act_for(request.user, receiver, "can_manage_team"):
-        raise Http404
+    """The person getting support the caller acts for (see selectors.receiver_acted_for)."""
+    receiver = selectors.receiver_acted_for(user=request.user, number=number)
+    if receiver is None:
+        raise ApplicationError(_("Say which person getting support this is for."), code="receiver_required")
     return receiver
 
 
