@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
     Case,
+    CharField,
     Exists,
     ExpressionWrapper,
     F,
@@ -22,11 +23,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import ACos, Cast, Coalesce, Cos, Greatest, Least, Radians, Sin
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Sqrt
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from carecoop.db import ListOf
 from matching.models import Introduction, MatchingPolicy, NoticeboardPost, TeamMember, TeamRole
 from members import geo
 from members import permissions as member_permissions
@@ -75,16 +77,18 @@ class WorkerCriteria:
 
 
 def _distance_km(point: geo.Point) -> Any:
-    """Great-circle distance from a point to a profile's district, as a database expression."""
-    lat = math.radians(point.latitude)
-    lon = math.radians(point.longitude)
-    cosine = Value(math.cos(lat)) * Cos(Radians(F("latitude"))) * Cos(
-        Radians(F("longitude")) - Value(lon)
-    ) + Value(math.sin(lat)) * Sin(Radians(F("latitude")))
-    return ExpressionWrapper(
-        Value(geo.EARTH_RADIUS_KM) * ACos(Least(Greatest(cosine, Value(-1.0)), Value(1.0))),
-        output_field=FloatField(),
+    """Distance from a point to a profile's district, as a database expression.
+
+    A flat-earth (equirectangular) distance: within the 100 km a search may reach it differs from
+    the great-circle distance by well under 1 %, far less than the kilometre or two that district
+    centroids are good to, and it needs no trigonometry on every row (tested against
+    `geo.distance_km`)."""
+    km_per_degree = geo.EARTH_RADIUS_KM * math.pi / 180
+    north = Value(km_per_degree) * (F("latitude") - Value(point.latitude))
+    east = Value(km_per_degree * math.cos(math.radians(point.latitude))) * (
+        F("longitude") - Value(point.longitude)
     )
+    return ExpressionWrapper(Sqrt(north * north + east * east), output_field=FloatField())
 
 
 def _free_at(wanted: TimeWanted) -> Exists:
@@ -96,6 +100,15 @@ def _free_at(wanted: TimeWanted) -> Exists:
             starts__lt=wanted.ends,
             ends__gt=wanted.starts,
         )
+    )
+
+
+def _skill_names() -> ListOf:
+    """The names of the skills a worker offers, in order, read in the same query."""
+    return ListOf(
+        Profile.skills.through.objects.filter(profile=OuterRef("pk"))
+        .order_by("skill__name")
+        .values(v=F("skill__name"))
     )
 
 
@@ -112,8 +125,9 @@ def worker_profiles(*, on: date) -> QuerySet[Profile]:
 
 
 def worker_search(*, criteria: WorkerCriteria, on: date) -> QuerySet[Profile]:
-    """Workers matching every criterion given, with `distance_km` when `near` is given."""
-    profiles = worker_profiles(on=on).select_related("membership")
+    """Workers matching every criterion given, each with `skill_names`, and `distance_km` when
+    `near` is given."""
+    profiles = worker_profiles(on=on).select_related("membership").annotate(skill_names=_skill_names())
     for skill in criteria.skills:
         profiles = profiles.filter(
             Exists(Profile.skills.through.objects.filter(profile=OuterRef("pk"), skill=skill))
@@ -247,10 +261,30 @@ def suggestions_for(*, receiver: Profile, on: date, limit: int = SUGGESTIONS) ->
     score: Any = parts[0]
     for part in parts[1:]:
         score = score + part
+    # What the reasons need is read in the same query, as arrays and flags; PostgreSQL works
+    # them out for the best rows only, after the sort and limit.
     ranked = (
         candidates.annotate(score=ExpressionWrapper(Value(100.0) * score, output_field=FloatField()))
-        .order_by("-score", "distance_km", "pk")
-        .prefetch_related("skills", "languages", "weekly_times")[:limit]
+        .annotate(
+            skill_ids=ListOf(
+                Profile.skills.through.objects.filter(profile=OuterRef("pk")).values(v=F("skill_id"))
+            ),
+            language_ids=ListOf(
+                Profile.languages.through.objects.filter(profile=OuterRef("pk")).values(v=F("language_id"))
+            ),
+            free_slots=ListOf(
+                WeeklyTime.objects.filter(profile=OuterRef("pk"), kind=WeeklyTime.Kind.AVAILABLE).values(
+                    v=Concat(
+                        Cast("weekday", CharField()),
+                        Value(" "),
+                        Cast("starts", CharField()),
+                        Value(" "),
+                        Cast("ends", CharField()),
+                    )
+                )
+            ),
+        )
+        .order_by("-score", "distance_km", "pk")[:limit]
     )
     # Words that are the same for every suggestion are translated once.
     time_words = {wanted: _describe_time(wanted) for wanted in times}
@@ -277,6 +311,12 @@ def _describe_time(wanted: TimeWanted) -> str:
     return f"{day} {part}"
 
 
+def _slot(text: str) -> tuple[int, time, time]:
+    """A free time as the suggestions query gives it: "weekday starts ends"."""
+    weekday, starts, ends = text.split()
+    return int(weekday), time.fromisoformat(starts), time.fromisoformat(ends)
+
+
 def _explain(
     profile: Profile,
     *,
@@ -295,22 +335,23 @@ def _explain(
             if km < 1
             else ngettext("%(km)s km away", "%(km)s km away", km) % {"km": km}
         )
-    skills = {skill.pk: skill for skill in profile.skills.all()}
+    offered = set(getattr(profile, "skill_ids"))  # noqa: B009 (annotated by the query, unknown to mypy)
     for skill in wanted_skills:
-        if skill.pk in skills:
+        if skill.pk in offered:
             reasons.append(_("%(skill)s experience") % {"skill": skill.name})
         else:
             misfits.append(_("does not offer %(skill)s") % {"skill": skill.name.lower()})
-    spoken = {language.pk for language in profile.languages.all()}
+    spoken = set(getattr(profile, "language_ids"))  # noqa: B009
     for language in preferred:
         if language.pk in spoken and language.name != "English":
             reasons.append(_("speaks %(language)s") % {"language": language.name})
     if preferred and not spoken & {language.pk for language in preferred}:
         misfits.append(_("speaks none of your preferred languages"))
-    free = [t for t in profile.weekly_times.all() if t.kind == WeeklyTime.Kind.AVAILABLE]
+    free = [_slot(text) for text in getattr(profile, "free_slots")]  # noqa: B009
     for wanted in times:
         fits = any(
-            t.weekday == wanted.weekday and t.starts < wanted.ends and t.ends > wanted.starts for t in free
+            weekday == wanted.weekday and starts < wanted.ends and ends > wanted.starts
+            for weekday, starts, ends in free
         )
         words = time_words[wanted]
         if fits:

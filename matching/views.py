@@ -71,7 +71,7 @@ def worker_search(request: HttpRequest) -> HttpResponse:
         peer_support=bool(data.get("peer_support")),
         sort=data.get("sort") or "distance",
     )
-    results = selectors.worker_search(criteria=criteria, on=timezone.localdate()).prefetch_related("skills")
+    results = selectors.worker_search(criteria=criteria, on=timezone.localdate())
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -56,7 +56,7 @@ class WorkerSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_skills(self, profile: Profile) -> list[str]:
-        return [skill.name for skill in profile.skills.all()]
+        return list(profile.skill_names)  # type: ignore[attr-defined]  (annotated by worker_search)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_district(self, profile: Profile) -> str | None:

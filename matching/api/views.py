@@ -75,9 +75,7 @@ class WorkerSearchApi(GenericAPIView):
             peer_support=values["peer_support"],
             sort=values["sort"],
         )
-        profiles = selectors.worker_search(criteria=criteria, on=timezone.localdate()).prefetch_related(
-            "skills"
-        )
+        profiles = selectors.worker_search(criteria=criteria, on=timezone.localdate())
         page = self.paginate_queryset(profiles)
         return self.get_paginated_response(WorkerSerializer(page, many=True).data)
 

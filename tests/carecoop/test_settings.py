@@ -141,6 +141,17 @@ for who, urls in pages.items():
     for url in urls:
         status = client.get(url).status_code
         assert status == 200, (who, url, status)
+# Suggestions and search read lists in the same query (ARRAY on PostgreSQL, JSON on SQLite).
+from django.utils import timezone
+from matching import selectors
+from members.models import Profile
+ruth = Profile.objects.get(membership__number=1)
+found = selectors.suggestions_for(receiver=ruth, on=timezone.localdate())
+assert found and any("experience" in r for s in found for r in s.reasons), [s.reasons for s in found]
+assert any(r.startswith("free on") for s in found for r in s.reasons), [s.reasons for s in found]
+workers = list(selectors.worker_search(criteria=selectors.WorkerCriteria(), on=timezone.localdate()))
+assert workers and all(isinstance(w.skill_names, list) for w in workers)
+assert any(w.skill_names for w in workers)
 print("ok")
 """
 

@@ -132,6 +132,26 @@ def test_search_finds_workers_whose_travel_reaches_the_person(ruth, workers):
     assert 5 < found[1].distance_km < 8
 
 
+@pytest.mark.parametrize(
+    "postcode", ["HX7 8AH", "OL14 5AA", "HX1 1AA", "LS1 1AA", "M1 1AA", "S1 1AA", "PL1 1AA"]
+)
+def test_distances_worked_out_in_the_database_agree_with_the_great_circle(staff_member, postcode):
+    # Searches use a flat-earth distance (no trigonometry per row); within the 100 km a search
+    # can reach it must stay within 1 % (and 0.2 km) of the great-circle distance.
+    origin = _near("HX7 8AH")
+    there = _near(postcode)
+    membership = worker(staff_member, "Wendy Far", postcode, radius=100)
+
+    found = selectors.worker_search(criteria=WorkerCriteria(near=origin, within_km=100), on=TODAY)
+
+    exact = geo.distance_km(origin, there)
+    if exact > 100:
+        assert membership.pk not in [p.membership_id for p in found]
+        return
+    (profile,) = [p for p in found if p.membership_id == membership.pk]
+    assert abs(profile.distance_km - exact) <= max(0.2, exact * 0.01), (profile.distance_km, exact)
+
+
 def test_search_filters_by_skill_language_time_and_rate(ruth, workers):
     def search(**criteria):
         return _names(selectors.worker_search(criteria=WorkerCriteria(**criteria), on=TODAY))
