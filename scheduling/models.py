@@ -1,0 +1,315 @@
+"""Visits: booked inside a person's team, offered, accepted, delivered, confirmed.
+
+Times are stored in UTC and shown in Europe/London. A worker never holds two accepted visits
+that overlap: PostgreSQL refuses it with an exclusion constraint (migration 0002); on the
+embedded SQLite, where writes are serialised, the booking services check it.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from members.models import Membership
+
+
+class SchedulingPolicy(models.Model):
+    """The co-op's timings for visits. One row; staff tune it in the admin."""
+
+    offer_expiry_hours = models.PositiveSmallIntegerField(
+        _("an unanswered offer expires this many hours before the start"), default=12
+    )
+    late_cancellation_hours = models.PositiveSmallIntegerField(
+        _("a cancellation this many hours or less before the start is late"), default=24
+    )
+    confirmation_hours = models.PositiveSmallIntegerField(
+        _("hours to confirm or query a visit's hours before they are confirmed automatically"), default=48
+    )
+    horizon_weeks = models.PositiveSmallIntegerField(
+        _("weeks ahead that repeating visits are booked"), default=8
+    )
+    check_in_far_km = models.PositiveSmallIntegerField(
+        _("a check-in further than this from the person's postcode is flagged (km)"), default=3
+    )
+    missed_after_minutes = models.PositiveSmallIntegerField(
+        _("minutes after the start without a check-in before the team is alerted"), default=15
+    )
+    unfilled_alert_hours = models.PositiveSmallIntegerField(
+        _("hours before the start that an unfilled open visit alerts the team"), default=48
+    )
+    coop_deduction_percent = models.DecimalField(
+        _("the co-op's share, deducted from the worker's rate (%)"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("7.50"),
+        validators=[MinValueValidator(0), MaxValueValidator(50)],
+    )
+    coop_addition_percent = models.DecimalField(
+        _("the co-op's share, added to what the person pays (%)"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("17.50"),
+        validators=[MinValueValidator(0), MaxValueValidator(50)],
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("scheduling policy")
+        verbose_name_plural = _("scheduling policy")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="scheduling_policy_single_row")]
+
+    def __str__(self) -> str:
+        return str(_("Scheduling policy"))
+
+    @classmethod
+    def current(cls) -> "SchedulingPolicy":
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy
+
+
+class Series(models.Model):
+    """A weekly pattern of visits. Its occurrences are booked as visits over a rolling horizon."""
+
+    receiver = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="visit_series")
+    # None: each occurrence is an open visit, offered to the whole team.
+    worker = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="visit_series_worked"
+    )
+    weekdays = models.JSONField(_("days"), help_text=_("0 is Monday"))
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("ends at"), help_text=_("Earlier than the start: the next morning."))
+    every_weeks = models.PositiveSmallIntegerField(_("every so many weeks"), default=1)
+    first_date = models.DateField(_("from"))
+    until = models.DateField(_("until"), null=True, blank=True)
+    count = models.PositiveSmallIntegerField(_("number of visits"), null=True, blank=True)
+    sleep_in = models.BooleanField(_("sleep-in"), default=False)
+    tasks = models.JSONField(default=list, blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=2000)
+    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    # The last day whose occurrences have been booked; the daily task moves it on.
+    booked_through = models.DateField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = _("series")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(every_weeks__gte=1, every_weeks__lte=8), name="series_every_weeks"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Series {self.pk} for {self.receiver}"
+
+
+class VisitQuerySet(models.QuerySet["Visit"]):
+    def accepted(self) -> "VisitQuerySet":
+        return self.filter(status=Visit.Status.ACCEPTED)
+
+    def between(self, start: object, end: object) -> "VisitQuerySet":
+        """Visits that overlap the span from start to end."""
+        return self.filter(starts__lt=end, ends__gt=start)
+
+
+class Visit(models.Model):
+    class Status(models.TextChoices):
+        OFFERED = "offered", _("Offered")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired unanswered")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Hours(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        QUERIED = "queried", _("Queried")
+
+    receiver = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="visits_received")
+    worker = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="visits_worked"
+    )
+    is_open = models.BooleanField(_("open to the whole team"), default=False)
+    series = models.ForeignKey(Series, on_delete=models.PROTECT, null=True, blank=True, related_name="visits")
+    # The day of the pattern this visit stands for, kept when one occurrence is moved.
+    series_date = models.DateField(null=True, blank=True)
+    starts = models.DateTimeField(_("starts"))
+    ends = models.DateTimeField(_("ends"))
+    sleep_in = models.BooleanField(_("sleep-in"), default=False)
+    tasks = models.JSONField(default=list, blank=True)  # [{"label": "...", "done": false}, ...]
+    notes = models.TextField(_("notes for the worker"), blank=True, max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OFFERED)
+    # The worker's hourly rate when they accepted: what this visit is paid at.
+    rate_pence = models.PositiveIntegerField(null=True, blank=True)
+    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    offer_expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True, max_length=500)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.TextField(blank=True, max_length=500)
+    late_cancellation = models.BooleanField(default=False)
+    # Delivery, from the worker's phone.
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    check_in_latitude = models.FloatField(null=True, blank=True)
+    check_in_longitude = models.FloatField(null=True, blank=True)
+    check_in_distance_km = models.FloatField(null=True, blank=True)
+    check_in_far = models.BooleanField(default=False)
+    checked_out_at = models.DateTimeField(null=True, blank=True)
+    visit_note = models.TextField(_("visit note"), blank=True, max_length=5000)
+    # The person (or their advocate) confirms the hours or queries them; pay reads confirmed hours.
+    hours = models.CharField(max_length=10, choices=Hours.choices, default=Hours.PENDING)
+    hours_answered_at = models.DateTimeField(null=True, blank=True)
+    hours_answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    query_reason = models.TextField(blank=True, max_length=1000)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends__gt=models.F("starts")), name="visit_ends_after_start"),
+            models.CheckConstraint(
+                condition=~Q(status="accepted") | Q(worker__isnull=False), name="visit_accepted_has_worker"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_open=True) | Q(worker__isnull=False), name="visit_booked_has_worker"
+            ),
+            models.UniqueConstraint(
+                fields=["series", "series_date"],
+                condition=Q(series__isnull=False),
+                name="visit_one_per_series_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["worker", "starts"], name="visit_worker_starts"),
+            models.Index(fields=["receiver", "starts"], name="visit_receiver_starts"),
+            models.Index(
+                fields=["offer_expires_at"], condition=Q(status="offered"), name="visit_offers_waiting"
+            ),
+            models.Index(fields=["checked_out_at"], condition=Q(hours="pending"), name="visit_hours_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Visit {self.pk} for {self.receiver} at {self.starts:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends - self.starts).total_seconds() // 60)
+
+    @property
+    def is_delivered(self) -> bool:
+        return self.checked_out_at is not None
+
+    def cost(self, policy: SchedulingPolicy) -> "VisitCost | None":
+        """What the person pays, the worker gets and the co-op keeps, to the penny."""
+        if self.rate_pence is None:
+            return None
+        return VisitCost.of(self.rate_pence, self.duration_minutes, policy)
+
+
+@dataclass(frozen=True)
+class VisitCost:
+    """Money for one visit, in pence: the worker's rate for its minutes less the co-op's
+    deduction; the person pays the rate plus the co-op's addition; the co-op keeps the rest."""
+
+    worker_gets: int
+    person_pays: int
+
+    @property
+    def coop_keeps(self) -> int:
+        return self.person_pays - self.worker_gets
+
+    @classmethod
+    def of(cls, rate_pence: int, minutes: int, policy: SchedulingPolicy) -> "VisitCost":
+        gross = Decimal(rate_pence) * minutes / 60
+        worker = gross * (1 - policy.coop_deduction_percent / 100)
+        person = gross * (1 + policy.coop_addition_percent / 100)
+        return cls(
+            worker_gets=int(worker.quantize(Decimal(1), rounding=ROUND_HALF_UP)),
+            person_pays=int(person.quantize(Decimal(1), rounding=ROUND_HALF_UP)),
+        )
+
+
+class Reminder(models.Model):
+    """One message due about one visit. A beat task claims the due rows and sends each once."""
+
+    class Kind(models.TextChoices):
+        WORKER_DAY_BEFORE = "worker_24h", _("Your visit tomorrow (24 hours before)")
+        WORKER_HOUR_BEFORE = "worker_1h", _("Your visit in an hour")
+        RECEIVER_EVENING = "receiver_evening", _("Who is coming tomorrow (the evening before)")
+        OPEN_UNFILLED = "open_unfilled", _("An open visit nobody has taken (48 hours before)")
+        MISSED = "missed", _("A worker has not checked in (15 minutes after the start)")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["visit", "kind"], name="reminder_one_per_kind")]
+        indexes = [models.Index(fields=["due_at"], condition=Q(sent_at__isnull=True), name="reminder_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for visit {self.visit_id} at {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """A message in someone's in-app list; some also go by email, as each person chooses."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20)
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    reminder = models.ForeignKey(Reminder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="notification_recent")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EmailChoice(models.Model):
+    """A kind of reminder someone chose not to get by email (they still see it in the app)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Reminder.Kind.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="email_choice_once")]
+
+    def __str__(self) -> str:
+        return f"No email for {self.kind}"
+
+
+class CalendarFeed(models.Model):
+    """A private iCal address for one person's visits. Only a hash of its secret is kept;
+    making a new address revokes the old one."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of user {self.user_id}"

@@ -1,0 +1,37 @@
+"""Who may book a person's visits, and who may see their care."""
+
+from django.contrib.auth.models import AnonymousUser
+
+from matching import selectors as matching_selectors
+from matching.models import TeamRole
+from members import permissions as member_permissions
+from members.models import Membership, User
+
+# The team role ("hat") that lets a team member book the person's visits.
+ROTA_HOLDER = "rota holder"
+
+
+def holds_rota(user: User | AnonymousUser, receiver: Membership) -> bool:
+    if not user.is_authenticated:
+        return False
+    return TeamRole.objects.filter(
+        receiver=receiver, holder=user, ended_at__isnull=True, name__iexact=ROTA_HOLDER
+    ).exists()
+
+
+def can_book(user: User | AnonymousUser, receiver: Membership) -> bool:
+    """The person, staff, someone in their circle with the power to book, or the team's rota
+    holder."""
+    if not user.is_authenticated:
+        return False
+    return member_permissions.can_act_for(user, receiver, "can_book") or holds_rota(user, receiver)
+
+
+def can_see_care(user: User | AnonymousUser, receiver: Membership) -> bool:
+    """Rule 9: the person, their circle of support (with the power to see care), their team, and
+    staff; nobody else."""
+    if not user.is_authenticated:
+        return False
+    return member_permissions.can_act_for(user, receiver, "can_view_care") or matching_selectors.in_team(
+        user=user, receiver=receiver
+    )

@@ -1,0 +1,259 @@
+"""Booking, offers, acceptance, the overlap rule, open visits, cancellation and expiry."""
+
+import datetime
+
+import pytest
+from django.core import mail
+
+from carecoop.exceptions import ApplicationError, ConflictError
+from matching.models import TeamMember, TeamRole
+from members import services as member_services
+from members.models import VettingCheck
+from scheduling import services
+from scheduling.models import Visit
+from tests.concurrency import race
+from tests.scheduling.conftest import add_worker, at
+
+pytestmark = pytest.mark.usefixtures("now")
+
+
+def book(by, receiver, worker, starts, ends, **extra):
+    return services.visit_book(by=by, receiver=receiver, worker=worker, starts=starts, ends=ends, **extra)
+
+
+def test_the_person_books_a_visit_and_the_worker_accepts(ruth, megan, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = book(ruth.user, ruth, megan, at(24, 9), at(24, 11), tasks=["Breakfast", "Medication"])
+    visit = booked.visits[0]
+
+    assert visit.status == Visit.Status.OFFERED
+    assert [t["label"] for t in visit.tasks] == ["Breakfast", "Medication"]
+    assert booked.warnings == []
+    assert any("megan@example.org" in m.to for m in mail.outbox)
+
+    services.visit_accept(visit=visit, by=megan.user)
+
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.ACCEPTED
+    assert visit.rate_pence == 15_00
+    assert visit.cost(services.SchedulingPolicy.current()).person_pays == 35_25  # £30 + 17.5 %
+    assert visit.cost(services.SchedulingPolicy.current()).worker_gets == 27_75  # £30 − 7.5 %
+
+
+def test_the_worker_declines_with_a_reason(ruth, megan):
+    visit = book(ruth.user, ruth, megan, at(24, 9), at(24, 11)).visits[0]
+
+    services.visit_decline(visit=visit, by=megan.user, reason="I am away that day.")
+
+    visit.refresh_from_db()
+    assert (visit.status, visit.decline_reason) == (Visit.Status.DECLINED, "I am away that day.")
+
+
+def test_a_worker_outside_the_team_cannot_be_booked(ruth, tom):
+    with pytest.raises(ApplicationError) as error:
+        book(ruth.user, ruth, tom, at(24, 9), at(24, 11))
+
+    assert error.value.code == "not_in_team"
+    assert not Visit.objects.exists()
+
+
+def test_a_worker_whose_checks_lapse_before_the_day_cannot_be_booked_for_it(ruth, megan, staff):
+    dbs = VettingCheck.objects.get(membership=megan, kind="dbs")
+    member_services.vetting_check_void(check=dbs, by=staff, reason="Wrong certificate number")
+
+    with pytest.raises(ApplicationError) as error:
+        book(ruth.user, ruth, megan, at(24, 9), at(24, 11))
+
+    assert error.value.code == "not_bookable"
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends"),
+    [(at(24, 9), at(24, 9, 29)), (at(24, 8), at(24, 20, 1)), (at(22, 9), at(22, 11))],
+    ids=["too short", "too long", "in the past"],
+)
+def test_bad_times_are_refused_and_change_nothing(ruth, megan, starts, ends):
+    with pytest.raises(ApplicationError):
+        book(ruth.user, ruth, megan, starts, ends)
+
+    assert not Visit.objects.exists()
+
+
+def test_a_sleep_in_may_last_the_night(ruth, megan):
+    visit = book(ruth.user, ruth, megan, at(24, 21), at(25, 8), sleep_in=True).visits[0]
+
+    assert visit.sleep_in
+    assert visit.duration_minutes == 11 * 60
+
+
+def test_outside_the_workers_stated_times_is_a_warning_not_a_refusal(ruth, megan):
+    booked = book(ruth.user, ruth, megan, at(28, 9), at(28, 11))  # a Saturday; Megan works weekdays
+
+    assert booked.visits
+    assert booked.warnings == ["This is outside the times the worker says they are free."]
+
+
+def test_who_may_book(ruth, megan, jane, outsider, asha):
+    book(jane, ruth, megan, at(24, 9), at(24, 10))  # her daughter, with the power to book
+
+    with pytest.raises(ApplicationError) as error:
+        book(outsider, ruth, megan, at(24, 12), at(24, 13))
+    assert error.value.code == "not_allowed"
+
+    with pytest.raises(ApplicationError):
+        book(asha.user, ruth, megan, at(24, 12), at(24, 13))  # a team member without the rota hat
+    TeamRole.objects.create(
+        receiver=ruth,
+        holder=asha.user,
+        name="Rota holder",
+        review_on=datetime.date(2027, 1, 1),
+        given_by=ruth.user,
+    )
+    book(asha.user, ruth, megan, at(24, 12), at(24, 13))
+
+    assert Visit.objects.count() == 2
+
+
+def test_an_overlapping_visit_cannot_be_accepted(ruth, megan, staff):
+    arthur = add_worker(staff, "Arthur Receiver", "arthur@example.org")
+    arthur.member_class = "receiver"
+    arthur.save(update_fields=["member_class"])
+    TeamMember.objects.create(
+        receiver=arthur,
+        member=megan,
+        role="worker",
+        status="confirmed",
+        trial_ends_on=datetime.date(2026, 10, 1),
+    )
+    first = book(ruth.user, ruth, megan, at(24, 9), at(24, 11)).visits[0]
+    services.visit_accept(visit=first, by=megan.user)
+
+    second = book(arthur.user, arthur, megan, at(24, 10), at(24, 12))
+    assert second.warnings == ["The worker already has a visit then: they cannot accept both."]
+    with pytest.raises(ConflictError) as error:
+        services.visit_accept(visit=second.visits[0], by=megan.user)
+
+    assert error.value.code == "overlap"
+    assert Visit.objects.get(pk=second.visits[0].pk).status == Visit.Status.OFFERED
+    # Back to back is not an overlap.
+    third = book(ruth.user, ruth, megan, at(24, 11), at(24, 12)).visits[0]
+    services.visit_accept(visit=third, by=megan.user)
+
+
+def test_the_database_itself_refuses_an_overlap(ruth, megan):
+    first = book(ruth.user, ruth, megan, at(24, 9), at(24, 11)).visits[0]
+    services.visit_accept(visit=first, by=megan.user)
+    second = book(ruth.user, ruth, megan, at(24, 10), at(24, 12)).visits[0]
+
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError, match="visit_no_overlap"), transaction.atomic():
+        Visit.objects.filter(pk=second.pk).update(status=Visit.Status.ACCEPTED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_threads_accepting_overlapping_visits_for_one_worker_leave_exactly_one(ruth, megan):
+    visits = [
+        book(ruth.user, ruth, megan, at(24, 9) + datetime.timedelta(minutes=5 * i), at(24, 12)).visits[0]
+        for i in range(20)
+    ]
+
+    results = race(
+        [lambda visit=visit: services.visit_accept(visit=visit, by=megan.user) for visit in visits]
+    )
+
+    assert Visit.objects.filter(status=Visit.Status.ACCEPTED).count() == 1
+    refusals = [r for r in results if isinstance(r, Exception)]
+    assert len(refusals) == 19
+    assert {getattr(r, "code", None) for r in refusals} == {"overlap"}, refusals
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_threads_booking_over_one_accepted_time_book_offers_but_none_is_accepted(ruth, megan):
+    # Booking itself does not reserve the worker's time: only acceptance does, once.
+    def book_and_accept(i):
+        visit = book(ruth.user, ruth, megan, at(25, 9), at(25, 10) + datetime.timedelta(minutes=i)).visits[0]
+        return services.visit_accept(visit=visit, by=megan.user)
+
+    results = race([lambda i=i: book_and_accept(i) for i in range(20)])
+
+    assert Visit.objects.filter(status=Visit.Status.ACCEPTED).count() == 1
+    assert sum(isinstance(r, Visit) for r in results) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_workers_racing_for_one_open_visit_leave_exactly_one(ruth, staff):
+    workers = [add_worker(staff, f"Worker {i} Smith", f"w{i}@example.org", team_of=ruth) for i in range(20)]
+    visit = book(ruth.user, ruth, None, at(24, 9), at(24, 11)).visits[0]
+    assert visit.is_open
+    assert visit.worker is None
+
+    results = race([lambda w=w: services.visit_accept(visit=visit, by=w.user) for w in workers])
+
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.ACCEPTED
+    winners = [r for r in results if isinstance(r, Visit)]
+    assert len(winners) == 1
+    assert winners[0].worker_id == visit.worker_id
+    assert all(getattr(r, "code", None) == "not_offered" for r in results if isinstance(r, Exception))
+
+
+def test_an_open_visit_is_offered_to_the_team_only(
+    ruth, megan, asha, tom, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        visit = book(ruth.user, ruth, None, at(24, 9), at(24, 11)).visits[0]
+    offered_to = {address for message in mail.outbox for address in message.to}
+
+    assert offered_to == {"megan@example.org", "asha@example.org"}
+    with pytest.raises(ApplicationError):
+        services.visit_accept(visit=visit, by=tom.user)
+
+
+def test_unanswered_offers_expire_before_the_start(ruth, megan, time_machine):
+    visit = book(ruth.user, ruth, megan, at(25, 9), at(25, 11)).visits[0]
+    assert visit.offer_expires_at == at(24, 21)  # 12 hours before
+
+    time_machine.move_to(at(24, 20, 59), tick=False)
+    assert services.offers_expire() == 0
+    time_machine.move_to(at(24, 21), tick=False)
+    assert services.offers_expire() == 1
+    assert services.offers_expire() == 0
+
+    with pytest.raises(ConflictError):
+        services.visit_accept(visit=visit, by=megan.user)
+    assert Visit.objects.get().status == Visit.Status.EXPIRED
+
+
+def test_cancelling_within_a_day_is_recorded_as_late(ruth, megan):
+    soon = book(ruth.user, ruth, megan, at(24, 9), at(24, 11)).visits[0]
+    later = book(ruth.user, ruth, megan, at(26, 9), at(26, 11)).visits[0]
+    services.visit_accept(visit=soon, by=megan.user)
+
+    services.visit_cancel(visit=soon, by=megan.user, reason="My car broke down.")
+    services.visit_cancel(visit=later, by=ruth.user, reason="My son is visiting.")
+
+    soon.refresh_from_db()
+    later.refresh_from_db()
+    assert (soon.status, soon.late_cancellation, soon.cancelled_by) == ("cancelled", True, megan.user)
+    assert (later.status, later.late_cancellation) == ("cancelled", False)
+
+
+def test_a_cancellation_needs_a_reason_and_a_party(ruth, megan, tom):
+    visit = book(ruth.user, ruth, megan, at(24, 9), at(24, 11)).visits[0]
+
+    with pytest.raises(ApplicationError):
+        services.visit_cancel(visit=visit, by=ruth.user, reason="  ")
+    with pytest.raises(ApplicationError):
+        services.visit_cancel(visit=visit, by=tom.user, reason="Not mine")
+    assert Visit.objects.get().status == Visit.Status.OFFERED
+
+
+def test_moving_an_accepted_visit_asks_the_worker_again(ruth, megan):
+    visit = book(ruth.user, ruth, megan, at(24, 9), at(24, 11)).visits[0]
+    services.visit_accept(visit=visit, by=megan.user)
+
+    services.visit_change(visit=visit, by=ruth.user, starts=at(24, 13), ends=at(24, 15))
+
+    visit.refresh_from_db()
+    assert (visit.status, visit.starts) == (Visit.Status.OFFERED, at(24, 13))
