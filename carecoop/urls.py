@@ -29,6 +29,7 @@ admin.site.site_title = settings.COOP_NAME
 api_v1 = [
     path("", include("members.api.urls")),
     path("", include("matching.api.urls")),
+    path("", include("scheduling.api.urls")),
 ]
 
 urlpatterns = [
@@ -37,6 +38,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("members.urls")),
     path("", include("matching.urls")),
+    path("", include("scheduling.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -220,6 +220,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "matching.trial_reminders_send",
         "schedule": crontab(hour=8, minute=0),
     },
+    "visit-reminders": {"task": "scheduling.reminders_send_due", "schedule": crontab()},
+    "visit-offers-expire": {"task": "scheduling.offers_expire", "schedule": crontab()},
+    "visit-hours-confirm": {
+        "task": "scheduling.hours_confirm_unanswered",
+        "schedule": crontab(minute="*/10"),
+    },
+    "visit-series-book-ahead": {
+        "task": "scheduling.series_book_ahead_all",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

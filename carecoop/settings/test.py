@@ -15,7 +15,8 @@ DATABASES = {
 }
 # Each checkout tests in a database of its own, so two checkouts can run their tests at once.
 _checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
-DATABASES["default"]["TEST"] = {"NAME": f"test_carecoop_{_checkout}"}
+# TEST_DATABASE_NAME lets two runs in one checkout work side by side.
+DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=f"test_carecoop_{_checkout}")}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 

@@ -1,0 +1,113 @@
+"""Reading visits: calendars, one visit as a user may see it, the care log, notifications."""
+
+from datetime import datetime
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from matching.models import TeamMember
+from members import selectors as member_selectors
+from members.models import CircleMember, MemberClass, Membership, User
+from scheduling import permissions
+from scheduling.models import CalendarFeed, Notification, Visit
+
+LIVE = [Visit.Status.OFFERED, Visit.Status.ACCEPTED]
+
+
+def _with_people(visits: QuerySet[Visit]) -> QuerySet[Visit]:
+    return visits.select_related("receiver__profile", "worker__profile")
+
+
+def _seen_by(user: User) -> Q:
+    """Every visit a user may see: their own as worker, open visits offered to teams they are in,
+    the visits of the person they are (or act for with the power to see care or to book), and
+    those of people whose rota they hold."""
+    own = member_selectors.membership_current_for_user(user=user)
+    seen = Q(pk__in=[])
+    if own is not None:
+        seen |= Q(receiver=own)
+        if own.member_class == MemberClass.WORKER:
+            teams = TeamMember.objects.filter(member=own, role=TeamMember.Role.WORKER).active()
+            seen |= Q(worker=own) | Q(
+                is_open=True, status=Visit.Status.OFFERED, receiver__in=teams.values("receiver")
+            )
+    supported = CircleMember.objects.filter(supporter=user, status=CircleMember.Status.ACTIVE).filter(
+        Q(can_view_care=True) | Q(can_book=True)
+    )
+    seen |= Q(receiver__in=supported.values("receiver"))
+    seen |= Q(
+        receiver__in=user.team_roles.filter(
+            ended_at__isnull=True, name__iexact=permissions.ROTA_HOLDER
+        ).values("receiver")
+    )
+    return seen
+
+
+def calendar_for_user(
+    *, user: User, start: datetime, end: datetime, receiver: Membership | None = None
+) -> QuerySet[Visit]:
+    """The visits a user sees between two moments (offered and accepted, and what was cancelled
+    so that nobody wonders where a visit went), in order."""
+    visits = (
+        Visit.objects.between(start, end)
+        .filter(status__in=[*LIVE, Visit.Status.CANCELLED])
+        .filter(_seen_by(user))
+    )
+    if receiver is not None:
+        visits = visits.filter(receiver=receiver)
+    return _with_people(visits).order_by("starts", "pk")
+
+
+def visits_for_worker(*, worker: Membership, start: datetime, end: datetime) -> QuerySet[Visit]:
+    """A worker's own visits (offered and accepted) in a span: the four weeks ahead, say."""
+    return _with_people(Visit.objects.between(start, end).filter(worker=worker, status__in=LIVE)).order_by(
+        "starts", "pk"
+    )
+
+
+def visits_for_receiver(*, receiver: Membership, start: datetime, end: datetime) -> QuerySet[Visit]:
+    return _with_people(
+        Visit.objects.between(start, end).filter(receiver=receiver, status__in=LIVE)
+    ).order_by("starts", "pk")
+
+
+def visit_get_for_user(*, user: User | AnonymousUser, pk: int) -> Visit:
+    """One visit, if the user may see it; 404 otherwise: what one may not see, one cannot learn
+    exists."""
+    if not user.is_authenticated:
+        raise Http404
+    visit = _with_people(Visit.objects.filter(pk=pk)).select_related("receiver__user", "worker__user").first()
+    if visit is None:
+        raise Http404
+    # Rule 9: the person, their circle (with the power), their team and staff; and the worker.
+    if (visit.worker is not None and visit.worker.user_id == user.pk) or (
+        permissions.can_see_care(user, visit.receiver) or permissions.can_book(user, visit.receiver)
+    ):
+        return visit
+    raise Http404
+
+
+def care_log(*, receiver: Membership) -> QuerySet[Visit]:
+    """The person's visit notes, newest first. Ask `permissions.can_see_care` before showing it."""
+    return _with_people(Visit.objects.filter(receiver=receiver, checked_out_at__isnull=False)).order_by(
+        "-starts", "-pk"
+    )
+
+
+def visits_to_confirm(*, user: User) -> QuerySet[Visit]:
+    """Delivered visits whose hours wait for this user (the person, or someone booking for them)."""
+    return _with_people(
+        Visit.objects.filter(hours=Visit.Hours.PENDING, checked_out_at__isnull=False).filter(
+            _seen_by(user) & ~Q(worker__user=user)
+        )
+    ).order_by("starts")
+
+
+def notifications_for(*, user: User, limit: int = 50) -> list[Notification]:
+    return list(Notification.objects.filter(user=user).select_related("visit")[:limit])
+
+
+def feed_user(*, token_hash: str) -> User | None:
+    feed = CalendarFeed.objects.select_related("user").filter(token_hash=token_hash).first()
+    return feed.user if feed and feed.user.is_active else None
