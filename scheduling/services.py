@@ -19,6 +19,7 @@ from dateutil import rrule
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,7 +85,8 @@ def _refuse(message: str, code: str, field_name: str | None = None) -> Applicati
 
 
 def _check_span(starts: datetime, ends: datetime) -> None:
-    length = ends - starts
+    # In UTC: two times in London subtract by the wall clock, an hour out across a clock change.
+    length = ends.astimezone(UTC) - starts.astimezone(UTC)
     if length < SHORTEST or length > LONGEST:
         raise _refuse(_("A visit lasts from 30 minutes to 12 hours."), "bad_length", "ends")
 
@@ -205,6 +207,8 @@ def visit_book(
         raise _refuse(_("Visits are booked for current members who get support."), "not_a_member")
     if starts.tzinfo is None or ends.tzinfo is None:
         raise _refuse(_("Give times with their time zone."), "bad_time", "starts")
+    # Kept in UTC from here: "24 hours before" and the like then mean real hours, not the clock's.
+    starts, ends = starts.astimezone(UTC), ends.astimezone(UTC)
     _check_span(starts, ends)
     now = timezone.now()
     if starts <= now:
@@ -351,6 +355,9 @@ def visit_change(
     warnings: list[str] = []
     fields = ["updated_at"]
     new_starts, new_ends = starts or visit.starts, ends or visit.ends
+    if new_starts.tzinfo is None or new_ends.tzinfo is None:
+        raise _refuse(_("Give times with their time zone."), "bad_time", "starts")
+    new_starts, new_ends = new_starts.astimezone(UTC), new_ends.astimezone(UTC)
     if (new_starts, new_ends) != (visit.starts, visit.ends):
         _check_span(new_starts, new_ends)
         now = timezone.now()
@@ -402,10 +409,13 @@ def _occurrence_dates(series: Series, through: date) -> list[date]:
         interval=series.every_weeks,
         byweekday=sorted(series.weekdays),
         dtstart=datetime.combine(series.first_date, time()),
-        until=datetime.combine(min(series.until or through, through), time()),
+        # dateutil deprecates giving both (a future version refuses): a count ends the rule, and the
+        # last date and the horizon cut it below.
+        until=None if series.count else datetime.combine(min(series.until or through, through), time()),
         count=series.count,
     )
-    return [moment.date() for moment in rule]
+    last = min(series.until or through, through)
+    return [moment.date() for moment in rule if moment.date() <= last]
 
 
 @transaction.atomic
@@ -548,7 +558,9 @@ def series_change_from(
         earlier = Visit.objects.filter(series=old, series_date__lt=visit.series_date).count()
         remaining = max(old.count - earlier, 1)
     original_until = old.until
-    _series_cancel_from(old, visit.series_date, by=by, reason=_("Changed: replaced by a new pattern."))
+    _series_cancel_from(
+        old, Q(series_date__gte=visit.series_date), by=by, reason=_("Changed: replaced by a new pattern.")
+    )
     old.until = visit.series_date - timedelta(days=1)
     old.count = None
     old.ended_at = timezone.now()
@@ -562,7 +574,7 @@ def series_change_from(
         ends_at=ends_at or old.ends_at,
         first_date=visit.series_date,
         every_weeks=old.every_weeks,
-        until=None if remaining is not None else original_until,
+        until=original_until,
         count=remaining,
         sleep_in=old.sleep_in,
         tasks=old.tasks if tasks is None else tasks,
@@ -570,11 +582,11 @@ def series_change_from(
     )
 
 
-def _series_cancel_from(series: Series, day: date, *, by: User, reason: str) -> int:
+def _series_cancel_from(series: Series, which: Q, *, by: User, reason: str) -> int:
     cancelled = 0
     for visit in Visit.objects.filter(
+        which,
         series=series,
-        series_date__gte=day,
         status__in=[Visit.Status.OFFERED, Visit.Status.ACCEPTED],
         checked_in_at__isnull=True,
     ).select_for_update():
@@ -599,7 +611,9 @@ def series_cancel(*, series: Series, by: User, reason: str) -> int:
         raise _refuse(_("Say why the visits are cancelled."), "reason_required", "reason")
     series.ended_at = timezone.now()
     series.save(update_fields=["ended_at"])
-    return _series_cancel_from(series, timezone.localdate(), by=by, reason=reason)
+    # By when they start, not by their day in the pattern: a visit moved to a later day is still to
+    # come, and one earlier today has happened (or was missed) and keeps its record.
+    return _series_cancel_from(series, Q(starts__gt=series.ended_at), by=by, reason=reason)
 
 
 # --- Delivery --------------------------------------------------------------------------------------
@@ -999,3 +1013,20 @@ def _send_all(messages: list[tuple[str, str, None, list[str]]]) -> None:
     if emails:
         with get_connection() as mail:
             mail.send_messages(emails)
+
+
+# --- Choices about notifications ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def email_choices_save(*, user: User, wanted: Iterable[str], kinds: Iterable[str]) -> None:
+    """Which kinds of notification come by email; the rest only appear in the app."""
+    wanted_set = set(wanted)
+    muted = [kind for kind in kinds if kind not in wanted_set]
+    EmailChoice.objects.filter(user=user).exclude(kind__in=muted).delete()
+    for kind in muted:
+        EmailChoice.objects.get_or_create(user=user, kind=kind)
+
+
+def notifications_mark_read(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

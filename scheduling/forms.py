@@ -1,0 +1,136 @@
+from datetime import date, timedelta
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Membership, WeeklyTime
+
+OPEN = "open"
+
+
+class VisitForm(forms.Form):
+    """Book a visit, once or every week."""
+
+    worker = forms.ChoiceField(
+        label=_("Who"), help_text=_("Someone in your team, or anyone in it who is free (an open visit).")
+    )
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    starts_at = forms.TimeField(
+        label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    ends_at = forms.TimeField(
+        label=_("Until"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("Earlier than the start means the next morning."),
+    )
+    sleep_in = forms.BooleanField(label=_("This is a sleep-in"), required=False)
+    tasks = forms.CharField(
+        label=_("Tasks"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One a line, for example: Breakfast, Morning medication."),
+    )
+    notes = forms.CharField(
+        label=_("Notes for the worker"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    repeat = forms.BooleanField(label=_("Repeat every week"), required=False)
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("On these days"),
+        choices=WeeklyTime.Weekday.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    every_weeks = forms.IntegerField(
+        label=_("Every so many weeks"), min_value=1, max_value=8, initial=1, required=False
+    )
+    until = forms.DateField(
+        label=_("Last day"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Or give a number of visits."),
+    )
+    count = forms.IntegerField(label=_("Number of visits"), min_value=1, max_value=500, required=False)
+
+    def __init__(self, *args: object, workers: list[tuple[Membership, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["worker"].choices = [(OPEN, _("Anyone in the team (open visit)"))] + [
+            (str(worker.number), name) for worker, name in workers
+        ]
+        self.workers = {str(worker.number): worker for worker, _name in workers}
+
+    def clean_tasks(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["tasks"].splitlines() if line.strip()]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("repeat"):
+            if not data.get("weekdays") and data.get("day"):
+                data["weekdays"] = [data["day"].weekday()]
+            if not data.get("until") and not data.get("count"):
+                self.add_error("until", _("Say when the visits end: a date or a number of visits."))
+        return data
+
+    def chosen_worker(self) -> Membership | None:
+        return self.workers.get(self.cleaned_data["worker"])
+
+
+class VisitChangeForm(forms.Form):
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    starts_at = forms.TimeField(
+        label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    ends_at = forms.TimeField(
+        label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    tasks = forms.CharField(
+        label=_("Tasks"), required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text=_("One a line.")
+    )
+    notes = forms.CharField(
+        label=_("Notes for the worker"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    scope = forms.ChoiceField(
+        label=_("Change"),
+        choices=[("this", _("This visit only")), ("following", _("This visit and the following ones"))],
+        initial="this",
+        widget=forms.RadioSelect,
+    )
+
+    def clean_tasks(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["tasks"].splitlines() if line.strip()]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OptionalReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Visit note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+
+
+class EmailChoicesForm(forms.Form):
+    kinds = forms.MultipleChoiceField(
+        label=_("Email me about"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["kinds"].choices = choices
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())

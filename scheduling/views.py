@@ -1,0 +1,416 @@
+"""The browser door onto visits: the calendar, booking, one visit (answering, delivering,
+confirming), the care log, notifications and the calendar feed."""
+
+import calendar as month_calendar
+from datetime import date, datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from carecoop.exceptions import ApplicationError
+from carecoop.forms import form_add_application_error
+from matching import selectors as matching_selectors
+from matching.models import TeamMember
+from members import selectors as member_selectors
+from members.models import MemberClass, Membership
+from scheduling import permissions, selectors, services
+from scheduling.forms import (
+    OPEN,
+    EmailChoicesForm,
+    NoteForm,
+    OptionalReasonForm,
+    ReasonForm,
+    VisitChangeForm,
+    VisitForm,
+    week_start,
+)
+from scheduling.models import EmailChoice, Reminder, SchedulingPolicy, Visit
+
+VIEWS = ("agenda", "week", "month")
+
+
+def _day_start(day: date) -> datetime:
+    return services.local_datetime(day, datetime.min.time())
+
+
+def _receiver_for(request: HttpRequest) -> Membership | None:
+    """The person whose visits are booked or shown: the user, or someone they may book for."""
+    number = request.GET.get("for") or request.POST.get("for")
+    if number:
+        receiver = (
+            Membership.objects.current().filter(number=number, member_class=MemberClass.RECEIVER).first()
+            if str(number).isdigit()
+            else None
+        )
+        if receiver is None or not (
+            permissions.can_book(request.user, receiver) or permissions.can_see_care(request.user, receiver)
+        ):
+            raise Http404
+        return receiver
+    own = member_selectors.membership_current_for_user(user=request.user)
+    return own if own and own.member_class == MemberClass.RECEIVER else None
+
+
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    """Week, month and agenda views of the visits a user sees."""
+    view = request.GET.get("view") if request.GET.get("view") in VIEWS else "agenda"
+    try:
+        focus = date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        focus = timezone.localdate()
+    receiver = _receiver_for(request) if request.GET.get("for") else None
+    if view == "month":
+        first = focus.replace(day=1)
+        days_in = month_calendar.monthrange(first.year, first.month)[1]
+        start, end = week_start(first), first + timedelta(days=days_in)
+        end = end + timedelta(days=(7 - end.weekday()) % 7)
+        previous, following = (first - timedelta(days=1)).replace(day=1), first + timedelta(days=days_in)
+        title = _("%(month)s") % {"month": first.strftime("%B %Y")}
+    elif view == "week":
+        start = week_start(focus)
+        end = start + timedelta(days=7)
+        previous, following = start - timedelta(days=7), end
+        title = _("Week of %(day)s") % {"day": start.strftime("%-d %B %Y")}
+    else:
+        start, end = focus, focus + timedelta(days=28)
+        previous, following = focus - timedelta(days=28), end
+        title = _("The four weeks from %(day)s") % {"day": focus.strftime("%-d %B %Y")}
+    visits = list(
+        selectors.calendar_for_user(
+            user=request.user, start=_day_start(start), end=_day_start(end), receiver=receiver
+        )
+    )
+    by_day: dict[date, list[Visit]] = {}
+    for visit in visits:
+        by_day.setdefault(timezone.localdate(visit.starts), []).append(visit)
+    days = [start + timedelta(days=n) for n in range((end - start).days)]
+    context = {
+        "view": view,
+        "focus": focus,
+        "title": title,
+        "receiver": receiver,
+        "today": timezone.localdate(),
+        "previous": previous,
+        "following": following,
+        "days": [(day, by_day.get(day, [])) for day in days],
+        "weeks": [days[i : i + 7] for i in range(0, len(days), 7)],
+        "by_day": by_day,
+        "month": focus.month,
+        "to_confirm": list(selectors.visits_to_confirm(user=request.user)[:20]),
+        "can_book": _bookable_receiver(request) is not None,
+    }
+    return render(request, "scheduling/calendar.html", context)
+
+
+def _bookable_receiver(request: HttpRequest) -> Membership | None:
+    receiver = _receiver_for(request)
+    return receiver if receiver and permissions.can_book(request.user, receiver) else None
+
+
+def _team_workers(receiver: Membership) -> list[tuple[Membership, str]]:
+    places = matching_selectors.team_for(receiver=receiver)
+    return [
+        (
+            place.member,
+            (getattr(place.member, "profile", None) and place.member.profile.display_name)
+            or place.member.legal_name,
+        )
+        for place in places
+        if place.role == TeamMember.Role.WORKER
+    ]
+
+
+@login_required
+def visit_book(request: HttpRequest) -> HttpResponse:
+    receiver = _receiver_for(request)
+    if receiver is None or not permissions.can_book(request.user, receiver):
+        messages.info(request, _("Visits are booked by the person getting support, or someone they ask."))
+        return redirect("visits")
+    form = VisitForm(
+        request.POST or None,
+        workers=_team_workers(receiver),
+        initial={"day": timezone.localdate() + timedelta(days=1)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        worker = form.chosen_worker()
+        try:
+            if data["repeat"]:
+                booked = services.series_create(
+                    by=request.user,
+                    receiver=receiver,
+                    worker=worker,
+                    weekdays=data["weekdays"],
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    first_date=data["day"],
+                    every_weeks=data.get("every_weeks") or 1,
+                    until=data.get("until"),
+                    count=data.get("count"),
+                    sleep_in=data["sleep_in"],
+                    tasks=data["tasks"],
+                    notes=data["notes"],
+                )
+            else:
+                starts, ends = services.span_for(data["day"], data["starts_at"], data["ends_at"])
+                booked = services.visit_book(
+                    by=request.user,
+                    receiver=receiver,
+                    worker=worker,
+                    starts=starts,
+                    ends=ends,
+                    sleep_in=data["sleep_in"],
+                    tasks=data["tasks"],
+                    notes=data["notes"],
+                )
+        except ApplicationError as error:
+            form_add_application_error(
+                form, error, aliases={"starts": "starts_at", "ends": "ends_at", "first_date": "day"}
+            )
+        else:
+            count = len(booked.visits)
+            messages.success(
+                request,
+                ngettext(
+                    "Booked: %(count)s visit, waiting for an answer.",
+                    "Booked: %(count)s visits, waiting for an answer.",
+                    count,
+                )
+                % {"count": count}
+                if data["worker"] != OPEN
+                else ngettext(
+                    "Offered to your team: %(count)s visit.", "Offered to your team: %(count)s visits.", count
+                )
+                % {"count": count},
+            )
+            for warning in booked.warnings[:10]:
+                messages.warning(request, warning)
+            return redirect(reverse("visit_detail", args=[booked.visits[0].pk]))
+    return render(request, "scheduling/visit_book.html", {"form": form, "receiver": receiver})
+
+
+def _abilities(request: HttpRequest, visit: Visit) -> dict[str, bool]:
+    user = request.user
+    is_worker = visit.worker is not None and visit.worker.user_id == user.pk
+    receiver_side = permissions.can_book(user, visit.receiver)
+    live = visit.status in (Visit.Status.OFFERED, Visit.Status.ACCEPTED) and visit.checked_in_at is None
+    open_to_me = (
+        visit.is_open
+        and visit.status == Visit.Status.OFFERED
+        and TeamMember.objects.filter(receiver=visit.receiver, member__user=user, role="worker")
+        .active()
+        .exists()
+    )
+    delivering = is_worker and visit.status == Visit.Status.ACCEPTED and visit.checked_in_at is not None
+    return {
+        "is_worker": is_worker,
+        "receiver_side": receiver_side,
+        "can_answer": visit.status == Visit.Status.OFFERED
+        and (open_to_me or (is_worker and not visit.is_open)),
+        "can_decline": visit.status == Visit.Status.OFFERED and is_worker and not visit.is_open,
+        "can_cancel": live and ((is_worker and visit.status == Visit.Status.ACCEPTED) or receiver_side),
+        "can_change": live and receiver_side,
+        "can_check_in": is_worker and visit.status == Visit.Status.ACCEPTED and visit.checked_in_at is None,
+        "delivering": delivering and visit.checked_out_at is None,
+        "can_answer_hours": receiver_side
+        and visit.checked_out_at is not None
+        and visit.hours == Visit.Hours.PENDING,
+        "sees_care": is_worker or permissions.can_see_care(user, visit.receiver),
+    }
+
+
+@login_required
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+    context = {
+        "visit": visit,
+        "can": _abilities(request, visit),
+        "cost": visit.cost(SchedulingPolicy.current()),
+        "reason_form": ReasonForm(),
+        "optional_reason_form": OptionalReasonForm(),
+        "note_form": NoteForm(initial={"note": visit.visit_note}),
+    }
+    return render(request, "scheduling/visit_detail.html", context)
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def visit_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Every button on a visit's page: each calls one service and comes back to the page."""
+    visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+    post = request.POST
+    done = {
+        "accept": _("You accepted the visit."),
+        "decline": _("You declined the visit."),
+        "cancel": _("The visit is cancelled."),
+        "cancel-series": _("The repeating visits are cancelled."),
+        "check-in": _("You are checked in."),
+        "task": _("Task updated."),
+        "note": _("Note saved."),
+        "check-out": _("You are checked out. Thank you."),
+        "confirm": _("Hours confirmed. Thank you."),
+        "query": _("Your query is sent to the team and the office."),
+    }
+    if action not in done:
+        raise Http404
+    try:
+        if action == "accept":
+            services.visit_accept(visit=visit, by=request.user)
+        elif action == "decline":
+            services.visit_decline(visit=visit, by=request.user, reason=post.get("reason", ""))
+        elif action == "cancel":
+            services.visit_cancel(visit=visit, by=request.user, reason=post.get("reason", ""))
+        elif action == "cancel-series":
+            if visit.series is None:
+                raise Http404
+            services.series_cancel(series=visit.series, by=request.user, reason=post.get("reason", ""))
+        elif action == "check-in":
+            services.visit_check_in(
+                visit=visit,
+                by=request.user,
+                latitude=_float(post.get("latitude")),
+                longitude=_float(post.get("longitude")),
+            )
+        elif action == "task":
+            index = post.get("index", "")
+            services.visit_task_tick(
+                visit=visit,
+                by=request.user,
+                index=int(index) if index.isdigit() else -1,
+                done=post.get("done") == "1",
+            )
+        elif action == "note":
+            services.visit_note_save(visit=visit, by=request.user, note=post.get("note", ""))
+        elif action == "check-out":
+            services.visit_check_out(visit=visit, by=request.user, note=post.get("note"))
+        elif action == "confirm":
+            services.visit_hours_confirm(visit=visit, by=request.user)
+        elif action == "query":
+            services.visit_hours_query(visit=visit, by=request.user, reason=post.get("reason", ""))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done[action])
+    anchor = "#tasks" if action == "task" else ""
+    return redirect(reverse("visit_detail", args=[visit.pk]) + anchor)
+
+
+@login_required
+def visit_change(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+    if not _abilities(request, visit)["can_change"]:
+        raise Http404
+    local_start, local_end = timezone.localtime(visit.starts), timezone.localtime(visit.ends)
+    form = VisitChangeForm(
+        request.POST or None,
+        initial={
+            "day": local_start.date(),
+            "starts_at": local_start.time(),
+            "ends_at": local_end.time(),
+            "tasks": "\n".join(task["label"] for task in visit.tasks),
+            "notes": visit.notes,
+            "scope": "this",
+        },
+    )
+    if visit.series_id is None:
+        form.fields["scope"].widget = form.fields["scope"].hidden_widget()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["scope"] == "following" and visit.series_id:
+                booked = services.series_change_from(
+                    visit=visit,
+                    by=request.user,
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    tasks=data["tasks"],
+                    notes=data["notes"],
+                )
+            else:
+                starts, ends = services.span_for(data["day"], data["starts_at"], data["ends_at"])
+                booked = services.visit_change(
+                    visit=visit,
+                    by=request.user,
+                    starts=starts,
+                    ends=ends,
+                    tasks=data["tasks"],
+                    notes=data["notes"],
+                )
+        except ApplicationError as error:
+            form_add_application_error(form, error, aliases={"starts": "starts_at", "ends": "ends_at"})
+        else:
+            messages.success(request, _("Changed. A new time goes to the worker to accept."))
+            for warning in booked.warnings[:10]:
+                messages.warning(request, warning)
+            return redirect(
+                reverse("visit_detail", args=[booked.visits[0].pk if booked.visits else visit.pk])
+            )
+    return render(request, "scheduling/visit_change.html", {"form": form, "visit": visit})
+
+
+@login_required
+def care_log(request: HttpRequest, number: int) -> HttpResponse:
+    receiver = Membership.objects.filter(number=number, member_class=MemberClass.RECEIVER).first()
+    if receiver is None or not permissions.can_see_care(request.user, receiver):
+        raise Http404
+    page = Paginator(selectors.care_log(receiver=receiver), 20).get_page(request.GET.get("page"))
+    profile = member_selectors.profile_get_for_membership(membership=receiver)
+    name = (profile.display_name if profile else "") or receiver.legal_name
+    return render(request, "scheduling/care_log.html", {"page": page, "receiver": receiver, "name": name})
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    kinds = [
+        *list(Reminder.Kind.choices),
+        ("visit_offered", _("Visits offered to me")),
+        ("visit_accepted", _("Visits accepted")),
+        ("visit_declined", _("Visits declined")),
+        ("visit_cancelled", _("Visits cancelled")),
+        ("visit_delivered", _("Visits finished, hours to confirm")),
+        ("check_in_far", _("Check-ins far from home")),
+        ("hours_queried", _("Hours queried")),
+    ]
+    muted = set(EmailChoice.objects.filter(user=request.user).values_list("kind", flat=True))
+    form = EmailChoicesForm(
+        request.POST or None, choices=kinds, initial={"kinds": [k for k, _l in kinds if k not in muted]}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.email_choices_save(
+            user=request.user, wanted=form.cleaned_data["kinds"], kinds=[k for k, _l in kinds]
+        )
+        messages.success(request, _("Your email choices are saved."))
+        return redirect("notifications")
+    items = selectors.notifications_for(user=request.user)
+    services.notifications_mark_read(user=request.user)
+    return render(request, "scheduling/notifications.html", {"items": items, "form": form})
+
+
+@login_required
+def calendar_feed(request: HttpRequest) -> HttpResponse:
+    url = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.calendar_feed_revoke(user=request.user)
+            messages.success(request, _("Your calendar address no longer works."))
+            return redirect("calendar_feed")
+        token = services.calendar_feed_renew(user=request.user)
+        url = request.build_absolute_uri(reverse("api-calendar-feed", args=[token]))
+    has_feed = hasattr(request.user, "calendar_feed")
+    return render(request, "scheduling/calendar_feed.html", {"url": url, "has_feed": has_feed})

@@ -1,0 +1,108 @@
+"""A person books a weekly visit; the worker accepts it on a phone, checks in, ticks the tasks,
+writes a note and checks out; the person confirms the hours."""
+
+import datetime
+import re
+
+from playwright.sync_api import Browser, Page, expect
+
+from scheduling.models import Visit
+from tests.browser.axe import PageAudit
+from tests.browser.test_membership_journey import PHONE, _log_in
+from tests.scheduling.conftest import LONDON, add_worker
+
+
+def test_a_weekly_visit_is_booked_accepted_delivered_and_its_hours_confirmed(
+    page: Page, browser: Browser, live_server, audit, staff_member, time_machine
+):
+    from members import services as member_services
+    from tests.factories import MembershipFactory
+
+    ruth = MembershipFactory(
+        member_class="receiver", legal_name="Ruth Sutcliffe", user__email="ruth@example.org"
+    )
+    member_services.profile_save(
+        profile=member_services.profile_get_or_create(membership=ruth),
+        by=ruth.user,
+        changes={"postcode": "HX7 8AH", "display_name": "Ruth"},
+    )
+    add_worker(staff_member, "Megan Holt", "megan@example.org", team_of=ruth)
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    base = live_server.url
+
+    _log_in(page, audit, base, "ruth@example.org")
+    page.get_by_role("navigation").get_by_role("link", name="Visits").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Visits")
+    audit()
+    page.get_by_role("link", name="Book a visit").click()
+    audit()
+    page.get_by_label("Who").select_option(label="Megan")
+    page.get_by_label("Day", exact=True).fill(tomorrow.isoformat())
+    page.get_by_label("From", exact=True).fill("09:00")
+    page.get_by_label("Until", exact=True).fill("10:30")
+    page.get_by_label("Tasks").fill("Breakfast\nMorning tablets")
+    page.get_by_label("Repeat every week").check()
+    page.get_by_label(tomorrow.strftime("%A")).check()
+    page.get_by_label("Number of visits").fill("4")
+    page.get_by_role("button", name="Book", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Booked: 4 visits, waiting for an answer.")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("09:00 to 10:30")
+    audit()
+    assert Visit.objects.filter(receiver=ruth, series__isnull=False).count() == 4
+
+    megan_context = browser.new_context(
+        locale="en-GB",
+        viewport=PHONE,
+        geolocation={"latitude": 53.742, "longitude": -2.012},
+        permissions=["geolocation"],
+    )
+    megan_page = megan_context.new_page()
+    megan_audit = PageAudit(megan_page)
+    _log_in(megan_page, megan_audit, base, "megan@example.org")
+    megan_page.get_by_role("navigation").get_by_role("link", name="Visits").click()
+    megan_audit()
+    megan_page.get_by_role("link", name=re.compile("09:00–10:30")).first.click()
+    megan_audit()
+    megan_page.get_by_role("button", name="Accept the visit").click()
+    expect(megan_page.get_by_role("status")).to_contain_text("You accepted the visit.")
+    megan_audit()
+
+    # Five minutes before the visit: the app's clock moves on (the server runs in this process).
+    arrival = datetime.datetime.combine(tomorrow, datetime.time(8, 55), tzinfo=LONDON)
+    time_machine.move_to(arrival, tick=True)
+    megan_page.reload()
+    megan_page.get_by_role("button", name="Check in").click()
+    expect(megan_page.get_by_role("status")).to_contain_text("You are checked in.")
+    megan_audit()
+    megan_page.get_by_role("button", name="Breakfast").click()
+    expect(megan_page.get_by_role("button", name="Breakfast")).to_have_attribute("aria-pressed", "true")
+    megan_page.get_by_role("button", name="Check out").click()
+    expect(megan_page.get_by_role("status")).to_contain_text("Write a visit note before checking out.")
+    megan_audit()
+    megan_page.get_by_role("textbox", name="Visit note").fill("Ruth ate well and took her tablets. We walked to the gate.")
+    megan_page.get_by_role("button", name="Check out").click()
+    expect(megan_page.get_by_role("status")).to_contain_text("You are checked out. Thank you.")
+    megan_audit()
+    assert not megan_audit.unaudited()
+    megan_context.close()
+
+    visit = Visit.objects.get(receiver=ruth, checked_out_at__isnull=False)
+    assert visit.check_in_latitude is not None
+    assert visit.check_in_far is False
+    assert visit.tasks[0] == {"label": "Breakfast", "done": True}
+
+    time_machine.move_to(arrival + datetime.timedelta(hours=3), tick=True)
+    page.get_by_role("navigation").get_by_role("link", name="Visits").click()
+    expect(page.get_by_role("heading", name="Hours to confirm")).to_be_visible()
+    audit()
+    page.get_by_role("region", name="Hours to confirm").get_by_role("link").first.click()
+    expect(page.get_by_role("main")).to_contain_text("Ruth ate well")
+    audit()
+    page.get_by_role("button", name="Confirm the hours").click()
+    expect(page.get_by_role("status")).to_contain_text("Hours confirmed.")
+    audit()
+    visit.refresh_from_db()
+    assert visit.hours == Visit.Hours.CONFIRMED
+    page.get_by_role("link", name="Care log").click()
+    expect(page.get_by_role("main")).to_contain_text("Ruth ate well")
+    audit()
