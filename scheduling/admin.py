@@ -1,0 +1,50 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from members.admin import StaffAdminMixin
+from members.permissions import is_staff
+from scheduling.models import Reminder, SchedulingPolicy, Visit
+
+
+@admin.register(SchedulingPolicy)
+class SchedulingPolicyAdmin(StaffAdminMixin, SimpleHistoryAdmin):
+    """The co-op's timings for visits and its share of each visit's money, tuned by staff."""
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return is_staff(request.user) and not SchedulingPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Visit)
+class VisitAdmin(StaffAdminMixin, SimpleHistoryAdmin):
+    """Visits are read here; they change through the visit pages, where the rules are kept."""
+
+    list_display = ("starts", "receiver", "worker", "status", "hours", "late_cancellation", "check_in_far")
+    list_filter = ("status", "hours", "late_cancellation", "check_in_far", "is_open")
+    date_hierarchy = "starts"
+    list_select_related = ("receiver", "worker")
+    search_fields = ("receiver__legal_name", "worker__legal_name")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(StaffAdminMixin, admin.ModelAdmin):
+    list_display = ("due_at", "kind", "visit", "sent_at")
+    list_filter = ("kind",)
+    list_select_related = ("visit",)
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

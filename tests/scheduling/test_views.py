@@ -1,0 +1,151 @@
+"""The visit pages: who may see what, the booking form, and query counts that do not grow."""
+
+import datetime
+
+import pytest
+
+from members.models import CircleMember
+from scheduling import services
+from scheduling.models import Visit
+from tests.factories import UserFactory
+from tests.scheduling.conftest import add_worker, at
+
+pytestmark = pytest.mark.usefixtures("now")
+
+
+def _delivered(ruth, megan, time_machine):
+    visit = services.visit_book(
+        by=ruth.user, receiver=ruth, worker=megan, starts=at(24, 9), ends=at(24, 11)
+    ).visits[0]
+    services.visit_accept(visit=visit, by=megan.user)
+    time_machine.move_to(at(24, 9), tick=False)
+    services.visit_check_in(visit=visit, by=megan.user)
+    services.visit_check_out(visit=visit, by=megan.user, note="Ruth was cheerful; she took her tablets.")
+    return visit
+
+
+def test_the_care_log_is_seen_by_the_person_circle_team_and_staff_only(
+    client, ruth, megan, asha, tom, jane, outsider, staff, time_machine
+):
+    visit = _delivered(ruth, megan, time_machine)
+    unpowered = UserFactory(email="neighbour@example.org")
+    CircleMember.objects.create(
+        receiver=ruth,
+        supporter=unpowered,
+        email=unpowered.email,
+        status=CircleMember.Status.ACTIVE,
+        can_view_care=False,
+        token_hash="neighbour",
+        invited_by=ruth.user,
+        expires_at=at(30, 9),
+    )
+    for user, status in [
+        (ruth.user, 200),
+        (jane, 200),
+        (megan.user, 200),
+        (asha.user, 200),
+        (staff, 200),
+        (tom.user, 404),
+        (outsider, 404),
+        (unpowered, 404),
+    ]:
+        client.force_login(user)
+        log = client.get(f"/care-log/{ruth.number}/")
+        page = client.get(f"/visits/{visit.pk}/")
+        assert (user.email, log.status_code) == (user.email, status)
+        assert (user.email, page.status_code) == (user.email, status)
+        if status == 200:
+            assert "took her tablets" in log.content.decode()
+
+
+def test_booking_through_the_form_shows_a_refusal_beside_the_field(client, ruth, megan):
+    client.force_login(ruth.user)
+
+    response = client.post(
+        "/visits/new/",
+        {"worker": str(megan.number), "day": "2026-11-24", "starts_at": "09:00", "ends_at": "09:15"},
+    )
+
+    assert response.status_code == 200
+    assert "A visit lasts from 30 minutes to 12 hours." in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_a_weekly_booking_through_the_form(client, ruth, megan):
+    client.force_login(ruth.user)
+
+    response = client.post(
+        "/visits/new/",
+        {
+            "worker": str(megan.number),
+            "day": "2026-11-24",
+            "starts_at": "09:00",
+            "ends_at": "10:00",
+            "tasks": "Breakfast\n\nTablets",
+            "repeat": "on",
+            "weekdays": ["1", "3"],
+            "every_weeks": "1",
+            "count": "6",
+        },
+    )
+
+    assert response.status_code == 302
+    visits = list(Visit.objects.order_by("starts"))
+    assert len(visits) == 6
+    assert [v.starts.astimezone(at(1, 0).tzinfo).strftime("%a %H:%M") for v in visits[:2]] == [
+        "Tue 09:00",
+        "Thu 09:00",
+    ]
+    assert [t["label"] for t in visits[0].tasks] == ["Breakfast", "Tablets"]
+
+
+def test_someone_who_may_not_book_is_sent_back(client, ruth, megan, tom):
+    client.force_login(tom.user)
+
+    assert client.get(f"/visits/new/?for={ruth.number}").status_code == 404
+    assert client.get("/visits/new/").status_code == 302
+
+
+def test_an_unknown_action_or_a_stranger_changes_nothing(client, ruth, megan, outsider):
+    visit = services.visit_book(
+        by=ruth.user, receiver=ruth, worker=megan, starts=at(24, 9), ends=at(24, 11)
+    ).visits[0]
+    client.force_login(megan.user)
+    assert client.post(f"/visits/{visit.pk}/explode/").status_code == 404
+    client.force_login(outsider)
+    assert client.post(f"/visits/{visit.pk}/accept/").status_code == 404
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.OFFERED
+
+
+@pytest.mark.parametrize("view", ["agenda", "week", "month"])
+def test_the_calendar_asks_the_same_number_of_queries_as_visits_grow(
+    client, ruth, megan, staff, view, django_assert_max_num_queries
+):
+    client.force_login(megan.user)
+
+    booked = []
+
+    def book(count):
+        for _ in range(count):
+            day = at(24, 9) + datetime.timedelta(days=len(booked) // 3, hours=2 * (len(booked) % 3))
+            booked.append(day)
+            services.visit_accept(
+                visit=services.visit_book(
+                    by=ruth.user,
+                    receiver=ruth,
+                    worker=megan,
+                    starts=day,
+                    ends=day + datetime.timedelta(hours=1),
+                ).visits[0],
+                by=megan.user,
+            )
+
+    book(2)
+    with django_assert_max_num_queries(16) as few:
+        assert client.get(f"/visits/?view={view}").status_code == 200
+    book(20)
+    add_worker(staff, "Asha Patel", "asha@example.org", team_of=ruth)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(f"/visits/?view={view}")
+    assert response.content.decode().count("visit__time") >= 4
