@@ -49,6 +49,12 @@ def test_a_weekly_visit_is_booked_accepted_delivered_and_its_hours_confirmed(
     expect(page.get_by_role("heading", level=1)).to_contain_text("09:00 to 10:30")
     audit()
     assert Visit.objects.filter(receiver=ruth, series__isnull=False).count() == 4
+    page.get_by_role("link", name="All visits").click()
+    for view in ("Week", "Month", "Agenda"):
+        page.get_by_role("navigation", name="Calendar views").get_by_role("link", name=view).click()
+        if view != "Week" or tomorrow.weekday() != 0:  # tomorrow is in this week unless today is Sunday
+            expect(page.get_by_role("main")).to_contain_text("09:00–10:30")
+        audit()
 
     megan_context = browser.new_context(
         locale="en-GB",
@@ -79,7 +85,9 @@ def test_a_weekly_visit_is_booked_accepted_delivered_and_its_hours_confirmed(
     megan_page.get_by_role("button", name="Check out").click()
     expect(megan_page.get_by_role("status")).to_contain_text("Write a visit note before checking out.")
     megan_audit()
-    megan_page.get_by_role("textbox", name="Visit note").fill("Ruth ate well and took her tablets. We walked to the gate.")
+    megan_page.get_by_role("textbox", name="Visit note").fill(
+        "Ruth ate well and took her tablets. We walked to the gate."
+    )
     megan_page.get_by_role("button", name="Check out").click()
     expect(megan_page.get_by_role("status")).to_contain_text("You are checked out. Thank you.")
     megan_audit()
