@@ -411,6 +411,6 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your calendar address no longer works."))
             return redirect("calendar_feed")
         token = services.calendar_feed_renew(user=request.user)
-        url = request.build_absolute_uri(reverse("api-calendar-feed", args=[token]))
+        url = request.build_absolute_uri(reverse("api-calendar-ics", args=[token]))
     has_feed = hasattr(request.user, "calendar_feed")
     return render(request, "scheduling/calendar_feed.html", {"url": url, "has_feed": has_feed})

@@ -131,8 +131,11 @@ pages = {
     "secretary": ["/", "/accounts/", "/staff/applications/", "/staff/register/",
                   "/staff/register/?format=csv", "/staff/vetting/", "/staff/members/1/", "/staff/documents/"],
     "ruth": ["/accounts/", "/profile/", "/members/1/circle/", "/suggestions/",
-             "/find/?skills=3&day=1&part=morning", "/introductions/", "/teams/1/"],
+             "/find/?skills=3&day=1&part=morning", "/introductions/", "/teams/1/",
+             "/visits/", "/visits/?view=week", "/visits/?view=month", "/visits/new/", "/visits/1/",
+             "/care-log/1/", "/notifications/", "/calendar-feed/"],
     "tom": ["/accounts/", "/profile/", "/people/", "/teams/", "/peer-support/", "/introductions/"],
+    "megan": ["/visits/", "/visits/1/", "/visits/?view=month"],
     "jane": ["/accounts/", "/members/1/"],
 }
 for who, urls in pages.items():
@@ -141,6 +144,21 @@ for who, urls in pages.items():
     for url in urls:
         status = client.get(url).status_code
         assert status == 200, (who, url, status)
+# Booking on SQLite: the services keep the overlap rule where no exclusion constraint does.
+from scheduling.models import Visit
+assert Visit.objects.filter(status="accepted").count() == 16
+from carecoop.exceptions import ConflictError
+from scheduling import services as scheduling_services
+first = Visit.objects.filter(status="accepted").order_by("starts").first()
+clash = scheduling_services.visit_book(
+    by=first.receiver.user, receiver=first.receiver, worker=first.worker, starts=first.starts, ends=first.ends
+).visits[0]
+try:
+    scheduling_services.visit_accept(visit=clash, by=first.worker.user)
+except ConflictError as error:
+    assert error.code == "overlap"
+else:
+    raise AssertionError("an overlapping visit was accepted on SQLite")
 # Suggestions and search read lists in the same query (ARRAY on PostgreSQL, JSON on SQLite).
 from django.utils import timezone
 from matching import selectors

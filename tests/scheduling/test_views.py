@@ -149,3 +149,18 @@ def test_the_calendar_asks_the_same_number_of_queries_as_visits_grow(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(f"/visits/?view={view}")
     assert response.content.decode().count("visit__time") >= 4
+
+
+def test_the_calendar_address_is_shown_once_and_can_be_stopped(client, ruth, megan):
+    client.force_login(megan.user)
+
+    made = client.post("/calendar-feed/", {"action": "renew"})
+    url = made.context["url"]
+    assert "/api/v1/calendar/" in url
+    assert url.endswith(".ics")
+    path = url.split("testserver", 1)[1]
+    assert client.get(path).status_code == 200
+    assert client.get("/calendar-feed/").context["url"] is None
+
+    client.post("/calendar-feed/", {"action": "revoke"})
+    assert client.get(path).status_code == 404

@@ -1,0 +1,327 @@
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from members.models import Membership, User
+from scheduling import permissions, services
+from scheduling.ical import shown_name
+from scheduling.models import SchedulingPolicy, Visit
+
+# The longest span one calendar request may ask for: about three months.
+LONGEST_SPAN = timedelta(days=93)
+DEFAULT_SPAN = timedelta(weeks=4)
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+class LondonDateTimeField(serializers.DateTimeField):
+    """An ISO datetime; one without an offset is a wall-clock time in Europe/London (a time the
+    clocks skip becomes the same time an hour later, as everywhere else in scheduling)."""
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        # Years far from now overflow in time-zone and reminder arithmetic: refuse them here.
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            self.fail("overflow")
+        if timezone.is_naive(value):
+            return services.local_datetime(value.date(), value.time())
+        return super().enforce_timezone(value)
+
+
+# --- Input ---------------------------------------------------------------------------------------
+
+
+# A "+" in an offset that was not escaped in a query string arrives as a space.
+_PLUS_LOST = re.compile(r"(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class MomentField(serializers.Field):
+    """A date or an ISO datetime, for a calendar span. A date alone is the start of that day in
+    London; as the end of a span it is the end of that day, so `to=2026-11-30` includes the 30th."""
+
+    default_error_messages = {"invalid": _("Give a date (2026-11-30) or a date and time (2026-11-30T09:00).")}
+
+    def __init__(self, *, end_of_day: bool = False, **kwargs: Any) -> None:
+        self.end_of_day = end_of_day
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> datetime:
+        text = str(data).strip()
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            if not FIRST_YEAR <= day.year <= LAST_YEAR:
+                self.fail("invalid")
+            return services.local_datetime(day + timedelta(days=1) if self.end_of_day else day, time())
+        try:
+            moment = datetime.fromisoformat(_PLUS_LOST.sub(r"\1+\2", text))
+        except ValueError:
+            self.fail("invalid")
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            self.fail("invalid")
+        if timezone.is_naive(moment):
+            return services.local_datetime(moment.date(), moment.time())
+        return moment
+
+    def to_representation(self, value: datetime) -> str:
+        return value.isoformat()
+
+
+class VisitListInputSerializer(serializers.Serializer):
+    # `from` is a Python keyword: the field is declared under another name and renamed below.
+    from_ = MomentField(required=False, help_text="From (a date or datetime). Default: now.")
+    to = MomentField(
+        required=False, end_of_day=True, help_text="Until (a date or datetime). Default: four weeks on."
+    )
+    worker = serializers.IntegerField(
+        required=False, help_text="Only this worker's visits (membership number)."
+    )
+    receiver = serializers.IntegerField(
+        required=False, help_text="Only this person's visits (membership number)."
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start = attrs.pop("from", None) or timezone.now()
+        end = attrs.get("to") or start + DEFAULT_SPAN
+        if end <= start:
+            raise serializers.ValidationError({"to": [_("The end must be after the start.")]})
+        if end - start > LONGEST_SPAN:
+            raise serializers.ValidationError({"to": [_("Ask for at most 93 days at a time.")]})
+        attrs["start"], attrs["end"] = start, end
+        return attrs
+
+
+class RepeatInputSerializer(serializers.Serializer):
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        min_length=1,
+        max_length=7,
+        help_text="0 is Monday.",
+    )
+    every_weeks = serializers.IntegerField(min_value=1, max_value=8, default=1)
+    until = serializers.DateField(required=False, allow_null=True, default=None)
+    count = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=500
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["until"] is None and attrs["count"] is None:
+            raise serializers.ValidationError(
+                {"until": [_("Say when the visits end: a date or a number of visits.")]}
+            )
+        return attrs
+
+
+class VisitBookInputSerializer(serializers.Serializer):
+    receiver = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The person's membership number. Default: yourself.",
+    )
+    worker = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The worker's membership number; none: an open visit, offered to the whole team.",
+    )
+    starts = LondonDateTimeField(help_text="Without an offset: a time in Europe/London.")
+    ends = LondonDateTimeField(help_text="Without an offset: a time in Europe/London.")
+    sleep_in = serializers.BooleanField(required=False, default=False)
+    tasks = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list, max_length=30
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    repeat = RepeatInputSerializer(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Repeat weekly: the first visit is on the day of `starts`, each at the same times.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["ends"] <= attrs["starts"]:
+            raise serializers.ValidationError({"ends": [_("The end must be after the start.")]})
+        return attrs
+
+
+class VisitChangeInputSerializer(serializers.Serializer):
+    starts = LondonDateTimeField(required=False)
+    ends = LondonDateTimeField(required=False)
+    sleep_in = serializers.BooleanField(required=False)
+    tasks = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=30)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        required=False,
+        min_length=1,
+        max_length=7,
+        help_text='Only with scope "following": new days for the repeating visits (0 is Monday).',
+    )
+    scope = serializers.ChoiceField(
+        choices=[("this", "this visit"), ("following", "this visit and the following ones")],
+        default="this",
+        help_text='"following": change this and the later visits of its repeating booking, at the '
+        "local times of the new start and end.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        starts, ends = attrs.get("starts"), attrs.get("ends")
+        if starts is not None and ends is not None and ends <= starts:
+            raise serializers.ValidationError({"ends": [_("The end must be after the start.")]})
+        if attrs["scope"] == "following" and "sleep_in" in attrs:
+            raise serializers.ValidationError({"sleep_in": [_("Change a sleep-in one visit at a time.")]})
+        if attrs["scope"] == "this" and "weekdays" in attrs:
+            raise serializers.ValidationError({"weekdays": [_('Change the days with scope "following".')]})
+        return attrs
+
+
+class ReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+
+
+class CancelInputSerializer(ReasonInputSerializer):
+    scope = serializers.ChoiceField(
+        choices=[("visit", "this visit"), ("series", "every visit still to come in its repeating booking")],
+        default="visit",
+    )
+
+
+class CheckInInputSerializer(serializers.Serializer):
+    latitude = serializers.FloatField(
+        required=False, allow_null=True, default=None, min_value=-90, max_value=90
+    )
+    longitude = serializers.FloatField(
+        required=False, allow_null=True, default=None, min_value=-180, max_value=180
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if (attrs["latitude"] is None) != (attrs["longitude"] is None):
+            raise serializers.ValidationError(
+                {"longitude": [_("Give both latitude and longitude, or neither.")]}
+            )
+        return attrs
+
+
+class CheckOutInputSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        default=None,
+        max_length=5000,
+        help_text="The visit note; left out: the note saved during the visit.",
+    )
+
+
+class NoteInputSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True, max_length=5000)
+
+
+class TaskTickInputSerializer(serializers.Serializer):
+    done = serializers.BooleanField()
+
+
+# --- Output --------------------------------------------------------------------------------------
+
+
+class MemberNameSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, membership: Membership) -> str:
+        return shown_name(membership)
+
+
+class VisitCostSerializer(serializers.Serializer):
+    person_pays = serializers.IntegerField(help_text="Pence.")
+    worker_gets = serializers.IntegerField(help_text="Pence.")
+    coop_keeps = serializers.IntegerField(help_text="Pence.")
+
+
+class VisitTaskSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    done = serializers.BooleanField()
+
+
+class VisitSerializer(serializers.Serializer):
+    """A visit as its reader may see it. Give the context `user` and `policy` (fetched once per
+    request); `visit_note` appears only for those who may see the person's care."""
+
+    id = serializers.IntegerField()
+    receiver = MemberNameSerializer()
+    worker = MemberNameSerializer(allow_null=True)
+    is_open = serializers.BooleanField()
+    starts = serializers.DateTimeField()
+    ends = serializers.DateTimeField()
+    sleep_in = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=Visit.Status.choices)
+    tasks = VisitTaskSerializer(many=True)
+    notes = serializers.CharField()
+    series = serializers.IntegerField(source="series_id", allow_null=True)
+    checked_in_at = serializers.DateTimeField(allow_null=True)
+    checked_out_at = serializers.DateTimeField(allow_null=True)
+    check_in_far = serializers.BooleanField()
+    hours = serializers.ChoiceField(choices=Visit.Hours.choices)
+    late_cancellation = serializers.BooleanField()
+    cost = serializers.SerializerMethodField()
+    visit_note = serializers.CharField(
+        required=False, help_text="Only for those who may see the person's care, and the worker."
+    )
+
+    @extend_schema_field(VisitCostSerializer(allow_null=True))
+    def get_cost(self, visit: Visit) -> dict[str, int] | None:
+        cost = visit.cost(self._policy())
+        if cost is None:
+            return None
+        return {
+            "person_pays": cost.person_pays,
+            "worker_gets": cost.worker_gets,
+            "coop_keeps": cost.coop_keeps,
+        }
+
+    def _policy(self) -> SchedulingPolicy:
+        if "policy" not in self.context:
+            self.context["policy"] = SchedulingPolicy.current()
+        policy: SchedulingPolicy = self.context["policy"]
+        return policy
+
+    def _sees_care(self, visit: Visit) -> bool:
+        user: User = self.context["user"]
+        if visit.worker is not None and visit.worker.user_id == user.pk:
+            return True
+        if visit.receiver.user_id == user.pk:
+            return True
+        # One answer per person in a list, not one query per visit.
+        known: dict[int, bool] = self.context.setdefault("sees_care", {})
+        if visit.receiver_id not in known:
+            known[visit.receiver_id] = permissions.can_see_care(user, visit.receiver)
+        return known[visit.receiver_id]
+
+    def to_representation(self, instance: Visit) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if not self._sees_care(instance):
+            data.pop("visit_note", None)
+        return data
+
+
+class BookedSerializer(serializers.Serializer):
+    visits = VisitSerializer(many=True)
+    warnings = serializers.ListField(child=serializers.CharField())
+    series = serializers.IntegerField(allow_null=True, help_text="The repeating booking, if one was made.")
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="The private address; anyone who has it sees your visits' times.")

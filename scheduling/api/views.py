@@ -1,0 +1,408 @@
+from typing import Any
+
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import permissions as drf_permissions
+from rest_framework import renderers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from carecoop.exceptions import ApplicationError
+from members import selectors as member_selectors
+from members.models import MemberClass, Membership, User
+from scheduling import ical, permissions, selectors, services
+from scheduling.api.serializers import (
+    BookedSerializer,
+    CalendarFeedSerializer,
+    CancelInputSerializer,
+    CheckInInputSerializer,
+    CheckOutInputSerializer,
+    NoteInputSerializer,
+    ReasonInputSerializer,
+    TaskTickInputSerializer,
+    VisitBookInputSerializer,
+    VisitChangeInputSerializer,
+    VisitListInputSerializer,
+    VisitSerializer,
+)
+from scheduling.models import SchedulingPolicy, Visit
+from scheduling.services import LONDON, Booked
+
+
+def _context(request: Request) -> dict[str, Any]:
+    # The policy is read once per request, not once per visit.
+    return {"user": request.user, "policy": SchedulingPolicy.current()}
+
+
+def _visit_body(request: Request, visit: Visit) -> dict[str, Any]:
+    # A visit fresh from a service has its people but not their profiles (for their names).
+    prefetch_related_objects([visit], "receiver__profile", "worker__profile")
+    return dict(VisitSerializer(visit, context=_context(request)).data)
+
+
+def _booked_body(request: Request, booked: Booked) -> dict[str, Any]:
+    prefetch_related_objects(booked.visits, "receiver__profile", "worker__profile")
+    body = {
+        "visits": booked.visits,
+        "warnings": booked.warnings,
+        "series": booked.series.pk if booked.series else None,
+    }
+    return dict(BookedSerializer(body, context=_context(request)).data)
+
+
+def _receiver_for(user: User, number: int | None) -> Membership:
+    """The person a booking is for: the caller themself, or the person with that number, if the
+    caller may book for them or see their care (the service then says what they may not do);
+    404 for anyone else."""
+    if number is None:
+        own = member_selectors.membership_current_for_user(user=user)
+        if own is None or own.member_class != MemberClass.RECEIVER:
+            message = _("Say which person getting support this is for.")
+            raise ApplicationError(message, code="receiver_required", fields={"receiver": [message]})
+        return own
+    receiver = (
+        Membership.objects.current()
+        .filter(number=number, member_class=MemberClass.RECEIVER)
+        .select_related("user")
+        .first()
+    )
+    if receiver is None or not (
+        permissions.can_book(user, receiver) or permissions.can_see_care(user, receiver)
+    ):
+        raise Http404
+    return receiver
+
+
+def _worker_for(number: int | None) -> Membership | None:
+    if number is None:
+        return None
+    worker = Membership.objects.current().filter(number=number, member_class=MemberClass.WORKER).first()
+    if worker is None:
+        # The same words as for a worker outside the team: a number tells nobody who is a member.
+        message = _("Visits are booked with workers in the person's team.")
+        raise ApplicationError(message, code="not_in_team", fields={"worker": [message]})
+    return worker
+
+
+# --- Visits ---------------------------------------------------------------------------------------
+
+
+class VisitListCreateApi(GenericAPIView):
+    serializer_class = VisitSerializer
+
+    @extend_schema(
+        parameters=[VisitListInputSerializer],
+        responses=VisitSerializer(many=True),
+        summary="Visits you may see",
+        description=(
+            "Offered, accepted and cancelled visits that overlap the span, in order: your own, open "
+            "visits offered to your teams, and those of people you book for. At most 93 days at once."
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        filters = VisitListInputSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        values = filters.validated_data
+        visits = selectors.calendar_for_user(user=request.user, start=values["start"], end=values["end"])
+        if "worker" in values:
+            visits = visits.filter(worker__number=values["worker"])
+        if "receiver" in values:
+            visits = visits.filter(receiver__number=values["receiver"])
+        page = self.paginate_queryset(visits)
+        return self.get_paginated_response(VisitSerializer(page, many=True, context=_context(request)).data)
+
+    @extend_schema(
+        request=VisitBookInputSerializer,
+        responses={201: BookedSerializer},
+        summary="Book a visit, or a repeating visit",
+        description=(
+            "Offers the visit to a worker in the person's team, or (no worker) to the whole team. "
+            "With `repeat`, books the pattern's visits over the coming weeks. `warnings` tell what "
+            "the person should know (a worker's free times, a date that could not be booked)."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = VisitBookInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        receiver = _receiver_for(request.user, values["receiver"])
+        worker = _worker_for(values["worker"])
+        repeat = values["repeat"]
+        if repeat is None:
+            booked = services.visit_book(
+                by=request.user,
+                receiver=receiver,
+                worker=worker,
+                starts=values["starts"],
+                ends=values["ends"],
+                sleep_in=values["sleep_in"],
+                tasks=values["tasks"],
+                notes=values["notes"],
+            )
+        else:
+            starts, ends = values["starts"].astimezone(LONDON), values["ends"].astimezone(LONDON)
+            booked = services.series_create(
+                by=request.user,
+                receiver=receiver,
+                worker=worker,
+                weekdays=repeat["weekdays"],
+                starts_at=starts.time(),
+                ends_at=ends.time(),
+                first_date=starts.date(),
+                every_weeks=repeat["every_weeks"],
+                until=repeat["until"],
+                count=repeat["count"],
+                sleep_in=values["sleep_in"],
+                tasks=values["tasks"],
+                notes=values["notes"],
+            )
+        return Response(_booked_body(request, booked), status=status.HTTP_201_CREATED)
+
+
+class VisitDetailApi(APIView):
+    @extend_schema(responses=VisitSerializer, summary="One visit")
+    def get(self, request: Request, pk: int) -> Response:
+        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+        return Response(VisitSerializer(visit, context=_context(request)).data)
+
+    @extend_schema(
+        request=VisitChangeInputSerializer,
+        responses=BookedSerializer,
+        summary="Change a visit, or it and the following ones",
+        description=(
+            "A new time goes back to the worker as an offer. With scope `following`, the repeating "
+            "booking ends before this visit and a new one, with the changes, takes over from it."
+        ),
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+        data = VisitChangeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        starts, ends = values.get("starts"), values.get("ends")
+        if values["scope"] == "following":
+            booked = services.series_change_from(
+                visit=visit,
+                by=request.user,
+                starts_at=starts.astimezone(LONDON).time() if starts else None,
+                ends_at=ends.astimezone(LONDON).time() if ends else None,
+                weekdays=values.get("weekdays"),
+                tasks=values.get("tasks"),
+                notes=values.get("notes"),
+            )
+        else:
+            if (starts or visit.starts) >= (ends or visit.ends):
+                message = _("The end must be after the start.")
+                raise ApplicationError(message, code="invalid", fields={"ends": [message]})
+            booked = services.visit_change(
+                visit=visit,
+                by=request.user,
+                starts=starts,
+                ends=ends,
+                tasks=values.get("tasks"),
+                notes=values.get("notes"),
+                sleep_in=values.get("sleep_in"),
+            )
+        return Response(_booked_body(request, booked))
+
+
+class VisitAcceptApi(APIView):
+    @extend_schema(
+        request=None,
+        responses=VisitSerializer,
+        summary="Accept an offered visit",
+        description="For an open visit, the first worker in the team to accept gets it. A visit that "
+        'overlaps one of yours already accepted is refused with 409 and code "overlap".',
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+        visit = services.visit_accept(visit=visit, by=request.user)
+        return Response(_visit_body(request, visit))
+
+
+class VisitDeclineApi(APIView):
+    @extend_schema(
+        request=ReasonInputSerializer, responses=VisitSerializer, summary="Decline an offered visit"
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+        data = ReasonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        visit = services.visit_decline(visit=visit, by=request.user, reason=data.validated_data["reason"])
+        return Response(_visit_body(request, visit))
+
+
+class VisitCancelApi(APIView):
+    @extend_schema(
+        request=CancelInputSerializer,
+        responses=VisitSerializer,
+        summary="Cancel a visit, or every visit still to come in its repeating booking",
+        description="A reason is required. Within the late-cancellation window it is recorded as late.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+        data = CancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reason = data.validated_data["reason"]
+        if data.validated_data["scope"] == "series":
+            if visit.series is None:
+                message = _("This visit is not part of a repeating booking.")
+                raise ApplicationError(message, code="not_in_series", fields={"scope": [message]})
+            services.series_cancel(series=visit.series, by=request.user, reason=reason)
+            visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+        else:
+            visit = services.visit_cancel(visit=visit, by=request.user, reason=reason)
+        return Response(_visit_body(request, visit))
+
+
+class VisitCheckInApi(APIView):
+    @extend_schema(
+        request=CheckInInputSerializer,
+        responses=VisitSerializer,
+        summary="Check in at a visit",
+        description="Where you are, if given, is compared with the person's postcode: a check-in far "
+        "away is flagged to the team, never refused.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+        data = CheckInInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        visit = services.visit_check_in(visit=visit, by=request.user, **data.validated_data)
+        return Response(_visit_body(request, visit))
+
+
+class VisitCheckOutApi(APIView):
+    @extend_schema(
+        request=CheckOutInputSerializer,
+        responses=VisitSerializer,
+        summary="Check out of a visit",
+        description="A visit note is required (given here, or saved during the visit).",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+        data = CheckOutInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        visit = services.visit_check_out(visit=visit, by=request.user, note=data.validated_data["note"])
+        return Response(_visit_body(request, visit))
+
+
+class VisitNoteSaveApi(APIView):
+    @extend_schema(
+        request=NoteInputSerializer, responses=VisitSerializer, summary="Save the visit note during a visit"
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+        data = NoteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        visit = services.visit_note_save(visit=visit, by=request.user, note=data.validated_data["note"])
+        return Response(_visit_body(request, visit))
+
+
+class VisitTaskTickApi(APIView):
+    @extend_schema(
+        request=TaskTickInputSerializer,
+        responses=VisitSerializer,
+        summary="Tick a task done (or not) during a visit",
+        description="`index` counts the visit's tasks from 0.",
+    )
+    def post(self, request: Request, pk: int, index: int) -> Response:
+        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+        data = TaskTickInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        visit = services.visit_task_tick(
+            visit=visit, by=request.user, index=index, done=data.validated_data["done"]
+        )
+        return Response(_visit_body(request, visit))
+
+
+class VisitHoursConfirmApi(APIView):
+    @extend_schema(request=None, responses=VisitSerializer, summary="Confirm a delivered visit's hours")
+    def post(self, request: Request, pk: int) -> Response:
+        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+        visit = services.visit_hours_confirm(visit=visit, by=request.user)
+        return Response(_visit_body(request, visit))
+
+
+class VisitHoursQueryApi(APIView):
+    @extend_schema(
+        request=ReasonInputSerializer,
+        responses=VisitSerializer,
+        summary="Query a delivered visit's hours",
+        description="Say what is wrong; the team and the co-op's staff are told.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+        data = ReasonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        visit = services.visit_hours_query(visit=visit, by=request.user, reason=data.validated_data["reason"])
+        return Response(_visit_body(request, visit))
+
+
+# --- The calendar feed -------------------------------------------------------------------------------
+
+
+class CalendarFeedApi(APIView):
+    @extend_schema(
+        request=None,
+        responses={201: CalendarFeedSerializer},
+        summary="Make a new private calendar address",
+        description="The old address stops working. The address is shown only now: keep it private.",
+    )
+    def post(self, request: Request) -> Response:
+        token = services.calendar_feed_renew(user=request.user)
+        url = request.build_absolute_uri(reverse("api-calendar-ics", kwargs={"token": token}))
+        return Response(CalendarFeedSerializer({"url": url}).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None}, summary="Stop the private calendar address")
+    def delete(self, request: Request) -> Response:
+        services.calendar_feed_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ICalendarRenderer(renderers.BaseRenderer):
+    """Lets calendar apps that ask only for text/calendar in; errors are then said in plain words."""
+
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        detail = data.get("detail", "") if isinstance(data, dict) else str(data)
+        return str(detail).encode(self.charset)
+
+
+class CalendarFeedIcsApi(APIView):
+    # The secret in the address is the credential: calendar apps cannot log in.
+    authentication_classes: list[Any] = []
+    permission_classes = [drf_permissions.AllowAny]
+    renderer_classes = [renderers.JSONRenderer, ICalendarRenderer]
+
+    @extend_schema(
+        operation_id="calendar_feed_ics",
+        auth=[],
+        responses={
+            (200, "text/calendar"): OpenApiResponse(
+                OpenApiTypes.STR, description="Your visits from 30 days ago to 90 days ahead (iCalendar)."
+            )
+        },
+        summary="Your visits as a private calendar feed",
+        description="No login: the address is the secret. Times, names and status only; no care notes.",
+    )
+    def get(self, request: Request, token: str) -> HttpResponse:
+        user = selectors.feed_user(token_hash=services.feed_token_hash(token))
+        if user is None:
+            raise Http404
+        response = HttpResponse(ical.feed_for(user=user), content_type="text/calendar; charset=utf-8")
+        response["Cache-Control"] = "private, max-age=300"
+        response["Content-Disposition"] = 'inline; filename="visits.ics"'
+        return response
