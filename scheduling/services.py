@@ -555,7 +555,9 @@ def series_change_from(
         raise _refuse(_("You cannot change this visit."), "not_allowed")
     remaining = None
     if old.count is not None:
-        earlier = Visit.objects.filter(series=old, series_date__lt=visit.series_date).count()
+        # Counted by the pattern, not by the visits booked: a day that had passed when the pattern
+        # was booked is still one of its number.
+        earlier = sum(1 for day in _occurrence_dates(old, visit.series_date) if day < visit.series_date)
         remaining = max(old.count - earlier, 1)
     original_until = old.until
     _series_cancel_from(

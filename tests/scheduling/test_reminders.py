@@ -1,0 +1,374 @@
+"""Reminders: planned as rows when a visit is booked, accepted, moved or cancelled; sent by a sweep
+that claims due rows, so that each goes out exactly once, however many sweeps run at once."""
+
+import datetime
+import time
+from datetime import UTC, timedelta
+
+import pytest
+from django.core import mail
+
+from carecoop.celery import app as celery_app
+from scheduling import services
+from scheduling.models import EmailChoice, Notification, Reminder
+from scheduling.tasks import reminders_send_due_task
+from tests.concurrency import race
+from tests.scheduling.conftest import add_worker, at
+
+pytestmark = pytest.mark.usefixtures("now")
+
+KIND = Reminder.Kind
+
+
+def book(ruth, worker, starts, ends):
+    return services.visit_book(by=ruth.user, receiver=ruth, worker=worker, starts=starts, ends=ends).visits[0]
+
+
+def book_accepted(ruth, worker, starts, ends):
+    return services.visit_accept(visit=book(ruth, worker, starts, ends), by=worker.user)
+
+
+def planned(visit):
+    return {r.kind: r.due_at for r in Reminder.objects.filter(visit=visit, sent_at__isnull=True)}
+
+
+def sweep(time_machine, moment, capture):
+    """Move to a moment and run the sweep, emails and all; what it sent, by kind and address."""
+    time_machine.move_to(moment, tick=False)
+    before = len(mail.outbox)
+    with capture(execute=True):
+        services.reminders_send_due()
+    return sorted((m.subject, tuple(m.to)) for m in mail.outbox[before:])
+
+
+def notified(kind):
+    return sorted(Notification.objects.filter(kind=kind).values_list("user__email", flat=True))
+
+
+# --- Planning -----------------------------------------------------------------------------------------
+
+
+def test_an_accepted_visit_plans_the_workers_reminders_the_evening_before_and_the_missed_alert(ruth, megan):
+    visit = book(ruth, megan, at(25, 9), at(25, 11))
+    assert planned(visit) == {}  # an offer waits for its answer: nothing to remind anyone of yet
+
+    services.visit_accept(visit=visit, by=megan.user)
+
+    assert planned(visit) == {
+        KIND.WORKER_DAY_BEFORE: at(24, 9),
+        KIND.WORKER_HOUR_BEFORE: at(25, 8),
+        KIND.RECEIVER_EVENING: at(24, 18),
+        KIND.MISSED: at(25, 9, 15),
+    }
+
+
+def test_an_open_visit_plans_the_unfilled_alert_48_hours_before(ruth, megan):
+    visit = book(ruth, None, at(27, 9), at(27, 11))
+
+    assert planned(visit) == {KIND.OPEN_UNFILLED: at(25, 9)}
+
+
+def test_a_reminder_whose_moment_passed_before_the_booking_is_not_planned(ruth, megan):
+    visit = book_accepted(ruth, megan, at(24, 9), at(24, 10))  # tomorrow: 24 hours before is gone
+
+    assert set(planned(visit)) == {KIND.WORKER_HOUR_BEFORE, KIND.RECEIVER_EVENING, KIND.MISSED}
+
+
+@pytest.mark.parametrize(
+    ("today", "starts", "due"),
+    [
+        # Sunday 28 March 2027, 09:00 BST, is 08:00 UTC; the clocks went forward at 01:00 that night.
+        (
+            at(20, 10, month=3, year=2027),
+            at(28, 9, month=3, year=2027),
+            {
+                KIND.WORKER_DAY_BEFORE: datetime.datetime(2027, 3, 27, 8, tzinfo=UTC),
+                KIND.WORKER_HOUR_BEFORE: datetime.datetime(2027, 3, 28, 7, tzinfo=UTC),
+                KIND.RECEIVER_EVENING: datetime.datetime(2027, 3, 27, 18, tzinfo=UTC),
+                KIND.MISSED: datetime.datetime(2027, 3, 28, 8, 15, tzinfo=UTC),
+            },
+        ),
+        # Sunday 31 October 2027, 09:00 GMT; the clocks went back at 02:00 BST that night.
+        (
+            at(23, 10, month=10, year=2027),
+            at(31, 9, month=10, year=2027),
+            {
+                KIND.WORKER_DAY_BEFORE: datetime.datetime(2027, 10, 30, 9, tzinfo=UTC),
+                KIND.WORKER_HOUR_BEFORE: datetime.datetime(2027, 10, 31, 8, tzinfo=UTC),
+                KIND.RECEIVER_EVENING: datetime.datetime(2027, 10, 30, 17, tzinfo=UTC),  # 18:00 BST
+                KIND.MISSED: datetime.datetime(2027, 10, 31, 9, 15, tzinfo=UTC),
+            },
+        ),
+    ],
+    ids=["spring", "autumn"],
+)
+def test_reminders_across_a_clock_change_keep_real_hours_and_the_evening_at_six(
+    ruth, megan, time_machine, today, starts, due
+):
+    time_machine.move_to(today, tick=False)
+
+    visit = book_accepted(ruth, megan, starts, starts + timedelta(hours=1))
+
+    assert planned(visit) == due
+
+
+@pytest.mark.parametrize(
+    ("today", "starts", "due"),
+    [
+        (
+            at(20, 10, month=3, year=2027),
+            at(29, 9, month=3, year=2027),
+            datetime.datetime(2027, 3, 27, 8, tzinfo=UTC),
+        ),
+        (
+            at(23, 10, month=10, year=2027),
+            at(1, 9, month=11, year=2027),
+            datetime.datetime(2027, 10, 30, 9, tzinfo=UTC),
+        ),
+    ],
+    ids=["spring", "autumn"],
+)
+def test_the_unfilled_alert_is_48_real_hours_before_across_a_clock_change(
+    ruth, megan, time_machine, today, starts, due
+):
+    time_machine.move_to(today, tick=False)
+
+    visit = book(ruth, None, starts, starts + timedelta(hours=1))
+
+    assert planned(visit) == {KIND.OPEN_UNFILLED: due}
+
+
+def test_taking_an_open_visit_swaps_the_unfilled_alert_for_the_workers_reminders(ruth, megan, asha):
+    visit = book(ruth, None, at(27, 9), at(27, 11))
+
+    services.visit_accept(visit=visit, by=asha.user)
+
+    assert set(planned(visit)) == {
+        KIND.WORKER_DAY_BEFORE,
+        KIND.WORKER_HOUR_BEFORE,
+        KIND.RECEIVER_EVENING,
+        KIND.MISSED,
+    }
+
+
+def test_moving_an_open_visit_moves_its_alert(ruth, megan):
+    visit = book(ruth, None, at(27, 9), at(27, 11))
+
+    services.visit_change(visit=visit, by=ruth.user, starts=at(28, 12), ends=at(28, 14))
+
+    assert planned(visit) == {KIND.OPEN_UNFILLED: at(26, 12)}
+
+
+def test_a_moved_visit_is_reminded_of_again_at_its_new_time(
+    ruth, megan, time_machine, django_capture_on_commit_callbacks
+):
+    visit = book_accepted(ruth, megan, at(26, 9), at(26, 11))
+    assert sweep(time_machine, at(25, 9, 1), django_capture_on_commit_callbacks)  # the 24 hours' reminder
+
+    services.visit_change(visit=visit, by=ruth.user, starts=at(27, 9), ends=at(27, 11))
+    # Moved, it is an offer again: nothing is due about a time the worker has not agreed to.
+    assert planned(visit) == {}
+    assert sweep(time_machine, at(25, 18), django_capture_on_commit_callbacks) == []  # the old evening
+    services.visit_accept(visit=visit, by=megan.user)
+
+    assert planned(visit) == {
+        KIND.WORKER_DAY_BEFORE: at(26, 9),  # sent for the old time; due again for the new one
+        KIND.WORKER_HOUR_BEFORE: at(27, 8),
+        KIND.RECEIVER_EVENING: at(26, 18),
+        KIND.MISSED: at(27, 9, 15),
+    }
+    again = sweep(time_machine, at(26, 9), django_capture_on_commit_callbacks)
+    assert [to for _subject, to in again] == [("megan@example.org",)]
+    assert "27 November" in again[0][0]
+
+
+def test_a_cancelled_visit_is_reminded_of_no_more(
+    ruth, megan, time_machine, django_capture_on_commit_callbacks
+):
+    visit = book_accepted(ruth, megan, at(26, 9), at(26, 11))
+
+    services.visit_cancel(visit=visit, by=ruth.user, reason="Ruth is in hospital.")
+
+    assert planned(visit) == {}
+    assert sweep(time_machine, at(27, 9), django_capture_on_commit_callbacks) == []
+    assert not Notification.objects.filter(kind__in=KIND.values).exists()
+
+
+# --- Sending -----------------------------------------------------------------------------------------
+
+
+def test_each_reminder_reaches_its_people_at_its_time(
+    ruth, megan, asha, jane, staff, time_machine, django_capture_on_commit_callbacks
+):
+    book_accepted(ruth, megan, at(25, 9), at(25, 11))
+
+    assert sweep(time_machine, at(24, 8, 59), django_capture_on_commit_callbacks) == []
+    day_before = sweep(time_machine, at(24, 9), django_capture_on_commit_callbacks)
+    evening = sweep(time_machine, at(24, 18), django_capture_on_commit_callbacks)
+    hour_before = sweep(time_machine, at(25, 8), django_capture_on_commit_callbacks)
+    missed = sweep(time_machine, at(25, 9, 15), django_capture_on_commit_callbacks)
+
+    assert [to for _subject, to in day_before] == [("megan@example.org",)]
+    assert [to for _subject, to in evening] == [("jane@example.org", "ruth@example.org")]
+    assert "Megan" in evening[0][0]
+    assert [to for _subject, to in hour_before] == [("megan@example.org",)]
+    assert [to for _subject, to in missed] == [
+        (
+            "asha@example.org",
+            "jane@example.org",
+            "megan@example.org",
+            "ruth@example.org",
+            "secretary@example.org",
+        )
+    ]
+    assert notified(KIND.WORKER_DAY_BEFORE) == ["megan@example.org"]
+    assert notified(KIND.RECEIVER_EVENING) == ["jane@example.org", "ruth@example.org"]
+    assert len(notified(KIND.MISSED)) == 5
+    assert not Reminder.objects.filter(sent_at__isnull=True).exists()
+    assert sweep(time_machine, at(26, 9), django_capture_on_commit_callbacks) == []
+
+
+def test_a_worker_who_checks_in_in_time_sets_off_no_missed_alert(
+    ruth, megan, time_machine, django_capture_on_commit_callbacks
+):
+    visit = book_accepted(ruth, megan, at(24, 9), at(24, 11))
+    time_machine.move_to(at(24, 9, 10), tick=False)
+    services.visit_check_in(visit=visit, by=megan.user)
+
+    sweep(time_machine, at(24, 9, 30), django_capture_on_commit_callbacks)
+
+    assert notified(KIND.MISSED) == []
+
+
+def test_an_open_visit_nobody_takes_alerts_the_team_and_staff_48_hours_before(
+    ruth, megan, asha, tom, staff, time_machine, django_capture_on_commit_callbacks
+):
+    book(ruth, None, at(27, 9), at(27, 11))
+    taken = book(ruth, None, at(27, 13), at(27, 15))
+    services.visit_accept(visit=taken, by=asha.user)
+
+    sent = sweep(time_machine, at(25, 13), django_capture_on_commit_callbacks)
+
+    assert len(sent) == 1
+    assert {"asha@example.org", "megan@example.org", "secretary@example.org"} <= set(sent[0][1])
+    assert "tom@example.org" not in sent[0][1]
+    assert Notification.objects.filter(kind=KIND.OPEN_UNFILLED, visit=taken).count() == 0
+
+
+def test_an_email_choice_stops_the_email_but_not_the_notification(
+    ruth, megan, time_machine, django_capture_on_commit_callbacks
+):
+    EmailChoice.objects.create(user=megan.user, kind=KIND.WORKER_DAY_BEFORE)
+    book_accepted(ruth, megan, at(25, 9), at(25, 11))
+
+    assert sweep(time_machine, at(24, 9), django_capture_on_commit_callbacks) == []
+    sweep(time_machine, at(24, 18), django_capture_on_commit_callbacks)  # Ruth's evening
+    hour_before = sweep(time_machine, at(25, 8), django_capture_on_commit_callbacks)
+
+    assert notified(KIND.WORKER_DAY_BEFORE) == ["megan@example.org"]  # still in the app
+    assert [to for _subject, to in hour_before] == [("megan@example.org",)]  # other kinds still email
+
+
+def test_a_second_sweep_sends_nothing_again(ruth, megan, time_machine, django_capture_on_commit_callbacks):
+    book_accepted(ruth, megan, at(25, 9), at(25, 11))
+
+    first = sweep(time_machine, at(24, 18), django_capture_on_commit_callbacks)
+    second = sweep(time_machine, at(24, 18), django_capture_on_commit_callbacks)
+
+    assert len(first) == 2  # the worker's day before, and the person's evening
+    assert second == []
+    assert Notification.objects.filter(reminder__isnull=False).count() == 1 + 1  # Megan; Ruth
+
+
+def test_a_sweep_sends_more_than_one_batch(ruth, megan, time_machine, django_capture_on_commit_callbacks):
+    for day in (24, 25, 26):
+        book_accepted(ruth, megan, at(day, 9), at(day, 10))
+    time_machine.move_to(at(27, 12), tick=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_send_due(batch=2)
+
+    assert not Reminder.objects.filter(sent_at__isnull=True).exists()
+    assert Reminder.objects.count() == len(mail.outbox)
+
+
+# --- Exactly once, under concurrency ---------------------------------------------------------------------
+
+
+def many_due_reminders(ruth, staff, n_workers=6):
+    """Accepted visits for several workers, each with its reminders due by Friday noon."""
+    visits = []
+    for i in range(n_workers):
+        worker = add_worker(staff, f"Worker {i} Smith", f"w{i}@example.org", team_of=ruth)
+        visits.append(book_accepted(ruth, worker, at(26, 8 + i), at(26, 9 + i)))
+    mail.outbox.clear()  # the offers and acceptances: only reminders are counted from here
+    return visits
+
+
+def assert_each_reminder_sent_once():
+    reminders = list(Reminder.objects.all())
+    assert reminders
+    assert all(r.sent_at is not None for r in reminders)
+    # One email and one notification for each person, per reminder.
+    subjects = [m.subject for m in mail.outbox]
+    assert len(subjects) == len(reminders), subjects
+    for reminder in reminders:
+        per_user = Notification.objects.filter(reminder=reminder).values_list("user_id", flat=True)
+        assert len(per_user) == len(set(per_user)) > 0, reminder
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eight_sweeps_at_once_send_each_reminder_exactly_once(ruth, staff, time_machine):
+    many_due_reminders(ruth, staff)
+    time_machine.move_to(at(27, 12), tick=False)
+
+    results = race([lambda: services.reminders_send_due(batch=3) for _ in range(8)])
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(results) == Reminder.objects.count()
+    assert_each_reminder_sent_once()
+
+
+@pytest.fixture
+def real_celery_worker():
+    """A Celery worker consuming from the real Redis broker, with tasks no longer run inline."""
+    from celery.contrib.testing.worker import start_worker
+
+    assert celery_app.conf.broker_url.startswith("redis://")
+    celery_app.conf.task_always_eager = False
+    try:
+        with start_worker(celery_app, perform_ping_check=False, pool="solo", shutdown_timeout=10) as worker:
+            yield worker
+    finally:
+        celery_app.conf.task_always_eager = True
+
+
+def _wait_for(condition, seconds=20.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_sent_twice_through_redis_to_a_real_worker_sends_each_reminder_once(
+    ruth, staff, time_machine, real_celery_worker
+):
+    from celery.worker import state
+
+    many_due_reminders(ruth, staff, n_workers=3)
+    time_machine.move_to(at(27, 12), tick=False)
+
+    done_before = state.total_count.get(reminders_send_due_task.name, 0)
+    reminders_send_due_task.delay()
+    reminders_send_due_task.delay()  # a second delivery must send nothing more
+
+    assert _wait_for(
+        lambda: (
+            state.total_count.get(reminders_send_due_task.name, 0) >= done_before + 2
+            and not state.active_requests
+        )
+    )
+    assert_each_reminder_sent_once()
