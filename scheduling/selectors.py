@@ -22,25 +22,34 @@ def _with_people(visits: QuerySet[Visit]) -> QuerySet[Visit]:
 def _seen_by(user: User) -> Q:
     """Every visit a user may see: their own as worker, open visits offered to teams they are in,
     the visits of the person they are (or act for with the power to see care or to book), and
-    those of people whose rota they hold."""
+    those of people whose rota they hold.
+
+    The people are looked up first, as ids: a filter of plain ids lets PostgreSQL use the indexes
+    on (receiver, starts) and (worker, starts), where an OR over subqueries reads every visit."""
     own = member_selectors.membership_current_for_user(user=user)
+    receivers = set(
+        CircleMember.objects.filter(supporter=user, status=CircleMember.Status.ACTIVE)
+        .filter(Q(can_view_care=True) | Q(can_book=True))
+        .values_list("receiver_id", flat=True)
+        .order_by()
+        .union(
+            user.team_roles.filter(ended_at__isnull=True, name__iexact=permissions.ROTA_HOLDER)
+            .values_list("receiver_id", flat=True)
+            .order_by()
+        )
+    )
     seen = Q(pk__in=[])
     if own is not None:
-        seen |= Q(receiver=own)
+        receivers.add(own.pk)
         if own.member_class == MemberClass.WORKER:
-            teams = TeamMember.objects.filter(member=own, role=TeamMember.Role.WORKER).active()
-            seen |= Q(worker=own) | Q(
-                is_open=True, status=Visit.Status.OFFERED, receiver__in=teams.values("receiver")
+            teams = list(
+                TeamMember.objects.filter(member=own, role=TeamMember.Role.WORKER)
+                .active()
+                .values_list("receiver_id", flat=True)
             )
-    supported = CircleMember.objects.filter(supporter=user, status=CircleMember.Status.ACTIVE).filter(
-        Q(can_view_care=True) | Q(can_book=True)
-    )
-    seen |= Q(receiver__in=supported.values("receiver"))
-    seen |= Q(
-        receiver__in=user.team_roles.filter(
-            ended_at__isnull=True, name__iexact=permissions.ROTA_HOLDER
-        ).values("receiver")
-    )
+            seen |= Q(worker=own) | Q(is_open=True, status=Visit.Status.OFFERED, receiver_id__in=teams)
+    if receivers:
+        seen |= Q(receiver_id__in=sorted(receivers))
     return seen
 
 

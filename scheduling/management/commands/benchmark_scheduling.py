@@ -1,0 +1,476 @@
+"""Time calendars, booking and the reminder sweep over a year either side of today.
+
+    manage.py benchmark_scheduling [--workers 4000] [--receivers <as workers>] [--visits 500000]
+                                   [--runs 100] [--reminders 10000] [--seed 2026]
+
+Needs PostgreSQL (DATABASE_URL): the visits are seeded with one INSERT … SELECT generate_series,
+and the numbers only mean something on the database the co-op runs.
+
+Seeds the members, their teams (three confirmed workers each, every worker bookable) and the
+visits inside a transaction that is rolled back at the end, so the database is left as it was
+(the register of members refuses deletes, so rows committed could not be taken out again). The
+tables touched are vacuumed afterwards so the dead rows do not slow the app.
+
+Each worker's visits sit in slots a few days apart, so their accepted visits never overlap
+(the database's `visit_no_overlap` constraint holds throughout); each visit goes to one of the
+people whose team the worker is in. The slots spread over the ten months or so either side of
+today; four fifths of past visits were delivered, and future ones are a mix of accepted, offered,
+open to the team, cancelled and declined.
+
+Measured, each `--runs` times after one warm-up, as median and 95th percentile:
+
+- a worker's next four weeks (`selectors.visits_for_worker`);
+- a person's calendar for a month, as they see it (`selectors.calendar_for_user`);
+- booking a visit with a worker of their team at a free time (`services.visit_book`).
+
+Then the reminder sweep: `--reminders` due rows (four kinds for each of a set of accepted
+future visits) are sent by `services.reminders_send_due()` in this one process, to Django's
+in-memory (locmem) email backend, so nothing leaves the machine. The sweep commits each batch
+and hands its emails over in `transaction.on_commit`; inside the benchmark's transaction its
+batches become savepoints and those callbacks would never run. So the sweep runs under
+`TestCase.captureOnCommitCallbacks(execute=True)`, which runs every callback it registered as
+soon as it returns: every email is built and handed to the backend, and the time printed
+includes that. What it leaves out is the COMMIT of each batch of 200 (fifty or so commits). The
+reminder table is analysed once its rows are in, as autovacuum would have done in production.
+"""
+
+import math
+import random
+import statistics
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.core import mail
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.models import Max
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+
+from matching.models import TeamMember
+from members.models import MemberClass, Membership, Profile, ShareTransaction, User, VettingCheck
+from scheduling import selectors, services
+from scheduling.models import Reminder, Visit
+
+TEAM_SIZE = 3
+SPREAD = timedelta(days=730)  # a year before today and a year after
+LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
+
+TOUCHED_TABLES = (
+    "members_user",
+    "members_membership",
+    "members_profile",
+    "members_sharetransaction",
+    "members_vettingcheck",
+    "matching_teammember",
+    "scheduling_visit",
+    "scheduling_historicalvisit",
+    "scheduling_reminder",
+    "scheduling_notification",
+)
+
+# One row per visit i: worker i % W in its slot i / W. A worker's slots are `step` apart and a
+# visit lasts at most 2.5 hours after an offset of at most `offset_hours`, so a worker's visits
+# never overlap. The visit goes to the k-th person whose team the worker is in, k = slot mod n.
+VISITS_SQL = """
+WITH team AS (
+    SELECT member_id, receiver_id,
+           row_number() OVER (PARTITION BY member_id ORDER BY receiver_id) - 1 AS k,
+           count(*) OVER (PARTITION BY member_id) AS n
+    FROM matching_teammember
+    WHERE receiver_id = ANY(%(receivers)s) AND role = 'worker' AND status = 'confirmed'
+),
+slot AS (
+    SELECT i,
+           (%(workers)s::bigint[])[i %% %(worker_count)s + 1] AS worker_id,
+           i / %(worker_count)s AS s,
+           abs(hashint8(i)::bigint) AS h  -- spreads statuses and lengths evenly over every worker
+    FROM generate_series(0::bigint, %(visits)s - 1) AS i
+),
+timed AS (
+    SELECT slot.*, h %% 100 AS p, team.receiver_id, person.user_id AS booker_id,
+           %(base)s::timestamptz + s * %(step)s::interval
+               + ((worker_id * 7 + s * 5) %% (%(offset_hours)s + 1)) * interval '1 hour' AS starts,
+           interval '1 hour' + (h / 100 %% 4) * interval '30 minutes' AS length
+    FROM slot
+    JOIN team ON team.member_id = slot.worker_id AND team.k = slot.s %% team.n
+    JOIN members_membership AS person ON person.id = team.receiver_id
+),
+statused AS (
+    SELECT timed.*, starts + length AS ends,
+           CASE WHEN starts < %(now)s THEN
+                CASE WHEN p < 80 THEN 'accepted' WHEN p < 90 THEN 'cancelled'
+                     WHEN p < 95 THEN 'declined' ELSE 'expired' END
+           ELSE
+                CASE WHEN p < 70 THEN 'accepted' WHEN p < 85 THEN 'offered'
+                     WHEN p < 95 THEN 'cancelled' ELSE 'declined' END
+           END AS status,
+           -- Some future offers go to the whole team rather than one worker.
+           starts >= %(now)s AND p BETWEEN 70 AND 72 AS is_open,
+           least(starts - interval '7 days', %(now)s::timestamptz) AS made
+    FROM timed
+)
+INSERT INTO scheduling_visit (
+    receiver_id, worker_id, is_open, starts, ends, sleep_in, tasks, notes, status, rate_pence,
+    booked_by_id, created_at, updated_at, offer_expires_at, answered_at, decline_reason,
+    cancelled_at, cancelled_by_id, cancel_reason, late_cancellation, checked_in_at,
+    checked_out_at, check_in_far, visit_note, hours, hours_answered_at, hours_answered_by_id,
+    query_reason
+)
+SELECT receiver_id, CASE WHEN is_open THEN NULL ELSE worker_id END, is_open, starts, ends, false,
+       '[{"label": "Lunch", "done": false}]'::jsonb, '', status,
+       CASE WHEN status = 'accepted' THEN 1500 END,
+       booker_id, made, made, starts - interval '12 hours',
+       CASE WHEN status IN ('accepted', 'declined') THEN made + interval '1 hour' END,
+       CASE WHEN status = 'declined' THEN 'Away that week' ELSE '' END,
+       CASE WHEN status = 'cancelled' THEN made + interval '2 days' END,
+       CASE WHEN status = 'cancelled' THEN booker_id END,
+       CASE WHEN status = 'cancelled' THEN 'In hospital' ELSE '' END,
+       false,
+       CASE WHEN status = 'accepted' AND ends < %(now)s THEN starts END,
+       CASE WHEN status = 'accepted' AND ends < %(now)s THEN ends END,
+       false,
+       CASE WHEN status = 'accepted' AND ends < %(now)s THEN 'All well.' ELSE '' END,
+       CASE WHEN status = 'accepted' AND ends < %(now)s - interval '2 days'
+            THEN 'confirmed' ELSE 'pending' END,
+       CASE WHEN status = 'accepted' AND ends < %(now)s - interval '2 days' THEN ends + interval '1 day' END,
+       CASE WHEN status = 'accepted' AND ends < %(now)s - interval '2 days' THEN booker_id END,
+       ''
+FROM statused
+"""
+
+
+class Rollback(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = "Time calendars, booking and sending reminders over many visits (nothing is kept)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--workers", type=int, default=4000)
+        parser.add_argument("--receivers", type=int, default=None, help="As many as workers unless given.")
+        parser.add_argument("--visits", type=int, default=500_000)
+        parser.add_argument("--runs", type=int, default=100)
+        parser.add_argument("--reminders", type=int, default=10_000)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(
+        self,
+        *args: Any,
+        workers: int,
+        receivers: int | None,
+        visits: int,
+        runs: int,
+        reminders: int,
+        seed: int,
+        **options: Any,
+    ) -> None:
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                "benchmark_scheduling needs PostgreSQL: set DATABASE_URL=postgres://… "
+                f"(this database is {connection.vendor})."
+            )
+        receivers = workers if receivers is None else receivers
+        if workers < 1 or receivers < 1 or visits < 1 or runs < 1 or reminders < 0:
+            raise CommandError("Give at least one worker, receiver, visit and run.")
+        if visits / workers > 2000:
+            raise CommandError("At most 2,000 visits per worker fit in two years without overlapping.")
+        self.random = random.Random(seed)  # noqa: S311  (repeatable test data, not secrets)
+        self.stdout.write(
+            f"Database: {connection.vendor}. Seeding {workers} workers, {receivers} receivers "
+            f"and {visits} visits…"
+        )
+        # Whatever the settings say, no email leaves this machine.
+        with override_settings(EMAIL_BACKEND=LOCMEM):
+            try:
+                with transaction.atomic():
+                    started = time.perf_counter()
+                    worker_rows, receiver_rows = self._seed(workers, receivers, visits)
+                    self.stdout.write(f"Seeded in {time.perf_counter() - started:.1f} s.")
+                    self._measure(worker_rows, receiver_rows, runs)
+                    self._measure_reminders(worker_rows, reminders)
+                    raise Rollback
+            except Rollback:
+                self.stdout.write("Rolled back: the database is as it was.")
+        if not connection.in_atomic_block:
+            # The rolled-back rows stay as dead tuples until vacuumed, and would slow every later
+            # run (and the app) until autovacuum caught up.
+            with connection.cursor() as cursor:
+                for table in TOUCHED_TABLES:
+                    cursor.execute(f"VACUUM ANALYZE {table}")
+
+    # --- Seeding, in bulk ---------------------------------------------------------------------
+
+    def _seed(self, workers: int, receivers: int, visits: int) -> tuple[list[Membership], list[Membership]]:
+        rnd = self.random
+        today = timezone.localdate()
+        password = make_password(None)
+        start = (Membership.objects.aggregate(top=Max("number"))["top"] or 0) + 1
+        users = User.objects.bulk_create(
+            [
+                User(email=f"bench{i}@benchscheduling.carecoop.example", password=password)
+                for i in range(workers + receivers)
+            ],
+            batch_size=2000,
+        )
+        memberships = Membership.objects.bulk_create(
+            [
+                Membership(
+                    number=start + i,
+                    user=user,
+                    member_class=MemberClass.WORKER if i < workers else MemberClass.RECEIVER,
+                    legal_name=f"Bench Member {i}",
+                    address="Bench",
+                    postcode="HX7 8AH",
+                    date_admitted=today - timedelta(days=800),
+                    bookable_until=today + timedelta(days=800) if i < workers else None,
+                )
+                for i, user in enumerate(users)
+            ],
+            batch_size=2000,
+        )
+        for membership, user in zip(memberships, users, strict=True):
+            membership.user = user  # booking asks for the receiver's user
+        ShareTransaction.objects.bulk_create(
+            [
+                ShareTransaction(
+                    membership=m, kind="subscription", shares=1, amount_pence=100, date=m.date_admitted
+                )
+                for m in memberships
+            ],
+            batch_size=2000,
+        )
+        worker_rows, receiver_rows = memberships[:workers], memberships[workers:]
+        # The checks `members.selectors.worker_is_bookable` asks for, current over the whole spread.
+        staff = users[0]
+        checks = []
+        for m in worker_rows:
+            checks.append(
+                VettingCheck(
+                    membership=m,
+                    kind="dbs",
+                    issued_on=today - timedelta(days=500),
+                    expires_on=today + timedelta(days=800),
+                    certificate_number="001234567890",
+                    dbs_level="enhanced_barred",
+                    verified_by=staff,
+                )
+            )
+            checks.append(
+                VettingCheck(
+                    membership=m,
+                    kind="right_to_work",
+                    issued_on=today - timedelta(days=500),
+                    document="Passport",
+                    verified_by=staff,
+                )
+            )
+        VettingCheck.objects.bulk_create(checks, batch_size=4000)
+        Profile.objects.bulk_create(
+            [
+                Profile(
+                    membership=m,
+                    display_name=f"Member {i}",
+                    hourly_rate_pence=1500 if i < workers else None,
+                )
+                for i, m in enumerate(memberships)
+            ],
+            batch_size=2000,
+        )
+        # Every worker is in at least one team (worker w in person w mod R's), and every team
+        # has three workers (or all of them, if there are fewer).
+        teams: list[set[int]] = [set() for _ in range(receivers)]
+        for w in range(workers):
+            teams[w % receivers].add(w)
+        for team in teams:
+            while len(team) < min(TEAM_SIZE, workers):
+                team.add(rnd.randrange(workers))
+        TeamMember.objects.bulk_create(
+            [
+                TeamMember(
+                    receiver=receiver_rows[r],
+                    member=worker_rows[w],
+                    role=TeamMember.Role.WORKER,
+                    status=TeamMember.Status.CONFIRMED,
+                    joined_on=today - timedelta(days=760),
+                    trial_ends_on=today - timedelta(days=732),
+                    confirmed_at=timezone.now() - timedelta(days=732),
+                )
+                for r, team in enumerate(teams)
+                for w in sorted(team)
+            ],
+            batch_size=5000,
+        )
+        self._seed_visits(worker_rows, receiver_rows, visits)
+        with connection.cursor() as cursor:
+            for table in TOUCHED_TABLES:
+                cursor.execute(f"ANALYZE {table}")
+        return worker_rows, receiver_rows
+
+    def _seed_visits(
+        self, worker_rows: list[Membership], receiver_rows: list[Membership], visits: int
+    ) -> None:
+        now = timezone.now()
+        slots = math.ceil(visits / len(worker_rows))
+        step = SPREAD / slots
+        if step >= timedelta(days=1):
+            step = timedelta(days=step.days)  # whole days keep visits in the daytime
+        offset_hours = max(0, min(10, int((step - timedelta(hours=3)) / timedelta(hours=1))))
+        # The first slot starts at 07:00 London, far enough back that half the slots are past.
+        first_day = timezone.localdate() - timedelta(days=math.ceil(step * slots / 2 / timedelta(days=1)))
+        base = timezone.make_aware(datetime.combine(first_day, clock(7)))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                VISITS_SQL,
+                {
+                    "receivers": [m.pk for m in receiver_rows],
+                    "workers": [m.pk for m in worker_rows],
+                    "worker_count": len(worker_rows),
+                    "visits": visits,
+                    "base": base,
+                    "step": step,
+                    "offset_hours": offset_hours,
+                    "now": now,
+                },
+            )
+
+    # --- Measuring ------------------------------------------------------------------------------
+
+    def _time(self, label: str, action: Callable[[], object], runs: int) -> None:
+        action()  # warm up
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            action()
+            timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        median = statistics.median(timings)
+        p95 = timings[max(0, math.ceil(len(timings) * 0.95) - 1)]
+        self.stdout.write(f"{label:<44} median {median:7.1f} ms   p95 {p95:7.1f} ms   ({runs} runs)")
+
+    def _queries(self, label: str, action: Callable[[], object]) -> None:
+        with CaptureQueriesContext(connection) as captured:
+            action()
+        self.stdout.write(f"{label:<44} {len(captured.captured_queries)} queries")
+
+    def _measure(self, worker_rows: list[Membership], receiver_rows: list[Membership], runs: int) -> None:
+        rnd = self.random
+        now = timezone.now()
+        this_month = timezone.localdate().replace(day=1)
+
+        def four_weeks() -> list[Visit]:
+            worker = rnd.choice(worker_rows)
+            return list(selectors.visits_for_worker(worker=worker, start=now, end=now + timedelta(days=28)))
+
+        def month_start() -> datetime:
+            # Any month of the year either side of this one.
+            shift = rnd.randint(-11, 11)
+            year, month = divmod(this_month.year * 12 + this_month.month - 1 + shift, 12)
+            return timezone.make_aware(datetime.combine(date(year, month + 1, 1), clock(0)))
+
+        def calendar() -> list[Visit]:
+            receiver = rnd.choice(receiver_rows)
+            start = month_start()
+            return list(
+                selectors.calendar_for_user(user=receiver.user, start=start, end=start + timedelta(days=35))
+            )
+
+        bookings = iter(self._free_bookings(receiver_rows, runs + 2))
+
+        def book() -> services.Booked:
+            receiver, worker, starts = next(bookings)
+            return services.visit_book(
+                by=receiver.user,
+                receiver=receiver,
+                worker=worker,
+                starts=starts,
+                ends=starts + timedelta(hours=1),
+                tasks=["Lunch"],
+            )
+
+        self._time("A worker's next four weeks", four_weeks, runs)
+        self._time("A person's calendar (a month, 35 days)", calendar, runs)
+        self._time("Booking a visit with a worker of the team", book, runs)
+        self._queries("  queries for a worker's next four weeks", four_weeks)
+        self._queries("  queries for a person's calendar", calendar)
+        self._queries("  queries for booking a visit", book)
+
+    def _free_bookings(
+        self, receiver_rows: list[Membership], count: int
+    ) -> list[tuple[Membership, Membership, datetime]]:
+        """A person, a worker of their team, and an hour in the next eight weeks when that worker
+        has no accepted visit: found before the clock starts."""
+        rnd = self.random
+        today = timezone.localdate()
+        teams: dict[int, list[Membership]] = {}
+        for place in TeamMember.objects.filter(receiver__in=receiver_rows).select_related("member"):
+            teams.setdefault(place.receiver_id, []).append(place.member)
+        found = []
+        while len(found) < count:
+            receiver = rnd.choice(receiver_rows)
+            worker = rnd.choice(teams[receiver.pk])
+            for _ in range(20):
+                day = today + timedelta(days=rnd.randint(2, 56))
+                starts = services.local_datetime(day, clock(rnd.randint(8, 17)))
+                busy = (
+                    Visit.objects.accepted()
+                    .filter(worker=worker)
+                    .between(starts, starts + timedelta(hours=1))
+                )
+                if not busy.exists():
+                    found.append((receiver, worker, starts))
+                    break
+        return found
+
+    def _measure_reminders(self, worker_rows: list[Membership], count: int) -> None:
+        if count == 0:
+            return
+        kinds = [
+            Reminder.Kind.WORKER_DAY_BEFORE,
+            Reminder.Kind.WORKER_HOUR_BEFORE,
+            Reminder.Kind.RECEIVER_EVENING,
+            Reminder.Kind.MISSED,
+        ]
+        now = timezone.now()
+        wanted = math.ceil(count / len(kinds))
+        visit_ids = list(
+            Visit.objects.accepted()
+            .filter(worker__in=worker_rows, starts__gt=now, checked_in_at__isnull=True)
+            .order_by("starts", "pk")
+            .values_list("pk", flat=True)[:wanted]
+        )
+        if len(visit_ids) < wanted:
+            raise CommandError(f"{count} reminders need {wanted} accepted future visits; seed more visits.")
+        rows = [
+            Reminder(
+                visit_id=visit_ids[n // len(kinds)],
+                kind=kinds[n % len(kinds)],
+                due_at=now - timedelta(minutes=1 + n % 60),
+            )
+            for n in range(count)
+        ]
+        Reminder.objects.bulk_create(rows, batch_size=5000)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE scheduling_reminder")  # as autovacuum would have, in production
+        ours = Reminder.objects.filter(pk__in=[r.pk for r in rows])
+        if not hasattr(mail, "outbox"):
+            mail.outbox = []  # the locmem backend's list, made here so that it can be counted
+        emails_before = len(mail.outbox)
+        sent = 0
+        started = time.perf_counter()
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            while ours.filter(sent_at__isnull=True).exists():
+                sent += services.reminders_send_due()
+        seconds = time.perf_counter() - started
+        emails = len(mail.outbox) - emails_before
+        del mail.outbox[emails_before:]
+        self.stdout.write(
+            f"{'Sending due reminders (one process)':<44} {sent} sent, {emails} emails to locmem in "
+            f"{seconds:.1f} s   ({sent / seconds:,.0f} per second)"
+        )
