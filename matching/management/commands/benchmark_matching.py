@@ -9,28 +9,22 @@ as it was. Run it against PostgreSQL (DATABASE_URL) for numbers that mean someth
 import random
 import statistics
 import time
-from datetime import date, timedelta
+from datetime import date
 from datetime import time as clock
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from matching import selectors
 from matching.selectors import TimeWanted, WorkerCriteria
 from members import geo
+from members.benchmarking import members_seed_in_bulk
 from members.models import (
     Language,
-    MemberClass,
-    Membership,
     Profile,
-    ShareTransaction,
     Skill,
-    User,
-    VettingCheck,
     WeeklyTime,
 )
 
@@ -86,65 +80,13 @@ class Command(BaseCommand):
 
     def _seed(self, workers: int, receivers: int) -> list[Profile]:
         rnd = self.random
-        today = timezone.localdate()
-        password = make_password(None)
-        start = (Membership.objects.aggregate(top=Max("number"))["top"] or 0) + 1
-        users = User.objects.bulk_create(
-            [
-                User(email=f"bench{i}@bench.carecoop.example", password=password)
-                for i in range(workers + receivers)
-            ],
-            batch_size=2000,
+        memberships = members_seed_in_bulk(
+            workers=workers,
+            receivers=receivers,
+            email_domain="bench.carecoop.example",
+            admitted_days_ago=365,
+            checked_days_ago=200,
         )
-        memberships = Membership.objects.bulk_create(
-            [
-                Membership(
-                    number=start + i,
-                    user=user,
-                    member_class=MemberClass.WORKER if i < workers else MemberClass.RECEIVER,
-                    legal_name=f"Bench Member {i}",
-                    address="Bench",
-                    postcode="HX7 8AH",
-                    date_admitted=today - timedelta(days=365),
-                    bookable_until=today + timedelta(days=800) if i < workers else None,
-                )
-                for i, user in enumerate(users)
-            ],
-            batch_size=2000,
-        )
-        ShareTransaction.objects.bulk_create(
-            [
-                ShareTransaction(
-                    membership=m, kind="subscription", shares=1, amount_pence=100, date=m.date_admitted
-                )
-                for m in memberships
-            ],
-            batch_size=2000,
-        )
-        staff = users[0]
-        checks = []
-        for m in memberships[:workers]:
-            checks.append(
-                VettingCheck(
-                    membership=m,
-                    kind="dbs",
-                    issued_on=today - timedelta(days=200),
-                    expires_on=today + timedelta(days=800),
-                    certificate_number="001234567890",
-                    dbs_level="enhanced_barred",
-                    verified_by=staff,
-                )
-            )
-            checks.append(
-                VettingCheck(
-                    membership=m,
-                    kind="right_to_work",
-                    issued_on=today - timedelta(days=200),
-                    document="Passport",
-                    verified_by=staff,
-                )
-            )
-        VettingCheck.objects.bulk_create(checks, batch_size=4000)
         profiles = Profile.objects.bulk_create(
             [
                 Profile(

@@ -43,17 +43,16 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.core import mail
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models import Max
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from matching.models import TeamMember
-from members.models import MemberClass, Membership, Profile, ShareTransaction, User, VettingCheck
+from members.benchmarking import members_seed_in_bulk
+from members.models import Membership, Profile
 from scheduling import selectors, services
 from scheduling.models import Reminder, Visit
 
@@ -210,68 +209,14 @@ class Command(BaseCommand):
     def _seed(self, workers: int, receivers: int, visits: int) -> tuple[list[Membership], list[Membership]]:
         rnd = self.random
         today = timezone.localdate()
-        password = make_password(None)
-        start = (Membership.objects.aggregate(top=Max("number"))["top"] or 0) + 1
-        users = User.objects.bulk_create(
-            [
-                User(email=f"bench{i}@benchscheduling.carecoop.example", password=password)
-                for i in range(workers + receivers)
-            ],
-            batch_size=2000,
-        )
-        memberships = Membership.objects.bulk_create(
-            [
-                Membership(
-                    number=start + i,
-                    user=user,
-                    member_class=MemberClass.WORKER if i < workers else MemberClass.RECEIVER,
-                    legal_name=f"Bench Member {i}",
-                    address="Bench",
-                    postcode="HX7 8AH",
-                    date_admitted=today - timedelta(days=800),
-                    bookable_until=today + timedelta(days=800) if i < workers else None,
-                )
-                for i, user in enumerate(users)
-            ],
-            batch_size=2000,
-        )
-        for membership, user in zip(memberships, users, strict=True):
-            membership.user = user  # booking asks for the receiver's user
-        ShareTransaction.objects.bulk_create(
-            [
-                ShareTransaction(
-                    membership=m, kind="subscription", shares=1, amount_pence=100, date=m.date_admitted
-                )
-                for m in memberships
-            ],
-            batch_size=2000,
+        memberships = members_seed_in_bulk(
+            workers=workers,
+            receivers=receivers,
+            email_domain="benchscheduling.carecoop.example",
+            admitted_days_ago=800,
+            checked_days_ago=500,
         )
         worker_rows, receiver_rows = memberships[:workers], memberships[workers:]
-        # The checks `members.selectors.worker_is_bookable` asks for, current over the whole spread.
-        staff = users[0]
-        checks = []
-        for m in worker_rows:
-            checks.append(
-                VettingCheck(
-                    membership=m,
-                    kind="dbs",
-                    issued_on=today - timedelta(days=500),
-                    expires_on=today + timedelta(days=800),
-                    certificate_number="001234567890",
-                    dbs_level="enhanced_barred",
-                    verified_by=staff,
-                )
-            )
-            checks.append(
-                VettingCheck(
-                    membership=m,
-                    kind="right_to_work",
-                    issued_on=today - timedelta(days=500),
-                    document="Passport",
-                    verified_by=staff,
-                )
-            )
-        VettingCheck.objects.bulk_create(checks, batch_size=4000)
         Profile.objects.bulk_create(
             [
                 Profile(
