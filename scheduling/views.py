@@ -231,9 +231,16 @@ def _abilities(request: HttpRequest, visit: Visit) -> dict[str, bool]:
 @login_required
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+    can = _abilities(request, visit)
+    # The worker on their way needs the address and a phone number; nobody else is shown them here.
+    going = can["is_worker"] and visit.status == Visit.Status.ACCEPTED and not visit.is_delivered
     context = {
         "visit": visit,
-        "can": _abilities(request, visit),
+        "can": can,
+        "going": going,
+        "phone": member_selectors.phones_for(memberships=[visit.receiver]).get(visit.receiver_id)
+        if going
+        else None,
         "cost": visit.cost(SchedulingPolicy.current()),
         "reason_form": ReasonForm(),
         "optional_reason_form": OptionalReasonForm(),

@@ -164,3 +164,65 @@ def test_the_calendar_address_is_shown_once_and_can_be_stopped(client, ruth, meg
 
     client.post("/calendar-feed/", {"action": "revoke"})
     assert client.get(path).status_code == 404
+
+
+def test_the_worker_on_their_way_sees_the_address_and_nobody_else_on_the_team_does(client, ruth, megan, asha):
+    visit = services.visit_book(
+        by=ruth.user, receiver=ruth, worker=megan, starts=at(24, 9), ends=at(24, 11)
+    ).visits[0]
+    street = ruth.address.splitlines()[0]
+    client.force_login(megan.user)
+    assert street not in client.get(f"/visits/{visit.pk}/").content.decode()  # offered, not yet agreed
+
+    services.visit_accept(visit=visit, by=megan.user)
+
+    page = client.get(f"/visits/{visit.pk}/").content.decode()
+    assert street in page
+    assert ruth.postcode in page
+    client.force_login(asha.user)  # in the team, but not this visit's worker
+    assert street not in client.get(f"/visits/{visit.pk}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "path", ["/visits/", "/visits/new/", "/notifications/", "/calendar-feed/", "/care-log/1/"]
+)
+def test_the_visit_pages_ask_for_a_login(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_notifications_ask_the_same_number_of_queries_as_they_grow(
+    client, ruth, megan, django_assert_max_num_queries
+):
+    client.force_login(megan.user)
+
+    def offer(count, first_day):
+        for i in range(count):
+            day = at(first_day + i, 9)
+            services.visit_book(
+                by=ruth.user, receiver=ruth, worker=megan, starts=day, ends=at(first_day + i, 10)
+            )
+
+    offer(1, 24)
+    with django_assert_max_num_queries(12) as few:
+        assert client.get("/notifications/").status_code == 200
+    offer(5, 25)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get("/notifications/").content.decode()
+    assert page.count("asks you to visit") == 6
+
+
+def test_email_choices_keep_what_is_valid_and_refuse_the_rest(client, megan):
+    client.force_login(megan.user)
+
+    refused = client.post("/notifications/", {"kinds": ["not_a_kind"]})
+    assert refused.status_code == 200
+    assert "not one of the available choices" in refused.content.decode()
+    assert not services.EmailChoice.objects.filter(user=megan.user).exists()
+
+    client.post("/notifications/", {"kinds": ["visit_offered"]})
+    muted = set(services.EmailChoice.objects.filter(user=megan.user).values_list("kind", flat=True))
+    assert "visit_offered" not in muted
+    assert "worker_24h" in muted
