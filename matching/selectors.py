@@ -5,6 +5,7 @@ longitude, then the great-circle distance, so no query loads every profile into 
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
@@ -480,14 +481,31 @@ def peer_supporters(*, topic: Any = None, exclude: Membership | None = None) -> 
     return profiles
 
 
-def receiver_acted_for(*, user: User, number: int | str | None) -> Membership | None:
+def _manages_team(user: User, receiver: Membership) -> bool:
+    return member_permissions.can_act_for(user, receiver, "can_manage_team")
+
+
+def receiver_acted_for(
+    *,
+    user: User,
+    number: int | str | None,
+    allowed: Callable[[User, Membership], bool] = _manages_team,
+) -> Membership | None:
     """The person getting support the user acts for: themself when no number is given (None if
-    they are not a person getting support), or the one with that number whose circle gives the
-    user the power to manage their team; 404 for anyone else."""
+    they are not a person getting support), or the one with that number for whom `allowed` lets
+    the user act (by default: their circle gives the power to manage their team); 404 for anyone
+    else, and for a number that is not one."""
     if number is None or number == "":
         own = member_selectors.membership_current_for_user(user=user)
         return own if own and own.member_class == MemberClass.RECEIVER else None
-    receiver = Membership.objects.current().filter(number=number, member_class=MemberClass.RECEIVER).first()
-    if receiver is None or not member_permissions.can_act_for(user, receiver, "can_manage_team"):
+    if not str(number).isdigit():
+        raise Http404
+    receiver = (
+        Membership.objects.current()
+        .filter(number=number, member_class=MemberClass.RECEIVER)
+        .select_related("user")
+        .first()
+    )
+    if receiver is None or not allowed(user, receiver):
         raise Http404
     return receiver

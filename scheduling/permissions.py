@@ -35,3 +35,8 @@ def can_see_care(user: User | AnonymousUser, receiver: Membership) -> bool:
     return member_permissions.can_act_for(user, receiver, "can_view_care") or matching_selectors.in_team(
         user=user, receiver=receiver
     )
+
+
+def can_book_or_see_care(user: User, receiver: Membership) -> bool:
+    """May open the person's visits at all: to book them, or to see their care."""
+    return can_book(user, receiver) or can_see_care(user, receiver)

@@ -42,21 +42,13 @@ def _day_start(day: date) -> datetime:
 
 
 def _receiver_for(request: HttpRequest) -> Membership | None:
-    """The person whose visits are booked or shown: the user, or someone they may book for."""
-    number = request.GET.get("for") or request.POST.get("for")
-    if number:
-        receiver = (
-            Membership.objects.current().filter(number=number, member_class=MemberClass.RECEIVER).first()
-            if str(number).isdigit()
-            else None
-        )
-        if receiver is None or not (
-            permissions.can_book(request.user, receiver) or permissions.can_see_care(request.user, receiver)
-        ):
-            raise Http404
-        return receiver
-    own = member_selectors.membership_current_for_user(user=request.user)
-    return own if own and own.member_class == MemberClass.RECEIVER else None
+    """The person whose visits are booked or shown: the user, or someone they may book for or
+    whose care they may see (404 for anyone else)."""
+    return matching_selectors.receiver_acted_for(
+        user=request.user,
+        number=request.GET.get("for") or request.POST.get("for"),
+        allowed=permissions.can_book_or_see_care,
+    )
 
 
 @login_required
@@ -67,7 +59,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
         focus = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         focus = timezone.localdate()
-    receiver = _receiver_for(request) if request.GET.get("for") else None
+    acting_for = _receiver_for(request)
+    receiver = acting_for if request.GET.get("for") else None
     if view == "month":
         first = focus.replace(day=1)
         days_in = month_calendar.monthrange(first.year, first.month)[1]
@@ -106,14 +99,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "by_day": by_day,
         "month": focus.month,
         "to_confirm": list(selectors.visits_to_confirm(user=request.user)[:20]),
-        "can_book": _bookable_receiver(request) is not None,
+        "can_book": acting_for is not None and permissions.can_book(request.user, acting_for),
     }
     return render(request, "scheduling/calendar.html", context)
-
-
-def _bookable_receiver(request: HttpRequest) -> Membership | None:
-    receiver = _receiver_for(request)
-    return receiver if receiver and permissions.can_book(request.user, receiver) else None
 
 
 def _team_workers(receiver: Membership) -> list[tuple[Membership, str]]:
