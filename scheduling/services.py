@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ApplicationError, ConflictError
+from matching import selectors as matching_selectors
 from matching.models import TeamMember
 from members import geo
 from members import selectors as member_selectors
@@ -804,9 +805,8 @@ def _receiver_side_users(visit: Visit) -> list[User]:
 def _team_workers(visit: Visit) -> list[User]:
     return [
         place.member.user
-        for place in TeamMember.objects.filter(receiver=visit.receiver, role=TeamMember.Role.WORKER)
-        .active()
-        .select_related("member__user")
+        for place in matching_selectors.team_for(receiver=visit.receiver)
+        if place.role == TeamMember.Role.WORKER
     ]
 
 

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import prefetch_related_objects
@@ -7,14 +8,14 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions as drf_permissions
-from rest_framework import renderers, status
+from rest_framework import renderers, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from carecoop.exceptions import ApplicationError
-from members import selectors as member_selectors
+from matching import selectors as matching_selectors
 from members.models import MemberClass, Membership, User
 from scheduling import ical, permissions, selectors, services
 from scheduling.api.serializers import (
@@ -46,6 +47,23 @@ def _visit_body(request: Request, visit: Visit) -> dict[str, Any]:
     return dict(VisitSerializer(visit, context=_context(request)).data)
 
 
+def _act(
+    request: Request,
+    pk: int,
+    action: Callable[[Visit, dict[str, Any]], Visit],
+    input_serializer: type[serializers.Serializer] | None = None,
+) -> Response:
+    """One of a visit's actions: find the visit as the caller may see it (404 otherwise), check
+    the input, call the service, and answer with the visit as it now is."""
+    visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+    values: dict[str, Any] = {}
+    if input_serializer is not None:
+        data = input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+    return Response(_visit_body(request, action(visit, values)))
+
+
 def _booked_body(request: Request, booked: Booked) -> dict[str, Any]:
     prefetch_related_objects(booked.visits, "receiver__profile", "worker__profile")
     body = {
@@ -60,22 +78,12 @@ def _receiver_for(user: User, number: int | None) -> Membership:
     """The person a booking is for: the caller themself, or the person with that number, if the
     caller may book for them or see their care (the service then says what they may not do);
     404 for anyone else."""
-    if number is None:
-        own = member_selectors.membership_current_for_user(user=user)
-        if own is None or own.member_class != MemberClass.RECEIVER:
-            message = _("Say which person getting support this is for.")
-            raise ApplicationError(message, code="receiver_required", fields={"receiver": [message]})
-        return own
-    receiver = (
-        Membership.objects.current()
-        .filter(number=number, member_class=MemberClass.RECEIVER)
-        .select_related("user")
-        .first()
+    receiver = matching_selectors.receiver_acted_for(
+        user=user, number=number, allowed=permissions.can_book_or_see_care
     )
-    if receiver is None or not (
-        permissions.can_book(user, receiver) or permissions.can_see_care(user, receiver)
-    ):
-        raise Http404
+    if receiver is None:
+        message = _("Say which person getting support this is for.")
+        raise ApplicationError(message, code="receiver_required", fields={"receiver": [message]})
     return receiver
 
 
@@ -221,9 +229,7 @@ class VisitAcceptApi(APIView):
         'overlaps one of yours already accepted is refused with 409 and code "overlap".',
     )
     def post(self, request: Request, pk: int) -> Response:
-        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
-        visit = services.visit_accept(visit=visit, by=request.user)
-        return Response(_visit_body(request, visit))
+        return _act(request, pk, lambda visit, _values: services.visit_accept(visit=visit, by=request.user))
 
 
 class VisitDeclineApi(APIView):
@@ -231,11 +237,14 @@ class VisitDeclineApi(APIView):
         request=ReasonInputSerializer, responses=VisitSerializer, summary="Decline an offered visit"
     )
     def post(self, request: Request, pk: int) -> Response:
-        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
-        data = ReasonInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        visit = services.visit_decline(visit=visit, by=request.user, reason=data.validated_data["reason"])
-        return Response(_visit_body(request, visit))
+        return _act(
+            request,
+            pk,
+            lambda visit, values: services.visit_decline(
+                visit=visit, by=request.user, reason=values["reason"]
+            ),
+            ReasonInputSerializer,
+        )
 
 
 class VisitCancelApi(APIView):
@@ -270,11 +279,12 @@ class VisitCheckInApi(APIView):
         "away is flagged to the team, never refused.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
-        data = CheckInInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        visit = services.visit_check_in(visit=visit, by=request.user, **data.validated_data)
-        return Response(_visit_body(request, visit))
+        return _act(
+            request,
+            pk,
+            lambda visit, values: services.visit_check_in(visit=visit, by=request.user, **values),
+            CheckInInputSerializer,
+        )
 
 
 class VisitCheckOutApi(APIView):
@@ -285,11 +295,12 @@ class VisitCheckOutApi(APIView):
         description="A visit note is required (given here, or saved during the visit).",
     )
     def post(self, request: Request, pk: int) -> Response:
-        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
-        data = CheckOutInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        visit = services.visit_check_out(visit=visit, by=request.user, note=data.validated_data["note"])
-        return Response(_visit_body(request, visit))
+        return _act(
+            request,
+            pk,
+            lambda visit, values: services.visit_check_out(visit=visit, by=request.user, note=values["note"]),
+            CheckOutInputSerializer,
+        )
 
 
 class VisitNoteSaveApi(APIView):
@@ -297,11 +308,12 @@ class VisitNoteSaveApi(APIView):
         request=NoteInputSerializer, responses=VisitSerializer, summary="Save the visit note during a visit"
     )
     def post(self, request: Request, pk: int) -> Response:
-        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
-        data = NoteInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        visit = services.visit_note_save(visit=visit, by=request.user, note=data.validated_data["note"])
-        return Response(_visit_body(request, visit))
+        return _act(
+            request,
+            pk,
+            lambda visit, values: services.visit_note_save(visit=visit, by=request.user, note=values["note"]),
+            NoteInputSerializer,
+        )
 
 
 class VisitTaskTickApi(APIView):
@@ -312,21 +324,22 @@ class VisitTaskTickApi(APIView):
         description="`index` counts the visit's tasks from 0.",
     )
     def post(self, request: Request, pk: int, index: int) -> Response:
-        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
-        data = TaskTickInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        visit = services.visit_task_tick(
-            visit=visit, by=request.user, index=index, done=data.validated_data["done"]
+        return _act(
+            request,
+            pk,
+            lambda visit, values: services.visit_task_tick(
+                visit=visit, by=request.user, index=index, done=values["done"]
+            ),
+            TaskTickInputSerializer,
         )
-        return Response(_visit_body(request, visit))
 
 
 class VisitHoursConfirmApi(APIView):
     @extend_schema(request=None, responses=VisitSerializer, summary="Confirm a delivered visit's hours")
     def post(self, request: Request, pk: int) -> Response:
-        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
-        visit = services.visit_hours_confirm(visit=visit, by=request.user)
-        return Response(_visit_body(request, visit))
+        return _act(
+            request, pk, lambda visit, _values: services.visit_hours_confirm(visit=visit, by=request.user)
+        )
 
 
 class VisitHoursQueryApi(APIView):
@@ -337,11 +350,14 @@ class VisitHoursQueryApi(APIView):
         description="Say what is wrong; the team and the co-op's staff are told.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
-        data = ReasonInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        visit = services.visit_hours_query(visit=visit, by=request.user, reason=data.validated_data["reason"])
-        return Response(_visit_body(request, visit))
+        return _act(
+            request,
+            pk,
+            lambda visit, values: services.visit_hours_query(
+                visit=visit, by=request.user, reason=values["reason"]
+            ),
+            ReasonInputSerializer,
+        )
 
 
 # --- The calendar feed -------------------------------------------------------------------------------
