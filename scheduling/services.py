@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection, send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -814,19 +814,62 @@ def _staff() -> list[User]:
     return list(User.objects.filter(is_staff=True, is_active=True))
 
 
+@dataclass
+class _Message:
+    users: Iterable[User]
+    kind: str
+    visit: Visit
+    title: str
+    body: str = ""
+    email_body: str = ""
+    reminder: Reminder | None = None
+
+
+def _notify_all(messages: list[_Message]) -> None:
+    """An in-app notification for each person a message is for, written now; and, once the
+    transaction commits, an email to those who did not choose to go without this kind, all
+    through one mail connection."""
+    recipients = [
+        (message, {user.pk: user for user in message.users if user is not None}) for message in messages
+    ]
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user=user,
+                kind=message.kind,
+                visit=message.visit,
+                reminder=message.reminder,
+                title=message.title,
+                body=message.body,
+            )
+            for message, users in recipients
+            for user in users.values()
+        ]
+    )
+    everyone = {pk for _message, users in recipients for pk in users}
+    muted = set(
+        EmailChoice.objects.filter(
+            user__in=everyone, kind__in={message.kind for message in messages}
+        ).values_list("kind", "user_id")
+    )
+    emails = []
+    for message, users in recipients:
+        to = sorted(user.email for pk, user in users.items() if (message.kind, pk) not in muted)
+        if to:
+            subject = f"[{settings.COOP_NAME}] {message.title}"
+            emails.append(EmailMessage(subject, message.email_body or message.title, None, to))
+    if emails:
+        transaction.on_commit(partial(_send_all, emails))
+
+
+def _send_all(emails: list[EmailMessage]) -> None:
+    with get_connection() as mail:
+        mail.send_messages(emails)
+
+
 def _notify(users: Iterable[User], kind: str, visit: Visit, title: str, body: str = "") -> None:
     """An in-app notification for each, and an email unless they chose not to get this kind."""
-    unique = {user.pk: user for user in users if user is not None}
-    if not unique:
-        return
-    Notification.objects.bulk_create(
-        [Notification(user=user, kind=kind, visit=visit, title=title, body=body) for user in unique.values()]
-    )
-    muted = set(EmailChoice.objects.filter(user__in=unique, kind=kind).values_list("user_id", flat=True))
-    to = sorted(user.email for user in unique.values() if user.pk not in muted)
-    if to:
-        subject = f"[{settings.COOP_NAME}] {title}"
-        transaction.on_commit(lambda: send_mail(subject, body or title, None, to))
+    _notify_all([_Message(users=users, kind=kind, visit=visit, title=title, body=body, email_body=body)])
 
 
 def _notify_offered(visit: Visit) -> None:
@@ -954,7 +997,6 @@ def reminders_send_due(*, now: datetime | None = None, batch: int = 200) -> int:
     now = now or timezone.now()
     sent = 0
     while True:
-        outgoing: list[tuple[str, str, list[str]]] = []
         with transaction.atomic():
             due = list(
                 Reminder.objects.filter(sent_at__isnull=True, due_at__lte=now)
@@ -969,52 +1011,26 @@ def reminders_send_due(*, now: datetime | None = None, batch: int = 200) -> int:
             )
             if not due:
                 break
-            notifications = []
+            messages = []
             for reminder in due:
-                if not _still_wanted(reminder):
-                    continue
-                users, title, body = _reminder_message(reminder)
-                unique = {user.pk: user for user in users}
-                notifications += [
-                    Notification(
-                        user=user,
-                        kind=reminder.kind,
-                        visit=reminder.visit,
-                        reminder=reminder,
-                        title=title,
-                        body=body,
+                if _still_wanted(reminder):
+                    users, title, body = _reminder_message(reminder)
+                    messages.append(
+                        _Message(
+                            users=users,
+                            kind=reminder.kind,
+                            visit=reminder.visit,
+                            title=title,
+                            body=body,
+                            reminder=reminder,
+                        )
                     )
-                    for user in unique.values()
-                ]
-                outgoing.append((reminder.kind, title, [u.email for u in unique.values()]))
-            Notification.objects.bulk_create(notifications)
+            _notify_all(messages)
             Reminder.objects.filter(pk__in=[r.pk for r in due]).update(sent_at=now)
             sent += len(due)
-            muted = set(
-                EmailChoice.objects.filter(kind__in={kind for kind, _t, _u in outgoing}).values_list(
-                    "kind", "user__email"
-                )
-            )
-            messages = [
-                (
-                    f"[{settings.COOP_NAME}] {title}",
-                    title,
-                    None,
-                    sorted(e for e in emails if (kind, e) not in muted),
-                )
-                for kind, title, emails in outgoing
-            ]
-            transaction.on_commit(partial(_send_all, messages))
         if len(due) < batch:
             break
     return sent
-
-
-def _send_all(messages: list[tuple[str, str, None, list[str]]]) -> None:
-    emails = [EmailMessage(subject, body, None, to) for subject, body, _from, to in messages if to]
-    if emails:
-        with get_connection() as mail:
-            mail.send_messages(emails)
 
 
 # --- Choices about notifications ----------------------------------------------------------------------
