@@ -399,6 +399,19 @@ def team_for(*, receiver: Membership) -> list[TeamMember]:
     )
 
 
+def team_workers_for(*, receiver_ids: set[int]) -> dict[int, list[User]]:
+    """For each of these people, the workers now in their team: one query however many people."""
+    found: dict[int, list[User]] = {pk: [] for pk in receiver_ids}
+    for place in (
+        TeamMember.objects.filter(receiver_id__in=receiver_ids, role=TeamMember.Role.WORKER)
+        .active()
+        .select_related("member__user")
+        .order_by("receiver_id", "joined_on", "pk")
+    ):
+        found[place.receiver_id].append(place.member.user)
+    return found
+
+
 def teams_of(*, member: Membership) -> list[TeamMember]:
     """The teams a worker or peer supporter is in."""
     return list(

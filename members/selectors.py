@@ -467,6 +467,27 @@ def circle_for_receiver(*, receiver: Membership) -> list[CircleMember]:
     )
 
 
+def circle_supporters_for(*, receiver_ids: "set[int]", powers: tuple[str, ...]) -> dict[int, list[User]]:
+    """For each of these people, the active members of their circle holding any of these powers
+    (for example ("can_book", "can_view_care")): one query however many people."""
+    any_power = Q()
+    for power in powers:
+        any_power |= Q(**{power: True})
+    found: dict[int, list[User]] = {pk: [] for pk in receiver_ids}
+    for circle in (
+        CircleMember.objects.filter(
+            any_power,
+            receiver_id__in=receiver_ids,
+            status=CircleMember.Status.ACTIVE,
+            supporter__isnull=False,
+        )
+        .select_related("supporter")
+        .order_by("receiver_id", "email")
+    ):
+        found[circle.receiver_id].append(circle.supporter)
+    return found
+
+
 def supporting_for_user(*, user: User) -> list[CircleMember]:
     """The people this user acts for, and what they may do."""
     return list(

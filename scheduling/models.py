@@ -268,11 +268,27 @@ class Reminder(models.Model):
         return f"{self.kind} for visit {self.visit_id} at {self.due_at:%Y-%m-%d %H:%M}"
 
 
+class VisitEvent(models.TextChoices):
+    """What happened to a visit, told to the people it concerns as it happens."""
+
+    OFFERED = "visit_offered", _("Visits offered to me")
+    ACCEPTED = "visit_accepted", _("Visits accepted")
+    DECLINED = "visit_declined", _("Visits declined")
+    CANCELLED = "visit_cancelled", _("Visits cancelled")
+    DELIVERED = "visit_delivered", _("Visits finished, hours to confirm")
+    CHECK_IN_FAR = "check_in_far", _("Check-ins far from home")
+    HOURS_QUERIED = "hours_queried", _("Hours queried")
+
+
+# Every kind of notification, as people choose which come by email: reminders, then events.
+NOTIFICATION_KINDS: list[tuple[str, str]] = [*Reminder.Kind.choices, *VisitEvent.choices]
+
+
 class Notification(models.Model):
     """A message in someone's in-app list; some also go by email, as each person chooses."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20, choices=NOTIFICATION_KINDS)
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     reminder = models.ForeignKey(Reminder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     title = models.CharField(max_length=200)
@@ -292,7 +308,7 @@ class EmailChoice(models.Model):
     """A kind of reminder someone chose not to get by email (they still see it in the app)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20, choices=Reminder.Kind.choices)
+    kind = models.CharField(max_length=20, choices=NOTIFICATION_KINDS)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="email_choice_once")]

@@ -6,6 +6,7 @@ holds on the embedded SQLite, where writes are serialised). An open visit goes t
 accepting locks the visit row and finds it already taken.
 """
 
+import calendar as month_calendar
 import hashlib
 import secrets
 from collections.abc import Iterable
@@ -21,7 +22,9 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from carecoop.exceptions import ApplicationError, ConflictError
 from matching import selectors as matching_selectors
@@ -31,6 +34,7 @@ from members import selectors as member_selectors
 from members.models import MemberClass, Membership, User, WeeklyTime
 from scheduling import permissions
 from scheduling.models import (
+    NOTIFICATION_KINDS,
     CalendarFeed,
     EmailChoice,
     Notification,
@@ -38,6 +42,7 @@ from scheduling.models import (
     SchedulingPolicy,
     Series,
     Visit,
+    VisitEvent,
 )
 
 LONDON = ZoneInfo(settings.TIME_ZONE)
@@ -198,8 +203,10 @@ def visit_book(
     sleep_in: bool = False,
     tasks: Iterable[Any] = (),
     notes: str = "",
+    notify: bool = True,
 ) -> Booked:
-    """Offer a visit to a worker in the person's team, or (no worker) to the whole team."""
+    """Offer a visit to a worker in the person's team, or (no worker) to the whole team. A
+    repeating booking says notify=False and tells the worker once about all its visits."""
     if not permissions.can_book(by, receiver):
         raise _refuse(_("You cannot book visits for this person."), "not_allowed")
     if receiver.member_class != MemberClass.RECEIVER or not member_selectors.membership_can_participate(
@@ -235,7 +242,8 @@ def visit_book(
         offer_expires_at=_offer_expiry(starts, policy, now),
     )
     reminders_plan(visit=visit, policy=policy)
-    _notify_offered(visit)
+    if notify:
+        _notify_offered(visit)
     return Booked(visits=[visit], warnings=warnings)
 
 
@@ -275,7 +283,7 @@ def visit_accept(*, visit: Visit, by: User) -> Visit:
     visit.rate_pence = profile.hourly_rate_pence if profile else None
     _save_accepted(visit, ["worker", "status", "answered_at", "rate_pence", "updated_at"])
     reminders_plan(visit=visit)
-    _notify_receiver_side(visit, "visit_accepted")
+    _notify_receiver_side(visit, VisitEvent.ACCEPTED)
     return visit
 
 
@@ -292,12 +300,32 @@ def visit_decline(*, visit: Visit, by: User, reason: str = "") -> Visit:
     visit.decline_reason = _clean_text(reason, 500, "reason")
     visit.save(update_fields=["status", "answered_at", "decline_reason", "updated_at"])
     reminders_plan(visit=visit)
-    _notify_receiver_side(visit, "visit_declined")
+    _notify_receiver_side(visit, VisitEvent.DECLINED)
     return visit
 
 
 def _is_receiver_side(user: User, visit: Visit) -> bool:
     return permissions.can_book(user, visit.receiver)
+
+
+_CANCEL_FIELDS = [
+    "status",
+    "cancelled_at",
+    "cancelled_by",
+    "cancel_reason",
+    "late_cancellation",
+    "updated_at",
+]
+
+
+def _mark_cancelled(visit: Visit, *, by: User, reason: str, now: datetime, policy: SchedulingPolicy) -> None:
+    """A cancellation's record: who, when, why, and whether it came within the late window."""
+    visit.status = Visit.Status.CANCELLED
+    visit.cancelled_at = now
+    visit.cancelled_by = by
+    visit.cancel_reason = reason
+    visit.late_cancellation = visit.starts - now <= timedelta(hours=policy.late_cancellation_hours)
+    visit.save(update_fields=_CANCEL_FIELDS)
 
 
 @transaction.atomic
@@ -313,23 +341,8 @@ def visit_cancel(*, visit: Visit, by: User, reason: str) -> Visit:
     reason = _clean_text(reason, 500, "reason")
     if not reason:
         raise _refuse(_("Say why the visit is cancelled."), "reason_required", "reason")
-    now = timezone.now()
     policy = SchedulingPolicy.current()
-    visit.status = Visit.Status.CANCELLED
-    visit.cancelled_at = now
-    visit.cancelled_by = by
-    visit.cancel_reason = reason
-    visit.late_cancellation = visit.starts - now <= timedelta(hours=policy.late_cancellation_hours)
-    visit.save(
-        update_fields=[
-            "status",
-            "cancelled_at",
-            "cancelled_by",
-            "cancel_reason",
-            "late_cancellation",
-            "updated_at",
-        ]
-    )
+    _mark_cancelled(visit, by=by, reason=reason, now=timezone.now(), policy=policy)
     reminders_plan(visit=visit, policy=policy)
     _notify_cancelled(visit, by)
     return visit
@@ -478,8 +491,10 @@ def _horizon(policy: SchedulingPolicy, today: date) -> date:
 
 
 def _series_book_ahead(series: Series, *, by: User, today: date | None = None) -> Booked:
-    """Book the series' visits from where it reached up to the horizon. Safe to run twice: one
-    visit per series and date (a unique constraint), and what exists is skipped."""
+    """Book the series' visits still to come up to the horizon. Safe to run twice: one visit per
+    series and date (a unique constraint), and what exists is skipped (a visit moved or cancelled
+    still stands for its day). A date refused before (the worker's checks had lapsed, say) is
+    tried again, until its time has passed. The worker, or the team, hears once about them all."""
     policy = SchedulingPolicy.current()
     today = today or timezone.localdate()
     through = _horizon(policy, today)
@@ -487,7 +502,7 @@ def _series_book_ahead(series: Series, *, by: User, today: date | None = None) -
     booked = Booked(visits=[], series=series)
     now = timezone.now()
     for day in _occurrence_dates(series, through):
-        if day in done or (series.booked_through and day <= series.booked_through):
+        if day in done or day < today:
             continue
         starts, ends = span_for(day, series.starts_at, series.ends_at)
         if starts <= now:
@@ -502,6 +517,7 @@ def _series_book_ahead(series: Series, *, by: User, today: date | None = None) -
                 sleep_in=series.sleep_in,
                 tasks=series.tasks,
                 notes=series.notes,
+                notify=False,
             )
         except ApplicationError as error:
             booked.warnings.append(f"{day:%d %b}: {error.message}")
@@ -513,18 +529,20 @@ def _series_book_ahead(series: Series, *, by: User, today: date | None = None) -
         booked.warnings.extend(f"{day:%d %b}: {warning}" for warning in result.warnings)
     series.booked_through = through
     series.save(update_fields=["booked_through"])
+    if booked.visits:
+        _notify_series_offered(series, booked.visits)
     return booked
 
 
 def series_book_ahead_all(*, today: date | None = None) -> int:
-    """The daily task: every running series books visits up to the horizon. Each series is done
-    in its own transaction, locked, so two runs at once do not book a date twice."""
+    """The daily task: every running series books visits up to the horizon, and tries again the
+    dates it was refused. Each series is done in its own transaction, locked, so two runs at once
+    do not book a date twice."""
     today = today or timezone.localdate()
-    through = _horizon(SchedulingPolicy.current(), today)
     count = 0
     for pk in (
         Series.objects.filter(ended_at__isnull=True)
-        .exclude(booked_through__gte=through)
+        .filter(Q(until__isnull=True) | Q(until__gte=today))
         .values_list("pk", flat=True)
     ):
         with transaction.atomic():
@@ -586,21 +604,27 @@ def series_change_from(
 
 
 def _series_cancel_from(series: Series, which: Q, *, by: User, reason: str) -> int:
-    cancelled = 0
-    for visit in Visit.objects.filter(
-        which,
-        series=series,
-        status__in=[Visit.Status.OFFERED, Visit.Status.ACCEPTED],
-        checked_in_at__isnull=True,
-    ).select_for_update():
-        visit.status = Visit.Status.CANCELLED
-        visit.cancelled_at = timezone.now()
-        visit.cancelled_by = by
-        visit.cancel_reason = reason
-        visit.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
-        reminders_plan(visit=visit)
-        cancelled += 1
-    return cancelled
+    """Cancel the series' visits still to come that `which` picks, each recorded as a cancellation
+    (late within the window), and tell everyone concerned once."""
+    policy = SchedulingPolicy.current()
+    now = timezone.now()
+    visits = list(
+        Visit.objects.filter(
+            which,
+            series=series,
+            status__in=[Visit.Status.OFFERED, Visit.Status.ACCEPTED],
+            checked_in_at__isnull=True,
+        )
+        .select_for_update(of=("self",))
+        .select_related("receiver__user", "worker__user")
+        .order_by("starts")
+    )
+    for visit in visits:
+        _mark_cancelled(visit, by=by, reason=reason, now=now, policy=policy)
+        reminders_plan(visit=visit, policy=policy)
+    if visits:
+        _notify_series_cancelled(series, visits, by)
+    return len(visits)
 
 
 @transaction.atomic
@@ -657,11 +681,11 @@ def visit_check_in(
             )
             visit.check_in_distance_km = round(distance, 1)
             visit.check_in_far = distance > SchedulingPolicy.current().check_in_far_km
-            fields += ["check_in_distance_km", "check_in_far"]
+            fields += ["check_in_distance_km", VisitEvent.CHECK_IN_FAR]
     visit.save(update_fields=fields)
     reminders_plan(visit=visit)
     if visit.check_in_far:
-        _notify_team(visit, "check_in_far", include_staff=False)
+        _notify_team(visit, VisitEvent.CHECK_IN_FAR, include_staff=False)
     return visit
 
 
@@ -703,7 +727,7 @@ def visit_check_out(*, visit: Visit, by: User, note: str | None = None) -> Visit
         raise _refuse(_("Write a visit note before checking out."), "note_required", "note")
     visit.checked_out_at = timezone.now()
     visit.save(update_fields=["checked_out_at", "visit_note", "updated_at"])
-    _notify_receiver_side(visit, "visit_delivered")
+    _notify_receiver_side(visit, VisitEvent.DELIVERED)
     return visit
 
 
@@ -744,7 +768,7 @@ def visit_hours_query(*, visit: Visit, by: User, reason: str) -> Visit:
     visit.save(
         update_fields=["hours", "hours_answered_at", "hours_answered_by", "query_reason", "updated_at"]
     )
-    _notify_team(visit, "hours_queried", include_staff=True, workers=False)
+    _notify_team(visit, VisitEvent.HOURS_QUERIED, include_staff=True, workers=False)
     return visit
 
 
@@ -790,28 +814,45 @@ def _name(membership: Membership) -> str:
     return (profile.display_name if profile else "") or membership.legal_name
 
 
+class _Audience:
+    """Who hears about a person's visits: the person and their circle (with the power to book or
+    to see their care), the workers in their team, and staff. Read once for all the visits of a
+    batch, however many messages it sends."""
+
+    def __init__(self, visits: Iterable[Visit]) -> None:
+        self._receivers = {visit.receiver_id for visit in visits}
+        self._circles: dict[int, list[User]] | None = None
+        self._workers: dict[int, list[User]] | None = None
+        self._staff: list[User] | None = None
+
+    def receiver_side(self, visit: Visit) -> list[User]:
+        if self._circles is None:
+            self._circles = member_selectors.circle_supporters_for(
+                receiver_ids=self._receivers, powers=("can_book", "can_view_care")
+            )
+        return [visit.receiver.user, *self._circles[visit.receiver_id]]
+
+    def team_workers(self, visit: Visit) -> list[User]:
+        if self._workers is None:
+            self._workers = matching_selectors.team_workers_for(receiver_ids=self._receivers)
+        return list(self._workers[visit.receiver_id])
+
+    def staff(self) -> list[User]:
+        if self._staff is None:
+            self._staff = list(User.objects.filter(is_staff=True, is_active=True))
+        return list(self._staff)
+
+
 def _receiver_side_users(visit: Visit) -> list[User]:
-    users = [visit.receiver.user]
-    for circle in member_selectors.circle_for_receiver(receiver=visit.receiver):
-        if (
-            circle.supporter
-            and circle.status == circle.Status.ACTIVE
-            and (circle.can_book or circle.can_view_care)
-        ):
-            users.append(circle.supporter)
-    return users
+    return _Audience([visit]).receiver_side(visit)
 
 
 def _team_workers(visit: Visit) -> list[User]:
-    return [
-        place.member.user
-        for place in matching_selectors.team_for(receiver=visit.receiver)
-        if place.role == TeamMember.Role.WORKER
-    ]
+    return _Audience([visit]).team_workers(visit)
 
 
 def _staff() -> list[User]:
-    return list(User.objects.filter(is_staff=True, is_active=True))
+    return _Audience([]).staff()
 
 
 @dataclass
@@ -827,8 +868,8 @@ class _Message:
 
 def _notify_all(messages: list[_Message]) -> None:
     """An in-app notification for each person a message is for, written now; and, once the
-    transaction commits, an email to those who did not choose to go without this kind, all
-    through one mail connection."""
+    transaction commits, an email to each of those who did not choose to go without this kind
+    (one each, so nobody's address is shown to the others), all through one mail connection."""
     recipients = [
         (message, {user.pk: user for user in message.users if user is not None}) for message in messages
     ]
@@ -839,7 +880,7 @@ def _notify_all(messages: list[_Message]) -> None:
                 kind=message.kind,
                 visit=message.visit,
                 reminder=message.reminder,
-                title=message.title,
+                title=Truncator(message.title).chars(200),
                 body=message.body,
             )
             for message, users in recipients
@@ -854,10 +895,9 @@ def _notify_all(messages: list[_Message]) -> None:
     )
     emails = []
     for message, users in recipients:
-        to = sorted(user.email for pk, user in users.items() if (message.kind, pk) not in muted)
-        if to:
-            subject = f"[{settings.COOP_NAME}] {message.title}"
-            emails.append(EmailMessage(subject, message.email_body or message.title, None, to))
+        subject = f"[{settings.COOP_NAME}] {message.title}"
+        for address in sorted(user.email for pk, user in users.items() if (message.kind, pk) not in muted):
+            emails.append(EmailMessage(subject, message.email_body or message.title, None, [address]))
     if emails:
         transaction.on_commit(partial(_send_all, emails))
 
@@ -880,15 +920,63 @@ def _notify_offered(visit: Visit) -> None:
     elif visit.worker is not None:
         users = [visit.worker.user]
         title = _("%(name)s asks you to visit on %(when)s") % {"name": who, "when": _when(visit)}
-    _notify(users, "visit_offered", visit, title, _("Accept or decline it in your visits."))
+    _notify(users, VisitEvent.OFFERED, visit, title, _("Accept or decline it in your visits."))
+
+
+def _pattern(series: Series) -> str:
+    days = ", ".join(str(month_calendar.day_abbr[day]) for day in sorted(series.weekdays))
+    every = _("every week") if series.every_weeks == 1 else _("every %(n)s weeks") % {"n": series.every_weeks}
+    return f"{days}, {series.starts_at:%H:%M}–{series.ends_at:%H:%M}, {every}"
+
+
+def _notify_series_offered(series: Series, visits: list[Visit]) -> None:
+    """One notice for the visits a repeating booking has just offered, not one each."""
+    first = visits[0]
+    values = {
+        "name": _name(series.receiver),
+        "n": len(visits),
+        "pattern": _pattern(series),
+        "when": _when(first),
+    }
+    if series.worker is None:
+        users = _team_workers(first)
+        title = _("%(n)s open visits for %(name)s (%(pattern)s), from %(when)s") % values
+    else:
+        users = [series.worker.user]
+        title = _("%(name)s asks you to visit %(n)s times (%(pattern)s), from %(when)s") % values
+    _notify(users, VisitEvent.OFFERED, first, title, _("Accept or decline each one in your visits."))
+
+
+def _notify_series_cancelled(series: Series, visits: list[Visit], by: User) -> None:
+    """One notice for the visits of a repeating booking cancelled together."""
+    first = visits[0]
+    title = _("%(n)s visits for %(name)s (%(pattern)s) from %(when)s are cancelled") % {
+        "n": len(visits),
+        "name": _name(series.receiver),
+        "pattern": _pattern(series),
+        "when": _when(first),
+    }
+    users = _receiver_side_users(first)
+    if any(visit.worker is None for visit in visits):
+        users += _team_workers(first)
+    users += [visit.worker.user for visit in visits if visit.worker is not None]
+    late = sum(visit.late_cancellation for visit in visits)
+    body = first.cancel_reason
+    if late:
+        body += "\n" + ngettext(
+            "%(n)s of them was due within the late-cancellation window.",
+            "%(n)s of them were due within the late-cancellation window.",
+            late,
+        ) % {"n": late}
+    _notify([user for user in users if user.pk != by.pk], VisitEvent.CANCELLED, first, title, body)
 
 
 def _notify_receiver_side(visit: Visit, kind: str) -> None:
     worker = _name(visit.worker) if visit.worker else _("A worker")
     titles = {
-        "visit_accepted": _("%(worker)s will visit on %(when)s"),
-        "visit_declined": _("%(worker)s cannot visit on %(when)s"),
-        "visit_delivered": _("%(worker)s has finished the visit of %(when)s: please confirm the hours"),
+        VisitEvent.ACCEPTED: _("%(worker)s will visit on %(when)s"),
+        VisitEvent.DECLINED: _("%(worker)s cannot visit on %(when)s"),
+        VisitEvent.DELIVERED: _("%(worker)s has finished the visit of %(when)s: please confirm the hours"),
     }
     title = titles[kind] % {"worker": worker, "when": _when(visit)}
     _notify(_receiver_side_users(visit), kind, visit, title)
@@ -899,14 +987,14 @@ def _notify_cancelled(visit: Visit, by: User) -> None:
     users = _receiver_side_users(visit)
     users += [visit.worker.user] if visit.worker else _team_workers(visit)
     _notify(
-        [user for user in users if user.pk != by.pk], "visit_cancelled", visit, title, visit.cancel_reason
+        [user for user in users if user.pk != by.pk], VisitEvent.CANCELLED, visit, title, visit.cancel_reason
     )
 
 
 def _notify_team(visit: Visit, kind: str, *, include_staff: bool, workers: bool = True) -> None:
     titles = {
-        "check_in_far": _("A check-in for %(name)s's visit on %(when)s was far from home"),
-        "hours_queried": _("The hours of %(name)s's visit on %(when)s are queried"),
+        VisitEvent.CHECK_IN_FAR: _("A check-in for %(name)s's visit on %(when)s was far from home"),
+        VisitEvent.HOURS_QUERIED: _("The hours of %(name)s's visit on %(when)s are queried"),
     }
     title = titles[kind] % {"name": _name(visit.receiver), "when": _when(visit)}
     users = _receiver_side_users(visit) + (_team_workers(visit) if workers else [])
@@ -914,7 +1002,7 @@ def _notify_team(visit: Visit, kind: str, *, include_staff: bool, workers: bool 
         users.append(visit.worker.user)
     if include_staff:
         users += _staff()
-    _notify(users, kind, visit, title, visit.query_reason if kind == "hours_queried" else "")
+    _notify(users, kind, visit, title, visit.query_reason if kind == VisitEvent.HOURS_QUERIED else "")
 
 
 def _due_times(visit: Visit, policy: SchedulingPolicy) -> dict[str, datetime]:
@@ -956,7 +1044,7 @@ def reminders_plan(*, visit: Visit, policy: SchedulingPolicy | None = None) -> N
             planned.save(update_fields=["due_at", "sent_at"])
 
 
-def _reminder_message(reminder: Reminder) -> tuple[list[User], str, str]:
+def _reminder_message(reminder: Reminder, audience: _Audience) -> tuple[list[User], str, str]:
     visit = reminder.visit
     kind = reminder.kind
     who, when = _name(visit.receiver), _when(visit)
@@ -966,16 +1054,17 @@ def _reminder_message(reminder: Reminder) -> tuple[list[User], str, str]:
         return [visit.worker.user], title, visit.notes
     if kind == Reminder.Kind.RECEIVER_EVENING:
         title = _("Tomorrow: %(worker)s visits at %(when)s") % {"worker": worker, "when": when}
-        return _receiver_side_users(visit), title, ""
+        return audience.receiver_side(visit), title, ""
+    everyone = audience.team_workers(visit) + audience.receiver_side(visit) + audience.staff()
     if kind == Reminder.Kind.OPEN_UNFILLED:
         title = _("Nobody has taken the open visit for %(name)s on %(when)s") % {"name": who, "when": when}
-        return _team_workers(visit) + _receiver_side_users(visit) + _staff(), title, ""
+        return everyone, title, ""
     title = _("%(worker)s has not checked in for %(name)s's visit at %(when)s") % {
         "worker": worker,
         "name": who,
         "when": when,
     }
-    return _team_workers(visit) + _receiver_side_users(visit) + _staff(), title, ""
+    return everyone, title, ""
 
 
 def _still_wanted(reminder: Reminder) -> bool:
@@ -1012,9 +1101,10 @@ def reminders_send_due(*, now: datetime | None = None, batch: int = 200) -> int:
             if not due:
                 break
             messages = []
+            audience = _Audience(reminder.visit for reminder in due)
             for reminder in due:
                 if _still_wanted(reminder):
-                    users, title, body = _reminder_message(reminder)
+                    users, title, body = _reminder_message(reminder, audience)
                     messages.append(
                         _Message(
                             users=users,
@@ -1037,10 +1127,13 @@ def reminders_send_due(*, now: datetime | None = None, batch: int = 200) -> int:
 
 
 @transaction.atomic
-def email_choices_save(*, user: User, wanted: Iterable[str], kinds: Iterable[str]) -> None:
+def email_choices_save(*, user: User, wanted: Iterable[str]) -> None:
     """Which kinds of notification come by email; the rest only appear in the app."""
     wanted_set = set(wanted)
-    muted = [kind for kind in kinds if kind not in wanted_set]
+    unknown = wanted_set - {kind for kind, _label in NOTIFICATION_KINDS}
+    if unknown:
+        raise _refuse(_("There is no such kind of notification."), "bad_kind", "kinds")
+    muted = [kind for kind, _label in NOTIFICATION_KINDS if kind not in wanted_set]
     EmailChoice.objects.filter(user=user).exclude(kind__in=muted).delete()
     for kind in muted:
         EmailChoice.objects.get_or_create(user=user, kind=kind)

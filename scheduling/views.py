@@ -32,7 +32,7 @@ from scheduling.forms import (
     VisitForm,
     week_start,
 )
-from scheduling.models import EmailChoice, Reminder, SchedulingPolicy, Visit
+from scheduling.models import NOTIFICATION_KINDS, EmailChoice, SchedulingPolicy, Visit
 
 VIEWS = ("agenda", "week", "month")
 
@@ -372,24 +372,13 @@ def care_log(request: HttpRequest, number: int) -> HttpResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    kinds = [
-        *list(Reminder.Kind.choices),
-        ("visit_offered", _("Visits offered to me")),
-        ("visit_accepted", _("Visits accepted")),
-        ("visit_declined", _("Visits declined")),
-        ("visit_cancelled", _("Visits cancelled")),
-        ("visit_delivered", _("Visits finished, hours to confirm")),
-        ("check_in_far", _("Check-ins far from home")),
-        ("hours_queried", _("Hours queried")),
-    ]
+    kinds = NOTIFICATION_KINDS
     muted = set(EmailChoice.objects.filter(user=request.user).values_list("kind", flat=True))
     form = EmailChoicesForm(
         request.POST or None, choices=kinds, initial={"kinds": [k for k, _l in kinds if k not in muted]}
     )
     if request.method == "POST" and form.is_valid():
-        services.email_choices_save(
-            user=request.user, wanted=form.cleaned_data["kinds"], kinds=[k for k, _l in kinds]
-        )
+        services.email_choices_save(user=request.user, wanted=form.cleaned_data["kinds"])
         messages.success(request, _("Your email choices are saved."))
         return redirect("notifications")
     items = selectors.notifications_for(user=request.user)

@@ -9,7 +9,7 @@ import pytest
 
 from carecoop.exceptions import ApplicationError
 from scheduling import services
-from scheduling.models import Reminder, Series, Visit
+from scheduling.models import Notification, Reminder, Series, Visit, VisitEvent
 from scheduling.tasks import series_book_ahead_all_task
 from tests.concurrency import race
 from tests.scheduling.conftest import LONDON, at
@@ -185,6 +185,59 @@ def test_a_pattern_whose_every_date_is_refused_books_nothing_and_says_why(ruth, 
     assert not Visit.objects.exists()
 
 
+def test_a_date_refused_when_booking_ahead_is_tried_again_once_the_worker_can_be_booked(
+    ruth, megan, staff, time_machine
+):
+    from members import services as member_services
+    from members.models import VettingCheck
+    from tests.factories import make_bookable
+
+    weekly(ruth.user, ruth, megan, weekdays=[1], until=date(2027, 6, 30))
+    assert len(live_visits()) == 8
+    # Megan's DBS is found wrong: the next day's booking ahead is refused for her.
+    dbs = VettingCheck.objects.get(membership=megan, kind="dbs")
+    member_services.vetting_check_void(check=dbs, by=staff, reason="Wrong certificate number")
+    time_machine.move_to(at(25, 6), tick=False)
+    assert services.series_book_ahead_all() == 0
+    assert days_of(live_visits())[-1] == date(2027, 1, 12)
+
+    # A week later her checks are put right; the refused Tuesday (19 January) is booked after all,
+    # with the Tuesday the horizon has just reached.
+    make_bookable(megan, staff)
+    time_machine.move_to(at(2, 6, month=12), tick=False)
+    assert services.series_book_ahead_all() == 2
+    assert days_of(live_visits())[-2:] == [date(2027, 1, 19), date(2027, 1, 26)]
+
+
+def test_a_repeating_booking_tells_the_worker_once_about_all_its_visits(
+    ruth, megan, asha, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        weekly(ruth.user, ruth, megan, weekdays=[1, 3], count=6)
+
+    offered = Notification.objects.filter(kind=VisitEvent.OFFERED)
+    assert [(n.user.email, n.title) for n in offered] == [
+        (
+            "megan@example.org",
+            "Ruth asks you to visit 6 times (Tue, Thu, 09:00–10:00, every week), "
+            "from Tuesday 24 November, 09:00",
+        )
+    ]
+    from django.core import mail
+
+    assert [(m.to, m.subject.split("] ")[1]) for m in mail.outbox] == [
+        (["megan@example.org"], offered[0].title)
+    ]
+
+
+def test_an_open_repeating_booking_tells_each_worker_in_the_team_once(ruth, megan, asha):
+    weekly(ruth.user, ruth, None, count=4)
+
+    assert sorted(
+        Notification.objects.filter(kind=VisitEvent.OFFERED).values_list("user__email", flat=True)
+    ) == ["asha@example.org", "megan@example.org"]
+
+
 # --- Changing one visit, or this and the following ones ----------------------------------------------
 
 
@@ -308,6 +361,32 @@ def test_cancelling_the_pattern_cancels_every_visit_to_come_and_books_no_more(
     time_machine.move_to(at(7, 6, month=12), tick=False)
     assert services.series_book_ahead_all() == 0
     assert not live_visits()
+
+
+def test_cancelling_the_pattern_records_late_cancellations_and_tells_everyone_once(
+    ruth, megan, jane, time_machine, django_capture_on_commit_callbacks
+):
+    series = weekly(ruth.user, ruth, megan, weekdays=[1, 3], count=6).series
+    for visit in live_visits():
+        services.visit_accept(visit=visit, by=megan.user)
+    Notification.objects.all().delete()
+    time_machine.move_to(at(23, 18), tick=False)  # Tuesday's 09:00 visit is 15 hours away
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.series_cancel(series=series, by=jane, reason="Ruth is going into hospital.")
+
+    cancelled = Visit.objects.filter(status=Visit.Status.CANCELLED).order_by("starts")
+    assert [visit.late_cancellation for visit in cancelled] == [True] + [False] * 5
+    assert {visit.cancelled_by for visit in cancelled} == {jane}
+    told = Notification.objects.filter(kind=VisitEvent.CANCELLED).order_by("user__email")
+    # Jane cancelled, so she is not told; Ruth and Megan are, once each.
+    assert [n.user.email for n in told] == ["megan@example.org", "ruth@example.org"]
+    assert told[0].title.startswith("6 visits for Ruth (Tue, Thu, 09:00–10:00, every week)")
+    assert "Ruth is going into hospital." in told[0].body
+    assert "1 of them was due within the late-cancellation window." in told[0].body
+    from django.core import mail
+
+    assert sorted(m.to for m in mail.outbox) == [["megan@example.org"], ["ruth@example.org"]]
 
 
 def test_cancelling_the_pattern_cancels_a_visit_moved_later_from_a_day_already_past(
