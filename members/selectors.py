@@ -484,7 +484,8 @@ def circle_supporters_for(*, receiver_ids: "set[int]", powers: tuple[str, ...]) 
         .select_related("supporter")
         .order_by("receiver_id", "email")
     ):
-        found[circle.receiver_id].append(circle.supporter)
+        if circle.supporter is not None:  # always, by the filter: for the type checker
+            found[circle.receiver_id].append(circle.supporter)
     return found
 
 

@@ -281,7 +281,7 @@ class VisitEvent(models.TextChoices):
 
 
 # Every kind of notification, as people choose which come by email: reminders, then events.
-NOTIFICATION_KINDS: list[tuple[str, str]] = [*Reminder.Kind.choices, *VisitEvent.choices]
+NOTIFICATION_KINDS = [*Reminder.Kind.choices, *VisitEvent.choices]
 
 
 class Notification(models.Model):
@@ -295,10 +295,17 @@ class Notification(models.Model):
     body = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The email owed for this notification (the person did not turn this kind off) and not yet
+    # sent: the outbox. A sender claims these rows, sends, and clears the flag in one transaction.
+    email_due = models.BooleanField(default=False)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="notification_recent")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_recent"),
+            models.Index(fields=["id"], condition=Q(email_due=True), name="notification_email_due"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -12,7 +12,6 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -733,7 +732,7 @@ def visit_check_out(*, visit: Visit, by: User, note: str | None = None) -> Visit
 
 def _answer_hours(visit: Visit, by: User) -> Visit:
     visit = _lock(visit)
-    if not _is_receiver_side(by, visit):
+    if not permissions.can_answer_hours(by, visit):
         raise _refuse(_("Only the person or someone acting for them confirms the hours."), "not_allowed")
     if visit.checked_out_at is None:
         raise ConflictError(_("The visit has not finished."), code="not_delivered")
@@ -862,18 +861,24 @@ class _Message:
     visit: Visit
     title: str
     body: str = ""
-    email_body: str = ""
     reminder: Reminder | None = None
 
 
 def _notify_all(messages: list[_Message]) -> None:
-    """An in-app notification for each person a message is for, written now; and, once the
-    transaction commits, an email to each of those who did not choose to go without this kind
-    (one each, so nobody's address is shown to the others), all through one mail connection."""
+    """An in-app notification for each person a message is for, written now, in the caller's
+    transaction. Those who did not turn this kind off are owed an email too: the notification
+    row says so, and once the transaction commits a task sends what is owed (and the minute's
+    sweep sends anything a lost task left behind)."""
     recipients = [
         (message, {user.pk: user for user in message.users if user is not None}) for message in messages
     ]
-    Notification.objects.bulk_create(
+    everyone = {pk for _message, users in recipients for pk in users}
+    muted = set(
+        EmailChoice.objects.filter(
+            user__in=everyone, kind__in={message.kind for message in messages}
+        ).values_list("kind", "user_id")
+    )
+    created = Notification.objects.bulk_create(
         [
             Notification(
                 user=user,
@@ -882,34 +887,76 @@ def _notify_all(messages: list[_Message]) -> None:
                 reminder=message.reminder,
                 title=Truncator(message.title).chars(200),
                 body=message.body,
+                email_due=bool(user.email) and (message.kind, user.pk) not in muted,
             )
             for message, users in recipients
             for user in users.values()
         ]
     )
-    everyone = {pk for _message, users in recipients for pk in users}
-    muted = set(
-        EmailChoice.objects.filter(
-            user__in=everyone, kind__in={message.kind for message in messages}
-        ).values_list("kind", "user_id")
-    )
-    emails = []
-    for message, users in recipients:
-        subject = f"[{settings.COOP_NAME}] {message.title}"
-        for address in sorted(user.email for pk, user in users.items() if (message.kind, pk) not in muted):
-            emails.append(EmailMessage(subject, message.email_body or message.title, None, [address]))
-    if emails:
-        transaction.on_commit(partial(_send_all, emails))
+    owed = [notification.pk for notification in created if notification.email_due]
+    if owed:
+        # Robust: a failing broker or mail server never turns a booking already made into an error.
+        transaction.on_commit(lambda: _email_soon(owed), robust=True)
 
 
-def _send_all(emails: list[EmailMessage]) -> None:
-    with get_connection() as mail:
-        mail.send_messages(emails)
+def _email_soon(notification_ids: list[int]) -> None:
+    from scheduling.tasks import notification_emails_send_task
+
+    notification_emails_send_task.delay(notification_ids=notification_ids)
+
+
+def _email_text(notification: Notification) -> str:
+    # A reminder's body can carry the visit's notes: care data stays in the app, not in email.
+    if notification.kind in VisitEvent.values and notification.body:
+        return notification.body
+    return notification.title
+
+
+def notification_emails_send(*, notification_ids: Iterable[int] | None = None, batch: int = 200) -> int:
+    """Send the emails owed for notifications (these ones, or all), each once, one address per
+    email so nobody sees the others'.
+
+    Each batch is claimed with SELECT … FOR UPDATE SKIP LOCKED; the emails leave before the claim
+    commits, and the rows are marked sent in the same transaction. A mail server that fails rolls
+    the batch back, to be sent on the next try; two senders at once take different rows. Only a
+    process that dies after the mail server took an email and before the commit sends it twice."""
+    sent = 0
+    ids = sorted(set(notification_ids)) if notification_ids is not None else None
+    while True:
+        with transaction.atomic():
+            owed = Notification.objects.filter(email_due=True)
+            if ids is not None:
+                owed = owed.filter(pk__in=ids)
+            claimed = list(
+                owed.select_for_update(skip_locked=True, of=("self",))
+                .select_related("user")
+                .order_by("pk")[:batch]
+            )
+            if not claimed:
+                break
+            emails = [
+                EmailMessage(
+                    f"[{settings.COOP_NAME}] {notification.title}",
+                    _email_text(notification),
+                    None,
+                    [notification.user.email],
+                )
+                for notification in claimed
+            ]
+            with get_connection() as mail:
+                mail.send_messages(emails)
+            Notification.objects.filter(pk__in=[n.pk for n in claimed]).update(
+                email_due=False, emailed_at=timezone.now()
+            )
+            sent += len(claimed)
+        if len(claimed) < batch:
+            break
+    return sent
 
 
 def _notify(users: Iterable[User], kind: str, visit: Visit, title: str, body: str = "") -> None:
     """An in-app notification for each, and an email unless they chose not to get this kind."""
-    _notify_all([_Message(users=users, kind=kind, visit=visit, title=title, body=body, email_body=body)])
+    _notify_all([_Message(users=users, kind=kind, visit=visit, title=title, body=body)])
 
 
 def _notify_offered(visit: Visit) -> None:
@@ -973,7 +1020,7 @@ def _notify_series_cancelled(series: Series, visits: list[Visit], by: User) -> N
 
 def _notify_receiver_side(visit: Visit, kind: str) -> None:
     worker = _name(visit.worker) if visit.worker else _("A worker")
-    titles = {
+    titles: dict[str, str] = {
         VisitEvent.ACCEPTED: _("%(worker)s will visit on %(when)s"),
         VisitEvent.DECLINED: _("%(worker)s cannot visit on %(when)s"),
         VisitEvent.DELIVERED: _("%(worker)s has finished the visit of %(when)s: please confirm the hours"),
@@ -992,7 +1039,7 @@ def _notify_cancelled(visit: Visit, by: User) -> None:
 
 
 def _notify_team(visit: Visit, kind: str, *, include_staff: bool, workers: bool = True) -> None:
-    titles = {
+    titles: dict[str, str] = {
         VisitEvent.CHECK_IN_FAR: _("A check-in for %(name)s's visit on %(when)s was far from home"),
         VisitEvent.HOURS_QUERIED: _("The hours of %(name)s's visit on %(when)s are queried"),
     }
@@ -1081,8 +1128,8 @@ def reminders_send_due(*, now: datetime | None = None, batch: int = 200) -> int:
 
     Each batch is claimed with SELECT … FOR UPDATE SKIP LOCKED inside a transaction that also
     writes the in-app notifications and marks the rows sent: two sweeps at once take different
-    rows, and a sweep that dies mid-batch rolls back, leaving its rows to the next one. Emails
-    leave only after the batch commits, through one connection."""
+    rows, and a sweep that dies mid-batch rolls back, leaving its rows to the next one. The emails
+    are owed by those notifications, and leave through the outbox (notification_emails_send)."""
     now = now or timezone.now()
     sent = 0
     while True:
