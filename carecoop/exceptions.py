@@ -20,6 +20,12 @@ class ConflictError(ApplicationError):
     http_status = 409
 
 
+class NotAllowedError(ApplicationError):
+    """The user may see this, but may not do that to it."""
+
+    http_status = 403
+
+
 class RateLimitedError(ApplicationError):
     """Too many attempts in too short a time: wait, then try again."""
 

@@ -19,6 +19,20 @@ def _with_people(visits: QuerySet[Visit]) -> QuerySet[Visit]:
     return visits.select_related("receiver__profile", "worker__profile")
 
 
+def _booked_for_by(user: User) -> list[int]:
+    """The people whose visits this user may book and answer for: themselves, and those whose
+    circle gives them the power to book."""
+    own = member_selectors.membership_current_for_user(user=user)
+    receivers = set(
+        CircleMember.objects.filter(
+            supporter=user, status=CircleMember.Status.ACTIVE, can_book=True
+        ).values_list("receiver_id", flat=True)
+    )
+    if own is not None and own.member_class == MemberClass.RECEIVER:
+        receivers.add(own.pk)
+    return sorted(receivers)
+
+
 def _seen_by(user: User) -> Q:
     """Every visit a user may see: their own as worker, open visits offered to teams they are in,
     the visits of the person they are (or act for with the power to see care or to book), and
@@ -31,12 +45,18 @@ def _seen_by(user: User) -> Q:
         CircleMember.objects.filter(supporter=user, status=CircleMember.Status.ACTIVE)
         .filter(Q(can_view_care=True) | Q(can_book=True))
         .values_list("receiver_id", flat=True)
-        .order_by()
-        .union(
-            user.team_roles.filter(ended_at__isnull=True, name__iexact=permissions.ROTA_HOLDER)
-            .values_list("receiver_id", flat=True)
-            .order_by()
+    )
+    # A rota role counts only while its holder is still in the team (or the circle, above): the
+    # role may have outlived their place.
+    receivers.update(
+        TeamMember.objects.filter(
+            member__user=user,
+            receiver_id__in=user.team_roles.filter(
+                ended_at__isnull=True, name__iexact=permissions.ROTA_HOLDER
+            ).values("receiver_id"),
         )
+        .active()
+        .values_list("receiver_id", flat=True)
     )
     seen = Q(pk__in=[])
     if own is not None:
@@ -58,13 +78,14 @@ def calendar_for_user(
 ) -> QuerySet[Visit]:
     """The visits a user sees between two moments (offered and accepted, and what was cancelled
     so that nobody wonders where a visit went), in order."""
-    visits = (
-        Visit.objects.between(start, end)
-        .filter(status__in=[*LIVE, Visit.Status.CANCELLED])
-        .filter(_seen_by(user))
-    )
-    if receiver is not None:
+    visits = Visit.objects.between(start, end).filter(status__in=[*LIVE, Visit.Status.CANCELLED])
+    if receiver is not None and user.is_staff:
+        # Staff see any person's visits (rule 9); the rest see what _seen_by lets them.
         visits = visits.filter(receiver=receiver)
+    else:
+        visits = visits.filter(_seen_by(user))
+        if receiver is not None:
+            visits = visits.filter(receiver=receiver)
     return _with_people(visits).order_by("starts", "pk")
 
 
@@ -105,11 +126,12 @@ def care_log(*, receiver: Membership) -> QuerySet[Visit]:
 
 
 def visits_to_confirm(*, user: User) -> QuerySet[Visit]:
-    """Delivered visits whose hours wait for this user (the person, or someone booking for them)."""
+    """Delivered visits whose hours wait for this user: the person, or someone with the power to
+    book for them (the same people `permissions.can_answer_hours` lets answer)."""
     return _with_people(
-        Visit.objects.filter(hours=Visit.Hours.PENDING, checked_out_at__isnull=False).filter(
-            _seen_by(user) & ~Q(worker__user=user)
-        )
+        Visit.objects.filter(
+            hours=Visit.Hours.PENDING, checked_out_at__isnull=False, receiver_id__in=_booked_for_by(user)
+        ).exclude(worker__user=user)
     ).order_by("starts")
 
 

@@ -19,13 +19,13 @@ from dateutil import rrule
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from carecoop.exceptions import ApplicationError, ConflictError
+from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from matching import selectors as matching_selectors
 from matching.models import TeamMember
 from members import geo
@@ -86,7 +86,10 @@ def span_for(day: date, starts_at: time, ends_at: time) -> tuple[datetime, datet
 
 
 def _refuse(message: str, code: str, field_name: str | None = None) -> ApplicationError:
-    return ApplicationError(message, code=code, fields={field_name: [message]} if field_name else None)
+    fields = {field_name: [message]} if field_name else None
+    if code == "not_allowed":
+        return NotAllowedError(message, code=code, fields=fields)
+    return ApplicationError(message, code=code, fields=fields)
 
 
 def _check_span(starts: datetime, ends: datetime) -> None:
@@ -292,6 +295,8 @@ def visit_decline(*, visit: Visit, by: User, reason: str = "") -> Visit:
     worker = _worker_of(by)
     if visit.status != Visit.Status.OFFERED:
         raise ConflictError(_("This visit is no longer waiting for an answer."), code="not_offered")
+    if visit.offer_expires_at <= timezone.now():
+        raise ConflictError(_("This offer has expired."), code="expired")
     if worker is None or visit.worker_id != worker.pk:
         raise _refuse(_("This visit was offered to someone else."), "not_offered")
     visit.status = Visit.Status.DECLINED
@@ -317,13 +322,20 @@ _CANCEL_FIELDS = [
 ]
 
 
-def _mark_cancelled(visit: Visit, *, by: User, reason: str, now: datetime, policy: SchedulingPolicy) -> None:
-    """A cancellation's record: who, when, why, and whether it came within the late window."""
+def _mark_cancelled(
+    visit: Visit, *, by: User | None, reason: str, now: datetime, policy: SchedulingPolicy, late: bool = True
+) -> None:
+    """A cancellation's record: who (nobody, when the co-op's rules did it), when, why, and
+    whether it came within the late window. Only an accepted visit is cancelled late: an offer
+    nobody took up was never counted on."""
+    was_accepted = visit.status == Visit.Status.ACCEPTED
     visit.status = Visit.Status.CANCELLED
     visit.cancelled_at = now
     visit.cancelled_by = by
     visit.cancel_reason = reason
-    visit.late_cancellation = visit.starts - now <= timedelta(hours=policy.late_cancellation_hours)
+    visit.late_cancellation = (
+        late and was_accepted and visit.starts - now <= timedelta(hours=policy.late_cancellation_hours)
+    )
     visit.save(update_fields=_CANCEL_FIELDS)
 
 
@@ -333,8 +345,11 @@ def visit_cancel(*, visit: Visit, by: User, reason: str) -> Visit:
     as late."""
     visit = _lock(visit)
     is_worker = visit.worker is not None and visit.worker.user_id == by.pk
-    if not (is_worker or _is_receiver_side(by, visit)):
+    receiver_side = _is_receiver_side(by, visit)
+    if not (is_worker or receiver_side):
         raise _refuse(_("You cannot cancel this visit."), "not_allowed")
+    if is_worker and not receiver_side and visit.status == Visit.Status.OFFERED:
+        raise ConflictError(_("Decline the offer instead: you have not accepted it."), code="decline_instead")
     if visit.status not in (Visit.Status.OFFERED, Visit.Status.ACCEPTED) or visit.checked_in_at:
         raise ConflictError(_("This visit can no longer be cancelled."), code="not_cancellable")
     reason = _clean_text(reason, 500, "reason")
@@ -383,12 +398,12 @@ def visit_change(
             _check_worker(visit.worker, visit.receiver, new_starts)
             warnings = availability_warnings(visit.worker, new_starts, new_ends)
         if visit.status == Visit.Status.ACCEPTED:
+            # Whoever took it is asked about the new time, open visit or not: they agreed to the
+            # old one, and the others in the team were not asked.
             visit.status = Visit.Status.OFFERED
             visit.answered_at = None
-            fields += ["status", "answered_at"]
-            if visit.is_open:
-                visit.worker = None
-                fields.append("worker")
+            visit.is_open = False
+            fields += ["status", "answered_at", "is_open"]
     if tasks is not None:
         visit.tasks = _clean_tasks(tasks)
         fields.append("tasks")
@@ -403,6 +418,40 @@ def visit_change(
     if "starts" in fields or "ends" in fields:
         _notify_offered(visit)
     return Booked(visits=[visit], warnings=warnings)
+
+
+def visits_release_left_team(*, now: datetime | None = None) -> int:
+    """A worker who has left a person's team (or was taken out of it) keeps none of their visits
+    still to come: each is cancelled, not late, and the person's side and the worker are told, so
+    that the visit can be booked again. Run every few minutes; safe to run twice."""
+    now = now or timezone.now()
+    still_in_team = TeamMember.objects.filter(
+        receiver=OuterRef("receiver"), member=OuterRef("worker"), role=TeamMember.Role.WORKER
+    ).active()
+    released = 0
+    with transaction.atomic():
+        visits = list(
+            Visit.objects.filter(
+                starts__gt=now,
+                status__in=[Visit.Status.OFFERED, Visit.Status.ACCEPTED],
+                worker__isnull=False,
+                checked_in_at__isnull=True,
+            )
+            .exclude(Exists(still_in_team))
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("receiver__user", "worker__user", "receiver__profile", "worker__profile")
+        )
+        policy = SchedulingPolicy.current()
+        for visit in visits:
+            worker = visit.worker
+            if worker is None:  # never, by the filter: for the type checker
+                continue
+            reason = _("%(worker)s is no longer in the team.") % {"worker": _name(worker)}
+            _mark_cancelled(visit, by=None, reason=reason, now=now, policy=policy, late=False)
+            reminders_plan(visit=visit, policy=policy)
+            _notify_cancelled(visit, by=None)
+            released += 1
+    return released
 
 
 def offers_expire(*, now: datetime | None = None) -> int:
@@ -571,6 +620,10 @@ def series_change_from(
     old = Series.objects.select_for_update().get(pk=visit.series_id)
     if not _is_receiver_side(by, visit):
         raise _refuse(_("You cannot change this visit."), "not_allowed")
+    if old.ended_at is not None:
+        raise ConflictError(_("These repeating visits have ended or been cancelled."), code="series_ended")
+    if visit.status not in (Visit.Status.OFFERED, Visit.Status.ACCEPTED) or visit.checked_in_at:
+        raise ConflictError(_("This visit can no longer be changed."), code="not_changeable")
     remaining = None
     if old.count is not None:
         # Counted by the pattern, not by the visits booked: a day that had passed when the pattern
@@ -666,6 +719,8 @@ def visit_check_in(
         raise ConflictError(_("You have already checked in."), code="already_checked_in")
     if now < visit.starts - timedelta(hours=1) or now > visit.ends:
         raise _refuse(_("Check in from an hour before the visit until its end."), "not_now")
+    if visit.worker is None or not _in_team(visit.worker, visit.receiver):
+        raise _refuse(_("You are no longer in this person's team."), "not_in_team")
     visit.checked_in_at = now
     fields = ["checked_in_at", "updated_at"]
     if latitude is not None and longitude is not None:
@@ -1029,12 +1084,16 @@ def _notify_receiver_side(visit: Visit, kind: str) -> None:
     _notify(_receiver_side_users(visit), kind, visit, title)
 
 
-def _notify_cancelled(visit: Visit, by: User) -> None:
+def _notify_cancelled(visit: Visit, by: User | None) -> None:
     title = _("The visit on %(when)s is cancelled") % {"when": _when(visit)}
     users = _receiver_side_users(visit)
     users += [visit.worker.user] if visit.worker else _team_workers(visit)
     _notify(
-        [user for user in users if user.pk != by.pk], VisitEvent.CANCELLED, visit, title, visit.cancel_reason
+        [user for user in users if by is None or user.pk != by.pk],
+        VisitEvent.CANCELLED,
+        visit,
+        title,
+        visit.cancel_reason,
     )
 
 
@@ -1083,10 +1142,16 @@ def reminders_plan(*, visit: Visit, policy: SchedulingPolicy | None = None) -> N
     for kind, due_at in due.items():
         planned = existing.get(kind)
         if planned is None:
-            # A reminder whose moment passed before the visit was booked would only confuse.
-            if kind == Reminder.Kind.MISSED or due_at > now:
+            if kind == Reminder.Kind.OPEN_UNFILLED and due_at <= now:
+                # Booked inside the alert's window: the team has an hour to take it, then the alert
+                # goes (or at once, if the visit starts sooner than that).
+                due_at = min(now + timedelta(hours=1), visit.starts)
+            # Any other reminder whose moment passed before the visit was booked would only confuse.
+            if kind in (Reminder.Kind.MISSED, Reminder.Kind.OPEN_UNFILLED) or due_at > now:
                 Reminder.objects.create(visit=visit, kind=kind, due_at=due_at)
-        elif planned.due_at != due_at:
+        elif planned.due_at != due_at and not (kind == Reminder.Kind.OPEN_UNFILLED and due_at <= now):
+            # (An unfilled alert already inside its window stays as planned, sent or not: moving
+            # it into the past would only send it again.)
             planned.due_at, planned.sent_at = due_at, None
             planned.save(update_fields=["due_at", "sent_at"])
 

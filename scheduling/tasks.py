@@ -35,6 +35,11 @@ def offers_expire_task() -> int:
     return services.offers_expire()
 
 
+@shared_task(name="scheduling.visits_release_left_team")
+def visits_release_left_team_task() -> int:
+    return services.visits_release_left_team()
+
+
 @shared_task(name="scheduling.hours_confirm_unanswered")
 def hours_confirm_unanswered_task() -> int:
     return services.hours_confirm_unanswered()

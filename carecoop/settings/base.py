@@ -223,6 +223,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "visit-reminders": {"task": "scheduling.reminders_send_due", "schedule": crontab()},
     "visit-offers-expire": {"task": "scheduling.offers_expire", "schedule": crontab()},
     "notification-emails": {"task": "scheduling.notification_emails_send", "schedule": crontab()},
+    "visits-release-left-team": {
+        "task": "scheduling.visits_release_left_team",
+        "schedule": crontab(minute="*/5"),
+    },
     "visit-hours-confirm": {
         "task": "scheduling.hours_confirm_unanswered",
         "schedule": crontab(minute="*/10"),

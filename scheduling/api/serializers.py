@@ -283,6 +283,10 @@ class VisitSerializer(serializers.Serializer):
 
     @extend_schema_field(VisitCostSerializer(allow_null=True))
     def get_cost(self, visit: Visit) -> dict[str, int] | None:
+        """For the visit's worker and the person's side (who pay); not for others in the team,
+        whose colleague's rate is theirs to tell."""
+        if not self._sees_cost(visit):
+            return None
         cost = visit.cost(self._policy())
         if cost is None:
             return None
@@ -297,6 +301,15 @@ class VisitSerializer(serializers.Serializer):
             self.context["policy"] = SchedulingPolicy.current()
         policy: SchedulingPolicy = self.context["policy"]
         return policy
+
+    def _sees_cost(self, visit: Visit) -> bool:
+        user: User = self.context["user"]
+        if visit.worker is not None and visit.worker.user_id == user.pk:
+            return True
+        known: dict[int, bool] = self.context.setdefault("sees_cost", {})
+        if visit.receiver_id not in known:
+            known[visit.receiver_id] = permissions.can_book(user, visit.receiver)
+        return known[visit.receiver_id]
 
     def _sees_care(self, visit: Visit) -> bool:
         user: User = self.context["user"]

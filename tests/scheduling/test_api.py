@@ -299,7 +299,7 @@ def test_the_worker_cannot_change_the_visit(api_client, ruth, megan):
 
     response = as_user(api_client, megan.user).patch(f"{VISITS}{visit.pk}/", {"notes": "x"}, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert response.json()["code"] == "not_allowed"
 
 
@@ -441,7 +441,7 @@ def test_the_worker_checks_in_ticks_tasks_writes_the_note_checks_out_and_the_per
     assert response.status_code == 200, response.json()
     assert response.json()["checked_out_at"] is not None
 
-    assert post(worker, f"{VISITS}{visit.pk}/confirm/").status_code == 400  # not the worker's to confirm
+    assert post(worker, f"{VISITS}{visit.pk}/confirm/").status_code == 403  # not the worker's to confirm
     response = post(as_user(api_client, ruth.user), f"{VISITS}{visit.pk}/confirm/")
     assert response.status_code == 200
     assert response.json()["hours"] == "confirmed"

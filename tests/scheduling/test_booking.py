@@ -257,3 +257,83 @@ def test_moving_an_accepted_visit_asks_the_worker_again(ruth, megan):
 
     visit.refresh_from_db()
     assert (visit.status, visit.starts) == (Visit.Status.OFFERED, at(24, 13))
+
+
+# --- Answers and cancellations at the edges ------------------------------------------------------------
+
+
+def test_a_worker_declines_an_offer_rather_than_cancelling_it(ruth, megan):
+    visit = book(ruth.user, ruth, megan, at(24, 9), at(24, 11)).visits[0]
+
+    with pytest.raises(ApplicationError) as error:
+        services.visit_cancel(visit=visit, by=megan.user, reason="Busy")
+
+    assert error.value.code == "decline_instead"
+    assert Visit.objects.get(pk=visit.pk).status == Visit.Status.OFFERED
+
+
+def test_an_offer_cancelled_within_a_day_is_not_a_late_cancellation(ruth, megan):
+    # Nobody had counted on it: the worker never accepted.
+    visit = book(ruth.user, ruth, megan, at(24, 9), at(24, 11)).visits[0]
+
+    services.visit_cancel(visit=visit, by=ruth.user, reason="Feeling better")
+
+    assert Visit.objects.get(pk=visit.pk).late_cancellation is False
+
+
+def test_an_expired_offer_cannot_be_declined_either(ruth, megan, time_machine):
+    visit = book(ruth.user, ruth, megan, at(26, 9), at(26, 11)).visits[0]
+    time_machine.move_to(at(25, 21), tick=False)  # past its expiry, before the sweep has run
+
+    with pytest.raises(ApplicationError) as error:
+        services.visit_decline(visit=visit, by=megan.user, reason="Too late")
+
+    assert error.value.code == "expired"
+    assert Visit.objects.get(pk=visit.pk).status == Visit.Status.OFFERED
+
+
+def test_an_open_visit_booked_inside_the_alert_window_alerts_an_hour_later_once(ruth, megan, asha):
+    from scheduling.models import Reminder
+
+    visit = book(ruth.user, ruth, None, at(24, 14), at(24, 16)).visits[0]  # 28 hours ahead
+
+    alert = Reminder.objects.get(visit=visit, kind=Reminder.Kind.OPEN_UNFILLED)
+    assert alert.due_at == at(23, 11)
+    services.visit_change(visit=visit, by=ruth.user, notes="Bring the shopping list")
+    assert Reminder.objects.get(pk=alert.pk).due_at == at(23, 11)  # a change does not move it back
+
+
+def test_a_new_time_for_a_taken_open_visit_goes_to_the_worker_who_took_it(ruth, megan, asha):
+    visit = book(ruth.user, ruth, None, at(26, 14), at(26, 16)).visits[0]
+    services.visit_accept(visit=visit, by=asha.user)
+
+    services.visit_change(visit=visit, by=ruth.user, starts=at(26, 14, 30), ends=at(26, 16, 30))
+
+    visit.refresh_from_db()
+    assert (visit.status, visit.worker, visit.is_open) == (Visit.Status.OFFERED, asha, False)
+    services.visit_accept(visit=visit, by=asha.user)
+    assert Visit.objects.get(pk=visit.pk).status == Visit.Status.ACCEPTED
+
+
+def test_a_cancelled_pattern_cannot_be_brought_back_by_changing_its_following_visits(ruth, megan):
+    from datetime import date, time
+
+    booked = services.series_create(
+        by=ruth.user,
+        receiver=ruth,
+        worker=megan,
+        weekdays=[1],
+        starts_at=time(9),
+        ends_at=time(10),
+        first_date=date(2026, 11, 24),
+        count=4,
+    )
+    services.series_cancel(series=booked.series, by=ruth.user, reason="Moving away")
+
+    with pytest.raises(ApplicationError) as error:
+        services.series_change_from(
+            visit=booked.visits[1], by=ruth.user, starts_at=time(11), ends_at=time(12)
+        )
+
+    assert error.value.code == "series_ended"
+    assert not Visit.objects.filter(status=Visit.Status.OFFERED).exists()
