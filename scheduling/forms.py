@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -8,13 +9,22 @@ from members.models import Membership, WeeklyTime
 OPEN = "open"
 
 
+class VisitDayField(forms.DateField):
+    """A day a visit can be on: far-off years would only overflow the calendar arithmetic."""
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and not 1900 <= value.year <= 2999:
+            raise forms.ValidationError(_("Choose a day within the next few years."), code="out_of_range")
+
+
 class VisitForm(forms.Form):
     """Book a visit, once or every week."""
 
     worker = forms.ChoiceField(
         label=_("Who"), help_text=_("Someone in your team, or anyone in it who is free (an open visit).")
     )
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    day = VisitDayField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     starts_at = forms.TimeField(
         label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
@@ -79,7 +89,7 @@ class VisitForm(forms.Form):
 
 
 class VisitChangeForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    day = VisitDayField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     starts_at = forms.TimeField(
         label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )

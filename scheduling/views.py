@@ -59,6 +59,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
         focus = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         focus = timezone.localdate()
+    if not 1900 <= focus.year <= 2999:  # the weeks around year 1 or 9999 overflow
+        focus = timezone.localdate()
     acting_for = _receiver_for(request)
     receiver = acting_for if request.GET.get("for") else None
     if view == "month":
@@ -287,7 +289,7 @@ def visit_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.visit_task_tick(
                 visit=visit,
                 by=request.user,
-                index=int(index) if index.isdigit() else -1,
+                index=int(index) if index.isascii() and index.isdigit() else -1,
                 done=post.get("done") == "1",
             )
         elif action == "note":

@@ -1,5 +1,5 @@
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -68,7 +68,8 @@ class MomentField(serializers.Field):
             self.fail("invalid")
         if timezone.is_naive(moment):
             return services.local_datetime(moment.date(), moment.time())
-        return moment
+        # In UTC: the database keeps no offset, and refuses one of more than 15 hours.
+        return moment.astimezone(UTC)
 
     def to_representation(self, value: datetime) -> str:
         return value.isoformat()

@@ -647,3 +647,10 @@ def test_an_unknown_feed_address_is_a_404_even_for_calendar_apps(db):
 
 def test_making_a_feed_address_needs_a_login(api_client, db):
     assert post(api_client, "/api/v1/calendar/feed/").status_code == 401
+
+
+@pytest.mark.parametrize("offset", ["-20:00", "+18:00", "-23:59"])
+def test_a_list_moment_with_a_far_offset_is_read_in_utc_not_a_crash(api_client, ruth, offset):
+    response = as_user(api_client, ruth.user).get(VISITS, {"from": f"2026-11-30T09:00{offset}"})
+
+    assert response.status_code == 200, response.content

@@ -226,3 +226,51 @@ def test_email_choices_keep_what_is_valid_and_refuse_the_rest(client, megan):
     muted = set(services.EmailChoice.objects.filter(user=megan.user).values_list("kind", flat=True))
     assert "visit_offered" not in muted
     assert "worker_24h" in muted
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "view=month&date=9999-12-15",
+        "view=week&date=9999-12-31",
+        "view=agenda&date=9999-12-20",
+        "date=0001-01-01",
+        "view=month&date=0001-01-01",
+    ],
+)
+def test_a_calendar_date_at_the_ends_of_time_shows_today_instead(client, ruth, query):
+    client.force_login(ruth.user)
+
+    response = client.get(f"/visits/?{query}")
+
+    assert response.status_code == 200
+
+
+def test_a_booking_for_the_year_9999_is_a_form_error_and_books_nothing(client, ruth, megan):
+    client.force_login(ruth.user)
+
+    response = client.post(
+        "/visits/new/",
+        {"worker": megan.number, "day": "9999-12-31", "starts_at": "22:00", "ends_at": "06:00"},
+    )
+
+    assert response.status_code == 200
+    assert "Choose a day within the next few years." in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_a_task_number_in_another_script_is_refused_not_a_crash(client, ruth, megan, time_machine):
+    visit = services.visit_accept(
+        visit=services.visit_book(
+            by=ruth.user, receiver=ruth, worker=megan, starts=at(24, 9), ends=at(24, 10), tasks=["Tea"]
+        ).visits[0],
+        by=megan.user,
+    )
+    time_machine.move_to(at(24, 9), tick=False)
+    services.visit_check_in(visit=visit, by=megan.user)
+    client.force_login(megan.user)
+
+    response = client.post(f"/visits/{visit.pk}/task/", {"index": "²", "done": "1"}, follow=True)
+
+    assert response.status_code == 200
+    assert Visit.objects.get(pk=visit.pk).tasks == [{"label": "Tea", "done": False}]
