@@ -493,7 +493,7 @@ def supporting_for_user(*, user: User) -> list[CircleMember]:
     """The people this user acts for, and what they may do."""
     return list(
         CircleMember.objects.filter(supporter=user, status=CircleMember.Status.ACTIVE)
-        .select_related("receiver")
+        .select_related("receiver__profile")
         .order_by("receiver__legal_name")
     )
 

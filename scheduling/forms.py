@@ -120,6 +120,14 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class SeriesCancelForm(forms.Form):
+    """Cancelling every visit still to come of a repeating booking: said twice, as it is a lot."""
+
+    prefix = "series"
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    confirm = forms.BooleanField(label=_("Yes, cancel every visit still to come in this booking"))
+
+
 class OptionalReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (optional)"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})

@@ -5,6 +5,7 @@ from datetime import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from matching.models import TeamMember
 from members import selectors as member_selectors
@@ -133,6 +134,13 @@ def visits_to_confirm(*, user: User) -> QuerySet[Visit]:
             hours=Visit.Hours.PENDING, checked_out_at__isnull=False, receiver_id__in=_booked_for_by(user)
         ).exclude(worker__user=user)
     ).order_by("starts")
+
+
+def series_visits_to_come(*, series_id: int) -> int:
+    """How many of a repeating booking's visits are still to come (what cancelling it cancels)."""
+    return Visit.objects.filter(
+        series_id=series_id, status__in=LIVE, starts__gt=timezone.now(), checked_in_at__isnull=True
+    ).count()
 
 
 def notifications_for(*, user: User, limit: int = 50) -> list[Notification]:

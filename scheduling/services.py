@@ -147,8 +147,9 @@ def _overlaps(worker: Membership, starts: datetime, ends: datetime, *, besides: 
 
 
 def _overlap_error() -> ConflictError:
+    # Said to the worker, who is the one accepting.
     return ConflictError(
-        _("This worker already has a visit at that time."),
+        _("You already have a visit at that time."),
         code="overlap",
         fields={"starts": [_("Overlaps.")]},
     )
@@ -228,7 +229,10 @@ def visit_book(
         worker = Membership.objects.select_for_update().get(pk=worker.pk)
         _check_worker(worker, receiver, starts)
         warnings = availability_warnings(worker, starts, ends)
-        if _overlaps(worker, starts, ends):
+        if (
+            _overlaps(worker, starts, ends)
+            or Visit.objects.filter(worker=worker, status=Visit.Status.OFFERED).between(starts, ends).exists()
+        ):
             warnings.append(_("The worker already has a visit then: they cannot accept both."))
     policy = SchedulingPolicy.current()
     visit = Visit.objects.create(
@@ -1022,7 +1026,12 @@ def _notify_offered(visit: Visit) -> None:
     elif visit.worker is not None:
         users = [visit.worker.user]
         title = _("%(name)s asks you to visit on %(when)s") % {"name": who, "when": _when(visit)}
-    _notify(users, VisitEvent.OFFERED, visit, title, _("Accept or decline it in your visits."))
+    body = (
+        _("Take it in your visits if you can.")
+        if visit.is_open
+        else _("Accept or decline it in your visits.")
+    )
+    _notify(users, VisitEvent.OFFERED, visit, title, body)
 
 
 def _pattern(series: Series) -> str:

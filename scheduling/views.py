@@ -28,6 +28,7 @@ from scheduling.forms import (
     NoteForm,
     OptionalReasonForm,
     ReasonForm,
+    SeriesCancelForm,
     VisitChangeForm,
     VisitForm,
     week_start,
@@ -102,6 +103,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "month": focus.month,
         "to_confirm": list(selectors.visits_to_confirm(user=request.user)[:20]),
         "can_book": acting_for is not None and permissions.can_book(request.user, acting_for),
+        # Someone in a circle of support finds each person's visits from here.
+        "supporting": [] if receiver else member_selectors.supporting_for_user(user=request.user),
     }
     return render(request, "scheduling/calendar.html", context)
 
@@ -122,6 +125,11 @@ def _team_workers(receiver: Membership) -> list[tuple[Membership, str]]:
 @login_required
 def visit_book(request: HttpRequest) -> HttpResponse:
     receiver = _receiver_for(request)
+    if receiver is None and not (request.GET.get("for") or request.POST.get("for")):
+        # Someone who books for one person only is taken to booking for them.
+        bookable = [c for c in member_selectors.supporting_for_user(user=request.user) if c.can_book]
+        if len(bookable) == 1:
+            return redirect(reverse("visit_book") + f"?for={bookable[0].receiver.number}")
     if receiver is None or not permissions.can_book(request.user, receiver):
         messages.info(request, _("Visits are booked by the person getting support, or someone they ask."))
         return redirect("visits")
@@ -224,6 +232,8 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can = _abilities(request, visit)
     # The worker on their way needs the address and a phone number; nobody else is shown them here.
     going = can["is_worker"] and visit.status == Visit.Status.ACCEPTED and not visit.is_delivered
+    policy = SchedulingPolicy.current()
+    check_in_opens = visit.starts - timedelta(hours=1)
     context = {
         "visit": visit,
         "can": can,
@@ -231,8 +241,16 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "phone": member_selectors.phones_for(memberships=[visit.receiver]).get(visit.receiver_id)
         if going
         else None,
-        "cost": visit.cost(SchedulingPolicy.current()),
+        "cost": visit.cost(policy),
         "reason_form": ReasonForm(),
+        "series_cancel_form": SeriesCancelForm(),
+        "series_to_come": selectors.series_visits_to_come(series_id=visit.series_id)
+        if visit.series_id
+        else 0,
+        "cancel_is_late": visit.status == Visit.Status.ACCEPTED
+        and visit.starts - timezone.now() <= timedelta(hours=policy.late_cancellation_hours),
+        "late_hours": policy.late_cancellation_hours,
+        "check_in_opens": check_in_opens if check_in_opens > timezone.now() else None,
         "optional_reason_form": OptionalReasonForm(),
         "note_form": NoteForm(initial={"note": visit.visit_note}),
     }
@@ -276,7 +294,12 @@ def visit_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "cancel-series":
             if visit.series is None:
                 raise Http404
-            services.series_cancel(series=visit.series, by=request.user, reason=post.get("reason", ""))
+            if not post.get("series-confirm"):
+                raise ApplicationError(
+                    _("Tick the box to say you mean to cancel every visit still to come."),
+                    code="confirm_required",
+                )
+            services.series_cancel(series=visit.series, by=request.user, reason=post.get("series-reason", ""))
         elif action == "check-in":
             services.visit_check_in(
                 visit=visit,

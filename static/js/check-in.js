@@ -25,3 +25,31 @@
     );
   });
 })();
+
+// Ticking a task saves it without reloading the page, so a visit note being written is not
+// lost. Without this script each tick is an ordinary form post.
+(function () {
+  "use strict";
+  if (!window.fetch || !window.FormData) return;
+  document.querySelectorAll("form[data-task]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var button = form.querySelector("button");
+      var done = form.elements.done;
+      button.disabled = true;
+      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) throw new Error(response.status);
+          var nowDone = done.value === "1";
+          done.value = nowDone ? "0" : "1";
+          button.setAttribute("aria-pressed", nowDone ? "true" : "false");
+          form.querySelector(".task__box").textContent = nowDone ? "\u2713" : "";
+          form.closest("li").classList.toggle("task--done", nowDone);
+          button.disabled = false;
+        })
+        .catch(function () {
+          form.submit();
+        });
+    });
+  });
+})();

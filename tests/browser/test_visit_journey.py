@@ -88,6 +88,12 @@ def test_a_weekly_visit_is_booked_accepted_delivered_and_its_hours_confirmed(
     megan_page.get_by_role("textbox", name="Visit note").fill(
         "Ruth ate well and took her tablets. We walked to the gate."
     )
+    # Ticking a task while the note is half written keeps the note: the tick is saved in place.
+    megan_page.get_by_role("button", name="Morning tablets").click()
+    expect(megan_page.get_by_role("button", name="Morning tablets")).to_have_attribute("aria-pressed", "true")
+    expect(megan_page.get_by_role("textbox", name="Visit note")).to_have_value(
+        "Ruth ate well and took her tablets. We walked to the gate."
+    )
     megan_page.get_by_role("button", name="Check out").click()
     expect(megan_page.get_by_role("status")).to_contain_text("You are checked out. Thank you.")
     megan_audit()
@@ -97,7 +103,7 @@ def test_a_weekly_visit_is_booked_accepted_delivered_and_its_hours_confirmed(
     visit = Visit.objects.get(receiver=ruth, checked_out_at__isnull=False)
     assert visit.check_in_latitude is not None
     assert visit.check_in_far is False
-    assert visit.tasks[0] == {"label": "Breakfast", "done": True}
+    assert visit.tasks == [{"label": "Breakfast", "done": True}, {"label": "Morning tablets", "done": True}]
 
     time_machine.move_to(arrival + datetime.timedelta(hours=3), tick=True)
     page.get_by_role("navigation").get_by_role("link", name="Visits").click()

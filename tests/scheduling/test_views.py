@@ -274,3 +274,75 @@ def test_a_task_number_in_another_script_is_refused_not_a_crash(client, ruth, me
 
     assert response.status_code == 200
     assert Visit.objects.get(pk=visit.pk).tasks == [{"label": "Tea", "done": False}]
+
+
+def _weekly(ruth, megan, count=4):
+    return services.series_create(
+        by=ruth.user,
+        receiver=ruth,
+        worker=megan,
+        weekdays=[1],
+        starts_at=datetime.time(9),
+        ends_at=datetime.time(10),
+        first_date=datetime.date(2026, 11, 24),
+        count=count,
+    )
+
+
+def test_cancelling_a_repeating_booking_shows_how_many_and_needs_the_box_ticked(client, ruth, megan):
+    booked = _weekly(ruth, megan)
+    client.force_login(ruth.user)
+    page = client.get(f"/visits/{booked.visits[0].pk}/").content.decode()
+    assert "Cancel the repeating booking (4 visits to come)" in page
+
+    unticked = client.post(
+        f"/visits/{booked.visits[0].pk}/cancel-series/", {"series-reason": "Moving away"}, follow=True
+    )
+    assert "Tick the box" in unticked.content.decode()
+    assert Visit.objects.filter(status=Visit.Status.OFFERED).count() == 4
+
+    client.post(
+        f"/visits/{booked.visits[0].pk}/cancel-series/",
+        {"series-reason": "Moving away", "series-confirm": "on"},
+    )
+    assert Visit.objects.filter(status=Visit.Status.CANCELLED).count() == 4
+
+
+def test_the_cancel_panel_warns_when_cancelling_now_would_be_late(client, ruth, megan):
+    soon = services.visit_book(
+        by=ruth.user, receiver=ruth, worker=megan, starts=at(24, 9), ends=at(24, 10)
+    ).visits[0]
+    services.visit_accept(visit=soon, by=megan.user)
+    client.force_login(ruth.user)
+
+    page = client.get(f"/visits/{soon.pk}/").content.decode()
+
+    assert "cancelling it now is recorded as a late cancellation" in page
+
+
+def test_a_worker_is_told_when_check_in_opens_rather_than_shown_the_button_weeks_ahead(client, ruth, megan):
+    later = services.visit_book(
+        by=ruth.user, receiver=ruth, worker=megan, starts=at(7, 9, month=12), ends=at(7, 10, month=12)
+    ).visits[0]
+    services.visit_accept(visit=later, by=megan.user)
+    client.force_login(megan.user)
+
+    page = client.get(f"/visits/{later.pk}/").content.decode()
+
+    assert "You can check in from 08:00 on Monday 7 December" in page
+    assert "data-check-in" not in page
+
+
+def test_someone_who_books_for_one_person_finds_their_visits_and_is_taken_to_booking_for_them(
+    client, ruth, jane
+):
+    client.force_login(jane)
+
+    visits = client.get("/visits/").content.decode()
+    booking = client.get("/visits/new/")
+
+    assert "People you support" in visits
+    assert f"/visits/new/?for={ruth.number}" in visits
+    assert booking.status_code == 302
+    assert booking.url == f"/visits/new/?for={ruth.number}"
+    assert "For Ruth" in client.get(booking.url).content.decode()
