@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from simple_history.utils import bulk_update_with_history
 
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from matching import selectors as matching_selectors
@@ -458,12 +459,27 @@ def visits_release_left_team(*, now: datetime | None = None) -> int:
     return released
 
 
+@transaction.atomic
 def offers_expire(*, now: datetime | None = None) -> int:
-    """Offers nobody answered by their time expire. One UPDATE: running it twice changes nothing."""
+    """Offers nobody answered by their time expire, each with a history row. Rows another run
+    holds are skipped: running it twice changes nothing."""
     now = now or timezone.now()
-    return Visit.objects.filter(status=Visit.Status.OFFERED, offer_expires_at__lte=now).update(
-        status=Visit.Status.EXPIRED, updated_at=now
+    visits = list(
+        Visit.objects.filter(status=Visit.Status.OFFERED, offer_expires_at__lte=now).select_for_update(
+            skip_locked=True
+        )
     )
+    for visit in visits:
+        visit.status, visit.updated_at = Visit.Status.EXPIRED, now
+    bulk_update_with_history(
+        visits,
+        Visit,
+        ["status", "updated_at"],
+        batch_size=500,
+        default_change_reason="Offer expired unanswered",
+        default_date=now,
+    )
+    return len(visits)
 
 
 # --- Repeating visits ----------------------------------------------------------------------------------
@@ -830,13 +846,28 @@ def visit_hours_query(*, visit: Visit, by: User, reason: str) -> Visit:
     return visit
 
 
+@transaction.atomic
 def hours_confirm_unanswered(*, now: datetime | None = None) -> int:
-    """Hours nobody queried within the window are confirmed. One UPDATE, safe to run twice."""
+    """Hours nobody queried within the window are confirmed, each with a history row saying so
+    (pay is worked out from them). Rows another run holds are skipped: safe to run twice."""
     now = now or timezone.now()
     window = timedelta(hours=SchedulingPolicy.current().confirmation_hours)
-    return Visit.objects.filter(hours=Visit.Hours.PENDING, checked_out_at__lte=now - window).update(
-        hours=Visit.Hours.CONFIRMED, hours_answered_at=now, updated_at=now
+    visits = list(
+        Visit.objects.filter(hours=Visit.Hours.PENDING, checked_out_at__lte=now - window).select_for_update(
+            skip_locked=True
+        )
     )
+    for visit in visits:
+        visit.hours, visit.hours_answered_at, visit.updated_at = Visit.Hours.CONFIRMED, now, now
+    bulk_update_with_history(
+        visits,
+        Visit,
+        ["hours", "hours_answered_at", "updated_at"],
+        batch_size=500,
+        default_change_reason="Hours confirmed: not queried in time",
+        default_date=now,
+    )
+    return len(visits)
 
 
 # --- Calendar feed ----------------------------------------------------------------------------------

@@ -223,6 +223,7 @@ def test_unanswered_offers_expire_before_the_start(ruth, megan, time_machine):
     with pytest.raises(ConflictError):
         services.visit_accept(visit=visit, by=megan.user)
     assert Visit.objects.get().status == Visit.Status.EXPIRED
+    assert visit.history.latest("history_date").history_change_reason == "Offer expired unanswered"
 
 
 def test_cancelling_within_a_day_is_recorded_as_late(ruth, megan):

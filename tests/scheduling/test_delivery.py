@@ -349,6 +349,12 @@ def test_hours_nobody_answers_in_48_hours_are_confirmed_then(delivered, ruth, ti
         at(26, 11),
         None,
     )
+    # The change to pay's hours keeps its record, as any other change to a visit does.
+    last = visit.history.order_by("-history_date", "-history_id").first()
+    assert (last.hours, last.history_change_reason) == (
+        Visit.Hours.CONFIRMED,
+        "Hours confirmed: not queried in time",
+    )
     time_machine.move_to(at(26, 11, 1), tick=False)
     with pytest.raises(ConflictError):
         services.visit_hours_query(visit=delivered, by=ruth.user, reason="Too late now")
