@@ -112,6 +112,10 @@ class TeamMemberQuerySet(models.QuerySet["TeamMember"]):
         """Places held now: on trial or confirmed."""
         return self.filter(status__in=[TeamMember.Status.TRIAL, TeamMember.Status.CONFIRMED])
 
+    def working(self) -> "TeamMemberQuerySet":
+        """Workers' places held now: those that visits are booked with."""
+        return self.active().filter(role=TeamMember.Role.WORKER)
+
 
 class TeamMember(models.Model):
     """A worker or peer supporter in a person's team: on trial at first, then confirmed."""

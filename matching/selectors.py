@@ -403,8 +403,8 @@ def team_workers_for(*, receiver_ids: set[int]) -> dict[int, list[User]]:
     """For each of these people, the workers now in their team: one query however many people."""
     found: dict[int, list[User]] = {pk: [] for pk in receiver_ids}
     for place in (
-        TeamMember.objects.filter(receiver_id__in=receiver_ids, role=TeamMember.Role.WORKER)
-        .active()
+        TeamMember.objects.working()
+        .filter(receiver_id__in=receiver_ids)
         .select_related("member__user")
         .order_by("receiver_id", "joined_on", "pk")
     ):

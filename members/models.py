@@ -294,6 +294,13 @@ class Membership(models.Model):
     def is_current(self) -> bool:
         return self.date_ceased is None
 
+    @property
+    def shown_name(self) -> str:
+        """The name the member shows on their profile, or else their name on the register.
+        (Select the profile with the membership where many are shown.)"""
+        profile = getattr(self, "profile", None)
+        return (profile.display_name if profile else "") or self.legal_name
+
     def ceased_on_or_before(self, day: date) -> bool:
         return self.date_ceased is not None and self.date_ceased <= day
 

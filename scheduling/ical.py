@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from members.models import Membership, User
+from members.models import User
 from scheduling import selectors
 from scheduling.models import Visit
 
@@ -23,21 +23,15 @@ STATUS: dict[str, str] = {
 }
 
 
-def shown_name(membership: Membership) -> str:
-    """The name a member shows on their profile, or else their name on the register."""
-    profile = getattr(membership, "profile", None)
-    return (profile.display_name if profile else "") or membership.legal_name
-
-
 def _summary(visit: Visit, user: User) -> str:
     if visit.worker is not None and visit.worker.user_id == user.pk:
-        return f"Visit: {shown_name(visit.receiver)}"
+        return f"Visit: {visit.receiver.shown_name}"
     if visit.worker is None:
-        return f"Open visit: {shown_name(visit.receiver)}"
+        return f"Open visit: {visit.receiver.shown_name}"
     if visit.receiver.user_id == user.pk:
-        return f"Visit by {shown_name(visit.worker)}"
+        return f"Visit by {visit.worker.shown_name}"
     # Someone acting for the person (or holding their rota) sees whose visit it is, and by whom.
-    return f"Visit: {shown_name(visit.receiver)}, by {shown_name(visit.worker)}"
+    return f"Visit: {visit.receiver.shown_name}, by {visit.worker.shown_name}"
 
 
 def feed_for(*, user: User) -> bytes:

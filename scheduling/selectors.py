@@ -64,9 +64,7 @@ def _seen_by(user: User) -> Q:
         receivers.add(own.pk)
         if own.member_class == MemberClass.WORKER:
             teams = list(
-                TeamMember.objects.filter(member=own, role=TeamMember.Role.WORKER)
-                .active()
-                .values_list("receiver_id", flat=True)
+                TeamMember.objects.working().filter(member=own).values_list("receiver_id", flat=True)
             )
             seen |= Q(worker=own) | Q(is_open=True, status=Visit.Status.OFFERED, receiver_id__in=teams)
     if receivers:

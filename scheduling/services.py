@@ -121,11 +121,7 @@ def _clean_text(text: str, limit: int, field_name: str) -> str:
 
 
 def _in_team(worker: Membership, receiver: Membership) -> bool:
-    return (
-        TeamMember.objects.filter(receiver=receiver, member=worker, role=TeamMember.Role.WORKER)
-        .active()
-        .exists()
-    )
+    return TeamMember.objects.working().filter(receiver=receiver, member=worker).exists()
 
 
 def _check_worker(worker: Membership, receiver: Membership, starts: datetime) -> None:
@@ -267,16 +263,21 @@ def _worker_of(user: User) -> Membership | None:
     return membership if membership and membership.member_class == MemberClass.WORKER else None
 
 
+def _check_waiting(visit: Visit, now: datetime) -> None:
+    """An offer is answered only while it waits: not taken (an open visit), not expired."""
+    if visit.status != Visit.Status.OFFERED or (visit.is_open and visit.worker_id is not None):
+        raise ConflictError(_("This visit is no longer waiting for an answer."), code="not_offered")
+    if visit.offer_expires_at <= now:
+        raise ConflictError(_("This offer has expired."), code="expired")
+
+
 @transaction.atomic
 def visit_accept(*, visit: Visit, by: User) -> Visit:
     """The worker accepts an offered visit; for an open visit, the first worker in the team to
     accept gets it."""
     visit = _lock(visit)
     now = timezone.now()
-    if visit.status != Visit.Status.OFFERED or (visit.is_open and visit.worker_id is not None):
-        raise ConflictError(_("This visit is no longer waiting for an answer."), code="not_offered")
-    if visit.offer_expires_at <= now:
-        raise ConflictError(_("This offer has expired."), code="expired")
+    _check_waiting(visit, now)
     worker = _worker_of(by)
     if worker is None or (not visit.is_open and visit.worker_id != worker.pk):
         raise _refuse(_("This visit was offered to someone else."), "not_offered")
@@ -298,10 +299,7 @@ def visit_accept(*, visit: Visit, by: User) -> Visit:
 def visit_decline(*, visit: Visit, by: User, reason: str = "") -> Visit:
     visit = _lock(visit)
     worker = _worker_of(by)
-    if visit.status != Visit.Status.OFFERED:
-        raise ConflictError(_("This visit is no longer waiting for an answer."), code="not_offered")
-    if visit.offer_expires_at <= timezone.now():
-        raise ConflictError(_("This offer has expired."), code="expired")
+    _check_waiting(visit, timezone.now())
     if worker is None or visit.worker_id != worker.pk:
         raise _refuse(_("This visit was offered to someone else."), "not_offered")
     visit.status = Visit.Status.DECLINED
@@ -430,9 +428,9 @@ def visits_release_left_team(*, now: datetime | None = None) -> int:
     still to come: each is cancelled, not late, and the person's side and the worker are told, so
     that the visit can be booked again. Run every few minutes; safe to run twice."""
     now = now or timezone.now()
-    still_in_team = TeamMember.objects.filter(
-        receiver=OuterRef("receiver"), member=OuterRef("worker"), role=TeamMember.Role.WORKER
-    ).active()
+    still_in_team = TeamMember.objects.working().filter(
+        receiver=OuterRef("receiver"), member=OuterRef("worker")
+    )
     released = 0
     with transaction.atomic():
         visits = list(
@@ -451,7 +449,7 @@ def visits_release_left_team(*, now: datetime | None = None) -> int:
             worker = visit.worker
             if worker is None:  # never, by the filter: for the type checker
                 continue
-            reason = _("%(worker)s is no longer in the team.") % {"worker": _name(worker)}
+            reason = _("%(worker)s is no longer in the team.") % {"worker": worker.shown_name}
             _mark_cancelled(visit, by=None, reason=reason, now=now, policy=policy, late=False)
             reminders_plan(visit=visit, policy=policy)
             _notify_cancelled(visit, by=None)
@@ -898,11 +896,6 @@ def _when(visit: Visit) -> str:
     return f"{visit.starts.astimezone(LONDON):%A %-d %B, %H:%M}"
 
 
-def _name(membership: Membership) -> str:
-    profile = getattr(membership, "profile", None)
-    return (profile.display_name if profile else "") or membership.legal_name
-
-
 class _Audience:
     """Who hears about a person's visits: the person and their circle (with the power to book or
     to see their care), the workers in their team, and staff. Read once for all the visits of a
@@ -1050,18 +1043,15 @@ def _notify(users: Iterable[User], kind: str, visit: Visit, title: str, body: st
 
 
 def _notify_offered(visit: Visit) -> None:
-    who = _name(visit.receiver)
+    who = visit.receiver.shown_name
     if visit.is_open:
         users = _team_workers(visit)
         title = _("An open visit for %(name)s on %(when)s") % {"name": who, "when": _when(visit)}
+        body = _("Take it in your visits if you can.")
     elif visit.worker is not None:
         users = [visit.worker.user]
         title = _("%(name)s asks you to visit on %(when)s") % {"name": who, "when": _when(visit)}
-    body = (
-        _("Take it in your visits if you can.")
-        if visit.is_open
-        else _("Accept or decline it in your visits.")
-    )
+        body = _("Accept or decline it in your visits.")
     _notify(users, VisitEvent.OFFERED, visit, title, body)
 
 
@@ -1075,7 +1065,7 @@ def _notify_series_offered(series: Series, visits: list[Visit]) -> None:
     """One notice for the visits a repeating booking has just offered, not one each."""
     first = visits[0]
     values = {
-        "name": _name(series.receiver),
+        "name": series.receiver.shown_name,
         "n": len(visits),
         "pattern": _pattern(series),
         "when": _when(first),
@@ -1094,7 +1084,7 @@ def _notify_series_cancelled(series: Series, visits: list[Visit], by: User) -> N
     first = visits[0]
     title = _("%(n)s visits for %(name)s (%(pattern)s) from %(when)s are cancelled") % {
         "n": len(visits),
-        "name": _name(series.receiver),
+        "name": series.receiver.shown_name,
         "pattern": _pattern(series),
         "when": _when(first),
     }
@@ -1114,7 +1104,7 @@ def _notify_series_cancelled(series: Series, visits: list[Visit], by: User) -> N
 
 
 def _notify_receiver_side(visit: Visit, kind: str) -> None:
-    worker = _name(visit.worker) if visit.worker else _("A worker")
+    worker = visit.worker.shown_name if visit.worker else _("A worker")
     titles: dict[str, str] = {
         VisitEvent.ACCEPTED: _("%(worker)s will visit on %(when)s"),
         VisitEvent.DECLINED: _("%(worker)s cannot visit on %(when)s"),
@@ -1142,7 +1132,7 @@ def _notify_team(visit: Visit, kind: str, *, include_staff: bool, workers: bool 
         VisitEvent.CHECK_IN_FAR: _("A check-in for %(name)s's visit on %(when)s was far from home"),
         VisitEvent.HOURS_QUERIED: _("The hours of %(name)s's visit on %(when)s are queried"),
     }
-    title = titles[kind] % {"name": _name(visit.receiver), "when": _when(visit)}
+    title = titles[kind] % {"name": visit.receiver.shown_name, "when": _when(visit)}
     users = _receiver_side_users(visit) + (_team_workers(visit) if workers else [])
     if visit.worker:
         users.append(visit.worker.user)
@@ -1199,8 +1189,8 @@ def reminders_plan(*, visit: Visit, policy: SchedulingPolicy | None = None) -> N
 def _reminder_message(reminder: Reminder, audience: _Audience) -> tuple[list[User], str, str]:
     visit = reminder.visit
     kind = reminder.kind
-    who, when = _name(visit.receiver), _when(visit)
-    worker = _name(visit.worker) if visit.worker else ""
+    who, when = visit.receiver.shown_name, _when(visit)
+    worker = visit.worker.shown_name if visit.worker else ""
     if kind in (Reminder.Kind.WORKER_DAY_BEFORE, Reminder.Kind.WORKER_HOUR_BEFORE) and visit.worker:
         title = _("Reminder: your visit to %(name)s on %(when)s") % {"name": who, "when": when}
         return [visit.worker.user], title, visit.notes

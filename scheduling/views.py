@@ -112,13 +112,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 def _team_workers(receiver: Membership) -> list[tuple[Membership, str]]:
     places = matching_selectors.team_for(receiver=receiver)
     return [
-        (
-            place.member,
-            (getattr(place.member, "profile", None) and place.member.profile.display_name)
-            or place.member.legal_name,
-        )
-        for place in places
-        if place.role == TeamMember.Role.WORKER
+        (place.member, place.member.shown_name) for place in places if place.role == TeamMember.Role.WORKER
     ]
 
 
@@ -204,9 +198,7 @@ def _abilities(request: HttpRequest, visit: Visit) -> dict[str, bool]:
     open_to_me = (
         visit.is_open
         and visit.status == Visit.Status.OFFERED
-        and TeamMember.objects.filter(receiver=visit.receiver, member__user=user, role="worker")
-        .active()
-        .exists()
+        and TeamMember.objects.working().filter(receiver=visit.receiver, member__user=user).exists()
     )
     delivering = is_worker and visit.status == Visit.Status.ACCEPTED and visit.checked_in_at is not None
     return {
@@ -219,7 +211,7 @@ def _abilities(request: HttpRequest, visit: Visit) -> dict[str, bool]:
         "can_change": live and receiver_side,
         "can_check_in": is_worker and visit.status == Visit.Status.ACCEPTED and visit.checked_in_at is None,
         "delivering": delivering and visit.checked_out_at is None,
-        "can_answer_hours": receiver_side
+        "can_answer_hours": permissions.can_answer_hours(user, visit)
         and visit.checked_out_at is not None
         and visit.hours == Visit.Hours.PENDING,
         "sees_care": is_worker or permissions.can_see_care(user, visit.receiver),
@@ -390,9 +382,9 @@ def care_log(request: HttpRequest, number: int) -> HttpResponse:
     if receiver is None or not permissions.can_see_care(request.user, receiver):
         raise Http404
     page = Paginator(selectors.care_log(receiver=receiver), 20).get_page(request.GET.get("page"))
-    profile = member_selectors.profile_get_for_membership(membership=receiver)
-    name = (profile.display_name if profile else "") or receiver.legal_name
-    return render(request, "scheduling/care_log.html", {"page": page, "receiver": receiver, "name": name})
+    return render(
+        request, "scheduling/care_log.html", {"page": page, "receiver": receiver, "name": receiver.shown_name}
+    )
 
 
 @login_required

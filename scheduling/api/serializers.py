@@ -10,7 +10,6 @@ from rest_framework import serializers
 
 from members.models import Membership, User
 from scheduling import permissions, services
-from scheduling.ical import shown_name
 from scheduling.models import SchedulingPolicy, Visit
 
 # The longest span one calendar request may ask for: about three months.
@@ -243,7 +242,7 @@ class MemberNameSerializer(serializers.Serializer):
     name = serializers.SerializerMethodField()
 
     def get_name(self, membership: Membership) -> str:
-        return shown_name(membership)
+        return membership.shown_name
 
 
 class VisitCostSerializer(serializers.Serializer):

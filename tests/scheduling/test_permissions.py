@@ -186,3 +186,18 @@ def test_a_worker_sees_their_own_pay_through_the_api_but_not_a_colleagues(
 
     assert colleague.get("cost") is None
     assert own["cost"]["worker_gets"] > 0
+
+
+def test_a_worker_holding_the_rota_is_not_offered_the_hours_buttons_on_their_own_visit(
+    client, ruth, megan, time_machine
+):
+    give_rota(ruth, megan.user)
+    visit = delivered(ruth, megan, time_machine)
+
+    client.force_login(megan.user)
+    page = client.get(f"/visits/{visit.pk}/").content.decode()
+    client.force_login(ruth.user)
+    ruths = client.get(f"/visits/{visit.pk}/").content.decode()
+
+    assert "Confirm the hours" not in page
+    assert "Confirm the hours" in ruths
