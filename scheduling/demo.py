@@ -1,5 +1,7 @@
 """The demo co-op's visits (see the seed_demo command): Ruth has Megan twice a week, on Tuesday
-and Thursday mornings, and an open visit on Saturday offered to her team."""
+and Thursday mornings, and an open visit on Saturday offered to her team. Two of Megan's visits
+have already happened: one a week ago, its hours confirmed, and one yesterday, its hours waiting
+for Ruth; their notes start Ruth's care log."""
 
 from datetime import time, timedelta
 
@@ -34,6 +36,8 @@ def seed() -> list[object]:
         )
         for visit in booked.visits:
             services.visit_accept(visit=visit, by=megan.user)
+    if not Visit.objects.filter(receiver=ruth, checked_out_at__isnull=False).exists():
+        _past_visits(ruth, megan)
     if not Visit.objects.filter(receiver=ruth, is_open=True).exists():
         saturday = timezone.localdate() + timedelta(days=(5 - timezone.localdate().weekday()) % 7 or 7)
         starts, ends = services.span_for(saturday, time(14), time(16))
@@ -46,3 +50,39 @@ def seed() -> list[object]:
             tasks=["Shopping at the Co-op"],
         )
     return []
+
+
+PAST_NOTES = [
+    "Ruth had porridge and took her morning tablets with her tea. We walked round the garden "
+    "twice; her knee was stiff at first. She asked for more milk on the shopping list.",
+    "Ruth was tired after a poor night, so we sat and did the crossword instead of the walk. "
+    "Tablets taken with breakfast. She would like the hairdresser booked for next week.",
+]
+
+
+def _past_visits(ruth: Membership, megan: Membership) -> None:
+    """What has happened is history: written as the services would have recorded it at the time
+    (they refuse to book anything in the past)."""
+    today = timezone.localdate()
+    rate = megan.profile.hourly_rate_pence
+    for days_ago, note, confirmed in ((7, PAST_NOTES[0], True), (1, PAST_NOTES[1], False)):
+        starts, ends = services.span_for(today - timedelta(days=days_ago), time(9), time(10, 30))
+        Visit.objects.create(
+            receiver=ruth,
+            worker=megan,
+            starts=starts,
+            ends=ends,
+            status=Visit.Status.ACCEPTED,
+            rate_pence=rate,
+            booked_by=ruth.user,
+            created_at=starts - timedelta(days=7),
+            offer_expires_at=starts - timedelta(hours=12),
+            answered_at=starts - timedelta(days=6),
+            tasks=[{"label": label, "done": True} for label in ("Breakfast", "Morning tablets")],
+            checked_in_at=starts - timedelta(minutes=4),
+            checked_out_at=ends + timedelta(minutes=2),
+            visit_note=note,
+            hours=Visit.Hours.CONFIRMED if confirmed else Visit.Hours.PENDING,
+            hours_answered_at=ends + timedelta(hours=3) if confirmed else None,
+            hours_answered_by=ruth.user if confirmed else None,
+        )

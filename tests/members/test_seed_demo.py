@@ -91,6 +91,13 @@ def test_the_demo_coop_is_a_believable_small_coop_in_calderdale(db):
     districts = set(Membership.objects.values_list("profile__district_id", flat=True))
     assert {"HX7", "OL14", "HX1"} <= districts
     assert Application.objects.filter(status="submitted").count() == 1
+    # Visits already delivered start Ruth's care log; yesterday's hours wait for her.
+    from scheduling import selectors as visit_selectors
+
+    log = list(visit_selectors.care_log(receiver=ruth))
+    assert [v.hours for v in log] == ["pending", "confirmed"]
+    assert all(v.visit_note and v.worker.legal_name == "Megan Holt" for v in log)
+    assert [v.pk for v in visit_selectors.visits_to_confirm(user=ruth.user)] == [log[0].pk]
 
 
 def test_running_the_demo_twice_adds_nothing(db):
