@@ -346,3 +346,21 @@ def test_someone_who_books_for_one_person_finds_their_visits_and_is_taken_to_boo
     assert booking.status_code == 302
     assert booking.url == f"/visits/new/?for={ruth.number}"
     assert "For Ruth" in client.get(booking.url).content.decode()
+
+
+def test_hours_to_confirm_name_the_day_of_each_visit(client, ruth, megan, time_machine):
+    visit = services.visit_accept(
+        visit=services.visit_book(
+            by=ruth.user, receiver=ruth, worker=megan, starts=at(24, 9), ends=at(24, 10)
+        ).visits[0],
+        by=megan.user,
+    )
+    time_machine.move_to(at(24, 9), tick=False)
+    services.visit_check_in(visit=visit, by=megan.user)
+    services.visit_check_out(visit=visit, by=megan.user, note="Tea and tablets.")
+    client.force_login(ruth.user)
+
+    page = client.get("/visits/").content.decode()
+
+    assert "Hours to confirm" in page
+    assert "Tue 24 Nov, 09:00–10:00" in page
