@@ -96,6 +96,17 @@ def membership_can_participate(*, membership: Membership | None, on: date | None
     return membership_shares_held(membership=membership).shares >= 1
 
 
+def memberships_participating(*, on: date) -> QuerySet[Membership]:
+    """Rule 1 for many at once: the members admitted by `on`, not ceased by then, holding a
+    paid share. Who may vote on a ballot is fixed from this when it opens."""
+    return (
+        Membership.objects.filter(date_admitted__lte=on)
+        .filter(Q(date_ceased__isnull=True) | Q(date_ceased__gt=on))
+        .annotate(shares_held=_signed("shares"))
+        .filter(shares_held__gte=1)
+    )
+
+
 # --- Staff views of applications and the register ------------------------------------------
 
 

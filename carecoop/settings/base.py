@@ -20,6 +20,8 @@ VAR_DIR = Path(env.path("CARECOOP_VAR_DIR", default=BASE_DIR / "var"))
 # --- The co-op ------------------------------------------------------------------------------
 COOP_NAME = env("COOP_NAME", default="Calder Valley Care Co-op")
 COOP_AREA = env("COOP_AREA", default="Calderdale")
+# The address members reach the site at, for links in emails (no trailing slash).
+SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
 COOP_CONTACT_EMAIL = env("COOP_CONTACT_EMAIL", default="hello@caldervalley.care.example")
 COOP_CONTACT_PHONE = env("COOP_CONTACT_PHONE", default="01422 000000")
 COOP_PLACES = env.list("COOP_PLACES", default=["Hebden Bridge", "Todmorden", "Halifax"])
@@ -231,6 +233,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "scheduling.hours_confirm_unanswered",
         "schedule": crontab(minute="*/10"),
     },
+    "meeting-notices": {"task": "governance.meeting_notices_send", "schedule": crontab()},
+    "ballots-open": {"task": "governance.ballots_open_due", "schedule": crontab()},
+    "ballots-close": {"task": "governance.ballots_close_due", "schedule": crontab()},
     "visit-series-book-ahead": {
         "task": "scheduling.series_book_ahead_all",
         "schedule": crontab(hour=1, minute=30),

@@ -1,0 +1,236 @@
+"""Reads for meetings, motions and ballots, scoped to what the user may see.
+
+Meetings, motions and ballots are the co-op's business: every member (and staff) may read them.
+Results and the receipts list stay hidden until a ballot closes (rule 7 and the issue's "results
+stay hidden until close"), from staff as much as anyone.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carecoop.exceptions import ConflictError, NotFoundError
+from governance import services
+from governance.models import (
+    Attendance,
+    Ballot,
+    Candidate,
+    Eligibility,
+    GovernancePolicy,
+    Meeting,
+    Motion,
+    MotionVersion,
+    Participation,
+    Proxy,
+    Requisition,
+    Vote,
+)
+from members import selectors as member_selectors
+from members.models import Membership, User
+
+
+def can_take_part(user: User | AnonymousUser) -> bool:
+    """Members (admitted, not ceased) and staff read the co-op's governance."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    return member_selectors.membership_current_for_user(user=user) is not None
+
+
+def _seen_or_404(user: User | AnonymousUser) -> None:
+    if not can_take_part(user):
+        raise NotFoundError(_("Not found."), code="not_found")
+
+
+def meetings_for_user(*, user: User | AnonymousUser) -> QuerySet[Meeting]:
+    _seen_or_404(user)
+    return Meeting.objects.select_related("chair__profile", "minutes").annotate(
+        ballot_count=Count("ballots", distinct=True)
+    )
+
+
+def meeting_get_for_user(*, user: User | AnonymousUser, pk: int) -> Meeting:
+    meeting = meetings_for_user(user=user).filter(pk=pk).first()
+    if meeting is None:
+        raise NotFoundError(_("There is no such meeting."), code="not_found")
+    return meeting
+
+
+def motions_for_meeting(*, meeting: Meeting) -> QuerySet[Motion]:
+    return (
+        Motion.objects.filter(meeting=meeting)
+        .select_related("proposer__profile", "seconder__profile", "amends")
+        .prefetch_related(Prefetch("versions", queryset=MotionVersion.objects.order_by("number")))
+        .order_by("amends_id", "created_at", "pk")
+    )
+
+
+def motions_for_user(*, user: User | AnonymousUser) -> QuerySet[Motion]:
+    _seen_or_404(user)
+    return (
+        Motion.objects.select_related("meeting", "proposer__profile", "seconder__profile")
+        .prefetch_related(Prefetch("versions", queryset=MotionVersion.objects.order_by("number")))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def motion_get_for_user(*, user: User | AnonymousUser, pk: int) -> Motion:
+    motion = motions_for_user(user=user).filter(pk=pk).first()
+    if motion is None:
+        raise NotFoundError(_("There is no such motion."), code="not_found")
+    return motion
+
+
+def ballots_for_user(*, user: User | AnonymousUser) -> QuerySet[Ballot]:
+    _seen_or_404(user)
+    return Ballot.objects.select_related("meeting", "motion").prefetch_related(
+        Prefetch(
+            "candidates",
+            queryset=Candidate.objects.filter(withdrawn_at__isnull=True).select_related(
+                "membership__profile"
+            ),
+            to_attr="standing",
+        )
+    )
+
+
+def ballot_get_for_user(*, user: User | AnonymousUser, pk: int) -> Ballot:
+    ballot = ballots_for_user(user=user).filter(pk=pk).first()
+    if ballot is None:
+        raise NotFoundError(_("There is no such ballot."), code="not_found")
+    return ballot
+
+
+def ballot_results(*, ballot: Ballot) -> dict[str, Any]:
+    """The counted result, once the ballot has closed; refused before (code results_hidden)."""
+    if ballot.status != Ballot.Status.CLOSED or ballot.result is None:
+        raise ConflictError(_("Results are shown when the ballot closes."), code="results_hidden")
+    result: dict[str, Any] = ballot.result
+    return result
+
+
+def ballot_receipts(*, ballot: Ballot) -> list[str]:
+    """The hashes of the counted votes' receipts, in an order that says nothing (sorted)."""
+    if ballot.status != Ballot.Status.CLOSED:
+        raise ConflictError(_("The receipts are published when the ballot closes."), code="results_hidden")
+    return list(
+        Vote.objects.filter(ballot=ballot).order_by("receipt_hash").values_list("receipt_hash", flat=True)
+    )
+
+
+def ballot_named_votes(*, ballot: Ballot) -> list[tuple[str, str]]:
+    """Who voted how, for a named (not secret) ballot once closed."""
+    if ballot.secret or ballot.status != Ballot.Status.CLOSED:
+        return []
+    votes = Vote.objects.filter(ballot=ballot, voter__isnull=False).select_related("voter__profile")
+    return sorted((vote.voter.shown_name, vote.choice) for vote in votes if vote.voter is not None)
+
+
+def receipt_is_counted(*, ballot: Ballot, receipt: str) -> bool:
+    return Vote.objects.filter(ballot=ballot, receipt_hash=services.receipt_hash(receipt)).exists()
+
+
+@dataclass(frozen=True)
+class VoterStanding:
+    """Where a member stands on a ballot: whether they may vote, whether they have, and whose
+    proxies they may use on it."""
+
+    eligible: bool
+    voted: bool
+    voted_by_proxy: bool
+    proxies_for: list[Membership]
+
+
+def voter_standing(*, ballot: Ballot, user: User | AnonymousUser) -> VoterStanding:
+    membership = member_selectors.membership_current_for_user(user=user) if user.is_authenticated else None
+    if membership is None:
+        return VoterStanding(eligible=False, voted=False, voted_by_proxy=False, proxies_for=[])
+    eligible = Eligibility.objects.filter(ballot=ballot, membership=membership).exists()
+    participation = Participation.objects.filter(ballot=ballot, membership=membership).first()
+    held = Q(holder=membership)
+    if ballot.meeting is not None and ballot.meeting.chair_id == membership.pk:
+        held |= Q(to_chair=True)
+    scope = Q(ballot=ballot) | (Q(meeting_id=ballot.meeting_id) if ballot.meeting_id else Q(pk__in=[]))
+    appointers = (
+        Membership.objects.filter(
+            proxies_given__in=Proxy.objects.filter(scope & held, revoked_at__isnull=True)
+        )
+        .select_related("profile")
+        .distinct()
+        .order_by("legal_name")
+    )
+    return VoterStanding(
+        eligible=eligible,
+        voted=participation is not None,
+        voted_by_proxy=participation is not None and participation.proxy_id is not None,
+        proxies_for=list(appointers),
+    )
+
+
+def proxies_given_by(*, user: User) -> QuerySet[Proxy]:
+    membership = member_selectors.membership_current_for_user(user=user)
+    return (
+        Proxy.objects.filter(appointer=membership, revoked_at__isnull=True)
+        .select_related("holder__profile", "meeting", "ballot")
+        .order_by("-created_at")
+    )
+
+
+@dataclass(frozen=True)
+class Quorum:
+    members: int
+    needed: int
+    present: int
+    by_proxy: int
+    counts_proxies: bool
+
+    @property
+    def counted(self) -> int:
+        return self.present + (self.by_proxy if self.counts_proxies else 0)
+
+    @property
+    def met(self) -> bool:
+        return self.counted >= self.needed
+
+
+def meeting_quorum(*, meeting: Meeting) -> Quorum:
+    policy = GovernancePolicy.current()
+    members = member_selectors.memberships_participating(on=timezone.localdate()).count()
+    present, by_proxy = services.quorum_present(meeting=meeting)
+    return Quorum(
+        members=members,
+        needed=services.lesser_of(
+            percent=policy.quorum_percent, most=policy.quorum_max_members, members=members
+        ),
+        present=present,
+        by_proxy=by_proxy,
+        counts_proxies=policy.quorum_counts_proxies,
+    )
+
+
+def attendance_for_meeting(*, meeting: Meeting) -> QuerySet[Attendance]:
+    return Attendance.objects.filter(meeting=meeting).select_related("membership__profile", "recorded_by")
+
+
+def requisitions_for_user(*, user: User | AnonymousUser) -> QuerySet[Requisition]:
+    _seen_or_404(user)
+    return Requisition.objects.select_related("opened_by__profile").annotate(
+        signature_count=Count("signatures", distinct=True)
+    )
+
+
+def requisition_get_for_user(*, user: User | AnonymousUser, pk: int) -> Requisition:
+    requisition = requisitions_for_user(user=user).filter(pk=pk).first()
+    if requisition is None:
+        raise NotFoundError(_("There is no such requisition."), code="not_found")
+    return requisition
+
+
+def upcoming_meetings(*, user: User | AnonymousUser, now: datetime | None = None) -> QuerySet[Meeting]:
+    return meetings_for_user(user=user).filter(ends_at__gt=now or timezone.now()).order_by("starts_at")

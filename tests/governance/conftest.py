@@ -1,0 +1,107 @@
+"""The co-op in a general meeting: the secretary calls it, Margaret, Tom, Priya and others vote,
+Ian is an investor. Monday 23 November 2026, 10:00 in Halifax."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from governance import services
+from governance.models import Ballot
+from tests.factories import MembershipFactory, UserFactory
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime.datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 12, year: int = 2026) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=LONDON)
+
+
+@pytest.fixture
+def now(time_machine):
+    time_machine.move_to(NOW, tick=False)
+    return NOW
+
+
+@pytest.fixture
+def secretary(db):
+    return UserFactory(email="secretary@example.org", is_staff=True)
+
+
+@pytest.fixture
+def margaret(db):
+    return MembershipFactory(
+        member_class="receiver", legal_name="Margaret Greenwood", user__email="margaret@example.org"
+    )
+
+
+@pytest.fixture
+def tom(db):
+    return MembershipFactory(member_class="worker", legal_name="Tom Barker", user__email="tom@example.org")
+
+
+@pytest.fixture
+def priya(db):
+    return MembershipFactory(
+        member_class="advocate", legal_name="Priya Shah", user__email="priya@example.org"
+    )
+
+
+@pytest.fixture
+def ian(db):
+    return MembershipFactory(
+        member_class="investor", legal_name="Ian Crossley", user__email="ian@example.org", shares=500
+    )
+
+
+def call_agm(secretary, *, starts=None, now=NOW, **extra):
+    starts = starts or at(12, 14)
+    values = {
+        "kind": "agm",
+        "title": "Annual General Meeting 2026",
+        "format": "hybrid",
+        "starts_at": starts,
+        "ends_at": starts + datetime.timedelta(hours=2),
+        "place": "Hebden Bridge Town Hall, St George's Street",
+        "online_link": "https://meet.example.org/calder-agm",
+        "agenda": "1. Minutes of the last AGM\n2. Accounts\n3. Board elections",
+    }
+    values.update(extra)
+    return services.meeting_call(called_by=secretary, now=now, **values)
+
+
+@pytest.fixture
+def agm(secretary, now):
+    return call_agm(secretary)
+
+
+def board_motion(secretary, meeting, *, title="Adopt the accounts", majority="ordinary"):
+    return services.motion_propose(
+        user=secretary,
+        meeting=meeting,
+        title=title,
+        text="That the accounts for 2025-26 be adopted.",
+        majority=majority,
+        by_board=True,
+        now=NOW,
+    )
+
+
+def open_motion_ballot(secretary, meeting, *, secret=True, changes_allowed=True, motion=None, closes=None):
+    motion = motion or board_motion(secretary, meeting)
+    ballot = services.ballot_create(
+        user=secretary,
+        title=motion.title,
+        motion=motion,
+        opens_at=NOW,
+        closes_at=closes or at(12, 16),
+        secret=secret,
+        changes_allowed=changes_allowed,
+    )
+    return services.ballot_open(ballot=ballot, user=secretary, now=NOW)
+
+
+@pytest.fixture
+def motion_ballot(secretary, agm, margaret, tom, priya, ian) -> Ballot:
+    return open_motion_ballot(secretary, agm)
