@@ -1099,6 +1099,10 @@ def _vote_cast(
         raise ConflictError(_("This ballot is not open yet."), code="ballot_not_open")
     me = member_selectors.membership_current_for_user(user=user)
     if me is None:
+        # Eligibility was fixed when the ballot opened: a member who has ceased since still votes.
+        snapshot = Eligibility.objects.filter(ballot=ballot).values("membership_id")
+        me = Membership.objects.filter(user=user, pk__in=snapshot).first()
+    if me is None:
         raise NotAllowedError(_("You are not eligible to vote on this ballot."), code="not_eligible")
     proxy = None
     voter = me

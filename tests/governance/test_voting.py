@@ -1,0 +1,479 @@
+"""Ballots and votes: eligibility fixed at opening, one vote each (raced), secret ballots that hold
+no link between voter and choice, receipts, proxies, weighting and elections."""
+
+import datetime
+
+import pytest
+from django.db import connection
+
+from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
+from governance import selectors, services
+from governance.models import Ballot, Eligibility, GovernancePolicy, Participation, Proxy, Vote
+from tests.concurrency import race
+from tests.factories import MembershipFactory
+from tests.governance.conftest import NOW, at, board_motion, call_agm, open_motion_ballot
+
+pytestmark = pytest.mark.usefixtures("now")
+
+
+def _close(ballot):
+    return services.ballot_close(ballot=ballot, now=ballot.closes_at + datetime.timedelta(seconds=1))
+
+
+# --- Eligibility, closing, one vote ---------------------------------------------------------------
+
+
+def test_who_may_vote_is_fixed_when_the_ballot_opens(motion_ballot, margaret):
+    assert motion_ballot.eligible_count == 4
+    joined_later = MembershipFactory(date_admitted=datetime.date(2026, 11, 23))
+    with pytest.raises(NotAllowedError) as refused:
+        services.vote_cast(ballot=motion_ballot, user=joined_later.user, choice="for")
+    assert refused.value.code == "not_eligible"
+    # Ceasing after the ballot opened does not take the vote away: eligibility is the snapshot.
+    margaret.date_ceased, margaret.cessation_reason = datetime.date(2026, 11, 23), "resigned"
+    margaret.save()
+    assert services.vote_cast(ballot=motion_ballot, user=margaret.user, choice="for")
+    assert not Vote.objects.filter(ballot=motion_ballot, member_class=joined_later.member_class).count() > 1
+
+
+def test_a_member_without_a_paid_share_is_not_eligible(secretary, agm, margaret):
+    unpaid = MembershipFactory(shares=0)
+    ballot = open_motion_ballot(secretary, agm)
+    assert not Eligibility.objects.filter(ballot=ballot, membership=unpaid).exists()
+    with pytest.raises(NotAllowedError):
+        services.vote_cast(ballot=ballot, user=unpaid.user, choice="for")
+
+
+def test_a_vote_after_close_is_refused_even_before_the_count(motion_ballot, margaret):
+    late = motion_ballot.closes_at
+    with pytest.raises(ConflictError) as refused:
+        services.vote_cast(ballot=motion_ballot, user=margaret.user, choice="for", now=late)
+    assert refused.value.code == "ballot_closed"
+    _close(motion_ballot)
+    with pytest.raises(ConflictError):
+        services.vote_cast(ballot=motion_ballot, user=margaret.user, choice="for", now=late)
+    assert not Vote.objects.filter(ballot=motion_ballot).exists()
+
+
+def test_a_ballot_that_forbids_changes_refuses_a_second_vote(secretary, agm, margaret):
+    ballot = open_motion_ballot(secretary, agm, changes_allowed=False)
+    receipt = services.vote_cast(ballot=ballot, user=margaret.user, choice="for")
+    with pytest.raises(ConflictError) as refused:
+        services.vote_cast(ballot=ballot, user=margaret.user, choice="against", receipt=receipt)
+    assert refused.value.code == "already_voted"
+    assert list(Vote.objects.filter(ballot=ballot).values_list("choice", flat=True)) == ["for"]
+
+
+def test_a_changed_vote_counts_the_last_choice_and_needs_the_receipt(motion_ballot, margaret):
+    receipt = services.vote_cast(ballot=motion_ballot, user=margaret.user, choice="for")
+    with pytest.raises(ApplicationError) as refused:
+        services.vote_cast(ballot=motion_ballot, user=margaret.user, choice="against")
+    assert refused.value.code == "receipt_needed"
+    with pytest.raises(ApplicationError):
+        services.vote_cast(
+            ballot=motion_ballot, user=margaret.user, choice="against", receipt=services.receipt_new()
+        )
+    second = services.vote_cast(
+        ballot=motion_ballot, user=margaret.user, choice="against", receipt=receipt.lower()
+    )
+    assert second != receipt
+    assert list(Vote.objects.filter(ballot=motion_ballot).values_list("choice", "receipt_hash")) == [
+        ("against", services.receipt_hash(second))
+    ]
+    result = _close(motion_ballot).result
+    assert (result["for"], result["against"], result["voted"]) == (0, 1, 1)
+
+
+def test_a_choice_that_is_not_for_against_or_abstain_is_refused(motion_ballot, margaret):
+    with pytest.raises(ApplicationError) as refused:
+        services.vote_cast(ballot=motion_ballot, user=margaret.user, choice="maybe")
+    assert refused.value.code == "invalid_choice" and "choice" in refused.value.fields
+    assert not Participation.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("changes_allowed", [True, False])
+def test_twenty_votes_at_once_by_one_member_count_once(changes_allowed):
+    from tests.factories import UserFactory
+
+    secretary = UserFactory(is_staff=True)
+    voter = MembershipFactory(member_class="worker")
+    MembershipFactory(member_class="receiver")
+    meeting = call_agm(secretary)
+    ballot = open_motion_ballot(secretary, meeting, changes_allowed=changes_allowed)
+    choices = ["for", "against"] * 10
+
+    results = race(
+        [lambda c=c: services.vote_cast(ballot=ballot, user=voter.user, choice=c) for c in choices]
+    )
+
+    receipts = [r for r in results if isinstance(r, str)]
+    refused = [r for r in results if isinstance(r, ConflictError | ApplicationError)]
+    assert len(receipts) == 1, results
+    assert len(refused) == 19 and all(r.code in {"already_voted", "receipt_needed"} for r in refused), results
+    assert Participation.objects.filter(ballot=ballot).count() == 1
+    assert Vote.objects.filter(ballot=ballot).count() == 1
+    assert Vote.objects.get(ballot=ballot).receipt_hash == services.receipt_hash(receipts[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_vote_racing_the_close_is_either_counted_or_refused():
+    from tests.factories import UserFactory
+
+    secretary = UserFactory(is_staff=True)
+    voters = MembershipFactory.create_batch(8)
+    meeting = call_agm(secretary)
+    ballot = open_motion_ballot(secretary, meeting)
+    at_close = ballot.closes_at - datetime.timedelta(microseconds=1)
+    tasks = [
+        lambda v=v: services.vote_cast(ballot=ballot, user=v.user, choice="for", now=at_close) for v in voters
+    ]
+    tasks.append(lambda: services.ballot_close(ballot=ballot, now=ballot.closes_at))
+    results = race(tasks)
+    ballot.refresh_from_db()
+    counted = [r for r in results[:-1] if isinstance(r, str)]
+    # Whatever the order, the stored result counts exactly the votes that were accepted.
+    assert ballot.result["for"] == len(counted) == Vote.objects.filter(ballot=ballot).count()
+
+
+# --- Secret ballots and receipts ------------------------------------------------------------------
+
+
+def test_a_secret_ballot_stores_no_link_between_voter_and_choice(motion_ballot, margaret, tom, priya):
+    receipts = {
+        member.pk: services.vote_cast(ballot=motion_ballot, user=member.user, choice=choice)
+        for member, choice in [(margaret, "for"), (tom, "against"), (priya, "abstain")]
+    }
+    # The vote rows: no voter, no time, a random key; nothing else in them but class and choice.
+    vote_columns = {field.column for field in Vote._meta.concrete_fields}
+    assert vote_columns == {
+        "id",
+        "ballot_id",
+        "member_class",
+        "choice",
+        "ranking",
+        "receipt_hash",
+        "voter_id",
+    }
+    assert not Vote.objects.filter(ballot=motion_ballot, voter__isnull=False).exists()
+    assert all(vote.id.version == 4 for vote in Vote.objects.filter(ballot=motion_ballot))
+    # Who voted holds no choice and no value found on any vote.
+    participation_values = set()
+    for row in Participation.objects.filter(ballot=motion_ballot).values():
+        participation_values |= {str(v) for v in row.values()}
+    for vote in Vote.objects.filter(ballot=motion_ballot).values():
+        assert not ({str(vote["id"]), vote["receipt_hash"]} & participation_values)
+    # No column of the participation table refers to a vote.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'governance_participation'"
+        )
+        columns = {row[0] for row in cursor.fetchall()}
+    assert columns == {
+        "id",
+        "ballot_id",
+        "membership_id",
+        "cast_by_id",
+        "proxy_id",
+        "voted_at",
+        "change_key_hash",
+    }
+    # Only the voter's receipt leads to their vote.
+    assert Vote.objects.get(receipt_hash=services.receipt_hash(receipts[tom.pk])).choice == "against"
+
+
+def test_results_and_receipts_are_hidden_until_close_then_each_receipt_is_listed(
+    motion_ballot, margaret, tom
+):
+    mine = services.vote_cast(ballot=motion_ballot, user=margaret.user, choice="for")
+    services.vote_cast(ballot=motion_ballot, user=tom.user, choice="for")
+    for read in (selectors.ballot_results, selectors.ballot_receipts):
+        with pytest.raises(ConflictError) as hidden:
+            read(ballot=motion_ballot)
+        assert hidden.value.code == "results_hidden"
+    closed = _close(motion_ballot)
+    receipts = selectors.ballot_receipts(ballot=closed)
+    assert len(receipts) == 2 and services.receipt_hash(mine) in receipts
+    assert receipts == sorted(receipts)
+    assert selectors.receipt_is_counted(ballot=closed, receipt=mine)
+    assert not selectors.receipt_is_counted(ballot=closed, receipt=services.receipt_new())
+
+
+def test_a_named_ballot_records_who_voted_how(secretary, agm, margaret, tom):
+    ballot = open_motion_ballot(secretary, agm, secret=False)
+    services.vote_cast(ballot=ballot, user=margaret.user, choice="for")
+    services.vote_cast(ballot=ballot, user=tom.user, choice="against")
+    services.vote_cast(ballot=ballot, user=tom.user, choice="for")  # a named vote changes without a receipt
+    closed = _close(ballot)
+    assert selectors.ballot_named_votes(ballot=closed) == [
+        ("Margaret Greenwood", "for"),
+        ("Tom Barker", "for"),
+    ]
+
+
+def test_receipts_are_read_forgivingly():
+    receipt = services.receipt_new()
+    assert len(receipt) == 24 and receipt.count("-") == 4
+    assert services.receipt_hash(receipt) == services.receipt_hash(receipt.lower().replace("-", " "))
+    assert services.receipt_hash("0000-1111") == services.receipt_hash("oooo-iiii")
+
+
+# --- Proxies --------------------------------------------------------------------------------------
+
+
+def test_a_proxy_votes_once_for_the_member_who_appointed_them(secretary, agm, margaret, tom, priya):
+    services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
+    ballot = open_motion_ballot(secretary, agm)
+    services.vote_cast(ballot=ballot, user=tom.user, choice="for")
+    services.vote_cast(ballot=ballot, user=tom.user, choice="against", for_member=margaret)
+    with pytest.raises(NotAllowedError) as not_held:
+        services.vote_cast(ballot=ballot, user=tom.user, choice="for", for_member=priya)
+    assert not_held.value.code == "no_proxy"
+    with pytest.raises(ConflictError) as already:
+        services.vote_cast(ballot=ballot, user=margaret.user, choice="for")
+    assert already.value.code == "voted_by_proxy"
+    participation = Participation.objects.get(ballot=ballot, membership=margaret)
+    assert participation.cast_by == tom.user and participation.proxy is not None
+    result = _close(ballot).result
+    assert (result["for"], result["against"]) == (1, 1)
+
+
+def test_voting_in_person_cancels_the_proxy_for_that_ballot(secretary, agm, margaret, tom):
+    ballot = open_motion_ballot(secretary, agm)
+    proxy = services.proxy_appoint(user=margaret.user, holder=tom, ballot=ballot)
+    services.vote_cast(ballot=ballot, user=margaret.user, choice="for")
+    proxy.refresh_from_db()
+    assert proxy.revoked_at is not None
+    with pytest.raises(NotAllowedError):
+        services.vote_cast(ballot=ballot, user=tom.user, choice="against", for_member=margaret)
+    # A proxy for the whole meeting stays for its other ballots, but not for one already voted.
+    services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
+    with pytest.raises(ConflictError) as voted:
+        services.vote_cast(ballot=ballot, user=tom.user, choice="against", for_member=margaret)
+    assert voted.value.code == "voted_in_person"
+    assert list(Vote.objects.filter(ballot=ballot).values_list("choice", flat=True)) == ["for"]
+
+
+def test_a_proxy_follows_its_instruction(secretary, agm, margaret, tom):
+    ballot = open_motion_ballot(secretary, agm)
+    services.proxy_appoint(user=margaret.user, holder=tom, ballot=ballot, instruction="against")
+    with pytest.raises(ApplicationError) as refused:
+        services.vote_cast(ballot=ballot, user=tom.user, choice="for", for_member=margaret)
+    assert refused.value.code == "against_instructions"
+    assert services.vote_cast(ballot=ballot, user=tom.user, choice="against", for_member=margaret)
+
+
+def test_nobody_holds_more_than_five_proxies(secretary, agm, tom):
+    appointers = MembershipFactory.create_batch(6)
+    for member in appointers[:5]:
+        services.proxy_appoint(user=member.user, holder=tom, meeting=agm)
+    with pytest.raises(ConflictError) as refused:
+        services.proxy_appoint(user=appointers[5].user, holder=tom, meeting=agm)
+    assert refused.value.code == "proxy_limit" and "5" in refused.value.message
+    assert Proxy.objects.filter(holder=tom, revoked_at__isnull=True).count() == 5
+    # The chair too: proxies to "the chair" count against whoever chairs.
+    for member in appointers[:5]:
+        services.proxy_appoint(user=member.user, to_chair=True, meeting=agm)
+    with pytest.raises(ConflictError):
+        services.proxy_appoint(user=appointers[5].user, to_chair=True, meeting=agm)
+
+
+def test_a_proxy_vote_over_the_limit_is_refused(secretary, agm, tom):
+    appointers = MembershipFactory.create_batch(5)
+    for member in appointers:
+        services.proxy_appoint(user=member.user, holder=tom, meeting=agm)
+    # The rules change to three: the two proxies appointed last can no longer be used.
+    GovernancePolicy.objects.filter(pk=1).update(max_proxies=3)
+    ballot = open_motion_ballot(secretary, agm)
+    for member in appointers[:3]:
+        assert services.vote_cast(ballot=ballot, user=tom.user, choice="for", for_member=member)
+    with pytest.raises(ConflictError) as refused:
+        services.vote_cast(ballot=ballot, user=tom.user, choice="for", for_member=appointers[3])
+    assert refused.value.code == "proxy_over_limit"
+    assert Participation.objects.filter(ballot=ballot).count() == 3
+
+
+def test_a_proxy_vote_for_an_ineligible_member_is_refused(secretary, agm, tom):
+    newcomer = MembershipFactory(date_admitted=datetime.date(2026, 11, 23))
+    services.proxy_appoint(user=newcomer.user, holder=tom, meeting=agm)
+    ballot = open_motion_ballot(secretary, agm)
+    Eligibility.objects.filter(ballot=ballot, membership=newcomer).delete()  # as if admitted after opening
+    with pytest.raises(NotAllowedError) as refused:
+        services.vote_cast(ballot=ballot, user=tom.user, choice="for", for_member=newcomer)
+    assert refused.value.code == "not_eligible"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_proxies_appointed_at_once_never_take_a_holder_past_five():
+    from tests.factories import UserFactory
+
+    secretary = UserFactory(is_staff=True)
+    holder = MembershipFactory()
+    appointers = MembershipFactory.create_batch(8)
+    meeting = call_agm(secretary)
+    results = race(
+        [lambda m=m: services.proxy_appoint(user=m.user, holder=holder, meeting=meeting) for m in appointers]
+    )
+    assert sum(isinstance(r, Proxy) for r in results) == 5
+    assert all(r.code == "proxy_limit" for r in results if isinstance(r, ConflictError))
+    assert Proxy.objects.filter(holder=holder, revoked_at__isnull=True).count() == 5
+
+
+# --- Weighting, by hand -------------------------------------------------------------------------------
+
+
+def _weighted_vote(secretary, mode, **policy):
+    GovernancePolicy.objects.update_or_create(pk=1, defaults={"weighting": mode, **policy})
+    voters = (
+        [("receiver", "for")] * 4
+        + [("advocate", "for")] * 2
+        + [("worker", "against")] * 3
+        + [("investor", "for")] * 4
+    )
+    members = [(MembershipFactory(member_class=c), choice) for c, choice in voters]
+    meeting = call_agm(secretary)
+    ballot = open_motion_ballot(secretary, meeting)
+    for member, choice in members:
+        services.vote_cast(ballot=ballot, user=member.user, choice=choice)
+    return _close(ballot).result
+
+
+def test_the_investor_cap_holds_investors_to_ten_percent(secretary):
+    # 13 votes cast; the 4 investors are over 10%. The other 9 then make 90% of a total of 10,
+    # so the investors hold 1 vote between them (0.25 each): for 6 + 1 = 7, against 3: 70%.
+    result = _weighted_vote(secretary, "class_cap", investor_cap_percent=10)
+    by_class = {row["member_class"]: row for row in result["by_class"]}
+    assert (by_class["investor"]["for"], by_class["investor"]["weight"]) == (4, "0.2500")
+    assert (result["weighted_for"], result["weighted_against"]) == ("7.0000", "3.0000")
+    assert (result["percent_for"], result["passed"]) == ("70.00", True)
+    assert (result["for"], result["against"]) == (10, 3)  # the raw count is shown too
+
+
+def test_fixed_class_shares_give_each_side_its_half(secretary):
+    # Receivers and advocates 50%, workers 50%, investors nothing: 6 for hold 6.5 of the 13,
+    # 3 against hold 6.5. Exactly half is not more than half: the ordinary resolution fails.
+    result = _weighted_vote(
+        secretary,
+        "class_shares",
+        share_receivers_percent=50,
+        share_workers_percent=50,
+        share_investors_percent=0,
+    )
+    assert (result["weighted_for"], result["weighted_against"]) == ("6.5000", "6.5000")
+    assert (result["percent_for"], result["passed"]) == ("50.00", False)
+
+
+def test_one_member_one_vote_counts_everyone_alike(secretary):
+    result = _weighted_vote(secretary, "one_member_one_vote")
+    assert (result["weighted_for"], result["weighted_against"], result["percent_for"]) == (
+        "10.0000",
+        "3.0000",
+        "76.92",
+    )
+    assert result["turnout_percent"] == "100.0"
+
+
+def test_a_special_resolution_needs_three_quarters(secretary, agm, margaret, tom, priya, ian):
+    motion = board_motion(secretary, agm, title="Change the rules", majority="special")
+    ballot = open_motion_ballot(secretary, agm, motion=motion)
+    for member, choice in [(margaret, "for"), (tom, "for"), (priya, "against"), (ian, "abstain")]:
+        services.vote_cast(ballot=ballot, user=member.user, choice=choice)
+    result = _close(ballot).result
+    assert (result["percent_for"], result["threshold"], result["passed"]) == ("66.66", "75", False)
+
+
+# --- Elections ------------------------------------------------------------------------------------
+
+
+def test_a_board_election_counts_rankings_by_stv_for_the_class_seats(secretary, agm):
+    workers = MembershipFactory.create_batch(9, member_class="worker")
+    receiver = MembershipFactory(member_class="receiver")
+    election = services.ballot_create(
+        user=secretary,
+        title="Worker directors",
+        meeting=agm,
+        seat_class="workers",
+        seats=2,
+        opens_at=NOW,
+        closes_at=at(12, 16),
+    )
+    anna, bilal, carol = (
+        services.candidate_stand(ballot=election, user=w.user, statement=f"I am {w.legal_name}.")
+        for w in workers[:3]
+    )
+    with pytest.raises(NotAllowedError) as wrong:
+        services.candidate_stand(ballot=election, user=receiver.user, statement="I would like to stand.")
+    assert wrong.value.code == "wrong_class"
+    election = services.ballot_open(ballot=election, user=secretary)
+    assert election.eligible_count == 9  # workers elect the workers' seats
+    rankings = [[anna.pk, bilal.pk]] * 5 + [[carol.pk, bilal.pk]] * 2 + [[bilal.pk]] * 2
+    for worker, ranking in zip(workers, rankings, strict=True):
+        services.vote_cast(ballot=election, user=worker.user, ranking=ranking)
+    with pytest.raises(NotAllowedError):
+        services.vote_cast(ballot=election, user=receiver.user, ranking=[anna.pk])
+    result = _close(election).result
+    # Quota: 9 // 3 + 1 = 4. Anna has 5 (elected, surplus 1 to Bilal); Bilal 2 + 1 = 3, Carol 2;
+    # Carol is excluded and her papers go to Bilal: 5, elected.
+    assert result["quota"] == 4
+    assert result["elected"] == [anna.pk, bilal.pk]
+    assert [stage["description"] for stage in result["stages"]][0] == "First preferences"
+
+
+def test_a_ranking_must_name_standing_candidates_once(secretary, agm):
+    worker = MembershipFactory(member_class="worker")
+    election = services.ballot_create(
+        user=secretary,
+        title="Worker directors",
+        meeting=agm,
+        seat_class="workers",
+        seats=1,
+        opens_at=NOW,
+        closes_at=at(12, 16),
+    )
+    candidate = services.candidate_stand(ballot=election, user=worker.user, statement="Vote for me")
+    services.ballot_open(ballot=election, user=secretary)
+    for ranking in ([candidate.pk, candidate.pk], [candidate.pk + 999], ["x"]):
+        with pytest.raises(ApplicationError) as refused:
+            services.vote_cast(ballot=election, user=worker.user, ranking=ranking)
+        assert refused.value.code == "invalid_ranking"
+    assert not Vote.objects.exists()
+
+
+def test_an_election_fills_no_more_seats_than_the_rules_give_the_class(secretary, agm):
+    with pytest.raises(ApplicationError) as refused:
+        services.ballot_create(
+            user=secretary,
+            title="Investors",
+            meeting=agm,
+            seat_class="investors",
+            seats=3,
+            opens_at=NOW,
+            closes_at=at(12, 16),
+        )
+    assert refused.value.code == "seats_out_of_range"
+
+
+# --- Opening and closing on time ------------------------------------------------------------------
+
+
+def test_online_ballots_open_and_close_on_time_and_cannot_be_closed_early(secretary, agm, margaret, tom):
+    motion = board_motion(secretary, agm)
+    ballot = services.ballot_create(
+        user=secretary, title="Accounts", motion=motion, opens_at=at(1, 9), closes_at=at(12, 12)
+    )
+    assert services.ballots_open_due(now=at(1, 8)) == 0
+    assert services.ballots_open_due(now=at(1, 9)) == 1
+    ballot.refresh_from_db()
+    assert ballot.status == Ballot.Status.OPEN and ballot.weighting["mode"] == "class_cap"
+    with pytest.raises(ConflictError) as early:
+        services.ballot_close(ballot=ballot, user=secretary, now=at(5, 9))
+    assert early.value.code == "closes_on_time"
+    services.vote_cast(ballot=ballot, user=margaret.user, choice="for", now=at(2, 9))
+    assert services.ballots_close_due(now=at(12, 12)) == 1
+    ballot.refresh_from_db()
+    assert ballot.status == Ballot.Status.CLOSED and ballot.result["for"] == 1
+    with pytest.raises(NotAllowedError):
+        services.ballot_declare(ballot=ballot, user=margaret.user)
+    services.ballot_declare(ballot=ballot, user=secretary)
+    motion.refresh_from_db()
+    assert motion.status == "carried"
