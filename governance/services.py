@@ -684,7 +684,9 @@ def candidate_stand(*, ballot: Ballot, user: User, statement: str) -> Candidate:
 @transaction.atomic
 def candidate_withdraw(*, candidate: Candidate, user: User) -> Candidate:
     candidate = (
-        Candidate.objects.select_related("membership", "ballot").select_for_update(of=("self",)).get(pk=candidate.pk)
+        Candidate.objects.select_related("membership", "ballot")
+        .select_for_update(of=("self",))
+        .get(pk=candidate.pk)
     )
     if not (user.is_staff or candidate.membership.user_id == user.pk):
         raise NotAllowedError(
@@ -730,7 +732,9 @@ def ballot_open(*, ballot: Ballot, user: User | None = None, now: datetime | Non
     """Open a ballot and fix who may vote on it. `user` is the chair or staff opening it by hand
     (a vote at a meeting is opened so); the minute's task opens online ballots on time."""
     now = now or timezone.now()
-    ballot = Ballot.objects.select_for_update(of=("self",)).select_related("meeting", "motion").get(pk=ballot.pk)
+    ballot = (
+        Ballot.objects.select_for_update(of=("self",)).select_related("meeting", "motion").get(pk=ballot.pk)
+    )
     if user is not None:
         _staff_or_chair(user, ballot.meeting, _("open a ballot"))
     if ballot.status != Ballot.Status.DRAFT:
@@ -835,7 +839,9 @@ def ballots_close_due(*, now: datetime | None = None) -> int:
 def ballot_declare(*, ballot: Ballot, user: User, now: datetime | None = None) -> Ballot:
     """The chair declares the result. A motion is then carried or lost; a carried amendment
     becomes the motion's new text."""
-    ballot = Ballot.objects.select_for_update(of=("self",)).select_related("meeting", "motion").get(pk=ballot.pk)
+    ballot = (
+        Ballot.objects.select_for_update(of=("self",)).select_related("meeting", "motion").get(pk=ballot.pk)
+    )
     _staff_or_chair(user, ballot.meeting, _("declare the result"))
     if ballot.status != Ballot.Status.CLOSED:
         raise ConflictError(_("A result is declared once the ballot has closed."), code="not_closed")

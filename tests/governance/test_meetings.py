@@ -52,7 +52,8 @@ def test_every_member_gets_the_notice_with_the_agenda_by_email(
     assert sent_to == ["margaret@example.org", "priya@example.org", "tom@example.org"]
     assert ceased.user.email not in sent_to
     body = mail.outbox[0].body
-    assert "Annual General Meeting 2026" in body and "3. Board elections" in body
+    assert "Annual General Meeting 2026" in body
+    assert "3. Board elections" in body
     assert f"/meetings/{meeting.pk}/" in body
     assert not MeetingNotice.objects.filter(sent_at__isnull=True).exists()
     # A second sweep sends nothing more.
@@ -93,7 +94,8 @@ def test_a_requisition_is_met_when_enough_members_sign_and_staff_are_told(
             services.requisition_sign(requisition=requisition, user=members[0].user)
         assert twice.value.code == "already_signed"
         requisition = services.requisition_sign(requisition=requisition, user=members[1].user)
-    assert requisition.met_at is not None and requisition.signatures_needed == 2
+    assert requisition.met_at is not None
+    assert requisition.signatures_needed == 2
     assert [m.to for m in mail.outbox] == [[secretary.email]]
     with pytest.raises(ConflictError):
         services.requisition_sign(requisition=requisition, user=members[2].user)
@@ -279,5 +281,6 @@ def test_proxy_holders_are_current_members_and_not_oneself(agm, margaret, tom):
     )
     second = services.proxy_appoint(user=margaret.user, to_chair=True, meeting=agm)
     first.refresh_from_db()
-    assert first.revoked_at is not None and second.revoked_at is None
+    assert first.revoked_at is not None
+    assert second.revoked_at is None
     assert Proxy.objects.filter(appointer=margaret, revoked_at__isnull=True).count() == 1

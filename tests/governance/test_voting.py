@@ -87,7 +87,8 @@ def test_a_changed_vote_counts_the_last_choice_and_needs_the_receipt(motion_ball
 def test_a_choice_that_is_not_for_against_or_abstain_is_refused(motion_ballot, margaret):
     with pytest.raises(ApplicationError) as refused:
         services.vote_cast(ballot=motion_ballot, user=margaret.user, choice="maybe")
-    assert refused.value.code == "invalid_choice" and "choice" in refused.value.fields
+    assert refused.value.code == "invalid_choice"
+    assert "choice" in refused.value.fields
     assert not Participation.objects.exists()
 
 
@@ -110,7 +111,8 @@ def test_twenty_votes_at_once_by_one_member_count_once(changes_allowed):
     receipts = [r for r in results if isinstance(r, str)]
     refused = [r for r in results if isinstance(r, ConflictError | ApplicationError)]
     assert len(receipts) == 1, results
-    assert len(refused) == 19 and all(r.code in {"already_voted", "receipt_needed"} for r in refused), results
+    assert len(refused) == 19, results
+    assert all(r.code in {"already_voted", "receipt_needed"} for r in refused), results
     assert Participation.objects.filter(ballot=ballot).count() == 1
     assert Vote.objects.filter(ballot=ballot).count() == 1
     assert Vote.objects.get(ballot=ballot).receipt_hash == services.receipt_hash(receipts[0])
@@ -193,7 +195,8 @@ def test_results_and_receipts_are_hidden_until_close_then_each_receipt_is_listed
         assert hidden.value.code == "results_hidden"
     closed = _close(motion_ballot)
     receipts = selectors.ballot_receipts(ballot=closed)
-    assert len(receipts) == 2 and services.receipt_hash(mine) in receipts
+    assert len(receipts) == 2
+    assert services.receipt_hash(mine) in receipts
     assert receipts == sorted(receipts)
     assert selectors.receipt_is_counted(ballot=closed, receipt=mine)
     assert not selectors.receipt_is_counted(ballot=closed, receipt=services.receipt_new())
@@ -213,7 +216,8 @@ def test_a_named_ballot_records_who_voted_how(secretary, agm, margaret, tom):
 
 def test_receipts_are_read_forgivingly():
     receipt = services.receipt_new()
-    assert len(receipt) == 24 and receipt.count("-") == 4
+    assert len(receipt) == 24
+    assert receipt.count("-") == 4
     assert services.receipt_hash(receipt) == services.receipt_hash(receipt.lower().replace("-", " "))
     assert services.receipt_hash("0000-1111") == services.receipt_hash("oooo-iiii")
 
@@ -233,7 +237,8 @@ def test_a_proxy_votes_once_for_the_member_who_appointed_them(secretary, agm, ma
         services.vote_cast(ballot=ballot, user=margaret.user, choice="for")
     assert already.value.code == "voted_by_proxy"
     participation = Participation.objects.get(ballot=ballot, membership=margaret)
-    assert participation.cast_by == tom.user and participation.proxy is not None
+    assert participation.cast_by == tom.user
+    assert participation.proxy is not None
     result = _close(ballot).result
     assert (result["for"], result["against"]) == (1, 1)
 
@@ -269,7 +274,8 @@ def test_nobody_holds_more_than_five_proxies(secretary, agm, tom):
         services.proxy_appoint(user=member.user, holder=tom, meeting=agm)
     with pytest.raises(ConflictError) as refused:
         services.proxy_appoint(user=appointers[5].user, holder=tom, meeting=agm)
-    assert refused.value.code == "proxy_limit" and "5" in refused.value.message
+    assert refused.value.code == "proxy_limit"
+    assert "5" in refused.value.message
     assert Proxy.objects.filter(holder=tom, revoked_at__isnull=True).count() == 5
     # The chair too: proxies to "the chair" count against whoever chairs.
     for member in appointers[:5]:
@@ -416,7 +422,7 @@ def test_a_board_election_counts_rankings_by_stv_for_the_class_seats(secretary, 
     # Carol is excluded and her papers go to Bilal: 5, elected.
     assert result["quota"] == 4
     assert result["elected"] == [anna.pk, bilal.pk]
-    assert [stage["description"] for stage in result["stages"]][0] == "First preferences"
+    assert next(stage["description"] for stage in result["stages"]) == "First preferences"
 
 
 def test_a_ranking_must_name_standing_candidates_once(secretary, agm):
@@ -464,14 +470,16 @@ def test_online_ballots_open_and_close_on_time_and_cannot_be_closed_early(secret
     assert services.ballots_open_due(now=at(1, 8)) == 0
     assert services.ballots_open_due(now=at(1, 9)) == 1
     ballot.refresh_from_db()
-    assert ballot.status == Ballot.Status.OPEN and ballot.weighting["mode"] == "class_cap"
+    assert ballot.status == Ballot.Status.OPEN
+    assert ballot.weighting["mode"] == "class_cap"
     with pytest.raises(ConflictError) as early:
         services.ballot_close(ballot=ballot, user=secretary, now=at(5, 9))
     assert early.value.code == "closes_on_time"
     services.vote_cast(ballot=ballot, user=margaret.user, choice="for", now=at(2, 9))
     assert services.ballots_close_due(now=at(12, 12)) == 1
     ballot.refresh_from_db()
-    assert ballot.status == Ballot.Status.CLOSED and ballot.result["for"] == 1
+    assert ballot.status == Ballot.Status.CLOSED
+    assert ballot.result["for"] == 1
     with pytest.raises(NotAllowedError):
         services.ballot_declare(ballot=ballot, user=margaret.user)
     services.ballot_declare(ballot=ballot, user=secretary)
