@@ -1,0 +1,26 @@
+from django.core.management import call_command
+
+from governance.models import Ballot, Meeting, MeetingNotice, Minutes, Motion
+from members.models import Membership
+
+
+def test_the_demo_has_an_agm_with_notice_open_ballots_and_a_past_meeting_with_results(db, capsys):
+    call_command("seed_demo")
+
+    agm = Meeting.objects.get(title="Annual General Meeting 2026")
+    assert agm.kind == "agm"
+    assert "Hebden Bridge" in agm.place
+    assert MeetingNotice.objects.filter(meeting=agm).count() == Membership.objects.current().count()
+    open_ballots = Ballot.objects.filter(meeting=agm, status="open")
+    assert sorted(open_ballots.values_list("kind", flat=True)) == ["election", "motion"]
+    assert Motion.objects.get(title="Paid travel time between visits").status == "tabled"
+
+    past = Ballot.objects.get(title="Adopt the rates policy")
+    assert past.status == "closed"
+    assert past.declared_at is not None
+    assert (past.result["for"], past.result["against"], past.result["abstain"]) == (9, 2, 1)
+    assert past.result["passed"] is True
+    assert Minutes.objects.filter(meeting=past.meeting, approved_at_meeting__isnull=True).exists()
+
+    call_command("seed_demo")  # safe to run again
+    assert Meeting.objects.count() == 2
