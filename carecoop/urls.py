@@ -30,6 +30,7 @@ api_v1 = [
     path("", include("members.api.urls")),
     path("", include("matching.api.urls")),
     path("", include("scheduling.api.urls")),
+    path("", include("governance.api.urls")),
 ]
 
 urlpatterns = [
