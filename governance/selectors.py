@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -234,3 +234,82 @@ def requisition_get_for_user(*, user: User | AnonymousUser, pk: int) -> Requisit
 
 def upcoming_meetings(*, user: User | AnonymousUser, now: datetime | None = None) -> QuerySet[Meeting]:
     return meetings_for_user(user=user).filter(ends_at__gt=now or timezone.now()).order_by("starts_at")
+
+
+# --- Ballot pages ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BallotListing:
+    """The ballots page: open ballots (closing soonest first), those not open yet, and recent
+    closed ones. Each ballot carries `has_voted` and `is_eligible` for the user."""
+
+    open: list[Ballot]
+    coming: list[Ballot]
+    closed: list[Ballot]
+
+
+def ballots_listing(*, user: User | AnonymousUser, closed_limit: int = 20) -> BallotListing:
+    _seen_or_404(user)
+    membership = member_selectors.membership_current_for_user(user=user)
+    ballots = Ballot.objects.select_related("meeting", "motion").annotate(
+        has_voted=Exists(Participation.objects.filter(ballot=OuterRef("pk"), membership=membership)),
+        is_eligible=Exists(Eligibility.objects.filter(ballot=OuterRef("pk"), membership=membership)),
+    )
+    live = list(ballots.exclude(status=Ballot.Status.CLOSED).order_by("closes_at", "pk"))
+    return BallotListing(
+        open=[b for b in live if b.status == Ballot.Status.OPEN],
+        coming=sorted((b for b in live if b.status == Ballot.Status.DRAFT), key=lambda b: (b.opens_at, b.pk)),
+        closed=list(ballots.filter(status=Ballot.Status.CLOSED).order_by("-closed_at", "-pk")[:closed_limit]),
+    )
+
+
+def motion_current_version(*, motion: Motion) -> MotionVersion | None:
+    return MotionVersion.objects.filter(motion=motion).order_by("-number").first()
+
+
+def proxies_usable_on_ballot(*, ballot: Ballot, user: User | AnonymousUser) -> list[Proxy]:
+    """The proxies the user may vote with on this ballot, one per appointer, chosen as
+    `services.vote_cast` chooses them (one for the ballot itself wins over one for the whole
+    meeting). Each carries `appointer_voted`: whether a vote is already recorded for them."""
+    membership = member_selectors.membership_current_for_user(user=user) if user.is_authenticated else None
+    if membership is None:
+        return []
+    chairing = ballot.meeting is not None and ballot.meeting.chair_id == membership.pk
+    held = Q(holder=membership) | (Q(to_chair=True) if chairing else Q(pk__in=[]))
+    scope = Q(ballot=ballot) | (Q(meeting_id=ballot.meeting_id) if ballot.meeting_id else Q(pk__in=[]))
+    scope &= Q(revoked_at__isnull=True)
+    proxies = (
+        Proxy.objects.filter(scope, appointer__in=Proxy.objects.filter(scope & held).values("appointer"))
+        .select_related("appointer__profile")
+        .annotate(
+            appointer_voted=Exists(
+                Participation.objects.filter(ballot=ballot, membership=OuterRef("appointer"))
+            )
+        )
+        .order_by("created_at", "pk")
+    )
+    by_appointer: dict[int, Proxy] = {}
+    for proxy in proxies:
+        chosen = by_appointer.get(proxy.appointer_id)
+        if chosen is None or (chosen.ballot_id is None and proxy.ballot_id is not None):
+            by_appointer[proxy.appointer_id] = proxy
+    mine = [
+        proxy
+        for proxy in by_appointer.values()
+        if proxy.holder_id == membership.pk or (proxy.to_chair and chairing)
+    ]
+    return sorted(mine, key=lambda p: (p.appointer.shown_name, p.pk))
+
+
+def ballot_votes_named(*, ballot: Ballot) -> list[tuple[str, str, str]]:
+    """Who voted how on a named ballot once closed: (name, choice, ranking as names)."""
+    if ballot.secret or ballot.status != Ballot.Status.CLOSED:
+        return []
+    names = {c.pk: c.membership.shown_name for c in ballot.candidates.select_related("membership__profile")}
+    votes = Vote.objects.filter(ballot=ballot, voter__isnull=False).select_related("voter__profile")
+    return sorted(
+        (vote.voter.shown_name, vote.choice, ", ".join(names.get(c, "?") for c in vote.ranking))
+        for vote in votes
+        if vote.voter is not None
+    )

@@ -1,0 +1,550 @@
+"""The ballot pages: voting through the form, receipts shown once, changing a secret vote,
+ranking candidates, results hidden until close, the CSV, checking a receipt, proxies, who may
+open the staff pages, and query counts that do not grow with the data."""
+
+import csv
+import datetime
+import io
+import re
+
+import pytest
+
+from governance import services
+from governance.models import Ballot, Participation, Proxy, Vote
+from tests.factories import MembershipFactory, UserFactory
+from tests.governance.conftest import NOW, at, board_motion, open_motion_ballot
+
+pytestmark = pytest.mark.usefixtures("now")
+
+
+def _close(ballot):
+    return services.ballot_close(ballot=ballot, now=ballot.closes_at + datetime.timedelta(seconds=1))
+
+
+def _vote(client, ballot, **data):
+    return client.post(f"/ballots/{ballot.pk}/", data)
+
+
+def _receipt_from(client, response):
+    assert response.status_code == 302
+    assert response["Location"] == f"/ballots/{response.wsgi_request.resolver_match.kwargs['pk']}/voted/"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    return page, page.context["receipt"]
+
+
+def _election(secretary, agm, workers, *, seats=1, secret=True):
+    ballot = services.ballot_create(
+        user=secretary,
+        title="Worker directors",
+        meeting=agm,
+        seat_class="workers",
+        seats=seats,
+        opens_at=NOW,
+        closes_at=at(12, 16),
+        secret=secret,
+    )
+    candidates = [
+        services.candidate_stand(ballot=ballot, user=w.user, statement=f"I am {w.legal_name} from Todmorden.")
+        for w in workers
+    ]
+    return ballot, candidates
+
+
+# --- Voting on a motion ---------------------------------------------------------------------------
+
+
+def test_a_member_votes_through_the_form_and_sees_the_receipt_once(client, motion_ballot, margaret):
+    client.force_login(margaret.user)
+    page = client.get(f"/ballots/{motion_ballot.pk}/")
+    body = page.content.decode()
+    assert "That the accounts for 2025-26 be adopted." in body
+    assert "<legend" in body
+    assert "Your vote" in body
+    assert 'type="radio" name="choice" value="abstain"' in body
+
+    response = _vote(client, motion_ballot, choice="for")
+    page, receipt = _receipt_from(client, response)
+
+    body = page.content.decode()
+    assert receipt in re.sub(r"<[^>]+>", "", body)  # in groups that break only at the dashes
+    assert "Keep this receipt: it lets you check your vote was counted" in body
+    assert f"carecoop-receipt:{motion_ballot.pk}:{margaret.number}" in body
+    vote = Vote.objects.get(ballot=motion_ballot)
+    assert (vote.choice, vote.voter, vote.receipt_hash) == ("for", None, services.receipt_hash(receipt))
+    assert Participation.objects.filter(ballot=motion_ballot, membership=margaret).exists()
+    # Shown once: the receipt is in no table, and a second look has nothing to show.
+    again = client.get(f"/ballots/{motion_ballot.pk}/voted/")
+    assert again.status_code == 302
+    assert receipt not in client.get(f"/ballots/{motion_ballot.pk}/").content.decode()
+
+
+def test_another_user_cannot_read_a_receipt_cookie(client, motion_ballot, margaret, tom):
+    client.force_login(margaret.user)
+    _vote(client, motion_ballot, choice="for")
+    client.force_login(tom.user)  # the same browser, someone else logged in
+    assert client.get(f"/ballots/{motion_ballot.pk}/voted/").status_code == 302
+
+
+def test_a_second_vote_on_a_ballot_without_changes_is_refused_and_changes_nothing(
+    client, secretary, agm, margaret
+):
+    ballot = open_motion_ballot(secretary, agm, changes_allowed=False)
+    client.force_login(margaret.user)
+    _vote(client, ballot, choice="for")
+
+    page = client.get(f"/ballots/{ballot.pk}/")
+    assert "Votes on this ballot cannot be changed." in page.content.decode()
+    response = _vote(client, ballot, choice="against")
+
+    assert response.status_code == 200
+    assert "A vote on this ballot cannot be changed." in response.content.decode()
+    assert 'class="error-summary"' in response.content.decode()
+    assert list(Vote.objects.filter(ballot=ballot).values_list("choice", flat=True)) == ["for"]
+
+
+def test_a_secret_vote_is_changed_with_its_receipt(client, motion_ballot, margaret):
+    client.force_login(margaret.user)
+    _page, receipt = _receipt_from(client, _vote(client, motion_ballot, choice="for"))
+
+    page = client.get(f"/ballots/{motion_ballot.pk}/").content.decode()
+    assert 'name="receipt"' in page
+    assert "Change my vote" in page
+    refused = _vote(client, motion_ballot, choice="against")
+    assert "To change a secret vote, give the receipt you were given for it." in refused.content.decode()
+    assert list(Vote.objects.filter(ballot=motion_ballot).values_list("choice", flat=True)) == ["for"]
+
+    _page, new_receipt = _receipt_from(
+        client, _vote(client, motion_ballot, choice="against", receipt=receipt.lower())
+    )
+
+    assert new_receipt != receipt
+    vote = Vote.objects.get(ballot=motion_ballot)
+    assert (vote.choice, vote.receipt_hash) == ("against", services.receipt_hash(new_receipt))
+
+
+def test_a_vote_without_a_choice_is_a_form_error(client, motion_ballot, margaret):
+    client.force_login(margaret.user)
+    response = _vote(client, motion_ballot)
+    assert response.status_code == 200
+    assert "Choose for, against or abstain." in response.content.decode()
+    assert not Vote.objects.exists()
+
+
+def test_a_vote_after_closing_is_refused_with_the_services_message(client, motion_ballot, margaret):
+    _close(motion_ballot)
+    client.force_login(margaret.user)
+    response = _vote(client, motion_ballot, choice="for")
+    assert response.status_code == 200
+    assert "This ballot has closed: no more votes can be taken." in response.content.decode()
+    assert not Vote.objects.exists()
+
+
+# --- Elections --------------------------------------------------------------------------------------
+
+
+def test_a_ranking_is_built_with_one_labelled_list_per_preference(client, secretary, agm):
+    workers = [MembershipFactory(member_class="worker", legal_name=n) for n in ("Anna", "Bilal", "Carol")]
+    ballot, (anna, bilal, carol) = _election(secretary, agm, workers)
+    services.ballot_open(ballot=ballot, user=secretary)
+    client.force_login(workers[0].user)
+
+    page = client.get(f"/ballots/{ballot.pk}/").content.decode()
+    assert "I am Bilal from Todmorden." in page
+    assert '<label for="id_rank_1">1st choice</label>' in page
+    assert '<label for="id_rank_3">3rd choice</label>' in page
+    assert "Rank the candidates</legend>" in page
+
+    twice = _vote(client, ballot, rank_1=str(bilal.pk), rank_2=str(bilal.pk))
+    assert twice.status_code == 200
+    assert "Bilal is already your 1st choice: choose each candidate once." in twice.content.decode()
+    assert not Vote.objects.exists()
+
+    # A gap is closed up: what counts is the order.
+    _receipt_from(client, _vote(client, ballot, rank_1=str(carol.pk), rank_3=str(anna.pk)))
+    assert Vote.objects.get(ballot=ballot).ranking == [carol.pk, anna.pk]
+
+
+def test_members_of_the_class_stand_and_withdraw_before_the_ballot_opens(
+    client, secretary, agm, tom, margaret
+):
+    ballot = services.ballot_create(
+        user=secretary,
+        title="Worker directors",
+        meeting=agm,
+        seat_class="workers",
+        seats=1,
+        opens_at=at(1, 9),
+        closes_at=at(12, 16),
+    )
+    client.force_login(margaret.user)
+    assert "Stand as a candidate" not in client.get(f"/ballots/{ballot.pk}/").content.decode()
+
+    client.force_login(tom.user)
+    assert "Stand as a candidate" in client.get(f"/ballots/{ballot.pk}/").content.decode()
+    empty = client.post(f"/ballots/{ballot.pk}/", {"statement": ""})
+    assert empty.status_code == 200
+    assert "This field is required." in empty.content.decode()
+    stood = client.post(f"/ballots/{ballot.pk}/", {"statement": "Twelve years a carer in Hebden Bridge."})
+    assert stood.status_code == 302
+    assert "Twelve years a carer" in client.get(f"/ballots/{ballot.pk}/").content.decode()
+
+    client.post(f"/ballots/{ballot.pk}/withdraw/")
+    assert ballot.candidates.get().withdrawn_at is not None
+
+
+# --- Results, the CSV and receipts ------------------------------------------------------------------
+
+
+def test_results_are_hidden_until_close_and_then_shown(client, motion_ballot, margaret, tom, priya, ian):
+    for member, choice in [(margaret, "for"), (tom, "for"), (priya, "against"), (ian, "abstain")]:
+        services.vote_cast(ballot=motion_ballot, user=member.user, choice=choice)
+    client.force_login(margaret.user)
+
+    hidden = client.get(f"/ballots/{motion_ballot.pk}/results/")
+    body = hidden.content.decode()
+    assert hidden.status_code == 200
+    assert "Results are shown when the ballot closes at" in body
+    assert "PASSED" not in body
+    assert "Turnout" not in body
+    assert client.get(f"/ballots/{motion_ballot.pk}/results.csv").status_code == 404
+
+    _close(motion_ballot)
+    shown = client.get(f"/ballots/{motion_ballot.pk}/results/").content.decode()
+
+    assert "4 of 4 eligible members voted (100.0%)" in shown
+    assert "PASSED" in shown
+    assert "NOT PASSED" not in shown
+    assert "66.66% of the votes cast were for and 33.33% against" in shown
+    assert "Care or support worker" in shown
+    assert 'class="bar-chart" aria-hidden="true"' in shown
+    assert "Not declared by the chair yet" in shown
+    assert "Who voted how" not in shown  # secret
+
+
+def test_the_chair_declares_and_a_member_cannot(client, motion_ballot, secretary, margaret):
+    _close(motion_ballot)
+    client.force_login(margaret.user)
+    assert client.post(f"/ballots/{motion_ballot.pk}/declare/").status_code == 403
+    client.force_login(secretary)
+    client.post(f"/ballots/{motion_ballot.pk}/declare/")
+    motion_ballot.refresh_from_db()
+    assert motion_ballot.declared_at is not None
+    assert "Declared by the chair at" in client.get(f"/ballots/{motion_ballot.pk}/results/").content.decode()
+
+
+def test_a_named_ballot_lists_who_voted_how(client, secretary, agm, margaret, tom):
+    ballot = open_motion_ballot(secretary, agm, secret=False)
+    services.vote_cast(ballot=ballot, user=margaret.user, choice="for")
+    services.vote_cast(ballot=ballot, user=tom.user, choice="against")
+    _close(ballot)
+    client.force_login(margaret.user)
+    page = client.get(f"/ballots/{ballot.pk}/results/").content.decode()
+    assert "Who voted how" in page
+    assert "Margaret Greenwood" in page
+    assert "Tom Barker" in page
+
+
+def test_the_results_csv_has_the_same_figures_and_no_formulas(client, secretary, agm, margaret, tom):
+    motion = board_motion(secretary, agm, title='=HYPERLINK("http://x")')
+    ballot = open_motion_ballot(secretary, agm, motion=motion)
+    services.vote_cast(ballot=ballot, user=margaret.user, choice="for")
+    services.vote_cast(ballot=ballot, user=tom.user, choice="against")
+    _close(ballot)
+    client.force_login(tom.user)
+
+    response = client.get(f"/ballots/{ballot.pk}/results.csv")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    table = {row[0]: row[1:] for row in rows if row}
+    assert table["ballot"] == ['\'=HYPERLINK("http://x")']
+    assert table["voted"] == ["2"]
+    assert table["worker"][:4] == ["1", "0", "1", "0"]
+    assert table["all"][1:4] == ["1", "1", "0"]
+    assert table["result"] == ["not passed"]
+
+
+def test_an_election_shows_the_quota_who_was_elected_and_each_stage(client, secretary, agm):
+    workers = [MembershipFactory(member_class="worker", legal_name=n) for n in ("Anna", "Bilal", "Carol")]
+    voters = workers + [MembershipFactory(member_class="worker") for _ in range(4)]
+    ballot, (anna, bilal, carol) = _election(secretary, agm, workers)
+    services.ballot_open(ballot=ballot, user=secretary)
+    rankings = [[anna.pk]] * 3 + [[bilal.pk, anna.pk]] * 2 + [[carol.pk, bilal.pk]] * 2
+    for member, ranking in zip(voters, rankings, strict=True):
+        services.vote_cast(ballot=ballot, user=member.user, ranking=ranking)
+    _close(ballot)
+    client.force_login(workers[0].user)
+
+    page = client.get(f"/ballots/{ballot.pk}/results/").content.decode()
+
+    ballot.refresh_from_db()
+    assert f"Quota: {ballot.result['quota']} votes" in page
+    assert "<strong>Elected:</strong> Anna" in page
+    assert "Stage 1" in page
+    assert "Stage 2" in page
+    assert "excluded" in page
+    rows = list(csv.reader(io.StringIO(client.get(f"/ballots/{ballot.pk}/results.csv").content.decode())))
+    assert ["elected", "Anna"] in rows
+
+
+def test_a_receipt_is_checked_against_the_published_list(client, motion_ballot, margaret, tom):
+    receipt = services.vote_cast(ballot=motion_ballot, user=margaret.user, choice="for")
+    services.vote_cast(ballot=motion_ballot, user=tom.user, choice="against")
+    client.force_login(margaret.user)
+    before = client.get(f"/ballots/{motion_ballot.pk}/receipts/")
+    assert before.status_code == 200
+    assert "The receipts are published when the ballot closes" in before.content.decode()
+    _close(motion_ballot)
+
+    listed = client.get(f"/ballots/{motion_ballot.pk}/receipts/").content.decode()
+    assert services.receipt_hash(receipt) in listed
+    assert "SHA-256 of “receipt:”" in listed
+
+    found = client.post(f"/ballots/{motion_ballot.pk}/receipts/", {"receipt": receipt}).content.decode()
+    mine = services.receipt_hash(receipt)
+    assert "Your vote was counted." in found
+    assert f'id="receipt-{mine}"><code><mark>{mine}</mark>' in found
+    assert found.count("<mark>") == 1
+
+    missing = client.post(f"/ballots/{motion_ballot.pk}/receipts/", {"receipt": "AAAA-BBBB-CCCC-DDDD-EEEE"})
+    assert "No counted vote has this receipt." in missing.content.decode()
+    assert "<mark>" not in missing.content.decode()
+
+
+# --- Proxies ---------------------------------------------------------------------------------------
+
+
+def test_a_member_appoints_and_cancels_a_proxy(client, agm, margaret, tom):
+    client.force_login(margaret.user)
+    choose = client.get("/proxies/").content.decode()
+    assert "Nobody may hold more than 5 proxies." in choose
+    assert "your proxy cannot vote for you on that ballot" in choose
+    assert f"/proxies/?meeting={agm.pk}" in choose
+
+    form = client.get(f"/proxies/?meeting={agm.pk}").content.decode()
+    assert f'<option value="{tom.number}">Tom Barker (member {tom.number})</option>' in form
+    assert f'value="{margaret.number}"' not in form  # not oneself
+    assert 'name="instruction"' not in form  # for, against or abstain is given per ballot
+
+    response = client.post(
+        f"/proxies/?meeting={agm.pk}", {"holder": str(tom.number), "instructions_text": "Back the accounts."}
+    )
+    assert response.status_code == 302
+    proxy = Proxy.objects.get(appointer=margaret, revoked_at__isnull=True)
+    assert (proxy.holder, proxy.meeting, proxy.instructions_text) == (tom, agm, "Back the accounts.")
+    listed = client.get("/proxies/").content.decode()
+    assert "Tom Barker" in listed
+    assert "Back the accounts." in listed
+
+    client.post(f"/proxies/{proxy.pk}/cancel/")
+    proxy.refresh_from_db()
+    assert proxy.revoked_at is not None
+
+
+def test_appointing_nobody_is_a_form_error(client, agm, margaret):
+    client.force_login(margaret.user)
+    response = client.post(f"/proxies/?meeting={agm.pk}", {"holder": ""})
+    assert response.status_code == 200
+    assert "Choose a member, or the chair." in response.content.decode()
+    assert not Proxy.objects.exists()
+
+
+def test_someone_else_cannot_cancel_a_proxy(client, agm, margaret, tom):
+    proxy = services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
+    client.force_login(tom.user)
+    assert client.post(f"/proxies/{proxy.pk}/cancel/").status_code == 404
+    proxy.refresh_from_db()
+    assert proxy.revoked_at is None
+
+
+def test_a_proxy_votes_for_the_member_who_appointed_them(client, secretary, agm, margaret, tom):
+    ballot = open_motion_ballot(secretary, agm)
+    client.force_login(margaret.user)
+    client.post(f"/proxies/?ballot={ballot.pk}", {"holder": str(tom.number), "instruction": "against"})
+    client.force_login(tom.user)
+
+    page = client.get(f"/ballots/{ballot.pk}/").content.decode()
+    assert "Voting for</legend>" in page
+    assert "Margaret Greenwood (instructed: Vote against)" in page
+
+    refused = _vote(client, ballot, for_member=str(margaret.number), choice="for")
+    assert "Margaret Greenwood instructed you to vote “Vote against”." in refused.content.decode()
+    assert not Vote.objects.exists()
+
+    voted, _receipt = _receipt_from(
+        client, _vote(client, ballot, for_member=str(margaret.number), choice="against")
+    )
+    assert "You voted for Margaret Greenwood, as their proxy." in voted.content.decode()
+    assert f"carecoop-receipt:{ballot.pk}:{margaret.number}" in voted.content.decode()
+    participation = Participation.objects.get(ballot=ballot, membership=margaret)
+    assert participation.cast_by == tom.user
+    assert participation.proxy is not None
+    # Tom still votes for himself.
+    _receipt_from(client, _vote(client, ballot, for_member="me", choice="for"))
+    assert sorted(Vote.objects.filter(ballot=ballot).values_list("choice", flat=True)) == ["against", "for"]
+
+
+# --- Who may open the pages -------------------------------------------------------------------------
+
+
+def test_staff_pages_are_refused_to_members_and_hidden_from_others(client, motion_ballot, agm, margaret):
+    motion = board_motion(motion_ballot.created_by, agm, title="Change the rules on proxies")
+    client.force_login(margaret.user)
+    assert client.get("/ballots/new/").status_code == 403
+    assert client.get(f"/ballots/new/?motion={motion.pk}").status_code == 403
+    assert client.post(f"/ballots/new/?motion={motion.pk}", {"title": "x"}).status_code == 403
+    assert client.post(f"/ballots/{motion_ballot.pk}/close/").status_code == 403
+    motion_ballot.refresh_from_db()
+    assert motion_ballot.status == Ballot.Status.OPEN
+
+    client.force_login(UserFactory(email="visitor@example.org"))  # not a member
+    for path in ["/ballots/", f"/ballots/{motion_ballot.pk}/", "/ballots/new/", "/proxies/"]:
+        assert client.get(path).status_code == 404, path
+    client.logout()
+    assert client.get("/ballots/")["Location"].startswith("/accounts/login/")
+
+
+def test_staff_set_up_a_motion_ballot_and_an_election(client, secretary, agm):
+    motion = board_motion(secretary, agm)
+    client.force_login(secretary)
+    choose = client.get("/ballots/new/").content.decode()
+    assert f"?motion={motion.pk}" in choose
+    assert f"?meeting={agm.pk}" in choose
+
+    form = client.get(f"/ballots/new/?motion={motion.pk}")
+    assert form.context["form"].initial["title"] == "Adopt the accounts"
+    bad = client.post(
+        f"/ballots/new/?motion={motion.pk}",
+        {
+            "title": "Adopt the accounts",
+            "opens_at": "2026-12-12T16:00",
+            "closes_at": "2026-12-12T14:00",
+            "method": "at_meeting",
+            "secret": "on",
+        },
+    )
+    assert "The ballot must close after it opens." in bad.content.decode()
+    made = client.post(
+        f"/ballots/new/?motion={motion.pk}",
+        {
+            "title": "Adopt the accounts",
+            "opens_at": "2026-12-12T14:00",
+            "closes_at": "2026-12-12T16:00",
+            "method": "at_meeting",
+            "secret": "on",
+        },
+    )
+    ballot = Ballot.objects.get(motion=motion)
+    assert made["Location"] == f"/ballots/{ballot.pk}/"
+    assert (ballot.method, ballot.secret, ballot.changes_allowed) == ("at_meeting", True, False)
+    assert ballot.opens_at == at(12, 14)
+
+    client.post(
+        f"/ballots/new/?meeting={agm.pk}",
+        {
+            "title": "Investor director",
+            "seat_class": "investors",
+            "seats": "1",
+            "opens_at": "2026-12-01T09:00",
+            "closes_at": "2026-12-11T17:00",
+            "method": "online",
+            "secret": "on",
+            "changes_allowed": "on",
+        },
+    )
+    election = Ballot.objects.get(kind="election")
+    assert (election.seat_class, election.seats, election.meeting) == ("investors", 1, agm)
+
+
+def test_staff_open_and_close_a_vote_at_the_meeting(client, secretary, agm, margaret, time_machine):
+    motion = board_motion(secretary, agm)
+    ballot = services.ballot_create(
+        user=secretary,
+        title=motion.title,
+        motion=motion,
+        opens_at=at(12, 14),
+        closes_at=at(12, 16),
+        method="at_meeting",
+    )
+    time_machine.move_to(at(12, 14, 30), tick=False)
+    services.attendance_mark(meeting=agm, membership=margaret, user=secretary)
+    client.force_login(secretary)
+    client.post(f"/ballots/{ballot.pk}/open/")
+    ballot.refresh_from_db()
+    assert ballot.status == Ballot.Status.OPEN
+    page = client.get(f"/ballots/{ballot.pk}/").content.decode()
+    assert "Close the ballot and count" in page
+    closed = client.post(f"/ballots/{ballot.pk}/close/")
+    assert closed["Location"] == f"/ballots/{ballot.pk}/results/"
+    ballot.refresh_from_db()
+    assert ballot.status == Ballot.Status.CLOSED
+
+
+# --- Query counts -----------------------------------------------------------------------------------
+
+
+def test_the_ballots_list_asks_the_same_number_of_queries_as_ballots_grow(
+    client, secretary, agm, margaret, django_assert_max_num_queries
+):
+    client.force_login(margaret.user)
+    open_motion_ballot(secretary, agm)
+    with django_assert_max_num_queries(12) as few:
+        assert client.get("/ballots/").status_code == 200
+    for n in range(6):
+        ballot = open_motion_ballot(secretary, agm, motion=board_motion(secretary, agm, title=f"Motion {n}"))
+        if n % 2:
+            _close(ballot)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/ballots/")
+    assert response.content.decode().count("ballot-list__item") == 7
+
+
+@pytest.mark.parametrize("secret", [True, False])
+def test_an_election_page_asks_the_same_number_of_queries_for_3_or_12_candidates(
+    client, secretary, agm, secret, django_assert_max_num_queries
+):
+    def page_for(count):
+        workers = [MembershipFactory(member_class="worker") for _ in range(count)]
+        ballot, _candidates = _election(secretary, agm, workers, secret=secret)
+        ballot = services.ballot_open(ballot=ballot, user=secretary)
+        services.vote_cast(ballot=ballot, user=workers[0].user, ranking=[_candidates[0].pk])
+        client.force_login(workers[0].user)
+        return ballot
+
+    small = page_for(3)
+    with django_assert_max_num_queries(25) as few:
+        assert client.get(f"/ballots/{small.pk}/").status_code == 200
+    big = page_for(12)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(f"/ballots/{big.pk}/")
+    assert "12th choice" in response.content.decode()
+
+    _close(small)
+    _close(big)
+    with django_assert_max_num_queries(15) as few_results:
+        assert client.get(f"/ballots/{small.pk}/results/").status_code == 200
+    with django_assert_max_num_queries(len(few_results.captured_queries)):
+        assert client.get(f"/ballots/{big.pk}/results/").status_code == 200
+
+
+def test_a_motion_results_page_asks_the_same_number_of_queries_as_votes_grow(
+    client, secretary, agm, margaret, django_assert_max_num_queries
+):
+    small = open_motion_ballot(secretary, agm, secret=False)
+    services.vote_cast(ballot=small, user=margaret.user, choice="for")
+    _close(small)
+    client.force_login(margaret.user)
+    with django_assert_max_num_queries(15) as few:
+        assert client.get(f"/ballots/{small.pk}/results/").status_code == 200
+    voters = [MembershipFactory(member_class=c) for c in ["receiver", "worker", "advocate", "investor"] * 3]
+    big = open_motion_ballot(
+        secretary, agm, secret=False, motion=board_motion(secretary, agm, title="Second")
+    )
+    for member in voters:
+        services.vote_cast(ballot=big, user=member.user, choice="against")
+    _close(big)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(f"/ballots/{big.pk}/results/")
+    assert response.content.decode().count('<th scope="row">') >= 12
