@@ -143,6 +143,11 @@ def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return response
     motion_text = selectors.motion_current_version(motion=ballot.motion) if ballot.motion else None
+    given = selectors.proxies_given_by(user=request.user) if me is not None and is_open else []
+    # A proxy for this ballot wins over one for its whole meeting, as when the proxy votes.
+    my_proxy = next((p for p in given if p.ballot_id == ballot.pk), None) or next(
+        (p for p in given if p.meeting_id is not None and p.meeting_id == ballot.meeting_id), None
+    )
     can_stand = (
         ballot.kind == Ballot.Kind.ELECTION
         and ballot.status == Ballot.Status.DRAFT
@@ -157,6 +162,7 @@ def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "proxies": proxies,
         "candidates": candidates,
         "my_candidacy": my_candidacy,
+        "my_proxy": my_proxy,
         "motion_text": motion_text,
         "is_open": is_open,
         "show_vote": bool(vote_form.errors)

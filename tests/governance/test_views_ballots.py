@@ -334,6 +334,11 @@ def test_a_member_appoints_and_cancels_a_proxy(client, agm, margaret, tom):
     assert response.status_code == 302
     proxy = Proxy.objects.get(appointer=margaret, revoked_at__isnull=True)
     assert (proxy.holder, proxy.meeting, proxy.instructions_text) == (tom, agm, "Back the accounts.")
+    ballot = open_motion_ballot(agm.called_by, agm)
+    assert (
+        "You have appointed Tom Barker as your proxy."
+        in client.get(f"/ballots/{ballot.pk}/").content.decode()
+    )
     listed = client.get("/proxies/").content.decode()
     assert "Tom Barker" in listed
     assert "Back the accounts." in listed
