@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("matching.urls")),
     path("", include("scheduling.urls")),
+    path("", include("governance.urls")),
     path("", include("governance.ballot_urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(api_v1)),
