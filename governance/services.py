@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import IntegrityError, connection, transaction
@@ -108,6 +109,15 @@ def governance_policy_update(*, user: User, **values: Any) -> GovernancePolicy:
                 code="shares_do_not_add_up",
                 fields={"share_workers_percent": [_("The three shares must add up to 100%.")]},
             )
+        try:
+            # The database's check constraints, asked first so a bad number is a message, not a 500.
+            policy.validate_constraints()
+        except ValidationError as error:
+            raise ApplicationError(
+                _("Some of these numbers are outside what the rules allow: %(why)s")
+                % {"why": " ".join(error.messages)},
+                code="invalid_rules",
+            ) from error
         policy._change_reason = f"changed by {user.email}"  # type: ignore[attr-defined]
         policy.save()
     return policy

@@ -284,3 +284,13 @@ def test_proxy_holders_are_current_members_and_not_oneself(agm, margaret, tom):
     assert first.revoked_at is not None
     assert second.revoked_at is None
     assert Proxy.objects.filter(appointer=margaret, revoked_at__isnull=True).count() == 1
+
+
+def test_the_rules_refuse_numbers_the_database_would_refuse(secretary):
+    with pytest.raises(ApplicationError) as refused:
+        services.governance_policy_update(user=secretary, quorum_percent=0)
+    assert refused.value.code == "invalid_rules"
+    with pytest.raises(ApplicationError):
+        services.governance_policy_update(user=secretary, max_proxies=0)
+    assert GovernancePolicy.current().max_proxies == 5
+    assert services.governance_policy_update(user=secretary, max_proxies=3).max_proxies == 3
