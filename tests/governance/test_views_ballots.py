@@ -271,7 +271,8 @@ def test_an_election_shows_the_quota_who_was_elected_and_each_stage(client, secr
     voters = workers + [MembershipFactory(member_class="worker") for _ in range(4)]
     ballot, (anna, bilal, carol) = _election(secretary, agm, workers)
     services.ballot_open(ballot=ballot, user=secretary)
-    rankings = [[anna.pk]] * 3 + [[bilal.pk, anna.pk]] * 2 + [[carol.pk, bilal.pk]] * 2
+    # No ties, so no lot: Bilal (1) is excluded and his paper elects Anna (3 + 1 = the quota, 4).
+    rankings = [[anna.pk]] * 3 + [[bilal.pk, anna.pk]] * 1 + [[carol.pk, bilal.pk]] * 3
     for member, ranking in zip(voters, rankings, strict=True):
         services.vote_cast(ballot=ballot, user=member.user, ranking=ranking)
     _close(ballot)
