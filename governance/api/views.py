@@ -265,7 +265,12 @@ class MotionSecondApi(APIView):
 # --- Ballots ------------------------------------------------------------------------------------
 
 
-def _ballot_context(request: Request) -> dict[str, Any]:
+def _ballot_context(request: Request, ballots: list[Ballot] | None = None) -> dict[str, Any]:
+    """The serializer's context; given the `ballots` of a list, where the user stands on all of
+    them is read at once, so the list's queries do not grow with its length."""
+    if ballots is not None:
+        standings = selectors.voter_standings(ballots=ballots, user=request.user)
+        return {"standing": lambda ballot: standings[ballot.pk]}
     return {"standing": lambda ballot: selectors.voter_standing(ballot=ballot, user=request.user)}
 
 
@@ -292,7 +297,7 @@ class BallotListCreateApi(StaffPostMixin, GenericAPIView):
             ballots = ballots.filter(status=filters["status"])
         page = self.paginate_queryset(ballots)
         return self.get_paginated_response(
-            BallotSerializer(page, many=True, context=_ballot_context(request)).data
+            BallotSerializer(page, many=True, context=_ballot_context(request, page)).data
         )
 
     @extend_schema(

@@ -5,9 +5,11 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from knox.models import AuthToken
 
-from governance import services
+from governance import selectors, services
 from governance.models import Attendance, Ballot, Meeting, MeetingNotice, Motion, Participation, Proxy, Vote
 from tests.factories import MembershipFactory, UserFactory
 from tests.governance.conftest import NOW, at, board_motion, call_agm, open_motion_ballot
@@ -694,3 +696,90 @@ def test_ids_that_name_nothing_are_a_404_not_a_crash(api_client, margaret, motio
     assert post(client, f"{BALLOTS}{10**20}/votes/", {"choice": "for"}).status_code == 404
     assert client.get(BALLOTS, {"meeting": "x"}).status_code == 400
     assert client.get(BALLOTS, {"status": "over"}).status_code == 400
+
+
+# --- Where a member stands, on a whole list at once ----------------------------------------------------
+
+
+def test_the_ballot_list_runs_the_same_queries_for_many_ballots_as_for_few(
+    api_client, secretary, agm, margaret, tom, priya, django_assert_max_num_queries
+):
+    services.meeting_chair_set(meeting=agm, chair=tom, user=secretary)
+    services.proxy_appoint(user=margaret.user, to_chair=True, meeting=agm)
+    services.proxy_appoint(user=priya.user, holder=tom, meeting=agm)
+    ballots = [open_motion_ballot(secretary, agm, motion=board_motion(secretary, agm, title="Motion 1"))]
+    ballots.append(open_motion_ballot(secretary, agm, motion=board_motion(secretary, agm, title="Motion 2")))
+    services.vote_cast(ballot=ballots[0], user=tom.user, choice="for")
+    client = as_user(api_client, tom)
+    with CaptureQueriesContext(connection) as few:
+        listed = client.get(BALLOTS).json()
+    assert listed["count"] == 2
+    assert [b["you"]["voted"] for b in listed["results"]] == [False, True]
+
+    for n in range(3, 13):
+        ballot = open_motion_ballot(secretary, agm, motion=board_motion(secretary, agm, title=f"Motion {n}"))
+        services.vote_cast(ballot=ballot, user=tom.user, choice="against")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        listed = client.get(BALLOTS).json()
+
+    assert listed["count"] == 12
+    assert all(b["you"]["eligible"] for b in listed["results"])
+    assert {tuple(p["name"] for p in b["you"]["proxies_for"]) for b in listed["results"]} == {
+        ("Margaret Greenwood", "Priya Shah")
+    }
+
+
+def test_standings_read_at_once_agree_with_each_ballots_own(secretary, agm, margaret, tom, priya, ian):
+    asha = MembershipFactory(member_class="worker", legal_name="Asha Begum")
+    sgm = call_agm(secretary, kind="general", title="Special General Meeting", starts=at(14, 18))
+    services.meeting_chair_set(meeting=agm, chair=tom, user=secretary)
+    voted = open_motion_ballot(secretary, agm)
+    sgm_open = open_motion_ballot(
+        secretary, sgm, motion=board_motion(secretary, sgm, title="Change the rules")
+    )
+    sgm_draft = services.ballot_create(
+        user=secretary,
+        title="Sell the minibus",
+        motion=board_motion(secretary, sgm, title="Sell the minibus"),
+        opens_at=at(14, 18),
+        closes_at=at(14, 20),
+    )
+    election = services.ballot_create(
+        user=secretary,
+        title="Board: workers' seat",
+        seat_class="workers",
+        seats=1,
+        opens_at=NOW,
+        closes_at=at(1, 12),
+    )
+    services.proxy_appoint(user=margaret.user, to_chair=True, meeting=agm)  # Tom chairs the AGM
+    services.proxy_appoint(user=priya.user, holder=tom, meeting=sgm)
+    services.proxy_appoint(user=ian.user, holder=tom, ballot=sgm_draft)
+    services.proxy_appoint(user=asha.user, to_chair=True, meeting=sgm)  # Tom does not chair this one
+    withdrawn = services.proxy_appoint(user=asha.user, holder=tom, ballot=voted)
+    services.proxy_revoke(proxy=withdrawn, user=asha.user)
+    services.vote_cast(ballot=voted, user=tom.user, choice="for")
+    services.vote_cast(ballot=voted, user=tom.user, choice="for", for_member=margaret)
+
+    standings = selectors.voter_standings(
+        ballots=list(selectors.ballots_for_user(user=tom.user)), user=tom.user
+    )
+
+    def standing(eligible=False, voted=False, voted_by_proxy=False, proxies_for=()):
+        return selectors.VoterStanding(eligible, voted, voted_by_proxy, list(proxies_for))
+
+    assert standings == {
+        voted.pk: standing(eligible=True, voted=True, proxies_for=[margaret]),
+        sgm_open.pk: standing(eligible=True, proxies_for=[priya]),
+        sgm_draft.pk: standing(proxies_for=[ian, priya]),
+        election.pk: standing(),
+    }
+    for member in (tom, margaret, priya, ian, asha, secretary):
+        user = getattr(member, "user", member)
+        # Ballots read bare (meetings not selected) as well as the list reads them.
+        for ballots in (list(Ballot.objects.all()), list(selectors.ballots_for_user(user=tom.user))):
+            at_once = selectors.voter_standings(ballots=ballots, user=user)
+            assert at_once == {b.pk: selectors.voter_standing(ballot=b, user=user) for b in ballots}
+    assert selectors.voter_standing(ballot=voted, user=margaret.user) == standing(
+        eligible=True, voted=True, voted_by_proxy=True
+    )
