@@ -10,7 +10,7 @@ import hashlib
 import math
 import secrets
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -188,6 +188,12 @@ def _staff_or_chair(user: User, meeting: Meeting | None, what: str) -> None:
         )
 
 
+def _instant(moment: datetime) -> datetime:
+    # Python compares two times of the same zone by the clock on the wall, so 01:30 BST and
+    # 01:10 GMT on the night the clocks go back compare the wrong way round; UTC does not.
+    return moment.astimezone(UTC)
+
+
 def _staff_only(user: User, what: str) -> None:
     if not user.is_staff:
         raise NotAllowedError(_("Only the co-op's staff can %(what)s.") % {"what": what}, code="staff_only")
@@ -230,7 +236,7 @@ def meeting_call(
         raise ApplicationError(
             _("Choose where the meeting happens."), code="invalid", fields={"format": [_("Choose one.")]}
         )
-    if ends_at <= starts_at:
+    if _instant(ends_at) <= _instant(starts_at):
         message = _("The meeting must end after it starts.")
         raise ApplicationError(message, code="ends_before_start", fields={"ends_at": [message]})
     if format != Meeting.Format.ONLINE and not place.strip():
@@ -588,6 +594,10 @@ def motion_revise(*, motion: Motion, text: str, user: User, note: str = "") -> M
     latest = motion.versions.order_by("-number")[0]  # version 1 is written with the motion
     if latest.text == text:
         raise ApplicationError(_("The text is the same as the current version."), code="unchanged")
+    if not motion.by_board and motion.seconder_id is not None:
+        # The seconder agreed to the text as it was: a new text needs seconding again.
+        motion.seconder, motion.status = None, Motion.Status.AWAITING_SECONDER
+        motion.save(update_fields=["seconder", "status"])
     return MotionVersion.objects.create(
         motion=motion, number=latest.number + 1, text=text, created_by=user, note=note.strip()[:200]
     )
@@ -623,7 +633,7 @@ def ballot_create(
     """A ballot on a motion (at its meeting) or a board election for one class's seats."""
     _staff_only(user, _("set up a ballot"))
     title = _text(title, field="title", what=_("a title"), most=200)
-    if closes_at <= opens_at:
+    if _instant(closes_at) <= _instant(opens_at):
         message = _("The ballot must close after it opens.")
         raise ApplicationError(message, code="closes_before_opening", fields={"closes_at": [message]})
     if method not in Ballot.Method.values:
@@ -758,19 +768,23 @@ def ballot_open(*, ballot: Ballot, user: User | None = None, now: datetime | Non
             )
         if not quorum_is_met(meeting=ballot.meeting):
             raise ConflictError(_("The meeting is not quorate: no vote can be taken."), code="not_quorate")
-    elif user is None and ballot.opens_at > now:
+    elif ballot.opens_at > now:
+        # Online ballots open when members were told, whoever asks: opening early would also
+        # fix who may vote before the day announced.
         raise ApplicationError(_("This ballot is not due to open yet."), code="not_due")
     classes: tuple[str, ...] = ()
     if ballot.kind == Ballot.Kind.MOTION:
         if ballot.motion is None or ballot.motion.status != Motion.Status.TABLED:
             raise ConflictError(_("The motion is no longer on the table."), code="motion_not_tabled")
-        if ballot.motion.amendments.filter(
-            status__in=[Motion.Status.AWAITING_SECONDER, Motion.Status.TABLED]
-        ).exists():
+        if ballot.motion.amendments.filter(status=Motion.Status.TABLED).exists():
             raise ConflictError(
                 _("The amendments to this motion are voted on first."), code="amendments_first"
             )
         ballot.majority = ballot.motion.majority
+        # An amendment nobody seconded lapses when its motion goes to the vote.
+        ballot.motion.amendments.filter(status=Motion.Status.AWAITING_SECONDER).update(
+            status=Motion.Status.WITHDRAWN
+        )
     else:
         if not ballot.candidates.filter(withdrawn_at__isnull=True).exists():
             raise ConflictError(_("Nobody is standing in this election yet."), code="no_candidates")
@@ -813,9 +827,26 @@ def ballot_close(*, ballot: Ballot, user: User | None = None, now: datetime | No
         raise ApplicationError(_("This ballot is not due to close yet."), code="not_due")
     ballot.status, ballot.closed_at = Ballot.Status.CLOSED, now
     ballot.closes_at = min(ballot.closes_at, now)
+    if ballot.secret:
+        _votes_reseal(ballot)
     ballot.result = ballot_count(ballot=ballot)
     ballot.save()
     return ballot
+
+
+def _votes_reseal(ballot: Ballot) -> None:
+    """Write a secret ballot's votes again, all in this one transaction and in random order.
+
+    Each vote was written in the transaction that recorded its voter, and PostgreSQL stamps every
+    row with the id of the transaction that wrote it (xmin): a reader of the raw tables could join
+    the two. Rewritten together, the votes all carry the closing transaction's id and new keys;
+    the old rows are dead and go with the next vacuum (decision 16)."""
+    votes = list(
+        Vote.objects.filter(ballot=ballot).values("member_class", "choice", "ranking", "receipt_hash")
+    )
+    secrets.SystemRandom().shuffle(votes)
+    Vote.objects.filter(ballot=ballot).delete()
+    Vote.objects.bulk_create([Vote(ballot=ballot, **vote) for vote in votes], batch_size=2000)
 
 
 def ballots_open_due(*, now: datetime | None = None) -> int:
@@ -1009,7 +1040,8 @@ def proxy_appoint(
 @transaction.atomic
 def proxy_revoke(*, proxy: Proxy, user: User, now: datetime | None = None) -> Proxy:
     proxy = Proxy.objects.select_for_update(of=("self",)).select_related("appointer").get(pk=proxy.pk)
-    if not (user.is_staff or proxy.appointer.user_id == user.pk):
+    # Not staff either: cancelling a proxy can take away a member's vote, so only they may.
+    if proxy.appointer.user_id != user.pk:
         raise NotAllowedError(_("Only the member who appointed a proxy can cancel it."), code="not_appointer")
     if proxy.revoked_at is None:
         proxy.revoked_at = now or timezone.now()
@@ -1037,8 +1069,16 @@ def _proxy_to_use(ballot: Ballot, appointer: Membership, holder: Membership) -> 
         .order_by("created_at", "pk")
         .values_list("appointer_id", flat=True)
     )
-    firsts = list(dict.fromkeys(held))[: GovernancePolicy.current().max_proxies]
-    if appointer.pk not in firsts:
+    most = GovernancePolicy.current().max_proxies
+    firsts = list(dict.fromkeys(held))[:most]
+    # Proxy votes already cast on this ballot count too, even if those proxies were cancelled or
+    # moved since: otherwise a freed place could be filled and used again on the same ballot.
+    used = set(
+        Participation.objects.filter(ballot=ballot, cast_by_id=holder.user_id, proxy__isnull=False)
+        .exclude(membership=appointer)
+        .values_list("membership_id", flat=True)
+    )
+    if appointer.pk not in firsts or len(used) >= most:
         raise ConflictError(
             _("You hold more proxies than anyone may: this one cannot be used."), code="proxy_over_limit"
         )
@@ -1113,11 +1153,9 @@ def _vote_cast(
         raise ConflictError(_("This ballot has closed: no more votes can be taken."), code="ballot_closed")
     if ballot.status != Ballot.Status.OPEN:
         raise ConflictError(_("This ballot is not open yet."), code="ballot_not_open")
+    # Rule 1: only a member votes. The snapshot adds nobody after opening, and a member who has
+    # ceased since has no vote left to cast.
     me = member_selectors.membership_current_for_user(user=user)
-    if me is None:
-        # Eligibility was fixed when the ballot opened: a member who has ceased since still votes.
-        snapshot = Eligibility.objects.filter(ballot=ballot).values("membership_id")
-        me = Membership.objects.filter(user=user, pk__in=snapshot).first()
     if me is None:
         raise NotAllowedError(_("You are not eligible to vote on this ballot."), code="not_eligible")
     proxy = None

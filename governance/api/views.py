@@ -41,7 +41,7 @@ from governance.api.serializers import (
     ReceiptSerializer,
     VoteInputSerializer,
 )
-from governance.models import Ballot, Proxy
+from governance.models import Ballot
 from members import selectors as member_selectors
 from members.models import Membership
 
@@ -449,10 +449,7 @@ class ProxyRevokeApi(APIView):
     @extend_schema(request=None, responses={204: None}, summary="Cancel a proxy you appointed")
     def delete(self, request: Request, pk: int) -> Response:
         _members_only(request)
-        if request.user.is_staff:
-            proxy = Proxy.objects.filter(pk=pk, revoked_at__isnull=True).first()
-        else:
-            proxy = selectors.proxies_given_by(user=request.user).filter(pk=pk).first()
+        proxy = selectors.proxies_given_by(user=request.user).filter(pk=pk).first()
         if proxy is None:
             raise NotFoundError(_("There is no such proxy."), code="not_found")
         services.proxy_revoke(proxy=proxy, user=request.user)

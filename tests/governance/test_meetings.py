@@ -294,3 +294,27 @@ def test_the_rules_refuse_numbers_the_database_would_refuse(secretary):
         services.governance_policy_update(user=secretary, max_proxies=0)
     assert GovernancePolicy.current().max_proxies == 5
     assert services.governance_policy_update(user=secretary, max_proxies=3).max_proxies == 3
+
+
+def test_a_new_text_for_a_seconded_motion_needs_seconding_again(agm, margaret, tom, priya):
+    motion = services.motion_propose(
+        user=margaret.user, meeting=agm, title="The office", text="Paint it blue."
+    )
+    services.motion_second(motion=motion, user=tom.user)
+    services.motion_revise(motion=motion, text="Sell the office.", user=margaret.user)
+    motion.refresh_from_db()
+    assert (motion.status, motion.seconder) == (Motion.Status.AWAITING_SECONDER, None)
+    assert services.motion_second(motion=motion, user=priya.user).status == Motion.Status.TABLED
+
+
+def test_an_unseconded_amendment_does_not_hold_up_its_motion_and_lapses(agm, secretary, margaret):
+    motion = board_motion(secretary, agm)
+    stalled = services.motion_propose(
+        user=margaret.user, meeting=agm, title="Stall", text="Something else.", amends=motion
+    )
+    ballot = services.ballot_create(
+        user=secretary, title=motion.title, motion=motion, opens_at=NOW, closes_at=at(12, 16)
+    )
+    assert services.ballot_open(ballot=ballot, user=secretary).status == "open"
+    stalled.refresh_from_db()
+    assert stalled.status == Motion.Status.WITHDRAWN

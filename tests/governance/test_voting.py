@@ -29,10 +29,11 @@ def test_who_may_vote_is_fixed_when_the_ballot_opens(motion_ballot, margaret):
     with pytest.raises(NotAllowedError) as refused:
         services.vote_cast(ballot=motion_ballot, user=joined_later.user, choice="for")
     assert refused.value.code == "not_eligible"
-    # Ceasing after the ballot opened does not take the vote away: eligibility is the snapshot.
+    # The snapshot adds nobody, and a member who ceases meanwhile has no vote left (rule 1).
     margaret.date_ceased, margaret.cessation_reason = datetime.date(2026, 11, 23), "resigned"
     margaret.save()
-    assert services.vote_cast(ballot=motion_ballot, user=margaret.user, choice="for")
+    with pytest.raises(NotAllowedError):
+        services.vote_cast(ballot=motion_ballot, user=margaret.user, choice="for")
     assert not Vote.objects.filter(ballot=motion_ballot, member_class=joined_later.member_class).count() > 1
 
 
@@ -485,3 +486,84 @@ def test_online_ballots_open_and_close_on_time_and_cannot_be_closed_early(secret
     services.ballot_declare(ballot=ballot, user=secretary)
     motion.refresh_from_db()
     assert motion.status == "carried"
+
+
+# --- Found by review ------------------------------------------------------------------------------
+
+
+def test_a_proxy_moved_after_voting_frees_no_place_for_a_sixth_vote(secretary, agm, tom):
+    members = MembershipFactory.create_batch(7)
+    ballot = open_motion_ballot(secretary, agm)
+    for member in members[:5]:
+        services.proxy_appoint(user=member.user, holder=tom, meeting=agm)
+        services.vote_cast(ballot=ballot, user=tom.user, choice="for", for_member=member)
+    services.proxy_appoint(user=members[0].user, holder=members[6], meeting=agm)  # moved after it voted
+    services.proxy_appoint(user=members[5].user, holder=tom, meeting=agm)
+    with pytest.raises(ConflictError) as refused:
+        services.vote_cast(ballot=ballot, user=tom.user, choice="for", for_member=members[5])
+    assert refused.value.code == "proxy_over_limit"
+    assert Participation.objects.filter(ballot=ballot, cast_by=tom.user, proxy__isnull=False).count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closing_a_secret_ballot_leaves_no_transaction_id_joining_votes_to_voters():
+    from tests.factories import UserFactory
+
+    secretary = UserFactory(is_staff=True)
+    voters = MembershipFactory.create_batch(4)
+    meeting = call_agm(secretary)
+    ballot = open_motion_ballot(secretary, meeting)
+    receipts = [
+        services.vote_cast(ballot=ballot, user=v.user, choice=c)
+        for v, c in zip(voters, ["for", "against"] * 2, strict=True)
+    ]
+
+    def xmins(table):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT xmin::text FROM {table} WHERE ballot_id = %s", [ballot.pk])  # noqa: S608
+            return {row[0] for row in cursor.fetchall()}
+
+    assert len(xmins("governance_vote")) == 4  # while voting, each vote has its voter's transaction
+    _close(ballot)
+    vote_xmins = xmins("governance_vote")
+    assert len(vote_xmins) == 1
+    assert not vote_xmins & xmins("governance_participation")
+    assert sorted(selectors.ballot_receipts(ballot=Ballot.objects.get(pk=ballot.pk))) == sorted(
+        services.receipt_hash(r) for r in receipts
+    )
+
+
+def test_times_either_side_of_the_clocks_going_back_compare_as_instants(secretary, agm):
+    # 01:30 BST is 00:30 UTC, before 01:10 GMT: the ballot would close before it opens.
+    london = NOW.tzinfo
+    opens = datetime.datetime(2027, 10, 31, 1, 10, tzinfo=london, fold=1)
+    closes = datetime.datetime(2027, 10, 31, 1, 30, tzinfo=london, fold=0)
+    with pytest.raises(ApplicationError) as refused:
+        services.ballot_create(
+            user=secretary, title="x", motion=board_motion(secretary, agm), opens_at=opens, closes_at=closes
+        )
+    assert refused.value.code == "closes_before_opening"
+
+
+def test_an_online_ballot_opens_on_time_even_for_the_chair(secretary, agm, tom):
+    services.meeting_chair_set(meeting=agm, chair=tom, user=secretary)
+    ballot = services.ballot_create(
+        user=secretary,
+        title="Accounts",
+        motion=board_motion(secretary, agm),
+        opens_at=at(12, 14),
+        closes_at=at(12, 16),
+    )
+    for user in (tom.user, secretary):
+        with pytest.raises(ApplicationError) as early:
+            services.ballot_open(ballot=ballot, user=user)
+        assert early.value.code == "not_due"
+    assert Ballot.objects.get(pk=ballot.pk).status == "draft"
+
+
+def test_only_the_appointer_cancels_a_proxy(secretary, agm, margaret, tom):
+    proxy = services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
+    for user in (secretary, tom.user):
+        with pytest.raises(NotAllowedError):
+            services.proxy_revoke(proxy=proxy, user=user)
+    assert services.proxy_revoke(proxy=proxy, user=margaret.user).revoked_at is not None
