@@ -25,7 +25,7 @@ def _instruction_hint(proxy: Proxy) -> str:
     said = []
     if proxy.instruction:
         said.append(str(_("instructed: %(what)s") % {"what": Proxy.Instruction(proxy.instruction).label}))
-    else:
+    elif not proxy.instructions_text:
         said.append(str(_("as you think best")))
     if proxy.instructions_text:
         said.append(f"“{proxy.instructions_text}”")

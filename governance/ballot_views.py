@@ -599,6 +599,7 @@ def proxies(request: HttpRequest) -> HttpResponse:
         "meeting": meeting,
         "ballot": ballot,
         "given": list(selectors.proxies_given_by(user=request.user)) if me else [],
+        "held": selectors.proxies_held_by(user=request.user),
         "meetings": list(selectors.upcoming_meetings(user=request.user)[:20]) if form is None else [],
         "ballots": (listing.open + listing.coming) if listing else [],
         "max_proxies": GovernancePolicy.current().max_proxies,

@@ -504,6 +504,9 @@ class Proxy(models.Model):
     instructions_text = models.TextField(_("instructions"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The email telling the member they hold this proxy, owed and not yet sent: the outbox, as
+    # for meeting notices. Cleared in the transaction that sends it, or when the proxy is cancelled.
+    holder_email_due = models.BooleanField(default=False)
 
     history = HistoricalRecords()
 
@@ -530,6 +533,7 @@ class Proxy(models.Model):
                 name="proxy_one_per_ballot",
             ),
         ]
+        indexes = [models.Index(fields=["id"], condition=Q(holder_email_due=True), name="proxy_email_due")]
 
     def __str__(self) -> str:
         return f"Proxy of {self.appointer_id}"

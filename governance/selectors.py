@@ -160,6 +160,47 @@ def proxies_given_by(*, user: User) -> QuerySet[Proxy]:
     )
 
 
+def ballots_awaiting_vote(*, user: User | AnonymousUser, now: datetime | None = None) -> list[Ballot]:
+    """The open ballots the user may vote on and has not (nor has a proxy for them), closing
+    soonest first. One query, none for someone not logged in."""
+    if not user.is_authenticated:
+        return []
+    current = Membership.objects.current().filter(user=user)
+    return list(
+        Ballot.objects.filter(
+            status=Ballot.Status.OPEN,
+            closes_at__gt=now or timezone.now(),
+            eligibility__membership__in=current,
+        )
+        .exclude(participations__membership__in=current)
+        .select_related("meeting")
+        .order_by("closes_at", "pk")
+    )
+
+
+def proxies_held_by(*, user: User | AnonymousUser, now: datetime | None = None) -> list[Proxy]:
+    """The proxies the user holds for meetings not yet over and ballots not yet closed: named to
+    them, or to the chair of a meeting they chair. Soonest first."""
+    membership = member_selectors.membership_current_for_user(user=user) if user.is_authenticated else None
+    if membership is None:
+        return []
+    now = now or timezone.now()
+    held = (
+        Q(holder=membership)
+        | Q(to_chair=True, meeting__chair=membership)
+        | Q(to_chair=True, ballot__meeting__chair=membership)
+    )
+    live = Q(meeting__ends_at__gt=now) | (Q(ballot__isnull=False) & ~Q(ballot__status=Ballot.Status.CLOSED))
+    proxies = Proxy.objects.filter(held, live, revoked_at__isnull=True).select_related(
+        "appointer__profile", "meeting", "ballot"
+    )
+
+    def when(proxy: Proxy) -> datetime:
+        return proxy.meeting.starts_at if proxy.meeting is not None else proxy.ballot.closes_at  # type: ignore[union-attr]
+
+    return sorted(proxies, key=lambda p: (when(p), p.appointer.shown_name, p.pk))
+
+
 @dataclass(frozen=True)
 class Quorum:
     members: int

@@ -9,7 +9,7 @@ Rule 7 (secret ballots): the vote row written here carries nothing that joins it
 import hashlib
 import math
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -302,27 +302,43 @@ def meeting_notices_send(*, meeting_id: int | None = None, batch: int = 200) -> 
     Rows are claimed with SKIP LOCKED and marked sent in the transaction that sends them, as the
     visit notifications are (decision 14): a failing mail server leaves them owed for the next try.
     """
-    sent = 0
+    owed = MeetingNotice.objects.filter(sent_at__isnull=True).select_related("meeting")
+    if meeting_id is not None:
+        owed = owed.filter(meeting_id=meeting_id)
+    return _outbox_send(
+        owed,
+        email=lambda notice: _notice_email(notice) if notice.email else None,
+        sent={"sent_at": timezone.now},
+        batch=batch,
+    )
+
+
+def _outbox_send(
+    owed: QuerySet[Any],
+    *,
+    email: Callable[[Any], EmailMessage | None],
+    sent: dict[str, Any],
+    batch: int,
+) -> int:
+    """Send the emails of outbox rows `owed`, each once: rows are claimed with SKIP LOCKED in
+    batches, and marked with `sent` (values, or callables giving them) in the transaction that
+    sends them, so a failing mail server leaves them owed for the next try. Returns how many went."""
+    count = 0
     while True:
         with transaction.atomic():
-            owed = MeetingNotice.objects.filter(sent_at__isnull=True)
-            if meeting_id is not None:
-                owed = owed.filter(meeting_id=meeting_id)
-            claimed = list(
-                owed.select_for_update(skip_locked=True, of=("self",))
-                .select_related("meeting")
-                .order_by("pk")[:batch]
-            )
+            claimed = list(owed.select_for_update(skip_locked=True, of=("self",)).order_by("pk")[:batch])
             if not claimed:
                 break
-            emails = [_notice_email(notice) for notice in claimed if notice.email]
+            emails = [message for message in map(email, claimed) if message is not None]
             with get_connection() as mail:
                 mail.send_messages(emails)
-            MeetingNotice.objects.filter(pk__in=[n.pk for n in claimed]).update(sent_at=timezone.now())
-            sent += len(emails)
+            owed.model.objects.filter(pk__in=[row.pk for row in claimed]).update(
+                **{field: value() if callable(value) else value for field, value in sent.items()}
+            )
+            count += len(emails)
         if len(claimed) < batch:
             break
-    return sent
+    return count
 
 
 def _notice_email(notice: MeetingNotice) -> EmailMessage:
@@ -1012,7 +1028,7 @@ def proxy_appoint(
     else:
         held = _held_by(holder, meeting_of)
     Proxy.objects.filter(appointer=appointer, meeting=meeting, ballot=ballot, revoked_at__isnull=True).update(
-        revoked_at=now
+        revoked_at=now, holder_email_due=False
     )
     max_proxies = GovernancePolicy.current().max_proxies
     held_count = (
@@ -1025,7 +1041,7 @@ def proxy_appoint(
             "n": max_proxies,
         }
         raise ConflictError(message, code="proxy_limit", fields={"holder": [message]})
-    return Proxy.objects.create(
+    proxy = Proxy.objects.create(
         appointer=appointer,
         holder=holder,
         to_chair=to_chair,
@@ -1034,7 +1050,44 @@ def proxy_appoint(
         instruction=instruction,
         instructions_text=instructions_text,
         created_at=now,
+        # The member named is told by email; the chair sees the proxies on the meeting's page.
+        holder_email_due=holder is not None,
     )
+    if holder is not None:
+        transaction.on_commit(_proxy_emails_send_soon, robust=True)
+    return proxy
+
+
+def _proxy_emails_send_soon() -> None:
+    from governance.tasks import proxy_emails_send_task
+
+    proxy_emails_send_task.delay()
+
+
+def proxy_emails_send(*, batch: int = 200) -> int:
+    """Tell each member named as a proxy that they hold it, once, as meeting notices are sent
+    (rows claimed with SKIP LOCKED, the flag cleared in the transaction that sends)."""
+    owed = Proxy.objects.filter(holder_email_due=True).select_related(
+        "appointer__profile", "holder__user", "meeting", "ballot"
+    )
+    return _outbox_send(owed, email=_proxy_email, sent={"holder_email_due": False}, batch=batch)
+
+
+def _proxy_email(proxy: Proxy) -> EmailMessage | None:
+    if proxy.holder is None or not proxy.holder.user.email:
+        return None
+    context = {
+        "proxy": proxy,
+        "name": proxy.appointer.shown_name,
+        "coop_name": settings.COOP_NAME,
+        "url": f"{settings.SITE_URL}/ballots/{proxy.ballot_id}/"
+        if proxy.ballot_id
+        else f"{settings.SITE_URL}/meetings/{proxy.meeting_id}/",
+        "proxies_url": f"{settings.SITE_URL}/proxies/",
+    }
+    subject = render_to_string("governance/email/proxy_held_subject.txt", context).strip()
+    body = render_to_string("governance/email/proxy_held_message.txt", context)
+    return EmailMessage(f"[{settings.COOP_NAME}] {subject}", body, None, [proxy.holder.user.email])
 
 
 @transaction.atomic
@@ -1045,7 +1098,9 @@ def proxy_revoke(*, proxy: Proxy, user: User, now: datetime | None = None) -> Pr
         raise NotAllowedError(_("Only the member who appointed a proxy can cancel it."), code="not_appointer")
     if proxy.revoked_at is None:
         proxy.revoked_at = now or timezone.now()
-        proxy.save(update_fields=["revoked_at"])
+        # Cancelled before the holder was told: there is nothing to tell them.
+        proxy.holder_email_due = False
+        proxy.save(update_fields=["revoked_at", "holder_email_due"])
     return proxy
 
 
@@ -1193,7 +1248,7 @@ def _vote_cast(
             )
         if proxy is not None and participation.proxy_id is None:
             raise ConflictError(
-                _("%(name)s has voted in person, which cancels their proxy.") % {"name": voter.shown_name},
+                _("%(name)s has voted themselves, which cancels their proxy.") % {"name": voter.shown_name},
                 code="voted_in_person",
             )
         if ballot.secret:
@@ -1220,7 +1275,7 @@ def _vote_cast(
             # Voting in person cancels a proxy given for this ballot alone (a proxy for the
             # whole meeting stays for its other ballots; this ballot is now voted).
             Proxy.objects.filter(appointer=voter, ballot=ballot, revoked_at__isnull=True).update(
-                revoked_at=now
+                revoked_at=now, holder_email_due=False
             )
     Vote.objects.create(
         ballot=ballot,

@@ -27,3 +27,14 @@ def ballots_close_due_task() -> int:
     # A vote is refused once the closing time has passed whether or not this has run yet; this
     # counts the ballot so its results can be shown.
     return services.ballots_close_due()
+
+
+@shared_task(
+    name="governance.proxy_emails_send",
+    autoretry_for=(SMTPException, ConnectionError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def proxy_emails_send_task() -> int:
+    # Sent after a proxy is appointed, and every minute for any email still owed.
+    return services.proxy_emails_send()

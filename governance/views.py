@@ -218,6 +218,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": list(meeting.documents.all()),
         "quorum": selectors.meeting_quorum(meeting=meeting),
         "minutes": minutes,
+        "held": [
+            proxy
+            for proxy in selectors.proxies_held_by(user=request.user, now=now)
+            if meeting.pk in (proxy.meeting_id, proxy.ballot.meeting_id if proxy.ballot else None)
+        ],
     }
     if request.user.is_staff:
         context["chair_form"] = ChairForm(initial={"number": meeting.chair.number if meeting.chair else None})

@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "carecoop.context_processors.coop",
                 "carecoop.context_processors.navigation",
+                "governance.context_processors.votes_waiting",
             ],
         },
     },
@@ -236,6 +237,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "meeting-notices": {"task": "governance.meeting_notices_send", "schedule": crontab()},
     "ballots-open": {"task": "governance.ballots_open_due", "schedule": crontab()},
     "ballots-close": {"task": "governance.ballots_close_due", "schedule": crontab()},
+    "proxy-emails": {"task": "governance.proxy_emails_send", "schedule": crontab()},
     "visit-series-book-ahead": {
         "task": "scheduling.series_book_ahead_all",
         "schedule": crontab(hour=1, minute=30),

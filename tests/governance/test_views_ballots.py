@@ -79,6 +79,34 @@ def test_a_member_votes_through_the_form_and_sees_the_receipt_once(client, motio
     assert receipt not in client.get(f"/ballots/{motion_ballot.pk}/").content.decode()
 
 
+def test_the_account_and_meetings_pages_say_which_ballots_wait_for_your_vote(
+    client, secretary, agm, motion_ballot, margaret, tom, django_assert_max_num_queries
+):
+    auditors = board_motion(secretary, agm, title="Elect the auditors")
+    later = open_motion_ballot(secretary, agm, motion=auditors)
+    client.force_login(margaret.user)
+    with django_assert_max_num_queries(8):
+        account = client.get("/accounts/").content.decode()
+    assert "2 ballots are waiting for your vote" in account
+    assert f'<a href="/ballots/{motion_ballot.pk}/">Adopt the accounts</a>' in account
+    assert f'<a href="/ballots/{later.pk}/">Elect the auditors</a>' in account
+    assert "closes on <time" in account
+
+    _receipt_from(client, _vote(client, motion_ballot, choice="for"))
+    meetings = client.get("/meetings/").content.decode()
+    assert "A ballot is waiting for your vote" in meetings
+    waiting = meetings.split("waiting for your vote")[1].split("</section>")[0]
+    assert f"/ballots/{later.pk}/" in waiting
+    assert f"/ballots/{motion_ballot.pk}/" not in waiting
+
+    _receipt_from(client, _vote(client, later, choice="against"))
+    assert "waiting for your vote" not in client.get("/accounts/").content.decode()
+    # Someone who joined after the ballots opened is not on their lists of voters.
+    newcomer = MembershipFactory(date_admitted=datetime.date(2026, 11, 23))
+    client.force_login(newcomer.user)
+    assert "waiting for your vote" not in client.get("/accounts/").content.decode()
+
+
 def test_another_user_cannot_read_a_receipt_cookie(client, motion_ballot, margaret, tom):
     client.force_login(margaret.user)
     _vote(client, motion_ballot, choice="for")
@@ -347,6 +375,33 @@ def test_a_member_appoints_and_cancels_a_proxy(client, agm, margaret, tom):
     client.post(f"/proxies/{proxy.pk}/cancel/")
     proxy.refresh_from_db()
     assert proxy.revoked_at is not None
+
+
+def test_the_proxy_holder_sees_whose_proxies_they_hold(client, secretary, agm, margaret, tom, priya):
+    ballot = open_motion_ballot(secretary, agm)
+    services.proxy_appoint(
+        user=margaret.user, holder=tom, meeting=agm, instructions_text="Back the accounts."
+    )
+    services.proxy_appoint(user=priya.user, holder=tom, ballot=ballot, instruction="for")
+    client.force_login(tom.user)
+
+    page = client.get("/proxies/").content.decode()
+    held = page[page.index("Proxies you hold") : page.index("Appoint a proxy")]
+    assert "<strong>Margaret Greenwood</strong>" in held
+    assert f'for every vote at <a href="/meetings/{agm.pk}/">Annual General Meeting 2026</a>' in held
+    assert "Instructions: “Back the accounts.”" in held
+    assert "as they think best" not in held  # she wrote instructions
+    assert "<strong>Priya Shah</strong>" in held
+    assert f'for the ballot <a href="/ballots/{ballot.pk}/">“Adopt the accounts”</a>' in held
+    assert "Instruction: Vote for." in held
+
+    meeting = client.get(f"/meetings/{agm.pk}/").content.decode()
+    assert "Proxies you hold" in meeting
+    assert "<strong>Margaret Greenwood</strong> for every vote at this meeting" in meeting
+
+    client.force_login(margaret.user)
+    assert "Nobody has appointed you as their proxy." in client.get("/proxies/").content.decode()
+    assert "Proxies you hold" not in client.get(f"/meetings/{agm.pk}/").content.decode()
 
 
 def test_appointing_nobody_is_a_form_error(client, agm, margaret):

@@ -128,7 +128,7 @@ def test_bad_ids_are_not_found(client, agm, margaret):
 def test_the_main_menu_offers_meetings_to_members_and_staff_only(client, agm, margaret, secretary, outsider):
     client.force_login(margaret.user)
     page = client.get(f"/meetings/{agm.pk}/").content.decode()
-    assert '<a href="/meetings/" aria-current="page">Meetings</a>' in page
+    assert '<a href="/meetings/" aria-current="page">Meetings and votes</a>' in page
     assert 'href="/meetings/"' in client.get("/visits/").content.decode()
     client.force_login(secretary)
     assert 'href="/meetings/"' in client.get("/visits/").content.decode()

@@ -567,3 +567,70 @@ def test_only_the_appointer_cancels_a_proxy(secretary, agm, margaret, tom):
         with pytest.raises(NotAllowedError):
             services.proxy_revoke(proxy=proxy, user=user)
     assert services.proxy_revoke(proxy=proxy, user=margaret.user).revoked_at is not None
+
+
+# --- Telling the proxy ------------------------------------------------------------------------------
+
+
+def test_the_member_named_as_proxy_is_told_by_email_once(
+    secretary, agm, margaret, tom, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proxy_appoint(
+            user=margaret.user, holder=tom, meeting=agm, instructions_text="Back the accounts."
+        )
+    assert [message.to for message in mailoutbox] == [["tom@example.org"]]
+    message = mailoutbox[0]
+    assert "Margaret Greenwood has appointed you as their proxy" in message.subject
+    assert "to vote for them at Annual General Meeting 2026 on Saturday 12 December 2026" in message.body
+    assert "Their instructions:\nBack the accounts." in message.body
+    assert "as you think best" not in message.body
+    assert f"/meetings/{agm.pk}/" in message.body
+    assert not Proxy.objects.filter(holder_email_due=True).exists()
+    assert services.proxy_emails_send() == 0  # told once
+
+
+def test_a_proxy_for_one_ballot_names_it_and_its_instruction(secretary, agm, margaret, tom, mailoutbox):
+    ballot = open_motion_ballot(secretary, agm)
+    services.proxy_appoint(user=margaret.user, holder=tom, ballot=ballot, instruction="against")
+    assert services.proxy_emails_send() == 1
+    body = mailoutbox[0].body
+    assert "to vote for them on the ballot “Adopt the accounts”" in body
+    assert "They ask you to: Vote against." in body
+    assert f"/ballots/{ballot.pk}/" in body
+
+
+def test_a_proxy_cancelled_or_replaced_before_the_email_goes_is_not_told(
+    agm, margaret, tom, priya, mailoutbox
+):
+    first = services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
+    services.proxy_appoint(user=margaret.user, holder=priya, meeting=agm)  # replaces the first
+    second = Proxy.objects.get(appointer=margaret, revoked_at__isnull=True)
+    services.proxy_revoke(proxy=second, user=margaret.user)
+    first.refresh_from_db()
+    assert first.revoked_at is not None
+    assert services.proxy_emails_send() == 0
+    assert mailoutbox == []
+
+
+def test_the_chair_is_not_emailed_but_sees_the_proxy(secretary, agm, margaret, tom, mailoutbox):
+    services.meeting_chair_set(meeting=agm, chair=tom, user=secretary)
+    services.proxy_appoint(user=margaret.user, to_chair=True, meeting=agm)
+    assert services.proxy_emails_send() == 0
+    held = selectors.proxies_held_by(user=tom.user)
+    assert [(p.appointer, p.to_chair) for p in held] == [(margaret, True)]
+
+
+def test_proxies_held_are_those_still_to_be_used(secretary, agm, margaret, tom, priya, ian):
+    ballot = open_motion_ballot(secretary, agm)
+    services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
+    services.proxy_appoint(user=priya.user, holder=tom, ballot=ballot)
+    gone = services.proxy_appoint(user=ian.user, holder=tom, meeting=agm)
+    services.proxy_revoke(proxy=gone, user=ian.user)
+    held = selectors.proxies_held_by(user=tom.user)
+    assert sorted(p.appointer.legal_name for p in held) == ["Margaret Greenwood", "Priya Shah"]
+    assert selectors.proxies_held_by(user=margaret.user) == []
+    _close(ballot)
+    after_close = selectors.proxies_held_by(user=tom.user)
+    assert [p.appointer for p in after_close] == [margaret]
+    assert selectors.proxies_held_by(user=tom.user, now=agm.ends_at) == []
