@@ -127,10 +127,15 @@ def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
             form_add_application_error(vote_form, error, aliases={"ranking": "rank_1"})
         else:
             response = redirect("ballot_voted", ballot.pk)
+            if for_member is None:
+                changed = standing.voted
+            else:
+                changed = any(p.appointer_id == for_member.pk and p.appointer_voted for p in proxies)
             value = {
                 "user": request.user.pk,
                 "receipt": receipt,
                 "for": for_member.pk if for_member else None,
+                "changed": changed,
             }
             response.set_cookie(
                 _receipt_cookie(ballot.pk),
@@ -223,6 +228,7 @@ def ballot_voted(request: HttpRequest, pk: int) -> HttpResponse:
         "receipt": value["receipt"],
         "receipt_groups": str(value["receipt"]).split("-"),
         "for_member": for_member,
+        "changed": bool(value.get("changed")),
         "storage_key": f"carecoop-receipt:{ballot.pk}:{voter.number if voter else ''}",
     }
     response = render(request, "governance/ballot_voted.html", context)

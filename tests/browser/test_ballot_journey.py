@@ -101,3 +101,11 @@ def test_a_member_votes_on_the_agm_ballot_keeps_the_receipt_and_finds_it_after_t
     expect(page.get_by_role("status")).to_contain_text("Your vote was counted.")
     expect(page.locator("mark")).to_have_text(services.receipt_hash(receipt))
     audit()
+
+    # The browser kept the receipt for the change form; logging out forgets it.
+    kept = "Object.keys(localStorage).filter((key) => key.startsWith('carecoop-receipt:'))"
+    assert page.evaluate(kept) == [f"carecoop-receipt:{ballot.pk}:{margaret.number}"]
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("navigation").get_by_role("link", name="Log in")).to_be_visible()
+    audit()
+    assert page.evaluate(kept) == []

@@ -133,7 +133,8 @@ def test_a_second_vote_on_a_ballot_without_changes_is_refused_and_changes_nothin
 
 def test_a_secret_vote_is_changed_with_its_receipt(client, motion_ballot, margaret):
     client.force_login(margaret.user)
-    _page, receipt = _receipt_from(client, _vote(client, motion_ballot, choice="for"))
+    first, receipt = _receipt_from(client, _vote(client, motion_ballot, choice="for"))
+    assert "<h1>Your vote is recorded</h1>" in first.content.decode()
 
     page = client.get(f"/ballots/{motion_ballot.pk}/").content.decode()
     assert 'name="receipt"' in page
@@ -142,13 +143,20 @@ def test_a_secret_vote_is_changed_with_its_receipt(client, motion_ballot, margar
     assert "To change a secret vote, give the receipt you were given for it." in refused.content.decode()
     assert list(Vote.objects.filter(ballot=motion_ballot).values_list("choice", flat=True)) == ["for"]
 
-    _page, new_receipt = _receipt_from(
+    changed_page, new_receipt = _receipt_from(
         client, _vote(client, motion_ballot, choice="against", receipt=receipt.lower())
     )
 
     assert new_receipt != receipt
     vote = Vote.objects.get(ballot=motion_ballot)
     assert (vote.choice, vote.receipt_hash) == ("against", services.receipt_hash(new_receipt))
+    changed = changed_page.content.decode()
+    assert "<h1>Your vote is changed</h1>" in changed
+    assert "The receipt of the earlier vote no longer appears in the list of counted votes" in changed
+    _close(motion_ballot)
+    published = client.get(f"/ballots/{motion_ballot.pk}/receipts/").content.decode()
+    assert services.receipt_hash(new_receipt) in published
+    assert services.receipt_hash(receipt) not in published
 
 
 def test_a_vote_without_a_choice_is_a_form_error(client, motion_ballot, margaret):
