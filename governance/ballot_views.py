@@ -394,7 +394,18 @@ def _motion_figures(result: dict[str, Any]) -> dict[str, Any]:
         "threshold_width": _width(result["threshold"], 100),
         "weighted_for": _figure(result["weighted_for"]),
         "weighted_against": _figure(result["weighted_against"]),
+        # Whether weighting changed anything: a vote cast by some class weighs other than 1.
+        "weighted": any(
+            _decimal(row["weight"]) != 1 for row in result["by_class"] if row["for"] or row["against"]
+        ),
     }
+
+
+def _decimal(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return Decimal(1)
 
 
 def _election_figures(result: dict[str, Any]) -> dict[str, Any]:
@@ -480,13 +491,14 @@ def ballot_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
         [],
     ]
     if result.get("kind") == "motion":
-        rows.append(["member_class", "eligible", "for", "against", "abstain", "weight_of_one_vote"])
+        rows.append(["member_class", "class", "eligible", "for", "against", "abstain", "weight_of_one_vote"])
         eligible = result.get("eligible_by_class", {})
         for row in result["by_class"]:
             member_class = row["member_class"]
             rows.append(
                 [
                     member_class,
+                    CLASS_NAMES.get(member_class, member_class),
                     eligible.get(member_class, 0),
                     row["for"],
                     row["against"],
@@ -494,7 +506,8 @@ def ballot_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
                     row["weight"],
                 ]
             )
-        rows.append(["all", result["eligible"], result["for"], result["against"], result["abstain"], ""])
+        totals = [result["eligible"], result["for"], result["against"], result["abstain"]]
+        rows.append(["all", _("All members"), *totals, ""])
         rows += [
             [],
             ["weighted_for", result["weighted_for"]],

@@ -178,6 +178,17 @@ def _agm(secretary: User) -> None:
     for name, statement in statements.items():
         services.candidate_stand(ballot=election, user=_member(name).user, statement=statement)
     services.ballot_open(ballot=election, user=secretary, now=now)
+    # Two investors cannot come: one names a worker as proxy, the other the chair.
+    services.proxy_appoint(
+        user=_member("Margaret Fielden").user,
+        holder=_member("Tom Ackroyd"),
+        meeting=meeting,
+        instructions_text="Please vote for the accounts, and for paid travel time.",
+        now=now,
+    )
+    services.proxy_appoint(
+        user=_member("David Lord").user, to_chair=True, ballot=ballot, instruction="for", now=now
+    )
     services.requisition_open(
         user=_member("Samina Akhtar").user,
         purpose="To discuss a higher rate for weekend and bank holiday visits.",

@@ -1,6 +1,6 @@
 from django.core.management import call_command
 
-from governance.models import Ballot, Meeting, MeetingNotice, Minutes, Motion
+from governance.models import Ballot, Meeting, MeetingNotice, Minutes, Motion, Proxy
 from members.models import Membership
 
 
@@ -14,6 +14,11 @@ def test_the_demo_has_an_agm_with_notice_open_ballots_and_a_past_meeting_with_re
     open_ballots = Ballot.objects.filter(meeting=agm, status="open")
     assert sorted(open_ballots.values_list("kind", flat=True)) == ["election", "motion"]
     assert Motion.objects.get(title="Paid travel time between visits").status == "tabled"
+    proxies = Proxy.objects.filter(revoked_at__isnull=True).order_by("pk")
+    assert [(p.appointer.legal_name, p.holder.legal_name if p.holder else "the chair") for p in proxies] == [
+        ("Margaret Fielden", "Tom Ackroyd"),
+        ("David Lord", "the chair"),
+    ]
 
     past = Ballot.objects.get(title="Adopt the rates policy")
     assert past.status == "closed"

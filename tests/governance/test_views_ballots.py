@@ -241,6 +241,7 @@ def test_results_are_hidden_until_close_and_then_shown(client, motion_ballot, ma
     body = hidden.content.decode()
     assert hidden.status_code == 200
     assert "Results are shown when the ballot closes at" in body
+    assert "16:00 on Saturday 12 December 2026</time>" in body
     assert "PASSED" not in body
     assert "Turnout" not in body
     assert client.get(f"/ballots/{motion_ballot.pk}/results.csv").status_code == 404
@@ -251,11 +252,30 @@ def test_results_are_hidden_until_close_and_then_shown(client, motion_ballot, ma
     assert "4 of 4 eligible members voted (100.0%)" in shown
     assert "PASSED" in shown
     assert "NOT PASSED" not in shown
-    assert "66.66% of the votes cast were for and 33.33% against" in shown
+    assert "2 members voted for and 1 against." in shown
+    assert "1 abstained, which is not a vote cast." in shown
+    assert "66.66% of the votes cast were for and 33.33% against." in shown
+    assert "Weighted by class" not in shown  # every vote cast weighed 1
     assert "Care or support worker" in shown
     assert 'class="bar-chart" aria-hidden="true"' in shown
     assert "Not declared by the chair yet" in shown
     assert "Who voted how" not in shown  # secret
+
+
+def test_results_say_the_members_count_and_then_what_the_weighting_made_of_it(
+    client, motion_ballot, margaret, tom, priya, ian
+):
+    # Investors hold at most 10% of the votes cast: Ian's vote weighs 1/3 beside three others.
+    for member, choice in [(margaret, "for"), (tom, "for"), (priya, "against"), (ian, "against")]:
+        services.vote_cast(ballot=motion_ballot, user=member.user, choice=choice)
+    _close(motion_ballot)
+    client.force_login(margaret.user)
+
+    shown = client.get(f"/ballots/{motion_ballot.pk}/results/").content.decode()
+
+    assert "2 members voted for and 2 against." in shown
+    assert "Weighted by class of member, as the rules say, 60.00% of the votes cast were for" in shown
+    assert "votes weigh 2 for and 1.3333 against." in shown
 
 
 def test_the_chair_declares_and_a_member_cannot(client, motion_ballot, secretary, margaret):
@@ -297,8 +317,9 @@ def test_the_results_csv_has_the_same_figures_and_no_formulas(client, secretary,
     table = {row[0]: row[1:] for row in rows if row}
     assert table["ballot"] == ['\'=HYPERLINK("http://x")']
     assert table["voted"] == ["2"]
-    assert table["worker"][:4] == ["1", "0", "1", "0"]
-    assert table["all"][1:4] == ["1", "1", "0"]
+    assert table["member_class"][:3] == ["class", "eligible", "for"]
+    assert table["worker"][:5] == ["Care or support worker", "1", "0", "1", "0"]
+    assert table["all"][:5] == ["All members", "2", "1", "1", "0"]
     assert table["result"] == ["not passed"]
 
 
