@@ -186,6 +186,15 @@ def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_close": ballot.status == Ballot.Status.OPEN
         and (ballot.method == Ballot.Method.AT_MEETING or ballot.closes_at <= now),
         "past_closing": ballot.status != Ballot.Status.CLOSED and ballot.closes_at <= now,
+        # Offered only when opening can work: a vote at a meeting while the meeting is on, an
+        # online ballot once its opening time has come (it opens by itself within a minute).
+        "can_open": ballot.status == Ballot.Status.DRAFT
+        and ballot.closes_at > now
+        and (
+            ballot.meeting.in_session(now)
+            if ballot.method == Ballot.Method.AT_MEETING and ballot.meeting is not None
+            else ballot.method == Ballot.Method.ONLINE and ballot.opens_at <= now
+        ),
         "can_appoint": me is not None
         and ballot.closes_at > now
         and not standing.voted

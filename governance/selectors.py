@@ -178,6 +178,24 @@ def ballots_awaiting_vote(*, user: User | AnonymousUser, now: datetime | None = 
     )
 
 
+def members_to_mark_present(*, meeting: Meeting, search: str, limit: int = 20) -> list[Membership]:
+    """Members who may be marked present at `meeting`, found by name or membership number, each
+    with `is_present`. One query."""
+    term = search.strip()
+    if not term:
+        return []
+    query = Q(legal_name__icontains=term) | Q(profile__display_name__icontains=term)
+    if term.isdigit():
+        query |= Q(number=int(term))
+    return list(
+        member_selectors.memberships_participating(on=timezone.localdate())
+        .filter(query)
+        .select_related("profile")
+        .annotate(is_present=Exists(Attendance.objects.filter(meeting=meeting, membership=OuterRef("pk"))))
+        .order_by("legal_name", "number")[:limit]
+    )
+
+
 def proxies_held_by(*, user: User | AnonymousUser, now: datetime | None = None) -> list[Proxy]:
     """The proxies the user holds for meetings not yet over and ballots not yet closed: named to
     them, or to the chair of a meeting they chair. Soonest first."""

@@ -298,6 +298,9 @@ def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
         "attendance": list(selectors.attendance_for_meeting(meeting=meeting)),
         "quorum": selectors.meeting_quorum(meeting=meeting),
         "in_session": meeting.in_session(),
+        "check_in_opens": meeting.starts_at - CHECK_IN_OPENS_BEFORE,
+        "search": request.GET.get("q", "")[:100],
+        "found": selectors.members_to_mark_present(meeting=meeting, search=request.GET.get("q", "")[:100]),
     }
     return render(request, "governance/meeting_register.html", context, status=400 if form.errors else 200)
 

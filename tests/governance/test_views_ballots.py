@@ -558,9 +558,26 @@ def test_staff_open_and_close_a_vote_at_the_meeting(client, secretary, agm, marg
         closes_at=at(12, 16),
         method="at_meeting",
     )
-    time_machine.move_to(at(12, 14, 30), tick=False)
-    services.attendance_mark(meeting=agm, membership=margaret, user=secretary)
+    online = services.ballot_create(
+        user=secretary,
+        title="Elect the auditors",
+        meeting=agm,
+        opens_at=at(13, 9),
+        closes_at=at(14, 9),
+        motion=board_motion(secretary, agm, title="Elect the auditors"),
+    )
     client.force_login(secretary)
+    before = client.get(f"/ballots/{ballot.pk}/").content.decode()
+    assert "Open the vote now" not in before  # the meeting is not on yet
+    assert "A vote at the meeting is opened here while the meeting is on" in before
+    not_due = client.get(f"/ballots/{online.pk}/").content.decode()
+    assert "Open the ballot now" not in not_due
+    assert "An online ballot opens by itself at its opening time." in not_due
+
+    time_machine.move_to(at(12, 14, 30), tick=False)
+    client.force_login(secretary)  # after the move: the old session has expired
+    services.attendance_mark(meeting=agm, membership=margaret, user=secretary)
+    assert "Open the vote now" in client.get(f"/ballots/{ballot.pk}/").content.decode()
     client.post(f"/ballots/{ballot.pk}/open/")
     ballot.refresh_from_db()
     assert ballot.status == Ballot.Status.OPEN

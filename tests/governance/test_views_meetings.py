@@ -385,8 +385,34 @@ def test_staff_mark_members_present_and_the_quorum_is_shown(
     assert "In the room" in page.content.decode()
 
 
+def test_staff_find_a_member_by_name_and_mark_them_present(
+    client, agm, secretary, margaret, tom, time_machine
+):
+    time_machine.move_to(at(12, 14, 5), tick=False)
+    client.force_login(secretary)
+    services.attendance_mark(meeting=agm, membership=margaret, user=secretary)
+
+    page = client.get(f"/meetings/{agm.pk}/register/", {"q": "barker"}).content.decode()
+    assert "Tom Barker" in page
+    assert f'<input type="hidden" name="number" value="{tom.number}">' in page
+    assert "Margaret Greenwood" not in page.split("Members found")[1].split("</ul>")[0]
+    by_number = client.get(f"/meetings/{agm.pk}/register/", {"q": str(margaret.number)}).content.decode()
+    found = by_number.split("Members found")[1].split("</ul>")[0]
+    assert "Margaret Greenwood" in found
+    assert "present</span>" in found  # already marked: no button
+    assert 'name="number"' not in found
+    nobody = client.get(f"/meetings/{agm.pk}/register/", {"q": "Nobody Here"}).content.decode()
+    assert "No member found for “Nobody Here”." in nobody
+
+    client.post(f"/meetings/{agm.pk}/register/", {"number": str(tom.number)})
+    assert Attendance.objects.filter(meeting=agm, membership=tom, how="in_room").exists()
+
+
 def test_marking_before_the_meeting_is_refused_on_the_form(client, agm, secretary, tom):
     client.force_login(secretary)
+    page = client.get(f"/meetings/{agm.pk}/register/").content.decode()
+    assert "from half an hour before the start (13:30 on Saturday 12 December)" in page
+    assert "Mark present" not in page  # no button that cannot work yet
     response = client.post(f"/meetings/{agm.pk}/register/", {"number": str(tom.number)})
     assert response.status_code == 400
     assert "Members are marked present while the meeting is on." in response.content.decode()
