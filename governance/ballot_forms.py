@@ -30,7 +30,7 @@ def _instruction_hint(proxy: Proxy) -> str:
     if proxy.instructions_text:
         said.append(f"“{proxy.instructions_text}”")
     if getattr(proxy, "appointer_voted", False):
-        said.append(str(_("a vote is already recorded for them")))
+        said.append(str(_("you have voted for them already")))
     return "; ".join(said)
 
 
@@ -63,6 +63,12 @@ class VoteForm(forms.Form):
                 initial=MYSELF if voter is not None else next(iter(self.proxies)),
                 widget=forms.RadioSelect,
                 help_text=_("You hold these members' proxies. Vote once for each, as they asked."),
+                error_messages={
+                    "invalid_choice": _(
+                        "You can no longer vote for this member: they have voted themselves, or "
+                        "cancelled their proxy. Choose again."
+                    )
+                },
             )
         if ballot.kind == Ballot.Kind.MOTION:
             self.fields["choice"] = forms.ChoiceField(
@@ -104,6 +110,17 @@ class VoteForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        posted_for = self.data.get("for_member") if hasattr(self.data, "get") else None
+        if "for_member" not in self.fields and posted_for not in (None, "", MYSELF):
+            # A page opened while the user held a proxy they can no longer use: never count the
+            # vote as their own instead.
+            raise forms.ValidationError(
+                _(
+                    "You can no longer vote for this member: they have voted themselves, or "
+                    "cancelled their proxy."
+                ),
+                code="proxy_gone",
+            )
         if self.ballot.kind == Ballot.Kind.ELECTION:
             ranking: list[int] = []
             seen: dict[str, str] = {}

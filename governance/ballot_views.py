@@ -88,16 +88,21 @@ def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     is_open = ballot.status == Ballot.Status.OPEN and ballot.closes_at > now
     proxies = selectors.proxies_usable_on_ballot(ballot=ballot, user=request.user) if is_open else []
+    # A proxy can no longer vote for a member who voted themselves, nor change a vote it cast
+    # where changes are not allowed: those are listed, but not offered on the form.
+    usable = [
+        p for p in proxies if not p.appointer_voted_self and (ballot.changes_allowed or not p.appointer_voted)
+    ]
     candidates = list(getattr(ballot, "standing", []))
     my_candidacy = next((c for c in candidates if c.membership.user_id == request.user.pk), None)
-    voted_for_someone = any(getattr(p, "appointer_voted", False) for p in proxies)
+    voted_for_someone = any(p.appointer_voted for p in usable)
     posted = request.POST if request.method == "POST" else None
     standing_up = posted is not None and "statement" in posted
     vote_form = VoteForm(
         None if standing_up else posted,
         ballot=ballot,
         candidates=candidates,
-        proxies=proxies,
+        proxies=usable,
         voter=me if standing.eligible else None,
         ask_receipt=ballot.secret and ballot.changes_allowed and (standing.voted or voted_for_someone),
     )
@@ -130,7 +135,7 @@ def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if for_member is None:
                 changed = standing.voted
             else:
-                changed = any(p.appointer_id == for_member.pk and p.appointer_voted for p in proxies)
+                changed = any(p.appointer_id == for_member.pk and p.appointer_voted for p in usable)
             value = {
                 "user": request.user.pk,
                 "receipt": receipt,
@@ -173,10 +178,7 @@ def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "show_vote": bool(vote_form.errors)
         or (
             is_open
-            and (
-                (standing.eligible and (not standing.voted or ballot.changes_allowed))
-                or any(ballot.changes_allowed or not getattr(p, "appointer_voted", False) for p in proxies)
-            )
+            and ((standing.eligible and (not standing.voted or ballot.changes_allowed)) or bool(usable))
         ),
         "form": stand_form if stand_form.errors else vote_form,
         "vote_form": vote_form,

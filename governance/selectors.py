@@ -308,7 +308,8 @@ def motion_current_version(*, motion: Motion) -> MotionVersion | None:
 def proxies_usable_on_ballot(*, ballot: Ballot, user: User | AnonymousUser) -> list[Proxy]:
     """The proxies the user may vote with on this ballot, one per appointer, chosen as
     `services.vote_cast` chooses them (one for the ballot itself wins over one for the whole
-    meeting). Each carries `appointer_voted`: whether a vote is already recorded for them."""
+    meeting). Each carries `appointer_voted`: whether a vote is already recorded for them, and
+    `appointer_voted_self`: whether they cast it themselves (so the proxy can no longer vote)."""
     membership = member_selectors.membership_current_for_user(user=user) if user.is_authenticated else None
     if membership is None:
         return []
@@ -322,7 +323,12 @@ def proxies_usable_on_ballot(*, ballot: Ballot, user: User | AnonymousUser) -> l
         .annotate(
             appointer_voted=Exists(
                 Participation.objects.filter(ballot=ballot, membership=OuterRef("appointer"))
-            )
+            ),
+            appointer_voted_self=Exists(
+                Participation.objects.filter(
+                    ballot=ballot, membership=OuterRef("appointer"), proxy__isnull=True
+                )
+            ),
         )
         .order_by("created_at", "pk")
     )

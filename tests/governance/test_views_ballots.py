@@ -433,6 +433,44 @@ def test_the_proxy_holder_sees_whose_proxies_they_hold(client, secretary, agm, m
     assert "Proxies you hold" not in client.get(f"/meetings/{agm.pk}/").content.decode()
 
 
+def test_a_member_who_voted_themselves_is_not_offered_to_their_proxy(
+    client, secretary, agm, margaret, tom, priya
+):
+    ballot = open_motion_ballot(secretary, agm)
+    services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
+    services.proxy_appoint(user=priya.user, holder=tom, meeting=agm)
+    services.vote_cast(ballot=ballot, user=margaret.user, choice="for")
+    client.force_login(tom.user)
+
+    page = client.get(f"/ballots/{ballot.pk}/").content.decode()
+
+    assert "Margaret Greenwood's proxy" in page
+    assert "they have voted themselves, so you cannot vote for them" in page
+    assert f'value="{margaret.number}"' not in page  # not a choice on the form
+    assert f'value="{priya.number}"' in page
+    refused = _vote(client, ballot, for_member=str(margaret.number), choice="against")
+    assert refused.status_code == 200
+    assert "You can no longer vote for this member: they have voted themselves" in refused.content.decode()
+    assert list(Vote.objects.filter(ballot=ballot).values_list("choice", flat=True)) == ["for"]
+
+
+def test_a_vote_for_a_proxy_no_longer_held_is_not_counted_as_the_holders_own(
+    client, secretary, agm, margaret, tom
+):
+    ballot = open_motion_ballot(secretary, agm)
+    proxy = services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
+    client.force_login(tom.user)
+    assert f'value="{margaret.number}"' in client.get(f"/ballots/{ballot.pk}/").content.decode()
+    services.proxy_revoke(proxy=proxy, user=margaret.user)  # while Tom's page is open
+
+    stale = _vote(client, ballot, for_member=str(margaret.number), choice="against")
+
+    assert stale.status_code == 200
+    assert "You can no longer vote for this member" in stale.content.decode()
+    assert not Vote.objects.exists()
+    assert not Participation.objects.exists()
+
+
 def test_appointing_nobody_is_a_form_error(client, agm, margaret):
     client.force_login(margaret.user)
     response = client.post(f"/proxies/?meeting={agm.pk}", {"holder": ""})
