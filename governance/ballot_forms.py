@@ -29,8 +29,10 @@ def _instruction_hint(proxy: Proxy) -> str:
         said.append(str(_("as you think best")))
     if proxy.instructions_text:
         said.append(f"“{proxy.instructions_text}”")
-    if getattr(proxy, "appointer_voted", False):
+    if getattr(proxy, "voted_by_me", False):
         said.append(str(_("you have voted for them already")))
+    elif getattr(proxy, "appointer_voted", False):
+        said.append(str(_("a vote was cast for them by an earlier proxy")))
     return "; ".join(said)
 
 

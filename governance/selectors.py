@@ -7,6 +7,7 @@ stay hidden until close"), from staff as much as anyone.
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -161,11 +162,17 @@ def proxies_given_by(*, user: User) -> QuerySet[Proxy]:
 
 
 def ballots_awaiting_vote(*, user: User | AnonymousUser, now: datetime | None = None) -> list[Ballot]:
-    """The open ballots the user may vote on and has not (nor has a proxy for them), closing
-    soonest first. One query, none for someone not logged in."""
+    """The open ballots the user may vote on now and has not (nor has a proxy for them), closing
+    soonest first. Left out: a vote at a meeting they are not checked in to (they could not cast
+    it), and a ballot they have given a proxy for (their proxy votes). One query, none for
+    someone not logged in."""
     if not user.is_authenticated:
         return []
     current = Membership.objects.current().filter(user=user)
+    proxied = Proxy.objects.filter(appointer__in=current, revoked_at__isnull=True).filter(
+        Q(ballot=OuterRef("pk")) | Q(meeting=OuterRef("meeting"))
+    )
+    present = Attendance.objects.filter(meeting=OuterRef("meeting"), membership__in=current)
     return list(
         Ballot.objects.filter(
             status=Ballot.Status.OPEN,
@@ -173,6 +180,8 @@ def ballots_awaiting_vote(*, user: User | AnonymousUser, now: datetime | None = 
             eligibility__membership__in=current,
         )
         .exclude(participations__membership__in=current)
+        .exclude(Exists(proxied))
+        .exclude(Q(method=Ballot.Method.AT_MEETING) & ~Exists(present))
         .select_related("meeting")
         .order_by("closes_at", "pk")
     )
@@ -181,11 +190,11 @@ def ballots_awaiting_vote(*, user: User | AnonymousUser, now: datetime | None = 
 def members_to_mark_present(*, meeting: Meeting, search: str, limit: int = 20) -> list[Membership]:
     """Members who may be marked present at `meeting`, found by name or membership number, each
     with `is_present`. One query."""
-    term = search.strip()
+    term = search.replace("\x00", "").strip()
     if not term:
         return []
     query = Q(legal_name__icontains=term) | Q(profile__display_name__icontains=term)
-    if term.isdigit():
+    if term.isascii() and term.isdigit() and len(term) < 10:
         query |= Q(number=int(term))
     return list(
         member_selectors.memberships_participating(on=timezone.localdate())
@@ -194,6 +203,46 @@ def members_to_mark_present(*, meeting: Meeting, search: str, limit: int = 20) -
         .annotate(is_present=Exists(Attendance.objects.filter(meeting=meeting, membership=OuterRef("pk"))))
         .order_by("legal_name", "number")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    """One saving of the meeting and voting rules: when, by whom, and each number changed as
+    (what it is, before, after)."""
+
+    at: datetime
+    by: str
+    changed: list[tuple[str, str, str]]
+
+
+def governance_policy_changes(*, limit: int = 10) -> list[RuleChange]:
+    """The latest changes to the meeting and voting rules, newest first. One query."""
+    records = list(
+        GovernancePolicy.history.filter(id=1)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[: limit + 1]
+    )
+
+    def shown(field_name: str, value: Any) -> str:
+        field = GovernancePolicy._meta.get_field(field_name)
+        choices = dict(getattr(field, "flatchoices", None) or [])
+        return str(choices.get(value, value))
+
+    changes = []
+    for newer, older in pairwise(records):
+        delta = newer.diff_against(older)
+        changed = [
+            (
+                str(getattr(GovernancePolicy._meta.get_field(change.field), "verbose_name", change.field)),
+                shown(change.field, change.old),
+                shown(change.field, change.new),
+            )
+            for change in delta.changes
+        ]
+        if changed:
+            who = newer.history_user.email if newer.history_user else _("the system")
+            changes.append(RuleChange(at=newer.history_date, by=who, changed=changed))
+    return changes
 
 
 def proxies_held_by(*, user: User | AnonymousUser, now: datetime | None = None) -> list[Proxy]:
@@ -309,7 +358,8 @@ def proxies_usable_on_ballot(*, ballot: Ballot, user: User | AnonymousUser) -> l
     """The proxies the user may vote with on this ballot, one per appointer, chosen as
     `services.vote_cast` chooses them (one for the ballot itself wins over one for the whole
     meeting). Each carries `appointer_voted`: whether a vote is already recorded for them, and
-    `appointer_voted_self`: whether they cast it themselves (so the proxy can no longer vote)."""
+    `appointer_voted_self`: whether they cast it themselves (so the proxy can no longer vote), and
+    `voted_by_me`: whether the user cast it."""
     membership = member_selectors.membership_current_for_user(user=user) if user.is_authenticated else None
     if membership is None:
         return []
@@ -327,6 +377,11 @@ def proxies_usable_on_ballot(*, ballot: Ballot, user: User | AnonymousUser) -> l
             appointer_voted_self=Exists(
                 Participation.objects.filter(
                     ballot=ballot, membership=OuterRef("appointer"), proxy__isnull=True
+                )
+            ),
+            voted_by_me=Exists(
+                Participation.objects.filter(
+                    ballot=ballot, membership=OuterRef("appointer"), cast_by_id=user.pk
                 )
             ),
         )

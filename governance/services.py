@@ -7,11 +7,13 @@ Rule 7 (secret ballots): the vote row written here carries nothing that joins it
 """
 
 import hashlib
+import logging
 import math
 import secrets
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from smtplib import SMTPException, SMTPRecipientsRefused
 from typing import Any
 
 from django.conf import settings
@@ -49,6 +51,8 @@ from governance.models import (
 )
 from members import selectors as member_selectors
 from members.models import Membership, User
+
+logger = logging.getLogger(__name__)
 
 TEXT_MAX = 10_000
 STATEMENT_MAX = 3_000
@@ -322,20 +326,38 @@ def _outbox_send(
 ) -> int:
     """Send the emails of outbox rows `owed`, each once: rows are claimed with SKIP LOCKED in
     batches, and marked with `sent` (values, or callables giving them) in the transaction that
-    sends them, so a failing mail server leaves them owed for the next try. Returns how many went."""
+    sends them. A failing mail server leaves the rest of the batch owed for the next try (the
+    rows sent before it stay marked); an email that can never go (a header the mail library
+    refuses, an address the server refuses) is logged and not tried again, so it cannot hold up
+    the others. Returns how many went."""
     count = 0
     while True:
+        failure: Exception | None = None
         with transaction.atomic():
             claimed = list(owed.select_for_update(skip_locked=True, of=("self",)).order_by("pk")[:batch])
             if not claimed:
                 break
-            emails = [message for message in map(email, claimed) if message is not None]
+            done: list[int] = []
             with get_connection() as mail:
-                mail.send_messages(emails)
-            owed.model.objects.filter(pk__in=[row.pk for row in claimed]).update(
+                for row in claimed:
+                    try:
+                        message = email(row)
+                        if message is not None:
+                            mail.send_messages([message])
+                            count += 1
+                    except (ValueError, SMTPRecipientsRefused):  # BadHeaderError is a ValueError
+                        logger.exception(
+                            "Email for %s %s cannot be sent; not trying again", owed.model, row.pk
+                        )
+                    except (SMTPException, OSError) as error:
+                        failure = error
+                        break
+                    done.append(row.pk)
+            owed.model.objects.filter(pk__in=done).update(
                 **{field: value() if callable(value) else value for field, value in sent.items()}
             )
-            count += len(emails)
+        if failure is not None:
+            raise failure
         if len(claimed) < batch:
             break
     return count
@@ -348,7 +370,7 @@ def _notice_email(notice: MeetingNotice) -> EmailMessage:
         "coop_name": settings.COOP_NAME,
         "url": f"{settings.SITE_URL}/meetings/{meeting.pk}/",
     }
-    subject = render_to_string("governance/email/meeting_notice_subject.txt", context).strip()
+    subject = " ".join(render_to_string("governance/email/meeting_notice_subject.txt", context).split())
     body = render_to_string("governance/email/meeting_notice_message.txt", context)
     return EmailMessage(f"[{settings.COOP_NAME}] {subject}", body, None, [notice.email])
 
@@ -458,6 +480,25 @@ def requisition_sign(*, requisition: Requisition, user: User) -> Requisition:
         requisition.signatures_needed = needed
         requisition.save(update_fields=["met_at", "signatures_needed"])
         transaction.on_commit(lambda: _tell_staff_requisition_met(requisition.pk), robust=True)
+    return requisition
+
+
+@transaction.atomic
+def requisition_unsign(*, requisition: Requisition, user: User) -> Requisition:
+    """Take a signature back, while the requisition is still collecting them: once met, the
+    meeting is owed to the members who asked for it."""
+    membership = _membership_of(user)
+    requisition = Requisition.objects.select_for_update().get(pk=requisition.pk)
+    if requisition.met_at is not None:
+        raise ConflictError(
+            _("This requisition has the signatures it needs: a signature can no longer be taken back."),
+            code="requisition_met",
+        )
+    deleted, _rows = RequisitionSignature.objects.filter(
+        requisition=requisition, membership=membership
+    ).delete()
+    if not deleted:
+        raise ConflictError(_("You have not signed this requisition."), code="not_signed")
     return requisition
 
 
@@ -1027,9 +1068,12 @@ def proxy_appoint(
         held = Q(to_chair=True) | (Q(holder_id=meeting_of.chair_id) if meeting_of.chair_id else Q(pk__in=[]))
     else:
         held = _held_by(holder, meeting_of)
-    Proxy.objects.filter(appointer=appointer, meeting=meeting, ballot=ballot, revoked_at__isnull=True).update(
-        revoked_at=now, holder_email_due=False
+    replaced = Proxy.objects.filter(
+        appointer=appointer, meeting=meeting, ballot=ballot, revoked_at__isnull=True
     )
+    # Changing the instructions to the same holder is not news by email: the page shows them.
+    same_holder = holder is not None and replaced.filter(holder=holder).exists()
+    replaced.update(revoked_at=now, holder_email_due=False)
     max_proxies = GovernancePolicy.current().max_proxies
     held_count = (
         Proxy.objects.filter(scope & held).exclude(appointer=appointer).values("appointer").distinct().count()
@@ -1051,9 +1095,9 @@ def proxy_appoint(
         instructions_text=instructions_text,
         created_at=now,
         # The member named is told by email; the chair sees the proxies on the meeting's page.
-        holder_email_due=holder is not None,
+        holder_email_due=holder is not None and not same_holder,
     )
-    if holder is not None:
+    if proxy.holder_email_due:
         transaction.on_commit(_proxy_emails_send_soon, robust=True)
     return proxy
 
@@ -1067,6 +1111,11 @@ def _proxy_emails_send_soon() -> None:
 def proxy_emails_send(*, batch: int = 200) -> int:
     """Tell each member named as a proxy that they hold it, once, as meeting notices are sent
     (rows claimed with SKIP LOCKED, the flag cleared in the transaction that sends)."""
+    # A proxy for a meeting now over, or a ballot now closed, is no news any more.
+    live = Q(meeting__ends_at__gt=timezone.now()) | (
+        Q(ballot__isnull=False) & ~Q(ballot__status=Ballot.Status.CLOSED)
+    )
+    Proxy.objects.filter(holder_email_due=True).exclude(live).update(holder_email_due=False)
     owed = Proxy.objects.filter(holder_email_due=True).select_related(
         "appointer__profile", "holder__user", "meeting", "ballot"
     )
@@ -1085,7 +1134,7 @@ def _proxy_email(proxy: Proxy) -> EmailMessage | None:
         else f"{settings.SITE_URL}/meetings/{proxy.meeting_id}/",
         "proxies_url": f"{settings.SITE_URL}/proxies/",
     }
-    subject = render_to_string("governance/email/proxy_held_subject.txt", context).strip()
+    subject = " ".join(render_to_string("governance/email/proxy_held_subject.txt", context).split())
     body = render_to_string("governance/email/proxy_held_message.txt", context)
     return EmailMessage(f"[{settings.COOP_NAME}] {subject}", body, None, [proxy.holder.user.email])
 

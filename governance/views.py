@@ -443,6 +443,7 @@ def motion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     motion = selectors.motion_get_for_user(user=request.user, pk=pk)
     me = _me(request)
     ballot = motion.ballots.first()
+    motion.ballot = ballot  # type: ignore[attr-defined]  # for its status label
     amendments = list(selectors.motions_for_meeting(meeting=motion.meeting).filter(amends=motion))
     for amendment in amendments:
         versions = list(amendment.versions.all())
@@ -563,14 +564,29 @@ def requisitions(request: HttpRequest) -> HttpResponse:
 def requisition_detail(request: HttpRequest, pk: int) -> HttpResponse:
     requisition = selectors.requisition_get_for_user(user=request.user, pk=pk)
     me = _me(request)
+    signatures = list(requisition.signatures.select_related("membership__profile"))
     context = {
         "requisition": requisition,
         "meeting": getattr(requisition, "meeting", None),
         "needed": requisition.signatures_needed or services.requisition_signatures_needed(),
-        "signed": me is not None and requisition.signatures.filter(membership=me).exists(),
+        "signatures": signatures,
+        "signed": me is not None and any(s.membership_id == me.pk for s in signatures),
         "me": me,
     }
     return render(request, "governance/requisition_detail.html", context)
+
+
+@governance_view
+@require_POST
+def requisition_unsign(request: HttpRequest, pk: int) -> HttpResponse:
+    requisition = selectors.requisition_get_for_user(user=request.user, pk=pk)
+    try:
+        services.requisition_unsign(requisition=requisition, user=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your signature is taken off the requisition."))
+    return redirect("requisition_detail", pk=requisition.pk)
 
 
 @governance_view
@@ -611,6 +627,6 @@ def governance_policy(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "governance/policy.html",
-        {"form": form, "policy": policy},
+        {"form": form, "policy": policy, "changes": selectors.governance_policy_changes()},
         status=400 if form.errors else 200,
     )

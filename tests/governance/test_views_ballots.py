@@ -90,7 +90,7 @@ def test_the_account_and_meetings_pages_say_which_ballots_wait_for_your_vote(
     assert "2 ballots are waiting for your vote" in account
     assert f'<a href="/ballots/{motion_ballot.pk}/">Adopt the accounts</a>' in account
     assert f'<a href="/ballots/{later.pk}/">Elect the auditors</a>' in account
-    assert "closes on <time" in account
+    assert "closes at <time" in account
 
     _receipt_from(client, _vote(client, motion_ballot, choice="for"))
     meetings = client.get("/meetings/").content.decode()

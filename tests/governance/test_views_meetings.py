@@ -401,6 +401,8 @@ def test_staff_find_a_member_by_name_and_mark_them_present(
     assert "Margaret Greenwood" in found
     assert "present</span>" in found  # already marked: no button
     assert 'name="number"' not in found
+    for odd in ("²", "①", "12\x00", "9" * 40):
+        assert client.get(f"/meetings/{agm.pk}/register/", {"q": odd}).status_code == 200
     nobody = client.get(f"/meetings/{agm.pk}/register/", {"q": "Nobody Here"}).content.decode()
     assert "No member found for “Nobody Here”." in nobody
 
@@ -510,6 +512,35 @@ def test_members_sign_a_requisition_until_it_has_enough(client, margaret, tom, p
     assert "Call this meeting" in client.get(opened["Location"]).content.decode()
 
 
+def test_a_signature_is_taken_back_until_the_requisition_is_met(client, margaret, tom, priya, ian):
+    GovernancePolicy.objects.update_or_create(pk=1, defaults={"requisition_percent": 75})  # 3 of 4
+    requisition = services.requisition_open(user=margaret.user, purpose="To discuss the travel allowance.")
+    services.requisition_sign(requisition=requisition, user=tom.user)
+    client.force_login(tom.user)
+    page = client.get(f"/meetings/requisitions/{requisition.pk}/").content.decode()
+    signed = page[page.index("Signed by 2 members") :]
+    assert signed.index("Margaret Greenwood") < signed.index("Tom Barker")
+    assert "Take my signature back" in page
+
+    taken = client.post(f"/meetings/requisitions/{requisition.pk}/unsign/")
+    assert _messages(taken) == ["Your signature is taken off the requisition."]
+    assert list(requisition.signatures.values_list("membership", flat=True)) == [margaret.pk]
+    again = client.post(f"/meetings/requisitions/{requisition.pk}/unsign/")
+    assert _messages(again) == ["You have not signed this requisition."]
+
+    for member in (tom, priya):
+        services.requisition_sign(requisition=requisition, user=member.user)
+    requisition.refresh_from_db()
+    assert requisition.met_at is not None
+    refused = client.post(f"/meetings/requisitions/{requisition.pk}/unsign/")
+    assert "a signature can no longer be taken back" in _messages(refused)[0]
+    assert requisition.signatures.count() == 3
+    assert (
+        "Take my signature back"
+        not in client.get(f"/meetings/requisitions/{requisition.pk}/").content.decode()
+    )
+
+
 def test_an_empty_requisition_is_a_form_error(client, margaret):
     client.force_login(margaret.user)
     response = client.post("/meetings/requisitions/", {"purpose": ""})
@@ -548,6 +579,11 @@ def test_staff_change_the_meeting_rules(client, secretary, margaret):
     policy = GovernancePolicy.current()
     assert (policy.notice_clear_days, policy.max_proxies, policy.weighting) == (21, 3, "class_shares")
     assert policy.share_investors_percent == 10
+    rules = client.get("/meetings/rules/").content.decode()
+    latest = rules[rules.index("Latest changes") :]
+    assert "secretary@example.org" in latest
+    assert "clear days&#x27; notice of a general meeting: 14 → 21" in latest
+    assert "→ Fixed shares of the vote for each class" in latest
 
     client.force_login(margaret.user)
     page = client.get("/meetings/").content.decode()

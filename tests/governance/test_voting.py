@@ -582,7 +582,10 @@ def test_the_member_named_as_proxy_is_told_by_email_once(
     assert [message.to for message in mailoutbox] == [["tom@example.org"]]
     message = mailoutbox[0]
     assert "Margaret Greenwood has appointed you as their proxy" in message.subject
-    assert "to vote for them at Annual General Meeting 2026 on Saturday 12 December 2026" in message.body
+    assert (
+        "to vote for them at Annual General Meeting 2026, at 14:00 on Saturday 12 December 2026"
+        in message.body
+    )
     assert "Their instructions:\nBack the accounts." in message.body
     assert "as you think best" not in message.body
     assert f"/meetings/{agm.pk}/" in message.body
@@ -615,7 +618,9 @@ def test_a_proxy_cancelled_or_replaced_before_the_email_goes_is_not_told(
 
 def test_the_chair_is_not_emailed_but_sees_the_proxy(secretary, agm, margaret, tom, mailoutbox):
     services.meeting_chair_set(meeting=agm, chair=tom, user=secretary)
-    services.proxy_appoint(user=margaret.user, to_chair=True, meeting=agm)
+    proxy = services.proxy_appoint(user=margaret.user, to_chair=True, meeting=agm)
+    proxy.refresh_from_db()
+    assert proxy.holder_email_due is False
     assert services.proxy_emails_send() == 0
     held = selectors.proxies_held_by(user=tom.user)
     assert [(p.appointer, p.to_chair) for p in held] == [(margaret, True)]
@@ -634,3 +639,102 @@ def test_proxies_held_are_those_still_to_be_used(secretary, agm, margaret, tom, 
     after_close = selectors.proxies_held_by(user=tom.user)
     assert [p.appointer for p in after_close] == [margaret]
     assert selectors.proxies_held_by(user=tom.user, now=agm.ends_at) == []
+
+
+def test_a_name_with_an_apostrophe_reaches_the_subject_as_written(agm, tom, mailoutbox):
+    sean = MembershipFactory(legal_name="Seán O'Neill & Daughters")
+    services.proxy_appoint(user=sean.user, holder=tom, meeting=agm)
+    services.proxy_emails_send()
+    assert mailoutbox[0].subject.endswith("Seán O'Neill & Daughters has appointed you as their proxy")
+
+
+def test_new_instructions_to_the_same_holder_send_no_second_email(agm, margaret, tom, mailoutbox):
+    services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
+    services.proxy_emails_send()
+    services.proxy_appoint(
+        user=margaret.user, holder=tom, meeting=agm, instructions_text="Vote for the accounts."
+    )
+    assert services.proxy_emails_send() == 0
+    assert len(mailoutbox) == 1
+
+
+def test_an_email_that_cannot_go_does_not_hold_up_the_others(agm, margaret, priya, ian, tom, monkeypatch):
+    from smtplib import SMTPRecipientsRefused
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    refused = MembershipFactory(legal_name="Nobody At Home", user__email="bounces@example.org")
+    original = EmailBackend.send_messages
+
+    def send(self, messages):
+        if any("bounces@example.org" in m.to for m in messages):
+            raise SMTPRecipientsRefused({"bounces@example.org": (550, b"No such user")})
+        return original(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", send)
+    services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
+    services.proxy_appoint(user=priya.user, holder=refused, meeting=agm)
+    services.proxy_appoint(user=ian.user, holder=tom, meeting=agm)
+
+    assert services.proxy_emails_send() == 2
+    assert not Proxy.objects.filter(holder_email_due=True).exists()  # the refused one is not retried
+    assert services.proxy_emails_send() == 0
+
+
+def test_a_mail_server_failing_mid_batch_leaves_the_rest_owed(agm, margaret, priya, tom, monkeypatch):
+    from smtplib import SMTPServerDisconnected
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    original = EmailBackend.send_messages
+    calls = []
+
+    def send(self, messages):
+        calls.append(messages)
+        if len(calls) == 2:
+            raise SMTPServerDisconnected("Connection unexpectedly closed")
+        return original(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", send)
+    first = services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
+    second = services.proxy_appoint(user=priya.user, holder=tom, meeting=agm)
+
+    with pytest.raises(SMTPServerDisconnected):
+        services.proxy_emails_send()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.holder_email_due, second.holder_email_due) == (False, True)  # sent once, owed once
+    assert services.proxy_emails_send() == 1
+
+
+def test_no_email_about_a_proxy_for_a_meeting_already_over(agm, margaret, tom, mailoutbox, time_machine):
+    services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
+    time_machine.move_to(agm.ends_at + datetime.timedelta(minutes=1), tick=False)
+    assert services.proxy_emails_send() == 0
+    assert not Proxy.objects.filter(holder_email_due=True).exists()
+    assert mailoutbox == []
+
+
+def test_the_waiting_list_leaves_out_votes_the_member_cannot_cast_or_has_handed_to_a_proxy(
+    secretary, agm, margaret, tom, time_machine
+):
+    online = open_motion_ballot(secretary, agm)
+    assert selectors.ballots_awaiting_vote(user=margaret.user) == [online]
+    services.proxy_appoint(user=margaret.user, holder=tom, ballot=online)
+    assert selectors.ballots_awaiting_vote(user=margaret.user) == []
+    assert selectors.ballots_awaiting_vote(user=tom.user) == [online]
+
+    time_machine.move_to(at(12, 14, 5), tick=False)
+    services.attendance_mark(meeting=agm, membership=tom, user=secretary)
+    motion = board_motion(secretary, agm, title="Thank the volunteers")
+    in_room = services.ballot_create(
+        user=secretary,
+        title=motion.title,
+        motion=motion,
+        opens_at=at(12, 14),
+        closes_at=at(12, 15),
+        method="at_meeting",
+    )
+    services.ballot_open(ballot=in_room, user=secretary)
+    assert in_room in selectors.ballots_awaiting_vote(user=tom.user)  # checked in
+    assert in_room not in selectors.ballots_awaiting_vote(user=margaret.user)  # not there
