@@ -240,13 +240,22 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
+    _act(
+        request,
+        lambda: services.attendance_check_in(meeting=meeting, user=request.user),
+        _("You are checked in. Welcome to the meeting."),
+    )
+    return redirect("meeting_detail", pk=meeting.pk)
+
+
+def _act(request: HttpRequest, action: Callable[[], object], done: str) -> None:
+    """Run a service for a button, and say how it went: its refusal, or `done`."""
     try:
-        services.attendance_check_in(meeting=meeting, user=request.user)
+        action()
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("You are checked in. Welcome to the meeting."))
-    return redirect("meeting_detail", pk=meeting.pk)
+        messages.success(request, done)
 
 
 @governance_view
@@ -521,12 +530,11 @@ def motion_revise(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def motion_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     motion = selectors.motion_get_for_user(user=request.user, pk=pk)
-    try:
-        services.motion_withdraw(motion=motion, user=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The motion is withdrawn."))
+    _act(
+        request,
+        lambda: services.motion_withdraw(motion=motion, user=request.user),
+        _("The motion is withdrawn."),
+    )
     return redirect("motion_detail", pk=motion.pk)
 
 
@@ -580,12 +588,11 @@ def requisition_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def requisition_unsign(request: HttpRequest, pk: int) -> HttpResponse:
     requisition = selectors.requisition_get_for_user(user=request.user, pk=pk)
-    try:
-        services.requisition_unsign(requisition=requisition, user=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Your signature is taken off the requisition."))
+    _act(
+        request,
+        lambda: services.requisition_unsign(requisition=requisition, user=request.user),
+        _("Your signature is taken off the requisition."),
+    )
     return redirect("requisition_detail", pk=requisition.pk)
 
 
