@@ -59,6 +59,21 @@ class MeetingForm(forms.Form):
     requisition = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
+class MeetingAmendForm(MeetingForm):
+    """Correct a called meeting's details. Its kind, and the requisition it answers, stay."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]
+        del self.fields["requisition"]
+        self.fields["starts_at"].help_text = _(
+            "A new date needs the notice the rules ask for, counted from today."
+        )
+        self.fields["agenda"].help_text = _(
+            "A changed agenda is new notice: it needs the clear days the rules ask for, counted from today."
+        )
+
+
 class DocumentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     file = forms.FileField(

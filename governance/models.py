@@ -184,6 +184,8 @@ class Meeting(models.Model):
     )
     called_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     called_at = models.DateTimeField(default=timezone.now)
+    # When its details were last corrected and the amended notice sent to every member.
+    notice_amended_at = models.DateTimeField(null=True, blank=True)
     members_at_notice = models.PositiveIntegerField(default=0, editable=False)
 
     history = HistoricalRecords(excluded_fields=["members_at_notice"])

@@ -230,32 +230,20 @@ def meeting_call(
     """Call a general meeting and give every member notice of it, with the agenda, by email."""
     _staff_only(called_by, _("call a general meeting"))
     now = now or timezone.now()
-    title = _text(title, field="title", what=_("a title"), most=200)
-    agenda = _text(agenda, field="agenda", what=_("the agenda"))
     if kind not in Meeting.Kind.values:
         raise ApplicationError(
             _("Choose the kind of meeting."), code="invalid", fields={"kind": [_("Choose one.")]}
         )
-    if format not in Meeting.Format.values:
-        raise ApplicationError(
-            _("Choose where the meeting happens."), code="invalid", fields={"format": [_("Choose one.")]}
-        )
-    if _instant(ends_at) <= _instant(starts_at):
-        message = _("The meeting must end after it starts.")
-        raise ApplicationError(message, code="ends_before_start", fields={"ends_at": [message]})
-    if format != Meeting.Format.ONLINE and not place.strip():
-        message = _("Say where the meeting is held.")
-        raise ApplicationError(message, code="place_needed", fields={"place": [message]})
-    if format != Meeting.Format.IN_PERSON and not online_link.strip():
-        message = _("Give the link members use to join online.")
-        raise ApplicationError(message, code="link_needed", fields={"online_link": [message]})
-    policy = GovernancePolicy.current()
-    earliest = notice_earliest_day(today=timezone.localdate(now), clear_days=policy.notice_clear_days)
-    if timezone.localdate(starts_at) < earliest:
-        message = _(
-            "A general meeting needs %(days)s clear days' notice, so the earliest it can be held is %(day)s."
-        ) % {"days": policy.notice_clear_days, "day": f"{earliest:%A %-d %B %Y}"}
-        raise ApplicationError(message, code="notice_too_short", fields={"starts_at": [message]})
+    title, agenda = _meeting_details_check(
+        title=title,
+        format=format,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        agenda=agenda,
+        place=place,
+        online_link=online_link,
+    )
+    _notice_period_check(starts_at=starts_at, now=now)
     if requisition is not None:
         requisition = Requisition.objects.select_for_update().get(pk=requisition.pk)
         if requisition.met_at is None:
@@ -279,19 +267,124 @@ def meeting_call(
         called_by=called_by,
         called_at=now,
     )
-    members = (
-        Membership.objects.current()
-        .filter(date_admitted__lte=timezone.localdate(now))
-        .values_list("pk", "user__email")
-    )
-    notices = MeetingNotice.objects.bulk_create(
-        [MeetingNotice(meeting=meeting, membership_id=pk, email=email) for pk, email in members],
-        batch_size=2000,
-    )
-    meeting.members_at_notice = len(notices)
+    meeting.members_at_notice = _notices_owed(meeting, now)
     meeting.save(update_fields=["members_at_notice"])
     transaction.on_commit(lambda: _notices_send_soon(meeting.pk), robust=True)
     return meeting
+
+
+def _notices_owed(meeting: Meeting, now: datetime) -> int:
+    """Owe every current member the meeting's notice: a new row for each member without one, and
+    the rows already sent made owed again (an amended notice). Returns how many members."""
+    current = Membership.objects.current().filter(date_admitted__lte=timezone.localdate(now))
+    members = list(current.values_list("pk", "user__email"))
+    MeetingNotice.objects.filter(meeting=meeting, membership__in=current).update(sent_at=None)
+    MeetingNotice.objects.bulk_create(
+        [MeetingNotice(meeting=meeting, membership_id=pk, email=email) for pk, email in members],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    return len(members)
+
+
+@transaction.atomic
+def meeting_amend(
+    *,
+    meeting: Meeting,
+    user: User,
+    title: str,
+    format: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    agenda: str,
+    place: str = "",
+    online_link: str = "",
+    now: datetime | None = None,
+) -> Meeting:
+    """Correct a meeting's details before it starts, and send every member the amended notice.
+
+    A new date, or a changed agenda, is new notice: it needs the clear days the rules ask for
+    from today. A place, a link or a title can be put right without that. A meeting whose
+    ballots have opened keeps its date."""
+    _staff_only(user, _("change a general meeting"))
+    now = now or timezone.now()
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.starts_at <= now:
+        raise ConflictError(
+            _("This meeting has started: it can no longer be changed."), code="meeting_started"
+        )
+    title, agenda = _meeting_details_check(
+        title=title,
+        format=format,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        agenda=agenda,
+        place=place,
+        online_link=online_link,
+    )
+    moved = _instant(starts_at) != _instant(meeting.starts_at)
+    if moved and meeting.ballots.exclude(status=Ballot.Status.DRAFT).exists():
+        message = _("This meeting's ballots have opened, so its date cannot move.")
+        raise ConflictError(message, code="ballots_opened", fields={"starts_at": [message]})
+    if moved or agenda != meeting.agenda:
+        _notice_period_check(starts_at=starts_at, now=now)
+    changed = {
+        "title": title,
+        "format": format,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "agenda": agenda,
+        "place": place.strip(),
+        "online_link": online_link.strip(),
+    }
+    if all(getattr(meeting, field) == value for field, value in changed.items()):
+        return meeting  # nothing changed: no second notice
+    for field, value in changed.items():
+        setattr(meeting, field, value)
+    meeting.notice_amended_at = now
+    meeting.members_at_notice = _notices_owed(meeting, now)
+    meeting.save()
+    transaction.on_commit(lambda: _notices_send_soon(meeting.pk), robust=True)
+    return meeting
+
+
+def _meeting_details_check(
+    *,
+    title: str,
+    format: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    agenda: str,
+    place: str,
+    online_link: str,
+) -> tuple[str, str]:
+    """The rules a meeting's details keep, called or amended: returns the title and agenda."""
+    title = _text(title, field="title", what=_("a title"), most=200)
+    agenda = _text(agenda, field="agenda", what=_("the agenda"))
+    if format not in Meeting.Format.values:
+        raise ApplicationError(
+            _("Choose where the meeting happens."), code="invalid", fields={"format": [_("Choose one.")]}
+        )
+    if _instant(ends_at) <= _instant(starts_at):
+        message = _("The meeting must end after it starts.")
+        raise ApplicationError(message, code="ends_before_start", fields={"ends_at": [message]})
+    if format != Meeting.Format.ONLINE and not place.strip():
+        message = _("Say where the meeting is held.")
+        raise ApplicationError(message, code="place_needed", fields={"place": [message]})
+    if format != Meeting.Format.IN_PERSON and not online_link.strip():
+        message = _("Give the link members use to join online.")
+        raise ApplicationError(message, code="link_needed", fields={"online_link": [message]})
+    return title, agenda
+
+
+def _notice_period_check(*, starts_at: datetime, now: datetime) -> None:
+    policy = GovernancePolicy.current()
+    earliest = notice_earliest_day(today=timezone.localdate(now), clear_days=policy.notice_clear_days)
+    if timezone.localdate(starts_at) < earliest:
+        message = _(
+            "A general meeting needs %(days)s clear days' notice, so the earliest it can be held is %(day)s."
+        ) % {"days": policy.notice_clear_days, "day": f"{earliest:%A %-d %B %Y}"}
+        raise ApplicationError(message, code="notice_too_short", fields={"starts_at": [message]})
 
 
 def _notices_send_soon(meeting_id: int) -> None:

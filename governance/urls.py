@@ -11,6 +11,7 @@ urlpatterns = [
     path("meetings/requisitions/<int:pk>/sign/", views.requisition_sign, name="requisition_sign"),
     path("meetings/requisitions/<int:pk>/unsign/", views.requisition_unsign, name="requisition_unsign"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/change/", views.meeting_amend, name="meeting_amend"),
     path("meetings/<int:pk>/check-in/", views.meeting_check_in, name="meeting_check_in"),
     path("meetings/<int:pk>/chair/", views.meeting_chair, name="meeting_chair"),
     path("meetings/<int:pk>/register/", views.meeting_register, name="meeting_register"),

@@ -32,6 +32,7 @@ from governance.forms import (
     ChairForm,
     DocumentForm,
     GovernancePolicyForm,
+    MeetingAmendForm,
     MeetingForm,
     MembershipNumberForm,
     MinutesApproveForm,
@@ -234,6 +235,38 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             context["approve_form"] = MinutesApproveForm(meetings=later) if later else None
     return render(request, "governance/meeting_detail.html", context)
+
+
+@governance_view
+def meeting_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
+    _staff_only(request)
+    fields = ["title", "format", "starts_at", "ends_at", "place", "online_link", "agenda"]
+    initial = {field: getattr(meeting, field) for field in fields}
+    form = MeetingAmendForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            amended = services.meeting_amend(
+                meeting=meeting, user=request.user, **{field: form.cleaned_data[field] for field in fields}
+            )
+        except ApplicationError as error:
+            _form_error(form, error)
+        else:
+            if amended.notice_amended_at != meeting.notice_amended_at:
+                messages.success(
+                    request,
+                    ngettext(
+                        "The meeting is changed. The amended notice is sent to %(count)s member by email.",
+                        "The meeting is changed. The amended notice is sent to %(count)s members by email.",
+                        amended.members_at_notice,
+                    )
+                    % {"count": amended.members_at_notice},
+                )
+            else:
+                messages.info(request, _("Nothing was changed, so no notice was sent."))
+            return redirect("meeting_detail", pk=meeting.pk)
+    context = {"meeting": meeting, "form": form, "is_over": meeting.starts_at <= timezone.now()}
+    return render(request, "governance/meeting_amend.html", context, status=400 if form.errors else 200)
 
 
 @governance_view

@@ -60,6 +60,92 @@ def test_every_member_gets_the_notice_with_the_agenda_by_email(
     assert services.meeting_notices_send() == 0
 
 
+def _details(meeting, **changes):
+    fields = ["title", "format", "starts_at", "ends_at", "place", "online_link", "agenda"]
+    return {field: getattr(meeting, field) for field in fields} | changes
+
+
+def test_a_corrected_place_sends_every_current_member_the_amended_notice(secretary, margaret, tom):
+    meeting = call_agm(secretary)
+    services.meeting_notices_send()
+    tom.date_ceased, tom.cessation_reason = datetime.date(2026, 11, 23), "resigned"
+    tom.save()
+    joined = MembershipFactory(user__email="new@example.org", date_admitted=datetime.date(2026, 11, 23))
+    mail.outbox.clear()
+
+    # Eight days before: a new place needs no fresh notice period.
+    amended = services.meeting_amend(
+        meeting=meeting, user=secretary, now=at(4, 10), **_details(meeting, place="Todmorden Town Hall")
+    )
+
+    assert amended.place == "Todmorden Town Hall"
+    assert amended.notice_amended_at == at(4, 10)
+    assert amended.members_at_notice == 2
+    assert services.meeting_notices_send() == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["margaret@example.org", "new@example.org"]
+    message = mail.outbox[0]
+    assert (
+        message.subject
+        == "[Calder Valley Care Co-op] Amended notice of Annual General Meeting 2026 on 12 December 2026"
+    )
+    assert "This amended notice replaces the notice of 23 November 2026" in message.body
+    assert "Todmorden Town Hall" in message.body
+    assert joined.user.email in [m.to[0] for m in mail.outbox]
+
+
+def test_a_new_date_or_agenda_needs_the_notice_period_again_and_a_place_does_not(secretary, margaret):
+    meeting = call_agm(secretary)  # on Saturday 12 December, called on 23 November
+    late = at(4, 10)
+    for changes in ({"starts_at": at(13, 14), "ends_at": at(13, 16)}, {"agenda": "1. Something new"}):
+        with pytest.raises(ApplicationError) as refused:
+            services.meeting_amend(meeting=meeting, user=secretary, now=late, **_details(meeting, **changes))
+        assert refused.value.code == "notice_too_short"
+    meeting.refresh_from_db()
+    assert (meeting.starts_at, meeting.notice_amended_at) == (at(12, 14), None)
+    moved = services.meeting_amend(
+        meeting=meeting,
+        user=secretary,
+        now=late,
+        **_details(meeting, starts_at=at(19, 14, month=12), ends_at=at(19, 16, month=12)),
+    )
+    assert moved.starts_at == at(19, 14)
+
+
+def test_a_meeting_keeps_its_date_once_a_ballot_opens_and_cannot_change_once_started(secretary, margaret):
+    meeting = call_agm(secretary)
+    services.ballot_open(
+        ballot=services.ballot_create(
+            user=secretary,
+            title="Adopt the accounts",
+            motion=board_motion(secretary, meeting),
+            opens_at=NOW,
+            closes_at=at(12, 14),
+        ),
+        user=secretary,
+        now=NOW,
+    )
+    with pytest.raises(ConflictError) as opened:
+        services.meeting_amend(
+            meeting=meeting, user=secretary, **_details(meeting, starts_at=at(19, 14), ends_at=at(19, 16))
+        )
+    assert opened.value.code == "ballots_opened"
+    with pytest.raises(ConflictError) as started:
+        services.meeting_amend(
+            meeting=meeting, user=secretary, now=at(12, 14, 1), **_details(meeting, title="AGM")
+        )
+    assert started.value.code == "meeting_started"
+    with pytest.raises(NotAllowedError):
+        services.meeting_amend(meeting=meeting, user=margaret.user, **_details(meeting, title="AGM"))
+
+
+def test_saving_an_unchanged_meeting_sends_nothing(secretary, margaret):
+    meeting = call_agm(secretary)
+    services.meeting_notices_send()
+    again = services.meeting_amend(meeting=meeting, user=secretary, **_details(meeting))
+    assert again.notice_amended_at is None
+    assert services.meeting_notices_send() == 0
+
+
 def test_only_staff_call_meetings(margaret):
     with pytest.raises(NotAllowedError):
         call_agm(margaret.user)

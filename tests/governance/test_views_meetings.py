@@ -421,6 +421,60 @@ def test_marking_before_the_meeting_is_refused_on_the_form(client, agm, secretar
     assert not Attendance.objects.exists()
 
 
+def _amend_form(meeting, **changes):
+    values = {
+        "title": meeting.title,
+        "format": meeting.format,
+        "starts_at": "2026-12-12T14:00",
+        "ends_at": "2026-12-12T16:00",
+        "place": meeting.place,
+        "online_link": meeting.online_link,
+        "agenda": meeting.agenda,
+    }
+    return values | changes
+
+
+def test_staff_correct_a_meetings_place_and_members_are_sent_the_amended_notice(
+    client, agm, secretary, margaret, django_capture_on_commit_callbacks
+):
+    client.force_login(secretary)
+    page = client.get(f"/meetings/{agm.pk}/").content.decode()
+    assert f'href="/meetings/{agm.pk}/change/"' in page
+    form = client.get(f"/meetings/{agm.pk}/change/").content.decode()
+    assert "Hebden Bridge Town Hall, St George&#x27;s Street" in form
+    assert 'name="kind"' not in form
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/meetings/{agm.pk}/change/", _amend_form(agm, place="Halifax Central Library, Square Road")
+        )
+
+    assert response.status_code == 302
+    agm.refresh_from_db()
+    assert agm.place == "Halifax Central Library, Square Road"
+    assert [m.subject for m in mail.outbox if "Amended notice" in m.subject]
+    shown = client.get(f"/meetings/{agm.pk}/").content.decode()
+    assert "amended notice sent on 23 November 2026 to 1 member." in shown
+
+
+def test_a_bad_change_to_a_meeting_is_a_form_error_and_changes_nothing(client, agm, secretary, margaret):
+    client.force_login(secretary)
+    response = client.post(f"/meetings/{agm.pk}/change/", _amend_form(agm, ends_at="2026-12-12T13:00"))
+    assert response.status_code == 400
+    assert "The meeting must end after it starts." in response.content.decode()
+    short = client.post(
+        f"/meetings/{agm.pk}/change/",
+        _amend_form(agm, starts_at="2026-11-30T14:00", ends_at="2026-11-30T16:00"),
+    )
+    assert short.status_code == 400
+    assert "clear days" in short.content.decode()
+    agm.refresh_from_db()
+    assert (agm.notice_amended_at, agm.starts_at.day) == (None, 12)
+    client.force_login(margaret.user)
+    assert client.get(f"/meetings/{agm.pk}/change/").status_code == 403
+    assert f'href="/meetings/{agm.pk}/change/"' not in client.get(f"/meetings/{agm.pk}/").content.decode()
+
+
 def test_staff_set_the_chair_by_membership_number(client, agm, secretary, priya):
     client.force_login(secretary)
     client.post(f"/meetings/{agm.pk}/chair/", {"chair-number": str(priya.number)})

@@ -1,0 +1,102 @@
+"""The secretary corrects the AGM's place (members get the amended notice), sees the rules'
+history, and on the day finds a member by name in the register and marks them present; a member
+named as proxy is told by email and finds the proxy on the proxies page. Each page passes axe."""
+
+import datetime
+
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from governance import services
+from governance.models import Attendance, GovernancePolicy
+from tests.browser.axe import PageAudit
+from tests.browser.test_membership_journey import _log_in
+from tests.factories import MembershipFactory
+
+
+def test_the_secretary_corrects_the_notice_and_keeps_the_register_and_a_proxy_finds_their_proxy(
+    page: Page, live_server, audit: PageAudit, staff_member, time_machine, mailoutbox
+):
+    now = timezone.now().replace(microsecond=0)
+    time_machine.move_to(now, tick=True)
+    margaret = MembershipFactory(
+        member_class="receiver", legal_name="Margaret Greenwood", user__email="margaret@example.org"
+    )
+    tom = MembershipFactory(member_class="worker", legal_name="Tom Ackroyd", user__email="tom@example.org")
+    starts = timezone.localtime(now + datetime.timedelta(days=21)).replace(hour=18, minute=30, second=0)
+    agm = services.meeting_call(
+        called_by=staff_member,
+        kind="agm",
+        title="Annual General Meeting 2026",
+        format="hybrid",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        place="Hebden Bridge Town Hall",
+        online_link="https://meet.example.org/calder-agm",
+        agenda="1. Minutes\n2. Accounts",
+    )
+    services.meeting_notices_send()
+    GovernancePolicy.current()
+    base = live_server.url
+
+    # The secretary puts the place right; every member is sent the amended notice.
+    _log_in(page, audit, base, staff_member.email)
+    page.goto(base + f"/meetings/{agm.pk}/")
+    audit()
+    page.get_by_role("link", name="Change the meeting's details").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change the meeting")
+    audit()
+    page.get_by_label("Place").fill("Todmorden Town Hall, Halifax Road")
+    page.get_by_role("button", name="Save and send the amended notice").click()
+    expect(page.get_by_role("status")).to_contain_text("The amended notice is sent to 2 members by email.")
+    expect(page.get_by_role("main")).to_contain_text("Todmorden Town Hall, Halifax Road")
+    audit()
+    services.meeting_notices_send()
+    amended = [m for m in mailoutbox if "Amended notice" in m.subject]
+    assert sorted(m.to[0] for m in amended) == ["margaret@example.org", "tom@example.org"]
+
+    # The rules page shows its latest changes.
+    page.goto(base + "/meetings/rules/")
+    page.get_by_label("Most proxies one person may hold").fill("4")
+    page.get_by_role("button", name="Save the rules").click()
+    expect(page.get_by_role("status")).to_contain_text("The meeting and voting rules are saved.")
+    page.goto(base + "/meetings/rules/")
+    expect(page.get_by_role("region", name="Latest changes")).to_contain_text("5 → 4")
+    audit()
+
+    # Margaret names Tom as her proxy; Tom is told and finds it.
+    services.proxy_appoint(
+        user=margaret.user, holder=tom, meeting=agm, instructions_text="Back the accounts."
+    )
+    services.proxy_emails_send()
+    told = next(m for m in mailoutbox if m.to == ["tom@example.org"] and "proxy" in m.subject)
+    assert "Margaret Greenwood has appointed you as their proxy" in told.subject
+    tom_context = page.context.browser.new_context(locale="en-GB", timezone_id="Europe/London")
+    tom_page = tom_context.new_page()
+    tom_audit = PageAudit(tom_page)
+    _log_in(tom_page, tom_audit, base, "tom@example.org")
+    tom_page.get_by_role("navigation").get_by_role("link", name="Meetings and votes").click()
+    tom_audit()
+    tom_page.get_by_role("link", name="Proxies", exact=True).click()
+    held = tom_page.get_by_role("region", name="Proxies you hold")
+    expect(held).to_contain_text("Margaret Greenwood")
+    expect(held).to_contain_text("Instructions: “Back the accounts.”")
+    tom_audit()
+    assert not tom_audit.unaudited()
+    tom_context.close()
+
+    # On the day, the secretary finds Margaret by name and marks her present, by keyboard.
+    time_machine.move_to(starts - datetime.timedelta(minutes=10), tick=True)
+    _log_in(page, audit, base, staff_member.email)  # three weeks on, the session has expired
+    page.goto(base + f"/meetings/{agm.pk}/register/")
+    audit()
+    page.get_by_label("Find a member by name or membership number").fill("greenw")
+    page.keyboard.press("Enter")
+    found = page.get_by_role("list", name="Members found")
+    expect(found).to_contain_text("Margaret Greenwood")
+    audit()
+    found.get_by_role("button", name="Mark present Margaret Greenwood").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Margaret Greenwood is marked present.")
+    audit()
+    assert Attendance.objects.filter(meeting=agm, membership=margaret, how="in_room").exists()
