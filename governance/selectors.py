@@ -187,9 +187,9 @@ def ballots_awaiting_vote(*, user: User | AnonymousUser, now: datetime | None = 
     )
 
 
-def members_to_mark_present(*, meeting: Meeting, search: str, limit: int = 20) -> list[Membership]:
-    """Members who may be marked present at `meeting`, found by name or membership number, each
-    with `is_present`. One query."""
+def members_found_for_meeting(*, meeting: Meeting, search: str, limit: int = 20) -> list[Membership]:
+    """Current members found by name or membership number, to mark present at `meeting` or make
+    its chair, each with `is_present`. One query."""
     term = search.replace("\x00", "").strip()
     if not term:
         return []

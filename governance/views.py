@@ -227,6 +227,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if request.user.is_staff:
         context["chair_form"] = ChairForm(initial={"number": meeting.chair.number if meeting.chair else None})
+        context["chair_search"] = request.GET.get("chair", "")[:100]
+        context["chair_found"] = selectors.members_found_for_meeting(
+            meeting=meeting, search=context["chair_search"]
+        )
+        for member in context["chair_found"]:
+            member.done = member.pk == meeting.chair_id
         if minutes is not None and minutes.approved_at_meeting_id is None:
             later = list(
                 selectors.meetings_for_user(user=request.user)
@@ -322,6 +328,9 @@ def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     _staff_only(request)
     form = MembershipNumberForm(request.POST or None, label=_("Membership number"))
+    found = selectors.members_found_for_meeting(meeting=meeting, search=request.GET.get("q", "")[:100])
+    for member in found:
+        member.done = member.is_present
     if request.method == "POST" and form.is_valid():
         membership = _member_by_number(form.cleaned_data["number"])
         if membership is None:
@@ -342,7 +351,7 @@ def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
         "in_session": meeting.in_session(),
         "check_in_opens": meeting.starts_at - CHECK_IN_OPENS_BEFORE,
         "search": request.GET.get("q", "")[:100],
-        "found": selectors.members_to_mark_present(meeting=meeting, search=request.GET.get("q", "")[:100]),
+        "found": found,
     }
     return render(request, "governance/meeting_register.html", context, status=400 if form.errors else 200)
 

@@ -1,6 +1,7 @@
-"""The secretary corrects the AGM's place (members get the amended notice), sees the rules'
-history, and on the day finds a member by name in the register and marks them present; a member
-named as proxy is told by email and finds the proxy on the proxies page. Each page passes axe."""
+"""The secretary finds the chair by name, corrects the AGM's place (members get the amended
+notice), sees the rules' history, and on the day finds a member by name in the register and marks
+them present; a member named as proxy is told by email and finds the proxy on the proxies page.
+Each page passes axe."""
 
 import datetime
 
@@ -42,6 +43,17 @@ def test_the_secretary_corrects_the_notice_and_keeps_the_register_and_a_proxy_fi
     # The secretary puts the place right; every member is sent the amended notice.
     _log_in(page, audit, base, staff_member.email)
     page.goto(base + f"/meetings/{agm.pk}/")
+    audit()
+    # Tom will chair it: found by name.
+    page.get_by_role("search", name="Find the chair").get_by_label(
+        "Find a member by name or membership number"
+    ).fill("ackroyd")
+    page.get_by_role("search", name="Find the chair").get_by_role("button", name="Find").click()
+    expect(page.get_by_role("list", name="Members found")).to_contain_text("Tom Ackroyd")
+    audit()
+    page.get_by_role("button", name="Make chair Tom Ackroyd").click()
+    expect(page.get_by_role("status")).to_contain_text("Tom Ackroyd will chair the meeting.")
+    expect(page.get_by_role("main")).to_contain_text("Tom Ackroyd (member")
     audit()
     page.get_by_role("link", name="Change the meeting's details").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Change the meeting")

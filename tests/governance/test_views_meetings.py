@@ -475,6 +475,26 @@ def test_a_bad_change_to_a_meeting_is_a_form_error_and_changes_nothing(client, a
     assert f'href="/meetings/{agm.pk}/change/"' not in client.get(f"/meetings/{agm.pk}/").content.decode()
 
 
+def test_staff_find_the_chair_by_name(client, agm, secretary, priya, margaret):
+    client.force_login(secretary)
+    page = client.get(f"/meetings/{agm.pk}/", {"chair": "shah"}).content.decode()
+    assert "No chair is chosen yet." in page
+    found = page.split('aria-label="Members found"')[1].split("</ul>")[0]
+    assert "Priya Shah" in found
+    assert "Margaret Greenwood" not in found
+    assert f'<input type="hidden" name="chair-number" value="{priya.number}">' in found
+
+    client.post(f"/meetings/{agm.pk}/chair/", {"chair-number": str(priya.number)})
+
+    agm.refresh_from_db()
+    assert agm.chair == priya
+    shown = client.get(f"/meetings/{agm.pk}/").content.decode()
+    assert f"Priya Shah (member {priya.number}) chairs this meeting." in shown
+    assert client.get(f"/meetings/{agm.pk}/", {"chair": "²"}).status_code == 200
+    client.force_login(margaret.user)
+    assert "Members found" not in client.get(f"/meetings/{agm.pk}/", {"chair": "shah"}).content.decode()
+
+
 def test_staff_set_the_chair_by_membership_number(client, agm, secretary, priya):
     client.force_login(secretary)
     client.post(f"/meetings/{agm.pk}/chair/", {"chair-number": str(priya.number)})

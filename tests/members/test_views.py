@@ -54,6 +54,15 @@ def test_account_page_shows_the_persons_email(client, newcomer):
     assert "newcomer@example.org" in response.content.decode()
 
 
+def test_a_staff_account_is_not_told_it_is_a_would_be_member(client, staff_member, newcomer):
+    client.force_login(staff_member)
+    page = client.get(reverse("account_overview")).content.decode()
+    assert "This is a staff account" in page
+    assert "you are not a member of the co-op yet" not in page
+    client.force_login(newcomer)
+    assert "you are not a member of the co-op yet" in client.get(reverse("account_overview")).content.decode()
+
+
 @pytest.mark.parametrize("url", ["/", "/accounts/"])
 def test_pages_for_a_newcomer_make_few_queries(client, newcomer, django_assert_max_num_queries, url):
     client.force_login(newcomer)
