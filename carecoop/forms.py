@@ -8,9 +8,12 @@ def form_add_application_error(
 ) -> None:
     """Show a service's refusal on the form: its message at the top, and the message for each
     field beside that field. `aliases` maps a service's argument to the form field that fed it."""
-    form.add_error(None, error.message)
+    beside_fields = set()
     for name, messages in error.fields.items():
         name = (aliases or {}).get(name, name)
         if name in form.fields:
             for message in messages:
                 form.add_error(name, message)
+                beside_fields.add(str(message))
+    if str(error.message) not in beside_fields:  # said once, where it belongs
+        form.add_error(None, error.message)

@@ -27,6 +27,8 @@ def _instruction_hint(proxy: Proxy) -> str:
         said.append(str(_("instructed: %(what)s") % {"what": Proxy.Instruction(proxy.instruction).label}))
     elif not proxy.instructions_text:
         said.append(str(_("as you think best")))
+    if not getattr(proxy, "appointer_voted", False):
+        said.append(str(_("no vote cast for them yet")))
     if proxy.instructions_text:
         said.append(f"“{proxy.instructions_text}”")
     if getattr(proxy, "voted_by_me", False):
@@ -48,6 +50,7 @@ class VoteForm(forms.Form):
         proxies: list[Proxy],
         voter: Membership | None,
         ask_receipt: bool,
+        voter_voted: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -62,7 +65,13 @@ class VoteForm(forms.Form):
                     (number, f"{p.appointer.shown_name} ({_instruction_hint(p)})")
                     for number, p in self.proxies.items()
                 ],
-                initial=MYSELF if voter is not None else next(iter(self.proxies)),
+                # Start at a vote still to cast: one's own, else the first member still owed one.
+                initial=MYSELF
+                if voter is not None and not voter_voted
+                else next(
+                    (n for n, p in self.proxies.items() if not getattr(p, "appointer_voted", False)),
+                    MYSELF if voter is not None else next(iter(self.proxies)),
+                ),
                 widget=forms.RadioSelect,
                 help_text=_("You hold these members' proxies. Vote once for each, as they asked."),
                 error_messages={
@@ -74,7 +83,7 @@ class VoteForm(forms.Form):
             )
         if ballot.kind == Ballot.Kind.MOTION:
             self.fields["choice"] = forms.ChoiceField(
-                label=_("Your vote"),
+                label=_("The vote"),
                 choices=[
                     ("for", pgettext_lazy("vote", "For")),
                     ("against", pgettext_lazy("vote", "Against")),
@@ -97,7 +106,7 @@ class VoteForm(forms.Form):
                 )
         if ask_receipt:
             self.fields["receipt"] = forms.CharField(
-                label=_("Your receipt"),
+                label=_("Receipt of the vote you are changing"),
                 required=False,
                 max_length=40,
                 help_text=_(

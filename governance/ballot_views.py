@@ -103,7 +103,9 @@ def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ballot=ballot,
         candidates=candidates,
         proxies=usable,
-        voter=me if standing.eligible else None,
+        # A member whose proxy has voted for them cannot vote themselves on this ballot.
+        voter=me if standing.eligible and not standing.voted_by_proxy else None,
+        voter_voted=standing.voted,
         ask_receipt=ballot.secret and ballot.changes_allowed and (standing.voted or voted_for_someone),
     )
     stand_form = StandForm(posted if standing_up else None)
@@ -158,6 +160,12 @@ def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     my_proxy = next((p for p in given if p.ballot_id == ballot.pk), None) or next(
         (p for p in given if p.meeting_id is not None and p.meeting_id == ballot.meeting_id), None
     )
+    # An election is voted by the members of the class whose seats it fills.
+    other_class = (
+        ballot.kind == Ballot.Kind.ELECTION
+        and me is not None
+        and me.member_class not in SEAT_CLASS_MEMBERS.get(ballot.seat_class, ())
+    )
     can_stand = (
         ballot.kind == Ballot.Kind.ELECTION
         and ballot.status == Ballot.Status.DRAFT
@@ -173,12 +181,20 @@ def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "candidates": candidates,
         "my_candidacy": my_candidacy,
         "my_proxy": my_proxy,
+        "other_class": other_class,
         "motion_text": motion_text,
         "is_open": is_open,
         "show_vote": bool(vote_form.errors)
         or (
             is_open
-            and ((standing.eligible and (not standing.voted or ballot.changes_allowed)) or bool(usable))
+            and (
+                (
+                    standing.eligible
+                    and not standing.voted_by_proxy
+                    and (not standing.voted or ballot.changes_allowed)
+                )
+                or bool(usable)
+            )
         ),
         "form": stand_form if stand_form.errors else vote_form,
         "vote_form": vote_form,
@@ -223,18 +239,15 @@ def ballot_voted(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("A vote's receipt is shown once, just after voting."))
         return redirect("ballot_detail", ballot.pk)
     me = member_selectors.membership_current_for_user(user=request.user)
-    for_member = None
-    if value.get("for"):
-        for_member = next(
-            (
-                p.appointer
-                for p in selectors.proxies_usable_on_ballot(ballot=ballot, user=request.user)
-                if p.appointer_id == value["for"]
-            ),
-            None,
-        )
+    held = selectors.proxies_usable_on_ballot(ballot=ballot, user=request.user)
+    for_member = next((p.appointer for p in held if p.appointer_id == value.get("for")), None)
     voter = for_member or me
+    # The votes the user still has to cast on this ballot: their own, and those they owe as proxy.
+    standing = selectors.voter_standing(ballot=ballot, user=request.user)
+    owed = [p.appointer for p in held if not p.appointer_voted]
     context = {
+        "still_to_vote": owed,
+        "own_vote_owed": standing.eligible and not standing.voted,
         "ballot": ballot,
         "receipt": value["receipt"],
         "receipt_groups": str(value["receipt"]).split("-"),

@@ -168,15 +168,16 @@ def ballots_awaiting_vote(*, user: User | AnonymousUser, now: datetime | None = 
     someone not logged in."""
     if not user.is_authenticated:
         return []
+    now = now or timezone.now()
     current = Membership.objects.current().filter(user=user)
     proxied = Proxy.objects.filter(appointer__in=current, revoked_at__isnull=True).filter(
         Q(ballot=OuterRef("pk")) | Q(meeting=OuterRef("meeting"))
     )
     present = Attendance.objects.filter(meeting=OuterRef("meeting"), membership__in=current)
-    return list(
+    own = list(
         Ballot.objects.filter(
             status=Ballot.Status.OPEN,
-            closes_at__gt=now or timezone.now(),
+            closes_at__gt=now,
             eligibility__membership__in=current,
         )
         .exclude(participations__membership__in=current)
@@ -185,6 +186,50 @@ def ballots_awaiting_vote(*, user: User | AnonymousUser, now: datetime | None = 
         .select_related("meeting")
         .order_by("closes_at", "pk")
     )
+    for ballot in own:
+        ballot.mine = True  # type: ignore[attr-defined]
+        ballot.proxies_pending = []  # type: ignore[attr-defined]
+    pending = _proxy_votes_pending(current=current, now=now)
+    if not pending:
+        return own
+    by_pk = {ballot.pk: ballot for ballot in own}
+    missing = {ballot_id for ballot_id, _name in pending} - by_pk.keys()
+    for ballot in Ballot.objects.filter(pk__in=missing).select_related("meeting"):
+        ballot.mine = False  # type: ignore[attr-defined]
+        ballot.proxies_pending = []  # type: ignore[attr-defined]
+        by_pk[ballot.pk] = ballot
+    for ballot_id, name in pending:
+        by_pk[ballot_id].proxies_pending.append(name)  # type: ignore[attr-defined]
+    return sorted(by_pk.values(), key=lambda b: (b.closes_at, b.pk))
+
+
+def _proxy_votes_pending(*, current: QuerySet[Membership], now: datetime) -> list[tuple[int, str]]:
+    """(ballot, appointer's name) for each vote the user still owes as someone's proxy on an open
+    ballot: the appointer is on its list of voters, no vote is recorded for them, and the proxy
+    applies (one for the ballot itself wins over one for its meeting). One query."""
+    held = (
+        Q(holder__in=current)
+        | Q(to_chair=True, meeting__chair__in=current)
+        | Q(to_chair=True, ballot__meeting__chair__in=current)
+    )
+    live = Proxy.objects.filter(held, revoked_at__isnull=True, appointer=OuterRef("membership"))
+    any_for_ballot = Proxy.objects.filter(
+        revoked_at__isnull=True, appointer=OuterRef("membership"), ballot=OuterRef("ballot")
+    )
+    voted = Participation.objects.filter(ballot=OuterRef("ballot"), membership=OuterRef("membership"))
+    present = Attendance.objects.filter(meeting=OuterRef("ballot__meeting"), membership__in=current)
+    rows = (
+        Eligibility.objects.filter(ballot__status=Ballot.Status.OPEN, ballot__closes_at__gt=now)
+        .filter(
+            Exists(live.filter(ballot=OuterRef("ballot")))
+            | (Exists(live.filter(meeting=OuterRef("ballot__meeting"))) & ~Exists(any_for_ballot))
+        )
+        .exclude(Exists(voted))
+        .exclude(Q(ballot__method=Ballot.Method.AT_MEETING) & ~Exists(present))
+        .select_related("membership__profile")
+        .order_by("membership__legal_name", "pk")
+    )
+    return [(row.ballot_id, row.membership.shown_name) for row in rows]
 
 
 def members_found_for_meeting(*, meeting: Meeting, search: str, limit: int = 20) -> list[Membership]:
@@ -340,6 +385,9 @@ def ballots_listing(*, user: User | AnonymousUser, closed_limit: int = 20) -> Ba
     membership = member_selectors.membership_current_for_user(user=user)
     ballots = Ballot.objects.select_related("meeting", "motion").annotate(
         has_voted=Exists(Participation.objects.filter(ballot=OuterRef("pk"), membership=membership)),
+        voted_by_proxy=Exists(
+            Participation.objects.filter(ballot=OuterRef("pk"), membership=membership, proxy__isnull=False)
+        ),
         is_eligible=Exists(Eligibility.objects.filter(ballot=OuterRef("pk"), membership=membership)),
     )
     live = list(ballots.exclude(status=Ballot.Status.CLOSED).order_by("closes_at", "pk"))
@@ -369,6 +417,9 @@ def proxies_usable_on_ballot(*, ballot: Ballot, user: User | AnonymousUser) -> l
     scope &= Q(revoked_at__isnull=True)
     proxies = (
         Proxy.objects.filter(scope, appointer__in=Proxy.objects.filter(scope & held).values("appointer"))
+        # Only members on the ballot's list of voters have a vote to give (an election is voted
+        # by the class whose seats it fills).
+        .filter(appointer__in=Eligibility.objects.filter(ballot=ballot).values("membership"))
         .select_related("appointer__profile")
         .annotate(
             appointer_voted=Exists(

@@ -1394,9 +1394,18 @@ def _vote_cast(
                 code="voted_in_person",
             )
         if ballot.secret:
-            if not receipt or participation.change_key_hash != _change_key_hash(receipt):
-                message = _("To change a secret vote, give the receipt you were given for it.")
+            if not receipt:
+                message = _(
+                    "To change a secret vote, give the receipt you were given for it. "
+                    "Without it, the vote stands as cast."
+                )
                 raise ApplicationError(message, code="receipt_needed", fields={"receipt": [message]})
+            if participation.change_key_hash != _change_key_hash(receipt):
+                message = _(
+                    "This is not the receipt of the vote cast: check it against the one you kept. "
+                    "Without it, the vote stands as cast."
+                )
+                raise ApplicationError(message, code="receipt_wrong", fields={"receipt": [message]})
             Vote.objects.filter(ballot=ballot, receipt_hash=receipt_hash(receipt)).delete()
         else:
             Vote.objects.filter(ballot=ballot, voter=voter).delete()

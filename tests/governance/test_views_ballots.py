@@ -141,6 +141,7 @@ def test_a_secret_vote_is_changed_with_its_receipt(client, motion_ballot, margar
     assert "Change my vote" in page
     refused = _vote(client, motion_ballot, choice="against")
     assert "To change a secret vote, give the receipt you were given for it." in refused.content.decode()
+    assert refused.content.decode().count("give the receipt you were given for it") == 2  # summary, field
     assert list(Vote.objects.filter(ballot=motion_ballot).values_list("choice", flat=True)) == ["for"]
 
     changed_page, new_receipt = _receipt_from(
@@ -471,6 +472,65 @@ def test_a_vote_for_a_proxy_no_longer_held_is_not_counted_as_the_holders_own(
     assert not Participation.objects.exists()
 
 
+def test_a_proxy_is_reminded_of_the_votes_they_still_owe(client, secretary, agm, margaret, tom, priya):
+    ballot = open_motion_ballot(secretary, agm)
+    services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm, instructions_text="Back it.")
+    client.force_login(tom.user)
+
+    account = client.get("/accounts/").content.decode()
+    assert "Adopt the accounts</a>: your own vote, and as proxy for Margaret Greenwood" in account
+
+    _page, _receipt = _receipt_from(client, _vote(client, ballot, for_member="me", choice="for"))
+    voted = _page.content.decode()
+    still = voted[voted.index("Still to vote on this ballot") :]
+    assert "Margaret Greenwood, as their proxy" in still
+    assert "Your own vote" not in still
+    form = client.get(f"/ballots/{ballot.pk}/").content.decode()
+    # The form now starts at Margaret's vote, the one still to cast.
+    assert re.search(rf'value="{margaret.number}"[^>]*checked', form)
+    assert "(no vote cast for them yet)" in form
+    assert "as proxy for Margaret Greenwood" in client.get("/accounts/").content.decode()
+
+    _receipt_from(client, _vote(client, ballot, for_member=str(margaret.number), choice="for"))
+    assert "waiting for your vote" not in client.get("/accounts/").content.decode()
+
+
+def test_a_member_whose_proxy_has_voted_is_told_who_and_not_offered_a_vote(
+    client, secretary, agm, margaret, tom
+):
+    ballot = open_motion_ballot(secretary, agm)
+    services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
+    services.vote_cast(ballot=ballot, user=tom.user, choice="for", for_member=margaret)
+    client.force_login(margaret.user)
+
+    page = client.get(f"/ballots/{ballot.pk}/").content.decode()
+
+    assert "Tom Barker has voted for you, as your proxy." in page
+    assert "That vote stands: you cannot vote yourself on this ballot." in page
+    assert 'name="choice"' not in page
+    assert "Your proxy has voted for you" in client.get("/ballots/").content.decode()
+    assert "waiting for your vote" not in client.get("/accounts/").content.decode()
+
+
+def test_a_proxy_is_not_offered_a_member_who_has_no_vote_in_an_election(
+    client, secretary, agm, margaret, tom
+):
+    anna = MembershipFactory(member_class="worker", legal_name="Anna")
+    election, _candidates = _election(secretary, agm, [anna])
+    services.ballot_open(ballot=election, user=secretary, now=NOW)
+    services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)  # Margaret gets support
+    client.force_login(tom.user)
+    page = client.get(f"/ballots/{election.pk}/").content.decode()
+    assert "Margaret Greenwood" not in page
+    assert 'name="for_member"' not in page
+    assert "1 seat to fill." in page
+    client.force_login(margaret.user)
+    mine = client.get(f"/ballots/{election.pk}/").content.decode()
+    assert "This election fills the seats for" in mine
+    assert "only those members vote in it" in mine
+    assert "your proxy cannot vote for you" not in mine
+
+
 def test_appointing_nobody_is_a_form_error(client, agm, margaret):
     client.force_login(margaret.user)
     response = client.post(f"/proxies/?meeting={agm.pk}", {"holder": ""})
@@ -495,7 +555,7 @@ def test_a_proxy_votes_for_the_member_who_appointed_them(client, secretary, agm,
 
     page = client.get(f"/ballots/{ballot.pk}/").content.decode()
     assert "Voting for</legend>" in page
-    assert "Margaret Greenwood (instructed: Vote against)" in page
+    assert "Margaret Greenwood (instructed: Vote against; no vote cast for them yet)" in page
 
     refused = _vote(client, ballot, for_member=str(margaret.number), choice="for")
     assert "Margaret Greenwood instructed you to vote “Vote against”." in refused.content.decode()

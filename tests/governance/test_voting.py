@@ -70,10 +70,11 @@ def test_a_changed_vote_counts_the_last_choice_and_needs_the_receipt(motion_ball
     with pytest.raises(ApplicationError) as refused:
         services.vote_cast(ballot=motion_ballot, user=margaret.user, choice="against")
     assert refused.value.code == "receipt_needed"
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as wrong:
         services.vote_cast(
             ballot=motion_ballot, user=margaret.user, choice="against", receipt=services.receipt_new()
         )
+    assert wrong.value.code == "receipt_wrong"
     second = services.vote_cast(
         ballot=motion_ballot, user=margaret.user, choice="against", receipt=receipt.lower()
     )
