@@ -259,4 +259,5 @@ class ReceiptCheckForm(forms.Form):
         max_length=40,
         help_text=_("The letters and digits you were given when you voted, like 7K3M-Q9XD-…"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": _("Type the receipt you were given when you voted.")},
     )

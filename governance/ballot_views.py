@@ -3,6 +3,7 @@ receipts list, setting a ballot up, and proxies. Each view calls the governance 
 selectors; a refusal shows the service's message and changes nothing."""
 
 import csv
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -328,10 +329,15 @@ def ballot_create(request: HttpRequest) -> HttpResponse:
             "meetings": list(selectors.upcoming_meetings(user=request.user)[:20]),
         }
         return render(request, "governance/ballot_create.html", context)
+    # An online ballot (the default) opens at the next hour and closes when the meeting starts,
+    # as members expect; a vote taken at the meeting takes the meeting's own times.
+    next_hour = timezone.localtime().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    online = next_hour < meeting.starts_at
     initial: dict[str, Any] = {
         "title": motion.title if motion else _("Board election"),
-        "opens_at": meeting.starts_at,
-        "closes_at": meeting.ends_at,
+        "opens_at": timezone.localtime(next_hour if online else meeting.starts_at),
+        "closes_at": timezone.localtime(meeting.starts_at if online else meeting.ends_at),
+        "method": Ballot.Method.ONLINE if online else Ballot.Method.AT_MEETING,
     }
     form = BallotCreateForm(request.POST or None, election=motion is None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -353,7 +359,14 @@ def ballot_create(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             form_add_application_error(form, error)
         else:
-            messages.success(request, _("The ballot is set up. It opens at its time."))
+            messages.success(
+                request,
+                _("The ballot is set up. It opens at %(at)s on %(day)s.")
+                % {
+                    "at": f"{timezone.localtime(ballot.opens_at):%H:%M}",
+                    "day": f"{timezone.localtime(ballot.opens_at):%A %-d %B}",
+                },
+            )
             return redirect("ballot_detail", ballot.pk)
     context = {"form": form, "motion": motion, "meeting": meeting}
     return render(request, "governance/ballot_create.html", context)

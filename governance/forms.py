@@ -243,6 +243,9 @@ class GovernancePolicyForm(forms.Form):
             )
             self.fields[name].widget.attrs.update({"class": "input--short", "inputmode": "numeric"})
         self.fields["weighting"].widget = forms.RadioSelect(choices=self.fields["weighting"].choices)
+        self.fields["investor_cap_percent"].help_text = _("Used only with the investors' cap.")
+        for name in ("share_receivers_percent", "share_workers_percent", "share_investors_percent"):
+            self.fields[name].help_text = _("Used only with fixed shares; the three add up to 100.")
 
     def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(str(title), [self[name] for name in names]) for title, names in POLICY_GROUPS]

@@ -90,7 +90,9 @@ def motion_get_for_user(*, user: User | AnonymousUser, pk: int) -> Motion:
 
 def ballots_for_user(*, user: User | AnonymousUser) -> QuerySet[Ballot]:
     _seen_or_404(user)
-    return Ballot.objects.select_related("meeting", "motion").prefetch_related(
+    return Ballot.objects.select_related(
+        "meeting", "motion__proposer__profile", "motion__seconder__profile"
+    ).prefetch_related(
         Prefetch(
             "candidates",
             queryset=Candidate.objects.filter(withdrawn_at__isnull=True).select_related(

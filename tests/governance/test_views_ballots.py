@@ -348,6 +348,19 @@ def test_an_election_shows_the_quota_who_was_elected_and_each_stage(client, secr
     assert ["elected", "Anna"] in rows
 
 
+def test_a_members_motion_names_its_proposer_and_seconder_on_its_ballot(
+    client, secretary, agm, margaret, tom
+):
+    motion = services.motion_propose(
+        user=margaret.user, meeting=agm, title="Paid travel time", text="That travel time is paid."
+    )
+    services.motion_second(motion=motion, user=tom.user)
+    ballot = open_motion_ballot(secretary, agm, motion=motion)
+    client.force_login(tom.user)
+    page = client.get(f"/ballots/{ballot.pk}/").content.decode()
+    assert "Proposed by Margaret Greenwood, seconded by Tom Barker." in page
+
+
 def test_a_receipt_is_checked_against_the_published_list(client, motion_ballot, margaret, tom):
     receipt = services.vote_cast(ballot=motion_ballot, user=margaret.user, choice="for")
     services.vote_cast(ballot=motion_ballot, user=tom.user, choice="against")
@@ -360,6 +373,8 @@ def test_a_receipt_is_checked_against_the_published_list(client, motion_ballot, 
     listed = client.get(f"/ballots/{motion_ballot.pk}/receipts/").content.decode()
     assert services.receipt_hash(receipt) in listed
     assert "SHA-256 of “receipt:”" in listed
+    empty = client.post(f"/ballots/{motion_ballot.pk}/receipts/", {"receipt": ""}).content.decode()
+    assert "Type the receipt you were given when you voted." in empty
 
     found = client.post(f"/ballots/{motion_ballot.pk}/receipts/", {"receipt": receipt}).content.decode()
     mine = services.receipt_hash(receipt)
@@ -603,6 +618,11 @@ def test_staff_set_up_a_motion_ballot_and_an_election(client, secretary, agm):
 
     form = client.get(f"/ballots/new/?motion={motion.pk}")
     assert form.context["form"].initial["title"] == "Adopt the accounts"
+    # Online, from the next hour until the meeting starts (it is 10:00 on 23 November).
+    prefilled = form.content.decode()
+    assert 'name="opens_at" value="2026-11-23T11:00"' in prefilled
+    assert 'name="closes_at" value="2026-12-12T14:00"' in prefilled
+    assert re.search(r'value="online"[^>]*checked', prefilled)
     bad = client.post(
         f"/ballots/new/?motion={motion.pk}",
         {
@@ -614,6 +634,7 @@ def test_staff_set_up_a_motion_ballot_and_an_election(client, secretary, agm):
         },
     )
     assert "The ballot must close after it opens." in bad.content.decode()
+    assert bad.content.decode().count("The ballot must close after it opens.") == 2  # summary, field
     made = client.post(
         f"/ballots/new/?motion={motion.pk}",
         {

@@ -654,6 +654,7 @@ def test_staff_change_the_meeting_rules(client, secretary, margaret):
     assert (policy.notice_clear_days, policy.max_proxies, policy.weighting) == (21, 3, "class_shares")
     assert policy.share_investors_percent == 10
     rules = client.get("/meetings/rules/").content.decode()
+    assert "Used only with fixed shares; the three add up to 100." in rules
     latest = rules[rules.index("Latest changes") :]
     assert "secretary@example.org" in latest
     assert "clear days&#x27; notice of a general meeting: 14 → 21" in latest
