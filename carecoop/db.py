@@ -33,3 +33,11 @@ class ListOf(Subquery):
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
         template = "(SELECT json_group_array(v) FROM (%(subquery)s))"
         return self.as_sql(compiler, connection, template=template, **extra)  # type: ignore[call-arg]
+
+
+def number_from_text(text: object) -> int | None:
+    """A row's number (an id, a membership number) as typed or sent, or None for anything that
+    is not one: ASCII digits only ("²" is a digit to Python, not to `int`), and short enough to
+    fit PostgreSQL's integer, so a lookup with it can never raise."""
+    value = "" if text is None else str(text)
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from carecoop.db import number_from_text
 from carecoop.exceptions import ApplicationError, ConflictError, NotFoundError
 from carecoop.forms import form_add_application_error
 from governance import selectors, services
@@ -51,9 +52,10 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name, "")
     if not value:
         return None
-    if not (value.isascii() and value.isdigit() and len(value) < 10):
+    number = number_from_text(value)
+    if number is None:
         raise Http404
-    return int(value)
+    return number
 
 
 def _runs(request: HttpRequest, ballot: Ballot, me: Membership | None) -> bool:

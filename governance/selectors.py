@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecoop.db import number_from_text
 from carecoop.exceptions import ConflictError, NotFoundError
 from governance import services
 from governance.models import (
@@ -241,8 +242,8 @@ def members_found_for_meeting(*, meeting: Meeting, search: str, limit: int = 20)
     if not term:
         return []
     query = Q(legal_name__icontains=term) | Q(profile__display_name__icontains=term)
-    if term.isascii() and term.isdigit() and len(term) < 10:
-        query |= Q(number=int(term))
+    if (number := number_from_text(term)) is not None:
+        query |= Q(number=number)
     return list(
         member_selectors.memberships_participating(on=timezone.localdate())
         .filter(query)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from carecoop.db import number_from_text
 from carecoop.exceptions import ApplicationError, NotFoundError
 from carecoop.forms import form_add_application_error
 from governance import selectors, services
@@ -84,10 +85,6 @@ def _form_error(form: Any, error: ApplicationError, aliases: dict[str, str] | No
         form_add_application_error(form, error, aliases)
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else None
-
-
 def _me(request: HttpRequest) -> Membership | None:
     return member_selectors.membership_current_for_user(user=request.user)
 
@@ -129,7 +126,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
 @governance_view
 def meeting_call(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    requisition_id = _int(request.POST.get("requisition") or request.GET.get("requisition"))
+    requisition_id = number_from_text(request.POST.get("requisition") or request.GET.get("requisition"))
     requisition: Requisition | None = None
     initial: dict[str, Any] = {"kind": Meeting.Kind.GENERAL, "format": Meeting.Format.HYBRID}
     if requisition_id is not None:
@@ -419,7 +416,7 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_only(request)
     minutes = getattr(meeting, "minutes", None)
     later = selectors.meetings_for_user(user=request.user).filter(
-        pk=_int(request.POST.get("approve-at_meeting"))
+        pk=number_from_text(request.POST.get("approve-at_meeting"))
     )
     at_meeting = later.first()
     if minutes is None or at_meeting is None:
@@ -442,7 +439,7 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @governance_view
 def motion_propose(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
-    amends_id = _int(request.GET.get("amends"))
+    amends_id = number_from_text(request.GET.get("amends"))
     amends: Motion | None = None
     if request.GET.get("amends") is not None:
         amends = selectors.motion_get_for_user(user=request.user, pk=amends_id or 0)

@@ -29,7 +29,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from carecoop.db import ListOf
+from carecoop.db import ListOf, number_from_text
 from matching.models import Introduction, MatchingPolicy, NoticeboardPost, TeamMember, TeamRole
 from members import geo
 from members import permissions as member_permissions
@@ -511,11 +511,12 @@ def receiver_acted_for(
     if number is None or number == "":
         own = member_selectors.membership_current_for_user(user=user)
         return own if own and own.member_class == MemberClass.RECEIVER else None
-    if not str(number).isdigit():
+    wanted = number_from_text(number)
+    if wanted is None:
         raise Http404
     receiver = (
         Membership.objects.current()
-        .filter(number=number, member_class=MemberClass.RECEIVER)
+        .filter(number=wanted, member_class=MemberClass.RECEIVER)
         .select_related("user")
         .first()
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from carecoop.db import number_from_text
 from members import profiles
 from members.models import (
     Application,
@@ -174,8 +175,8 @@ def register_list(
             | Q(postcode__icontains=term)
             | Q(address__icontains=term)
         )
-        if term.isdigit():
-            query |= Q(number=int(term))
+        if (number := number_from_text(term)) is not None:
+            query |= Q(number=number)
         members = members.filter(query)
     if member_class in MemberClass.values:
         members = members.filter(member_class=member_class)

@@ -89,6 +89,14 @@ def test_acting_for_someone_without_the_power_is_a_404(client, ruth):
     assert client.get(reverse("suggestions"), {"for": ruth.number}).status_code == 404
 
 
+@pytest.mark.parametrize("number", ["²", "①", "99999999999", "7x"])
+def test_a_for_that_is_not_a_membership_number_is_a_404_not_a_500(client, ruth, number):
+    client.force_login(ruth.user)
+
+    assert client.get(reverse("suggestions"), {"for": number}).status_code == 404
+    assert client.get(reverse("worker_search"), {"for": number}).status_code == 404
+
+
 def test_an_empty_message_is_shown_on_the_form_and_nothing_is_sent(client, ruth, megan):
     client.force_login(ruth.user)
 
