@@ -481,6 +481,22 @@ class Eligibility(models.Model):
         return f"{self.membership_id} may vote in {self.ballot_id}"
 
 
+class ProxyQuerySet(models.QuerySet["Proxy"]):
+    def held_by(self, members: models.QuerySet[Membership]) -> "ProxyQuerySet":
+        """Proxies named to one of `members`, or to the chair of a meeting one of them chairs."""
+        return self.filter(
+            Q(holder__in=members)
+            | Q(to_chair=True, meeting__chair__in=members)
+            | Q(to_chair=True, ballot__meeting__chair__in=members)
+        )
+
+    def in_force(self, now: datetime) -> "ProxyQuerySet":
+        """Proxies not cancelled, for a meeting not yet over or a ballot not yet closed."""
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(meeting__ends_at__gt=now) | (Q(ballot__isnull=False) & ~Q(ballot__status=Ballot.Status.CLOSED))
+        )
+
+
 class Proxy(models.Model):
     """A member's appointment of another member, or of the chair, to vote for them at a meeting
     (every ballot of it) or on one ballot."""
@@ -510,6 +526,7 @@ class Proxy(models.Model):
     # for meeting notices. Cleared in the transaction that sends it, or when the proxy is cancelled.
     holder_email_due = models.BooleanField(default=False)
 
+    objects = ProxyQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -210,12 +210,7 @@ def _proxy_votes_pending(*, current: QuerySet[Membership], now: datetime) -> lis
     """(ballot, appointer's name) for each vote the user still owes as someone's proxy on an open
     ballot: the appointer is on its list of voters, no vote is recorded for them, and the proxy
     applies (one for the ballot itself wins over one for its meeting). One query."""
-    held = (
-        Q(holder__in=current)
-        | Q(to_chair=True, meeting__chair__in=current)
-        | Q(to_chair=True, ballot__meeting__chair__in=current)
-    )
-    live = Proxy.objects.filter(held, revoked_at__isnull=True, appointer=OuterRef("membership"))
+    live = Proxy.objects.held_by(current).filter(revoked_at__isnull=True, appointer=OuterRef("membership"))
     any_for_ballot = Proxy.objects.filter(
         revoked_at__isnull=True, appointer=OuterRef("membership"), ballot=OuterRef("ballot")
     )
@@ -296,18 +291,13 @@ def governance_policy_changes(*, limit: int = 10) -> list[RuleChange]:
 def proxies_held_by(*, user: User | AnonymousUser, now: datetime | None = None) -> list[Proxy]:
     """The proxies the user holds for meetings not yet over and ballots not yet closed: named to
     them, or to the chair of a meeting they chair. Soonest first."""
-    membership = member_selectors.membership_current_for_user(user=user) if user.is_authenticated else None
-    if membership is None:
+    if not user.is_authenticated:
         return []
-    now = now or timezone.now()
-    held = (
-        Q(holder=membership)
-        | Q(to_chair=True, meeting__chair=membership)
-        | Q(to_chair=True, ballot__meeting__chair=membership)
-    )
-    live = Q(meeting__ends_at__gt=now) | (Q(ballot__isnull=False) & ~Q(ballot__status=Ballot.Status.CLOSED))
-    proxies = Proxy.objects.filter(held, live, revoked_at__isnull=True).select_related(
-        "appointer__profile", "meeting", "ballot"
+    current = Membership.objects.current().filter(user=user)
+    proxies = (
+        Proxy.objects.held_by(current)
+        .in_force(now or timezone.now())
+        .select_related("appointer__profile", "meeting", "ballot")
     )
 
     def when(proxy: Proxy) -> datetime:

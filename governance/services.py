@@ -1205,10 +1205,9 @@ def proxy_emails_send(*, batch: int = 200) -> int:
     """Tell each member named as a proxy that they hold it, once, as meeting notices are sent
     (rows claimed with SKIP LOCKED, the flag cleared in the transaction that sends)."""
     # A proxy for a meeting now over, or a ballot now closed, is no news any more.
-    live = Q(meeting__ends_at__gt=timezone.now()) | (
-        Q(ballot__isnull=False) & ~Q(ballot__status=Ballot.Status.CLOSED)
-    )
-    Proxy.objects.filter(holder_email_due=True).exclude(live).update(holder_email_due=False)
+    Proxy.objects.filter(holder_email_due=True).exclude(
+        pk__in=Proxy.objects.in_force(timezone.now()).values("pk")
+    ).update(holder_email_due=False)
     owed = Proxy.objects.filter(holder_email_due=True).select_related(
         "appointer__profile", "holder__user", "meeting", "ballot"
     )

@@ -325,7 +325,8 @@ def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     _staff_only(request)
     form = MembershipNumberForm(request.POST or None, label=_("Membership number"))
-    found = selectors.members_found_for_meeting(meeting=meeting, search=request.GET.get("q", "")[:100])
+    search = request.GET.get("q", "")[:100]
+    found = selectors.members_found_for_meeting(meeting=meeting, search=search)
     for member in found:
         member.done = member.is_present
     if request.method == "POST" and form.is_valid():
@@ -347,7 +348,7 @@ def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
         "quorum": selectors.meeting_quorum(meeting=meeting),
         "in_session": meeting.in_session(),
         "check_in_opens": meeting.starts_at - CHECK_IN_OPENS_BEFORE,
-        "search": request.GET.get("q", "")[:100],
+        "search": search,
         "found": found,
     }
     return render(request, "governance/meeting_register.html", context, status=400 if form.errors else 200)
