@@ -37,7 +37,8 @@ def test_the_secretary_corrects_the_notice_and_keeps_the_register_and_a_proxy_fi
         agenda="1. Minutes\n2. Accounts",
     )
     services.meeting_notices_send()
-    GovernancePolicy.current()
+    GovernancePolicy.objects.update_or_create(pk=1, defaults={"requisition_percent": 100})
+    requisition = services.requisition_open(user=margaret.user, purpose="To discuss weekend rates")
     base = live_server.url
 
     # The secretary puts the place right; every member is sent the amended notice.
@@ -94,6 +95,17 @@ def test_the_secretary_corrects_the_notice_and_keeps_the_register_and_a_proxy_fi
     expect(held).to_contain_text("Margaret Greenwood")
     expect(held).to_contain_text("Instructions: “Back the accounts.”")
     tom_audit()
+    # Tom signs Margaret's requisition (every member's signature is needed: three now), then takes
+    # his signature back.
+    MembershipFactory(legal_name="Grace Mitchell")
+    tom_page.goto(base + f"/meetings/requisitions/{requisition.pk}/")
+    tom_page.get_by_role("button", name="Add my signature").click()
+    expect(tom_page.get_by_role("region", name="Signed by 2 members")).to_contain_text("Tom Ackroyd")
+    tom_audit()
+    tom_page.get_by_role("button", name="Take my signature back").click()
+    expect(tom_page.get_by_role("status")).to_contain_text("Your signature is taken off the requisition.")
+    tom_audit()
+    assert requisition.signatures.count() == 1
     assert not tom_audit.unaudited()
     tom_context.close()
 

@@ -8,6 +8,7 @@ from django.core import mail
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from governance import selectors, services
 from governance.models import GovernancePolicy, MeetingNotice, Motion, Proxy
+from tests.concurrency import race
 from tests.factories import MembershipFactory
 from tests.governance.conftest import NOW, at, board_motion, call_agm
 
@@ -404,3 +405,28 @@ def test_an_unseconded_amendment_does_not_hold_up_its_motion_and_lapses(agm, sec
     assert services.ballot_open(ballot=ballot, user=secretary).status == "open"
     stalled.refresh_from_db()
     assert stalled.status == Motion.Status.WITHDRAWN
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signatures_taken_back_while_others_sign_never_leave_a_met_requisition_short():
+    GovernancePolicy.objects.update_or_create(pk=1, defaults={"requisition_percent": 30})
+    members = MembershipFactory.create_batch(10)  # 30% of 10: 3 signatures
+    requisition = services.requisition_open(user=members[0].user, purpose="To discuss the rates")
+    services.requisition_sign(requisition=requisition, user=members[1].user)
+
+    results = race(
+        [
+            lambda: services.requisition_unsign(requisition=requisition, user=members[1].user),
+            lambda: services.requisition_unsign(requisition=requisition, user=members[0].user),
+            *[
+                lambda m=m: services.requisition_sign(requisition=requisition, user=m.user)
+                for m in members[2:6]
+            ],
+        ]
+    )
+
+    assert all(not isinstance(r, Exception) or r.code == "requisition_met" for r in results), results
+    requisition.refresh_from_db()
+    signed = requisition.signatures.count()
+    assert requisition.met_at is not None  # four signed; at most two were taken back
+    assert signed >= requisition.signatures_needed == 3

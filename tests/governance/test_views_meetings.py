@@ -20,7 +20,7 @@ from governance.models import (
     Requisition,
 )
 from tests.factories import MembershipFactory, UserFactory
-from tests.governance.conftest import at, board_motion, call_agm
+from tests.governance.conftest import NOW, at, board_motion, call_agm
 
 pytestmark = pytest.mark.usefixtures("now")
 
@@ -78,11 +78,12 @@ def test_someone_who_is_not_a_member_finds_no_meeting_pages(client, agm, motion,
         assert (path, client.get(path).status_code) == (path, 404)
     assert client.post(f"/motions/{motion.pk}/second/").status_code == 404
     assert client.post(f"/meetings/requisitions/{requisition.pk}/sign/").status_code == 404
+    assert client.post(f"/meetings/requisitions/{requisition.pk}/unsign/").status_code == 404
     assert requisition.signatures.count() == 1
 
 
 def test_the_meeting_pages_ask_for_a_login(client, agm, motion, requisition):
-    for path in [*_member_paths(agm, motion, requisition), f"/meetings/{agm.pk}/register/", "/meetings/new/"]:
+    for path in [*_member_paths(agm, motion, requisition), *_staff_paths(agm)]:
         response = client.get(path)
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
@@ -95,6 +96,7 @@ def _staff_paths(agm) -> list[str]:
         f"/meetings/{agm.pk}/register/",
         f"/meetings/{agm.pk}/documents/new/",
         f"/meetings/{agm.pk}/minutes/",
+        f"/meetings/{agm.pk}/change/",
     ]
 
 
@@ -750,3 +752,63 @@ def test_a_meetings_page_asks_the_same_number_of_queries_as_motions_grow(
     client.force_login(secretary)
     with django_assert_max_num_queries(len(few.captured_queries) + 3):
         assert client.get(f"/meetings/{agm.pk}/").status_code == 200
+
+
+def test_the_pages_added_for_proxies_signatures_search_and_rules_keep_their_query_counts(
+    client, agm, secretary, margaret, tom, django_assert_max_num_queries
+):
+    # Every member must sign, so the requisition keeps collecting signatures as members join.
+    GovernancePolicy.objects.update_or_create(pk=1, defaults={"requisition_percent": 100})
+    requisition = services.requisition_open(user=margaret.user, purpose="To discuss the rates")
+    cousins = MembershipFactory.create_batch(5, legal_name="Greenwood Cousin")  # on the ballot's list
+    ballot_motion = board_motion(secretary, agm)
+    ballot = services.ballot_open(
+        ballot=services.ballot_create(
+            user=secretary, title="Adopt", motion=ballot_motion, opens_at=NOW, closes_at=at(12, 14)
+        ),
+        user=secretary,
+        now=NOW,
+    )
+
+    def grow(count: int) -> None:
+        for n in range(count):
+            member = MembershipFactory(legal_name="Greenwood Relative")
+            services.requisition_sign(requisition=requisition, user=member.user)
+            services.governance_policy_update(user=secretary, quorum_max_members=30 + n)
+        for member in [cousins.pop() for _ in range(count)]:
+            services.proxy_appoint(user=member.user, holder=tom, meeting=agm)
+
+    pages = {
+        tom.user: [
+            f"/meetings/requisitions/{requisition.pk}/",
+            "/proxies/",
+            f"/meetings/{agm.pk}/",
+            "/accounts/",
+            f"/ballots/{ballot.pk}/",
+        ],
+        secretary: [
+            "/meetings/rules/",
+            f"/meetings/{agm.pk}/?chair=greenwood",
+            f"/meetings/{agm.pk}/register/?q=greenwood",
+            f"/meetings/{agm.pk}/change/",
+        ],
+    }
+    grow(1)
+    counts = {}
+    for user, paths in pages.items():
+        client.force_login(user)
+        for path in paths:
+            with django_assert_max_num_queries(40) as few:
+                assert client.get(path).status_code == 200
+            counts[path] = len(few.captured_queries)
+    grow(4)  # Tom holds 5 proxies; 5 more signatures, members found and changes to the rules
+    for user, paths in pages.items():
+        client.force_login(user)
+        for path in paths:
+            with django_assert_max_num_queries(counts[path]):
+                response = client.get(path)
+            assert response.status_code == 200
+    client.force_login(tom.user)
+    account = client.get("/accounts/").content.decode()
+    assert account.count("Greenwood Cousin") == 5  # the votes he owes as proxy, all listed
+    assert client.get("/proxies/").content.decode().count("<strong>Greenwood Cousin</strong>") == 5

@@ -739,3 +739,24 @@ def test_the_waiting_list_leaves_out_votes_the_member_cannot_cast_or_has_handed_
     services.ballot_open(ballot=in_room, user=secretary)
     assert in_room in selectors.ballots_awaiting_vote(user=tom.user)  # checked in
     assert in_room not in selectors.ballots_awaiting_vote(user=margaret.user)  # not there
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_senders_at_once_tell_each_proxy_once(mailoutbox):
+    from tests.factories import UserFactory
+
+    meeting = call_agm(UserFactory(is_staff=True))
+    holders = MembershipFactory.create_batch(6)
+    for holder in holders:
+        for appointer in MembershipFactory.create_batch(2):
+            services.proxy_appoint(user=appointer.user, holder=holder, meeting=meeting)
+    # Appointing sent them at once (tasks run eagerly here): owe them all again, as after an outage.
+    Proxy.objects.update(holder_email_due=True)
+    mailoutbox.clear()
+
+    results = race([lambda: services.proxy_emails_send(batch=3) for _ in range(3)])
+
+    assert sum(results) == 12, results
+    told = sorted(message.to[0] for message in mailoutbox)
+    assert told == sorted(h.user.email for h in holders for _ in range(2))
+    assert not Proxy.objects.filter(holder_email_due=True).exists()
