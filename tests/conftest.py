@@ -1,12 +1,31 @@
 """Fixtures every suite shares, and the people the tests speak of."""
 
+import datetime
+import os
+
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
 from tests.factories import GoverningDocumentFactory, MembershipFactory, UserFactory
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # TEST_CLOCK_SHIFT_DAYS=365 runs the whole suite with the clock that many days ahead (CI does
+    # once), from before any test module is imported: a test that fixes a date without freezing
+    # the clock, or works out "today" at import, fails there instead of on some day to come.
+    shift = int(os.environ.get("TEST_CLOCK_SHIFT_DAYS") or 0)
+    if shift:
+        moved = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=shift)
+        time_machine.travel(moved, tick=True).start()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    shift = os.environ.get("TEST_CLOCK_SHIFT_DAYS")
+    return f"clock moved {shift} days ahead: today is {datetime.date.today()}" if shift else None
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
