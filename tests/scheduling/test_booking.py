@@ -10,7 +10,7 @@ from matching.models import TeamMember, TeamRole
 from members import services as member_services
 from members.models import VettingCheck
 from scheduling import services
-from scheduling.models import Visit
+from scheduling.models import SchedulingPolicy, Visit
 from tests.concurrency import race
 from tests.scheduling.conftest import add_worker, at
 
@@ -36,8 +36,8 @@ def test_the_person_books_a_visit_and_the_worker_accepts(ruth, megan, django_cap
     visit.refresh_from_db()
     assert visit.status == Visit.Status.ACCEPTED
     assert visit.rate_pence == 15_00
-    assert visit.cost(services.SchedulingPolicy.current()).person_pays == 35_25  # £30 + 17.5 %
-    assert visit.cost(services.SchedulingPolicy.current()).worker_gets == 27_75  # £30 − 7.5 %
+    assert visit.cost(SchedulingPolicy.current()).person_pays == 35_25  # £30 + 17.5 %
+    assert visit.cost(SchedulingPolicy.current()).worker_gets == 27_75  # £30 − 7.5 %
 
 
 def test_the_worker_declines_with_a_reason(ruth, megan):

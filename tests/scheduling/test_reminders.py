@@ -415,7 +415,7 @@ def test_a_mail_server_that_fails_loses_no_reminder_email(
 ):
     book_accepted(ruth, megan, at(25, 9), at(25, 11))
     Notification.objects.update(email_due=False)  # the booking's own emails: not counted here
-    monkeypatch.setattr(services, "get_connection", _BrokenMail)
+    monkeypatch.setattr("scheduling.services.notifications.get_connection", _BrokenMail)
 
     # The reminder is sent in the app; its email is owed, and stays owed while the server fails.
     sweep(time_machine, at(24, 9), django_capture_on_commit_callbacks)
@@ -445,7 +445,7 @@ def test_a_mail_server_that_fails_loses_no_reminder_email(
 def test_booking_while_the_mail_server_is_down_still_books_and_emails_later(ruth, megan, monkeypatch):
     from rest_framework.test import APIClient
 
-    monkeypatch.setattr(services, "get_connection", _BrokenMail)
+    monkeypatch.setattr("scheduling.services.notifications.get_connection", _BrokenMail)
     client = APIClient()
     client.force_authenticate(ruth.user)
 

@@ -6,7 +6,7 @@ import pytest
 
 from members.models import CircleMember
 from scheduling import services
-from scheduling.models import Visit
+from scheduling.models import EmailChoice, Visit
 from tests.factories import UserFactory
 from tests.scheduling.conftest import add_worker, at
 
@@ -220,10 +220,10 @@ def test_email_choices_keep_what_is_valid_and_refuse_the_rest(client, megan):
     refused = client.post("/notifications/", {"kinds": ["not_a_kind"]})
     assert refused.status_code == 200
     assert "not one of the available choices" in refused.content.decode()
-    assert not services.EmailChoice.objects.filter(user=megan.user).exists()
+    assert not EmailChoice.objects.filter(user=megan.user).exists()
 
     client.post("/notifications/", {"kinds": ["visit_offered"]})
-    muted = set(services.EmailChoice.objects.filter(user=megan.user).values_list("kind", flat=True))
+    muted = set(EmailChoice.objects.filter(user=megan.user).values_list("kind", flat=True))
     assert "visit_offered" not in muted
     assert "worker_24h" in muted
 

@@ -409,7 +409,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         # The sweep writes the notifications, and the outbox sender emails them, both here in this
         # one process (not through a broker, as the task after each commit would).
-        with mock.patch.object(services, "_email_soon"):
+        with mock.patch("scheduling.services.notifications._email_soon"):
             while ours.filter(sent_at__isnull=True).exists():
                 sent += services.reminders_send_due()
             while services.notification_emails_send(batch=500):

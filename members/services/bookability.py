@@ -1,0 +1,46 @@
+"""The kept `bookable_until` date search reads (decision 12), refreshed with every change to the records."""
+
+from datetime import date
+
+from django.utils import timezone
+
+from members import selectors
+from members.models import (
+    MemberClass,
+    Membership,
+)
+
+
+def worker_bookable_until(*, membership: Membership, today: date | None = None) -> date | None:
+    """The last day this worker can be booked on what is recorded now, or None if not today.
+
+    Checks are never issued in the future, so from today on a worker stays bookable until the
+    first of their required checks expires (or their membership ends)."""
+    day = today or timezone.localdate()
+    if not selectors.worker_is_bookable(membership=membership, on=day):
+        return None
+    checks = [
+        c
+        for c in selectors.vetting_latest_for(membership=membership)
+        if c.kind in selectors.REQUIRED_FOR_BOOKING
+    ]
+    ends = [c.expires_on for c in checks if c.is_current_on(day) and c.expires_on is not None]
+    return min(ends) if ends else date.max
+
+
+def worker_bookable_refresh(*, membership: Membership) -> Membership:
+    until = worker_bookable_until(membership=membership)
+    if membership.bookable_until != until:
+        Membership.objects.filter(pk=membership.pk).update(bookable_until=until)
+        membership.bookable_until = until
+    return membership
+
+
+def workers_bookable_refresh_all() -> int:
+    """Recompute every worker's bookable_until (the daily task): a guard against any drift."""
+    changed = 0
+    for membership in Membership.objects.filter(member_class=MemberClass.WORKER):
+        before = membership.bookable_until
+        if worker_bookable_refresh(membership=membership).bookable_until != before:
+            changed += 1
+    return changed

@@ -1,0 +1,95 @@
+"""Visits: booking, offers and acceptance, repeating visits, delivery, hours, reminders.
+
+Two rules hold under any concurrency. A worker never holds two accepted visits that overlap:
+PostgreSQL's exclusion constraint refuses the second (the services also check, which is what
+holds on the embedded SQLite, where writes are serialised). An open visit goes to one worker:
+accepting locks the visit row and finds it already taken.
+"""
+
+from scheduling.services.booking import (
+    offers_expire,
+    visit_accept,
+    visit_book,
+    visit_cancel,
+    visit_change,
+    visit_decline,
+    visits_release_left_team,
+)
+from scheduling.services.calendar_feed import (
+    calendar_feed_renew,
+    calendar_feed_revoke,
+    feed_token_hash,
+)
+from scheduling.services.delivery import (
+    hours_confirm_unanswered,
+    visit_check_in,
+    visit_check_out,
+    visit_hours_confirm,
+    visit_hours_query,
+    visit_note_save,
+    visit_task_tick,
+)
+from scheduling.services.notifications import (
+    email_choices_save,
+    notification_emails_send,
+    notifications_mark_read,
+    reminders_plan,
+    reminders_send_due,
+)
+from scheduling.services.repeating import (
+    series_book_ahead_all,
+    series_cancel,
+    series_change_from,
+    series_create,
+)
+from scheduling.services.rules import (
+    LONDON,
+    LONGEST,
+    NOTE_MAX,
+    SHORTEST,
+    TASKS_MAX,
+    TEXT_MAX,
+    Booked,
+    availability_warnings,
+    local_datetime,
+    span_for,
+)
+
+__all__ = [
+    "LONDON",
+    "LONGEST",
+    "NOTE_MAX",
+    "SHORTEST",
+    "TASKS_MAX",
+    "TEXT_MAX",
+    "Booked",
+    "availability_warnings",
+    "calendar_feed_renew",
+    "calendar_feed_revoke",
+    "email_choices_save",
+    "feed_token_hash",
+    "hours_confirm_unanswered",
+    "local_datetime",
+    "notification_emails_send",
+    "notifications_mark_read",
+    "offers_expire",
+    "reminders_plan",
+    "reminders_send_due",
+    "series_book_ahead_all",
+    "series_cancel",
+    "series_change_from",
+    "series_create",
+    "span_for",
+    "visit_accept",
+    "visit_book",
+    "visit_cancel",
+    "visit_change",
+    "visit_check_in",
+    "visit_check_out",
+    "visit_decline",
+    "visit_hours_confirm",
+    "visit_hours_query",
+    "visit_note_save",
+    "visit_task_tick",
+    "visits_release_left_team",
+]

@@ -1,0 +1,187 @@
+"""The rules every visit service shares: times in Europe/London, spans, texts, team and overlap checks."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
+from matching.models import TeamMember
+from members import selectors as member_selectors
+from members.models import MemberClass, Membership, User, WeeklyTime
+from scheduling import permissions
+from scheduling.models import (
+    SchedulingPolicy,
+    Series,
+    Visit,
+)
+
+LONDON = ZoneInfo(settings.TIME_ZONE)
+
+
+SHORTEST = timedelta(minutes=30)
+
+
+LONGEST = timedelta(hours=12)
+
+
+TEXT_MAX = 2000
+
+
+NOTE_MAX = 5000
+
+
+TASKS_MAX = 30
+
+
+@dataclass
+class Booked:
+    """What a booking made, and what the person should know about it (not refusals)."""
+
+    visits: list[Visit]
+    warnings: list[str] = field(default_factory=list)
+    series: Series | None = None
+
+
+def local_datetime(day: date, at: time) -> datetime:
+    """A wall-clock time in London on a day. A time that does not exist (the hour skipped when the
+    clocks go forward) becomes the same time an hour later; a time that happens twice (when they go
+    back) is the first of the two."""
+    naive = datetime.combine(day, at)
+    aware = naive.replace(tzinfo=LONDON)
+    settled = aware.astimezone(UTC).astimezone(LONDON)
+    return settled if settled.replace(tzinfo=None) != naive else aware
+
+
+def span_for(day: date, starts_at: time, ends_at: time) -> tuple[datetime, datetime]:
+    """A visit's start and end from a day and two wall-clock times; an end at or before the start
+    is the next day (an overnight or sleep-in visit)."""
+    starts = local_datetime(day, starts_at)
+    end_day = day if ends_at > starts_at else day + timedelta(days=1)
+    return starts, local_datetime(end_day, ends_at)
+
+
+def refuse(message: str, code: str, field_name: str | None = None) -> ApplicationError:
+    fields = {field_name: [message]} if field_name else None
+    if code == "not_allowed":
+        return NotAllowedError(message, code=code, fields=fields)
+    return ApplicationError(message, code=code, fields=fields)
+
+
+def check_span(starts: datetime, ends: datetime) -> None:
+    # In UTC: two times in London subtract by the wall clock, an hour out across a clock change.
+    length = ends.astimezone(UTC) - starts.astimezone(UTC)
+    if length < SHORTEST or length > LONGEST:
+        raise refuse(_("A visit lasts from 30 minutes to 12 hours."), "bad_length", "ends")
+
+
+def clean_tasks(tasks: Iterable[Any]) -> list[dict[str, Any]]:
+    cleaned = []
+    for task in tasks:
+        label = str(task.get("label", "") if isinstance(task, dict) else task).strip()
+        if label:
+            if len(label) > 200:
+                raise refuse(_("Keep each task under 200 characters."), "bad_task", "tasks")
+            cleaned.append({"label": label, "done": False})
+    if len(cleaned) > TASKS_MAX:
+        raise refuse(_("A visit has at most 30 tasks."), "bad_task", "tasks")
+    return cleaned
+
+
+def clean_text(text: str, limit: int, field_name: str) -> str:
+    text = (text or "").strip()
+    if len(text) > limit:
+        raise refuse(_("Keep this under %(n)s characters.") % {"n": f"{limit:,}"}, "too_long", field_name)
+    return text
+
+
+def in_team(worker: Membership, receiver: Membership) -> bool:
+    return TeamMember.objects.working().filter(receiver=receiver, member=worker).exists()
+
+
+def check_worker(worker: Membership, receiver: Membership, starts: datetime) -> None:
+    """Rules 3 and 5, asked exactly: in the person's team, and bookable on the visit's day."""
+    if worker.member_class != MemberClass.WORKER or not in_team(worker, receiver):
+        raise refuse(_("Visits are booked with workers in the person's team."), "not_in_team", "worker")
+    if not member_selectors.worker_is_bookable(membership=worker, on=timezone.localdate(starts)):
+        raise refuse(
+            _("This worker cannot be booked on that day: their checks are not current."),
+            "not_bookable",
+            "worker",
+        )
+
+
+def overlaps(worker: Membership, starts: datetime, ends: datetime, *, besides: int | None = None) -> bool:
+    visits = Visit.objects.accepted().filter(worker=worker).between(starts, ends)
+    if besides is not None:
+        visits = visits.exclude(pk=besides)
+    return visits.exists()
+
+
+def _overlap_error() -> ConflictError:
+    # Said to the worker, who is the one accepting.
+    return ConflictError(
+        _("You already have a visit at that time."),
+        code="overlap",
+        fields={"starts": [_("Overlaps.")]},
+    )
+
+
+def save_accepted(visit: Visit, update_fields: list[str]) -> None:
+    """Save a visit that is (now) accepted: the database refuses an overlap with a worker's other
+    accepted visits; the check before it is what holds on SQLite."""
+    if visit.worker is None:
+        raise refuse(_("An accepted visit needs its worker."), "no_worker")
+    if overlaps(visit.worker, visit.starts, visit.ends, besides=visit.pk):
+        raise _overlap_error()
+    try:
+        with transaction.atomic():
+            visit.save(update_fields=update_fields)
+    except IntegrityError as exc:
+        if "visit_no_overlap" in str(exc):
+            raise _overlap_error() from exc
+        raise
+
+
+def availability_warnings(worker: Membership, starts: datetime, ends: datetime) -> list[str]:
+    """A warning, not a refusal, when a visit falls outside the times the worker said they are free."""
+    local_start, local_end = starts.astimezone(LONDON), ends.astimezone(LONDON)
+    free = WeeklyTime.objects.filter(
+        profile__membership=worker, kind=WeeklyTime.Kind.AVAILABLE, weekday=local_start.weekday()
+    )
+    if not free.exists():
+        if WeeklyTime.objects.filter(profile__membership=worker, kind=WeeklyTime.Kind.AVAILABLE).exists():
+            return [_("This is outside the times the worker says they are free.")]
+        return []
+    end_time = local_end.time() if local_end.date() == local_start.date() else time(23, 59)
+    if not free.filter(starts__lte=local_start.time(), ends__gte=end_time).exists():
+        return [_("This is outside the times the worker says they are free.")]
+    return []
+
+
+def offer_expiry(starts: datetime, policy: SchedulingPolicy, now: datetime) -> datetime:
+    """An offer waits until a set time before the start, but never less than an hour from now."""
+    return max(starts - timedelta(hours=policy.offer_expiry_hours), min(now + timedelta(hours=1), starts))
+
+
+def visit_lock(visit: Visit) -> Visit:
+    return (
+        Visit.objects.select_for_update(of=("self",))
+        .select_related("receiver__user", "worker__user")
+        .get(pk=visit.pk)
+    )
+
+
+def worker_of(user: User) -> Membership | None:
+    membership = member_selectors.membership_current_for_user(user=user)
+    return membership if membership and membership.member_class == MemberClass.WORKER else None
+
+
+def is_receiver_side(user: User, visit: Visit) -> bool:
+    return permissions.can_book(user, visit.receiver)
