@@ -25,6 +25,7 @@ from carecoop.forms import form_add_application_error
 from governance import selectors, services
 from governance.ballot_forms import BallotCreateForm, ProxyForm, ReceiptCheckForm, StandForm, VoteForm
 from governance.models import SEAT_CLASS_MEMBERS, Ballot, GovernancePolicy, Meeting, Motion, Proxy
+from governance.receipts import receipt_hash
 from members import selectors as member_selectors
 from members.models import MemberClass, Membership
 
@@ -596,7 +597,7 @@ def ballot_receipts(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         receipt = form.cleaned_data["receipt"]
         checked = {
-            "hash": services.receipt_hash(receipt),
+            "hash": receipt_hash(receipt),
             "counted": selectors.receipt_is_counted(ballot=ballot, receipt=receipt),
         }
     context = {"ballot": ballot, "hashes": hashes, "form": form, "checked": checked}

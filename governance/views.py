@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from carecoop.db import number_from_text
 from carecoop.exceptions import ApplicationError, NotFoundError
 from carecoop.forms import form_add_application_error
-from governance import selectors, services
+from governance import rules, selectors, services
 from governance.forms import (
     POLICY_FIELDS,
     ChairForm,
@@ -117,8 +117,8 @@ def meetings(request: HttpRequest) -> HttpResponse:
         "past": past,
         "requisitions": requisitions,
         "policy": GovernancePolicy.current(),
-        "quorum_needed": services.quorum_needed(),
-        "signatures_needed": services.requisition_signatures_needed(),
+        "quorum_needed": selectors.quorum_needed(),
+        "signatures_needed": selectors.requisition_signatures_needed(),
     }
     return render(request, "governance/meetings.html", context)
 
@@ -166,7 +166,7 @@ def meeting_call(request: HttpRequest) -> HttpResponse:
                 % {"count": count},
             )
             return redirect("meeting_detail", pk=meeting.pk)
-    earliest = services.notice_earliest_day(
+    earliest = rules.notice_earliest_day(
         today=timezone.localdate(), clear_days=GovernancePolicy.current().notice_clear_days
     )
     context = {"form": form, "requisition": requisition, "earliest": earliest}
@@ -602,7 +602,7 @@ def requisitions(request: HttpRequest) -> HttpResponse:
     context = {
         "page": Paginator(listed, 20).get_page(request.GET.get("page")),
         "form": form,
-        "signatures_needed": services.requisition_signatures_needed(),
+        "signatures_needed": selectors.requisition_signatures_needed(),
         "is_member": _me(request) is not None,
     }
     return render(request, "governance/requisitions.html", context, status=400 if form.errors else 200)
@@ -616,7 +616,7 @@ def requisition_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "requisition": requisition,
         "meeting": getattr(requisition, "meeting", None),
-        "needed": requisition.signatures_needed or services.requisition_signatures_needed(),
+        "needed": requisition.signatures_needed or selectors.requisition_signatures_needed(),
         "signatures": signatures,
         "signed": me is not None and any(s.membership_id == me.pk for s in signatures),
         "me": me,

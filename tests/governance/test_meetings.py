@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
-from governance import selectors, services
+from governance import rules, selectors, services
 from governance.models import GovernancePolicy, MeetingNotice, Motion, Proxy
 from tests.concurrency import race
 from tests.factories import MembershipFactory
@@ -165,9 +165,9 @@ def test_an_in_person_meeting_needs_a_place_and_an_online_one_a_link(secretary):
 
 
 def test_a_requisition_needs_the_lesser_of_ten_percent_or_a_hundred(db):
-    assert services.lesser_of(percent=10, most=100, members=45) == 5
-    assert services.lesser_of(percent=10, most=100, members=1500) == 100
-    assert services.lesser_of(percent=10, most=100, members=3) == 1
+    assert rules.lesser_of(percent=10, most=100, members=45) == 5
+    assert rules.lesser_of(percent=10, most=100, members=1500) == 100
+    assert rules.lesser_of(percent=10, most=100, members=3) == 1
 
 
 def test_a_requisition_is_met_when_enough_members_sign_and_staff_are_told(
@@ -279,7 +279,7 @@ def test_quorum_is_the_lesser_of_ten_percent_or_twenty(secretary, time_machine):
     assert (quorum.needed, quorum.present, quorum.met) == (3, 2, False)
     services.attendance_mark(meeting=meeting, membership=members[2], user=secretary)
     assert selectors.meeting_quorum(meeting=meeting).met
-    assert services.lesser_of(percent=10, most=20, members=900) == 20
+    assert rules.lesser_of(percent=10, most=20, members=900) == 20
 
 
 def test_proxies_count_towards_the_quorum_only_if_the_rules_say_so(secretary, time_machine):

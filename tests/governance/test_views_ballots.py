@@ -11,6 +11,7 @@ import pytest
 
 from governance import services
 from governance.models import Ballot, Participation, Proxy, Vote
+from governance.receipts import receipt_hash
 from tests.factories import MembershipFactory, UserFactory
 from tests.governance.conftest import NOW, at, board_motion, open_motion_ballot
 
@@ -71,7 +72,7 @@ def test_a_member_votes_through_the_form_and_sees_the_receipt_once(client, motio
     assert "Keep this receipt: it lets you check your vote was counted" in body
     assert f"carecoop-receipt:{motion_ballot.pk}:{margaret.number}" in body
     vote = Vote.objects.get(ballot=motion_ballot)
-    assert (vote.choice, vote.voter, vote.receipt_hash) == ("for", None, services.receipt_hash(receipt))
+    assert (vote.choice, vote.voter, vote.receipt_hash) == ("for", None, receipt_hash(receipt))
     assert Participation.objects.filter(ballot=motion_ballot, membership=margaret).exists()
     # Shown once: the receipt is in no table, and a second look has nothing to show.
     again = client.get(f"/ballots/{motion_ballot.pk}/voted/")
@@ -150,14 +151,14 @@ def test_a_secret_vote_is_changed_with_its_receipt(client, motion_ballot, margar
 
     assert new_receipt != receipt
     vote = Vote.objects.get(ballot=motion_ballot)
-    assert (vote.choice, vote.receipt_hash) == ("against", services.receipt_hash(new_receipt))
+    assert (vote.choice, vote.receipt_hash) == ("against", receipt_hash(new_receipt))
     changed = changed_page.content.decode()
     assert "<h1>Your vote is changed</h1>" in changed
     assert "The receipt of the earlier vote no longer appears in the list of counted votes" in changed
     _close(motion_ballot)
     published = client.get(f"/ballots/{motion_ballot.pk}/receipts/").content.decode()
-    assert services.receipt_hash(new_receipt) in published
-    assert services.receipt_hash(receipt) not in published
+    assert receipt_hash(new_receipt) in published
+    assert receipt_hash(receipt) not in published
 
 
 def test_a_vote_without_a_choice_is_a_form_error(client, motion_ballot, margaret):
@@ -371,13 +372,13 @@ def test_a_receipt_is_checked_against_the_published_list(client, motion_ballot, 
     _close(motion_ballot)
 
     listed = client.get(f"/ballots/{motion_ballot.pk}/receipts/").content.decode()
-    assert services.receipt_hash(receipt) in listed
+    assert receipt_hash(receipt) in listed
     assert "SHA-256 of “receipt:”" in listed
     empty = client.post(f"/ballots/{motion_ballot.pk}/receipts/", {"receipt": ""}).content.decode()
     assert "Type the receipt you were given when you voted." in empty
 
     found = client.post(f"/ballots/{motion_ballot.pk}/receipts/", {"receipt": receipt}).content.decode()
-    mine = services.receipt_hash(receipt)
+    mine = receipt_hash(receipt)
     assert "Your vote was counted." in found
     assert f'id="receipt-{mine}"><code><mark>{mine}</mark>' in found
     assert found.count("<mark>") == 1

@@ -29,7 +29,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from governance import counting, services
+from governance import counting, receipts, services
 from governance.models import Ballot, Candidate, GovernancePolicy, Participation, Vote
 from members.benchmarking import members_seed_in_bulk
 from members.models import Membership, User
@@ -202,7 +202,7 @@ class Command(BaseCommand):
     ) -> None:
         participations, votes = [], []
         for pk, member_class in voters:
-            receipt = services.receipt_new()
+            receipt = receipts.receipt_new()
             participations.append(
                 Participation(ballot=ballot, membership_id=pk, cast_by=secretary, change_key_hash=receipt)
             )
@@ -210,7 +210,7 @@ class Command(BaseCommand):
                 Vote(
                     ballot=ballot,
                     member_class=member_class,
-                    receipt_hash=services.receipt_hash(receipt),
+                    receipt_hash=receipts.receipt_hash(receipt),
                     **vote(),
                 )
             )

@@ -1,0 +1,160 @@
+"""Reads for ballots: listings, the ones waiting for a vote, results and receipts once closed."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carecoop.exceptions import ConflictError, NotFoundError
+from governance.models import (
+    Attendance,
+    Ballot,
+    Candidate,
+    Eligibility,
+    Participation,
+    Proxy,
+    Vote,
+)
+from governance.receipts import receipt_hash
+from governance.selectors.access import seen_or_404
+from governance.selectors.proxies import proxy_votes_pending
+from members import selectors as member_selectors
+from members.models import Membership, User
+
+
+def ballots_for_user(*, user: User | AnonymousUser) -> QuerySet[Ballot]:
+    seen_or_404(user)
+    return Ballot.objects.select_related(
+        "meeting", "motion__proposer__profile", "motion__seconder__profile"
+    ).prefetch_related(
+        Prefetch(
+            "candidates",
+            queryset=Candidate.objects.filter(withdrawn_at__isnull=True).select_related(
+                "membership__profile"
+            ),
+            to_attr="standing",
+        )
+    )
+
+
+def ballot_get_for_user(*, user: User | AnonymousUser, pk: int) -> Ballot:
+    ballot = ballots_for_user(user=user).filter(pk=pk).first()
+    if ballot is None:
+        raise NotFoundError(_("There is no such ballot."), code="not_found")
+    return ballot
+
+
+def ballot_results(*, ballot: Ballot) -> dict[str, Any]:
+    """The counted result, once the ballot has closed; refused before (code results_hidden)."""
+    if ballot.status != Ballot.Status.CLOSED or ballot.result is None:
+        raise ConflictError(_("Results are shown when the ballot closes."), code="results_hidden")
+    result: dict[str, Any] = ballot.result
+    return result
+
+
+def ballot_receipts(*, ballot: Ballot) -> list[str]:
+    """The hashes of the counted votes' receipts, in an order that says nothing (sorted)."""
+    if ballot.status != Ballot.Status.CLOSED:
+        raise ConflictError(_("The receipts are published when the ballot closes."), code="results_hidden")
+    return list(
+        Vote.objects.filter(ballot=ballot).order_by("receipt_hash").values_list("receipt_hash", flat=True)
+    )
+
+
+def ballot_named_votes(*, ballot: Ballot) -> list[tuple[str, str]]:
+    """Who voted how, for a named (not secret) ballot once closed."""
+    if ballot.secret or ballot.status != Ballot.Status.CLOSED:
+        return []
+    votes = Vote.objects.filter(ballot=ballot, voter__isnull=False).select_related("voter__profile")
+    return sorted((vote.voter.shown_name, vote.choice) for vote in votes if vote.voter is not None)
+
+
+def receipt_is_counted(*, ballot: Ballot, receipt: str) -> bool:
+    return Vote.objects.filter(ballot=ballot, receipt_hash=receipt_hash(receipt)).exists()
+
+
+def ballots_awaiting_vote(*, user: User | AnonymousUser, now: datetime | None = None) -> list[Ballot]:
+    """The open ballots the user may vote on now and has not (nor has a proxy for them), closing
+    soonest first. Left out: a vote at a meeting they are not checked in to (they could not cast
+    it), and a ballot they have given a proxy for (their proxy votes). One query, none for
+    someone not logged in."""
+    if not user.is_authenticated:
+        return []
+    now = now or timezone.now()
+    current = Membership.objects.current().filter(user=user)
+    proxied = Proxy.objects.filter(appointer__in=current, revoked_at__isnull=True).filter(
+        Q(ballot=OuterRef("pk")) | Q(meeting=OuterRef("meeting"))
+    )
+    present = Attendance.objects.filter(meeting=OuterRef("meeting"), membership__in=current)
+    own = list(
+        Ballot.objects.filter(
+            status=Ballot.Status.OPEN,
+            closes_at__gt=now,
+            eligibility__membership__in=current,
+        )
+        .exclude(participations__membership__in=current)
+        .exclude(Exists(proxied))
+        .exclude(Q(method=Ballot.Method.AT_MEETING) & ~Exists(present))
+        .select_related("meeting")
+        .order_by("closes_at", "pk")
+    )
+    for ballot in own:
+        ballot.mine = True  # type: ignore[attr-defined]
+        ballot.proxies_pending = []  # type: ignore[attr-defined]
+    pending = proxy_votes_pending(current=current, now=now)
+    if not pending:
+        return own
+    by_pk = {ballot.pk: ballot for ballot in own}
+    missing = {ballot_id for ballot_id, _name in pending} - by_pk.keys()
+    for ballot in Ballot.objects.filter(pk__in=missing).select_related("meeting"):
+        ballot.mine = False  # type: ignore[attr-defined]
+        ballot.proxies_pending = []  # type: ignore[attr-defined]
+        by_pk[ballot.pk] = ballot
+    for ballot_id, name in pending:
+        by_pk[ballot_id].proxies_pending.append(name)  # type: ignore[attr-defined]
+    return sorted(by_pk.values(), key=lambda b: (b.closes_at, b.pk))
+
+
+@dataclass(frozen=True)
+class BallotListing:
+    """The ballots page: open ballots (closing soonest first), those not open yet, and recent
+    closed ones. Each ballot carries `has_voted` and `is_eligible` for the user."""
+
+    open: list[Ballot]
+    coming: list[Ballot]
+    closed: list[Ballot]
+
+
+def ballots_listing(*, user: User | AnonymousUser, closed_limit: int = 20) -> BallotListing:
+    seen_or_404(user)
+    membership = member_selectors.membership_current_for_user(user=user)
+    ballots = Ballot.objects.select_related("meeting", "motion").annotate(
+        has_voted=Exists(Participation.objects.filter(ballot=OuterRef("pk"), membership=membership)),
+        voted_by_proxy=Exists(
+            Participation.objects.filter(ballot=OuterRef("pk"), membership=membership, proxy__isnull=False)
+        ),
+        is_eligible=Exists(Eligibility.objects.filter(ballot=OuterRef("pk"), membership=membership)),
+    )
+    live = list(ballots.exclude(status=Ballot.Status.CLOSED).order_by("closes_at", "pk"))
+    return BallotListing(
+        open=[b for b in live if b.status == Ballot.Status.OPEN],
+        coming=sorted((b for b in live if b.status == Ballot.Status.DRAFT), key=lambda b: (b.opens_at, b.pk)),
+        closed=list(ballots.filter(status=Ballot.Status.CLOSED).order_by("-closed_at", "-pk")[:closed_limit]),
+    )
+
+
+def ballot_votes_named(*, ballot: Ballot) -> list[tuple[str, str, str]]:
+    """Who voted how on a named ballot once closed: (name, choice, ranking as names)."""
+    if ballot.secret or ballot.status != Ballot.Status.CLOSED:
+        return []
+    names = {c.pk: c.membership.shown_name for c in ballot.candidates.select_related("membership__profile")}
+    votes = Vote.objects.filter(ballot=ballot, voter__isnull=False).select_related("voter__profile")
+    return sorted(
+        (vote.voter.shown_name, vote.choice, ", ".join(names.get(c, "?") for c in vote.ranking))
+        for vote in votes
+        if vote.voter is not None
+    )

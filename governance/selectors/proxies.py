@@ -1,0 +1,117 @@
+"""Reads for proxies: given, held, usable on a ballot, and votes owed as someone's proxy."""
+
+from datetime import datetime
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from governance.models import (
+    Attendance,
+    Ballot,
+    Eligibility,
+    Participation,
+    Proxy,
+)
+from members import selectors as member_selectors
+from members.models import Membership, User
+
+
+def proxies_given_by(*, user: User) -> QuerySet[Proxy]:
+    membership = member_selectors.membership_current_for_user(user=user)
+    return (
+        Proxy.objects.filter(appointer=membership, revoked_at__isnull=True)
+        .select_related("holder__profile", "meeting", "ballot")
+        .order_by("-created_at")
+    )
+
+
+def proxy_votes_pending(*, current: QuerySet[Membership], now: datetime) -> list[tuple[int, str]]:
+    """(ballot, appointer's name) for each vote the user still owes as someone's proxy on an open
+    ballot: the appointer is on its list of voters, no vote is recorded for them, and the proxy
+    applies (one for the ballot itself wins over one for its meeting). One query."""
+    live = Proxy.objects.held_by(current).filter(revoked_at__isnull=True, appointer=OuterRef("membership"))
+    any_for_ballot = Proxy.objects.filter(
+        revoked_at__isnull=True, appointer=OuterRef("membership"), ballot=OuterRef("ballot")
+    )
+    voted = Participation.objects.filter(ballot=OuterRef("ballot"), membership=OuterRef("membership"))
+    present = Attendance.objects.filter(meeting=OuterRef("ballot__meeting"), membership__in=current)
+    rows = (
+        Eligibility.objects.filter(ballot__status=Ballot.Status.OPEN, ballot__closes_at__gt=now)
+        .filter(
+            Exists(live.filter(ballot=OuterRef("ballot")))
+            | (Exists(live.filter(meeting=OuterRef("ballot__meeting"))) & ~Exists(any_for_ballot))
+        )
+        .exclude(Exists(voted))
+        .exclude(Q(ballot__method=Ballot.Method.AT_MEETING) & ~Exists(present))
+        .select_related("membership__profile")
+        .order_by("membership__legal_name", "pk")
+    )
+    return [(row.ballot_id, row.membership.shown_name) for row in rows]
+
+
+def proxies_held_by(*, user: User | AnonymousUser, now: datetime | None = None) -> list[Proxy]:
+    """The proxies the user holds for meetings not yet over and ballots not yet closed: named to
+    them, or to the chair of a meeting they chair. Soonest first."""
+    if not user.is_authenticated:
+        return []
+    current = Membership.objects.current().filter(user=user)
+    proxies = (
+        Proxy.objects.held_by(current)
+        .in_force(now or timezone.now())
+        .select_related("appointer__profile", "meeting", "ballot")
+    )
+
+    def when(proxy: Proxy) -> datetime:
+        return proxy.meeting.starts_at if proxy.meeting is not None else proxy.ballot.closes_at  # type: ignore[union-attr]
+
+    return sorted(proxies, key=lambda p: (when(p), p.appointer.shown_name, p.pk))
+
+
+def proxies_usable_on_ballot(*, ballot: Ballot, user: User | AnonymousUser) -> list[Proxy]:
+    """The proxies the user may vote with on this ballot, one per appointer, chosen as
+    `services.vote_cast` chooses them (one for the ballot itself wins over one for the whole
+    meeting). Each carries `appointer_voted`: whether a vote is already recorded for them, and
+    `appointer_voted_self`: whether they cast it themselves (so the proxy can no longer vote), and
+    `voted_by_me`: whether the user cast it."""
+    membership = member_selectors.membership_current_for_user(user=user) if user.is_authenticated else None
+    if membership is None:
+        return []
+    chairing = ballot.meeting is not None and ballot.meeting.chair_id == membership.pk
+    held = Q(holder=membership) | (Q(to_chair=True) if chairing else Q(pk__in=[]))
+    scope = Q(ballot=ballot) | (Q(meeting_id=ballot.meeting_id) if ballot.meeting_id else Q(pk__in=[]))
+    scope &= Q(revoked_at__isnull=True)
+    proxies = (
+        Proxy.objects.filter(scope, appointer__in=Proxy.objects.filter(scope & held).values("appointer"))
+        # Only members on the ballot's list of voters have a vote to give (an election is voted
+        # by the class whose seats it fills).
+        .filter(appointer__in=Eligibility.objects.filter(ballot=ballot).values("membership"))
+        .select_related("appointer__profile")
+        .annotate(
+            appointer_voted=Exists(
+                Participation.objects.filter(ballot=ballot, membership=OuterRef("appointer"))
+            ),
+            appointer_voted_self=Exists(
+                Participation.objects.filter(
+                    ballot=ballot, membership=OuterRef("appointer"), proxy__isnull=True
+                )
+            ),
+            voted_by_me=Exists(
+                Participation.objects.filter(
+                    ballot=ballot, membership=OuterRef("appointer"), cast_by_id=user.pk
+                )
+            ),
+        )
+        .order_by("created_at", "pk")
+    )
+    by_appointer: dict[int, Proxy] = {}
+    for proxy in proxies:
+        chosen = by_appointer.get(proxy.appointer_id)
+        if chosen is None or (chosen.ballot_id is None and proxy.ballot_id is not None):
+            by_appointer[proxy.appointer_id] = proxy
+    mine = [
+        proxy
+        for proxy in by_appointer.values()
+        if proxy.holder_id == membership.pk or (proxy.to_chair and chairing)
+    ]
+    return sorted(mine, key=lambda p: (p.appointer.shown_name, p.pk))

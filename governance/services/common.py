@@ -1,0 +1,63 @@
+"""What governance services share: who takes part, who may act as staff or chair, and texts within bounds."""
+
+from django.utils.translation import gettext as _
+
+from carecoop.exceptions import ApplicationError, NotAllowedError
+from governance.models import (
+    Meeting,
+)
+from members import selectors as member_selectors
+from members.models import Membership, User
+
+TEXT_MAX = 10_000
+
+
+STATEMENT_MAX = 3_000
+
+
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+DOCUMENT_TYPES = (".pdf", ".odt", ".ods", ".docx", ".xlsx", ".txt", ".csv")
+
+
+def membership_of(user: User) -> Membership:
+    membership = member_selectors.membership_current_for_user(user=user)
+    if membership is None or not member_selectors.membership_can_participate(membership=membership):
+        raise NotAllowedError(
+            _("Only members admitted and holding a paid share can take part."), code="not_a_member"
+        )
+    return membership
+
+
+def clean_text(value: str, *, field: str, what: str, most: int = TEXT_MAX) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ApplicationError(
+            _("Please write %(what)s.") % {"what": what},
+            code="required",
+            fields={field: [_("This field is required.")]},
+        )
+    if len(value) > most:
+        message = _("Please keep this to %(n)s characters.") % {"n": f"{most:,}"}
+        raise ApplicationError(message, code="too_long", fields={field: [message]})
+    return value
+
+
+def _is_chair(user: User, meeting: Meeting | None) -> bool:
+    if meeting is None or meeting.chair_id is None:
+        return False
+    return Membership.objects.filter(pk=meeting.chair_id, user=user, date_ceased__isnull=True).exists()
+
+
+def staff_or_chair(user: User, meeting: Meeting | None, what: str) -> None:
+    if not (user.is_staff or _is_chair(user, meeting)):
+        raise NotAllowedError(
+            _("Only the chair of the meeting or the co-op's staff can %(what)s.") % {"what": what},
+            code="chair_only",
+        )
+
+
+def staff_only(user: User, what: str) -> None:
+    if not user.is_staff:
+        raise NotAllowedError(_("Only the co-op's staff can %(what)s.") % {"what": what}, code="staff_only")

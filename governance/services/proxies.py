@@ -1,0 +1,245 @@
+"""Proxies: appointed for a meeting or one ballot, at most five held by anyone (locked rows)."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
+from governance.models import (
+    Ballot,
+    Eligibility,
+    GovernancePolicy,
+    Meeting,
+    Participation,
+    Proxy,
+)
+from governance.services.common import membership_of
+from governance.services.meetings import outbox_send
+from members import selectors as member_selectors
+from members.models import Membership, User
+
+
+def _proxies_applying(ballot: Ballot) -> Q:
+    scope = Q(ballot=ballot)
+    if ballot.meeting_id is not None:
+        scope |= Q(meeting_id=ballot.meeting_id)
+    return scope & Q(revoked_at__isnull=True)
+
+
+def _held_by(holder: Membership | None, chair_of: Meeting | None) -> Q:
+    """The proxies a person holds: named to them, or to the chair of a meeting they chair."""
+    held = Q(holder=holder) if holder is not None else Q(pk__in=[])
+    if chair_of is not None and holder is not None and chair_of.chair_id == holder.pk:
+        held |= Q(to_chair=True)
+    return held
+
+
+@transaction.atomic
+def proxy_appoint(
+    *,
+    user: User,
+    holder: Membership | None = None,
+    to_chair: bool = False,
+    meeting: Meeting | None = None,
+    ballot: Ballot | None = None,
+    instruction: str = "",
+    instructions_text: str = "",
+    now: datetime | None = None,
+) -> Proxy:
+    """Appoint a member, or the chair, to vote for you at a meeting or on one ballot. A new
+    appointment for the same meeting or ballot replaces the old one."""
+    now = now or timezone.now()
+    appointer = membership_of(user)
+    if (meeting is None) == (ballot is None):
+        raise ApplicationError(_("Choose the meeting or the ballot the proxy is for."), code="proxy_scope")
+    if (holder is None) == (not to_chair):
+        raise ApplicationError(
+            _("Choose a member, or the chair, as your proxy."),
+            code="proxy_holder",
+            fields={"holder": [_("Choose a member, or the chair.")]},
+        )
+    if holder is not None:
+        if holder.pk == appointer.pk:
+            raise ApplicationError(
+                _("You cannot be your own proxy."),
+                code="proxy_self",
+                fields={"holder": [_("Choose someone else.")]},
+            )
+        if not member_selectors.membership_can_participate(membership=holder):
+            raise ApplicationError(
+                _("A proxy must be a current member."),
+                code="holder_not_member",
+                fields={"holder": [_("Not a current member.")]},
+            )
+    meeting_of: Meeting | None = None
+    if ballot is not None:
+        ballot = Ballot.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=ballot.pk)
+        if ballot.status == Ballot.Status.CLOSED or ballot.closes_at <= now:
+            raise ConflictError(_("This ballot has closed."), code="ballot_closed")
+        if ballot.status == Ballot.Status.OPEN:
+            if not Eligibility.objects.filter(ballot=ballot, membership=appointer).exists():
+                raise NotAllowedError(_("You are not eligible to vote on this ballot."), code="not_eligible")
+            if Participation.objects.filter(ballot=ballot, membership=appointer).exists():
+                raise ConflictError(_("You have already voted on this ballot."), code="already_voted")
+        if instruction and ballot.kind != Ballot.Kind.MOTION:
+            raise ApplicationError(
+                _("Instructions for, against or abstain are for motions."),
+                code="instruction_not_for_election",
+            )
+        meeting_of = ballot.meeting
+    elif meeting is not None:
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.ends_at <= now:
+            raise ConflictError(_("This meeting is over."), code="meeting_over")
+        if instruction:
+            raise ApplicationError(
+                _("For a whole meeting, write instructions; for, against or abstain is given per ballot."),
+                code="instruction_needs_ballot",
+            )
+        meeting_of = meeting
+    if instruction not in Proxy.Instruction.values:
+        raise ApplicationError(
+            _("Choose an instruction."), code="invalid", fields={"instruction": [_("Choose one.")]}
+        )
+    if to_chair and meeting_of is None:
+        raise ApplicationError(_("An online ballot has no chair: choose a member."), code="no_chair")
+    instructions_text = (instructions_text or "").strip()[:2000]
+
+    # Serialise appointments to the same person (or the chair of the same meeting), so two at
+    # once cannot both take the last place.
+    if meeting_of is not None:
+        Meeting.objects.select_for_update().filter(pk=meeting_of.pk).first()
+    if holder is not None:
+        Membership.objects.select_for_update().filter(pk=holder.pk).first()
+    if ballot is not None:
+        scope = _proxies_applying(ballot)
+    else:
+        scope = (Q(meeting=meeting) | Q(ballot__meeting=meeting)) & Q(revoked_at__isnull=True)
+    if to_chair and meeting_of is not None:
+        held = Q(to_chair=True) | (Q(holder_id=meeting_of.chair_id) if meeting_of.chair_id else Q(pk__in=[]))
+    else:
+        held = _held_by(holder, meeting_of)
+    replaced = Proxy.objects.filter(
+        appointer=appointer, meeting=meeting, ballot=ballot, revoked_at__isnull=True
+    )
+    # Changing the instructions to the same holder is not news by email: the page shows them.
+    same_holder = holder is not None and replaced.filter(holder=holder).exists()
+    replaced.update(revoked_at=now, holder_email_due=False)
+    max_proxies = GovernancePolicy.current().max_proxies
+    held_count = (
+        Proxy.objects.filter(scope & held).exclude(appointer=appointer).values("appointer").distinct().count()
+    )
+    if held_count >= max_proxies:
+        who = _("The chair") if to_chair else holder.shown_name  # type: ignore[union-attr]
+        message = _("%(who)s already holds %(n)s proxies, the most anyone may hold.") % {
+            "who": who,
+            "n": max_proxies,
+        }
+        raise ConflictError(message, code="proxy_limit", fields={"holder": [message]})
+    proxy = Proxy.objects.create(
+        appointer=appointer,
+        holder=holder,
+        to_chair=to_chair,
+        meeting=meeting,
+        ballot=ballot,
+        instruction=instruction,
+        instructions_text=instructions_text,
+        created_at=now,
+        # The member named is told by email; the chair sees the proxies on the meeting's page.
+        holder_email_due=holder is not None and not same_holder,
+    )
+    if proxy.holder_email_due:
+        transaction.on_commit(_proxy_emails_send_soon, robust=True)
+    return proxy
+
+
+def _proxy_emails_send_soon() -> None:
+    from governance.tasks import proxy_emails_send_task
+
+    proxy_emails_send_task.delay()
+
+
+def proxy_emails_send(*, batch: int = 200) -> int:
+    """Tell each member named as a proxy that they hold it, once, as meeting notices are sent
+    (rows claimed with SKIP LOCKED, the flag cleared in the transaction that sends)."""
+    # A proxy for a meeting now over, or a ballot now closed, is no news any more.
+    Proxy.objects.filter(holder_email_due=True).exclude(
+        pk__in=Proxy.objects.in_force(timezone.now()).values("pk")
+    ).update(holder_email_due=False)
+    owed = Proxy.objects.filter(holder_email_due=True).select_related(
+        "appointer__profile", "holder__user", "meeting", "ballot"
+    )
+    return outbox_send(owed, email=_proxy_email, sent={"holder_email_due": False}, batch=batch)
+
+
+def _proxy_email(proxy: Proxy) -> EmailMessage | None:
+    if proxy.holder is None or not proxy.holder.user.email:
+        return None
+    context = {
+        "proxy": proxy,
+        "name": proxy.appointer.shown_name,
+        "coop_name": settings.COOP_NAME,
+        "url": f"{settings.SITE_URL}/ballots/{proxy.ballot_id}/"
+        if proxy.ballot_id
+        else f"{settings.SITE_URL}/meetings/{proxy.meeting_id}/",
+        "proxies_url": f"{settings.SITE_URL}/proxies/",
+    }
+    subject = " ".join(render_to_string("governance/email/proxy_held_subject.txt", context).split())
+    body = render_to_string("governance/email/proxy_held_message.txt", context)
+    return EmailMessage(f"[{settings.COOP_NAME}] {subject}", body, None, [proxy.holder.user.email])
+
+
+@transaction.atomic
+def proxy_revoke(*, proxy: Proxy, user: User, now: datetime | None = None) -> Proxy:
+    proxy = Proxy.objects.select_for_update(of=("self",)).select_related("appointer").get(pk=proxy.pk)
+    # Not staff either: cancelling a proxy can take away a member's vote, so only they may.
+    if proxy.appointer.user_id != user.pk:
+        raise NotAllowedError(_("Only the member who appointed a proxy can cancel it."), code="not_appointer")
+    if proxy.revoked_at is None:
+        proxy.revoked_at = now or timezone.now()
+        # Cancelled before the holder was told: there is nothing to tell them.
+        proxy.holder_email_due = False
+        proxy.save(update_fields=["revoked_at", "holder_email_due"])
+    return proxy
+
+
+def proxy_to_use(ballot: Ballot, appointer: Membership, holder: Membership) -> Proxy:
+    """The appointer's proxy for this ballot (one for the ballot itself wins over one for the
+    whole meeting), if `holder` holds it; and within the most anyone may hold."""
+    proxies = list(
+        Proxy.objects.filter(_proxies_applying(ballot), appointer=appointer).order_by(
+            "-ballot_id", "created_at"
+        )
+    )
+    proxy = next((p for p in proxies if p.ballot_id is not None), proxies[0] if proxies else None)
+    chair_of = ballot.meeting
+    if proxy is None or not (
+        proxy.holder_id == holder.pk
+        or (proxy.to_chair and chair_of is not None and chair_of.chair_id == holder.pk)
+    ):
+        raise NotAllowedError(_("You do not hold this member's proxy for this ballot."), code="no_proxy")
+    held = list(
+        Proxy.objects.filter(_proxies_applying(ballot) & _held_by(holder, chair_of))
+        .order_by("created_at", "pk")
+        .values_list("appointer_id", flat=True)
+    )
+    most = GovernancePolicy.current().max_proxies
+    firsts = list(dict.fromkeys(held))[:most]
+    # Proxy votes already cast on this ballot count too, even if those proxies were cancelled or
+    # moved since: otherwise a freed place could be filled and used again on the same ballot.
+    used = set(
+        Participation.objects.filter(ballot=ballot, cast_by_id=holder.user_id, proxy__isnull=False)
+        .exclude(membership=appointer)
+        .values_list("membership_id", flat=True)
+    )
+    if appointer.pk not in firsts or len(used) >= most:
+        raise ConflictError(
+            _("You hold more proxies than anyone may: this one cannot be used."), code="proxy_over_limit"
+        )
+    return proxy
