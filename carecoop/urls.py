@@ -41,7 +41,6 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("", include("scheduling.urls")),
     path("", include("governance.urls")),
-    path("", include("governance.ballot_urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,0 +1,1 @@
+"""Governance forms: meetings, motions, requisitions and the rules; ballots, votes and proxies."""
