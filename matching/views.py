@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from carecoop.exceptions import ApplicationError
 from carecoop.forms import form_add_application_error
+from carecoop.money import pence_from_pounds
 from matching import selectors, services
 from matching.forms import (
     DeclineForm,
@@ -66,7 +67,7 @@ def worker_search(request: HttpRequest) -> HttpResponse:
         near=near,
         within_km=data.get("within_km") or (profile.max_distance_km if profile else None),
         available=available,
-        max_rate_pence=int(data["max_rate"] * 100) if data.get("max_rate") else None,
+        max_rate_pence=pence_from_pounds(data["max_rate"]) if data.get("max_rate") else None,
         gender=data.get("gender") or "",
         peer_support=bool(data.get("peer_support")),
         sort=data.get("sort") or "distance",

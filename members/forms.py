@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from localflavor.gb.forms import GBPostcodeField
 from phonenumber_field.formfields import PhoneNumberField
 
+from carecoop.money import pence_from_pounds, pounds
 from members.models import (
     Audience,
     GoverningDocument,
@@ -166,8 +167,8 @@ class ApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         low, high = investor_bounds
         self.fields["investment"].help_text = _(
-            "Everyone else buys one £1 share. Investors choose between £%(low)s and £%(high)s."
-        ) % {"low": f"{low / 100:,.0f}", "high": f"{high / 100:,.0f}"}
+            "Everyone else buys one £1 share. Investors choose between %(low)s and %(high)s."
+        ) % {"low": pounds(low, whole=True), "high": pounds(high, whole=True)}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -181,7 +182,7 @@ class ApplicationForm(forms.Form):
         amount = self.cleaned_data.get("investment")
         if self.cleaned_data.get("member_class") != MemberClass.INVESTOR or amount is None:
             return None
-        return int(amount * 100)
+        return pence_from_pounds(amount)
 
 
 # --- Staff: deciding applications --------------------------------------------------------------
@@ -193,7 +194,7 @@ class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount received (£)"), min_value=Decimal("0.01"), decimal_places=2)
 
     def amount_pence(self) -> int:
-        return int(self.cleaned_data["amount"] * 100)
+        return pence_from_pounds(self.cleaned_data["amount"])
 
 
 class RefundForm(forms.Form):
@@ -393,8 +394,8 @@ class ProfileForm(forms.Form):
             self.fields["bio"].help_text = _("What people see when they choose a worker.")
             low, high = rate_bounds
             self.fields["hourly_rate"].help_text = _(
-                "Between £%(low)s and £%(high)s. The co-op keeps a share, shown on every visit."
-            ) % {"low": f"{low / 100:.2f}", "high": f"{high / 100:.2f}"}
+                "Between %(low)s and %(high)s. The co-op keeps a share, shown on every visit."
+            ) % {"low": pounds(low), "high": pounds(high)}
         # Who sees what: one choice for each private detail of this class.
         for name, default in private.items():
             self.fields[f"visibility_{name}"] = forms.ChoiceField(
@@ -424,7 +425,7 @@ class ProfileForm(forms.Form):
             if name in self.fields
         }
         if "hourly_rate" in changes:
-            changes["hourly_rate_pence"] = int(changes.pop("hourly_rate") * 100)
+            changes["hourly_rate_pence"] = pence_from_pounds(changes.pop("hourly_rate"))
         return changes
 
     def visibility(self) -> dict[str, str]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from carecoop.db import number_from_text
+from carecoop.money import pounds, pounds_figure
 from members import profiles
 from members.models import (
     Application,
@@ -213,17 +214,8 @@ REGISTER_CSV_HEADER = [
 ]
 
 
-def _spreadsheet_safe(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (a name like "=HYPERLINK(...)")."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def register_csv_rows(members: QuerySet[Membership]) -> list[list[str]]:
-    rows = [[_spreadsheet_safe(cell) for cell in row] for row in _register_rows(members)]
-    return rows
-
-
-def _register_rows(members: QuerySet[Membership]) -> list[list[str]]:
+    """The register's rows as the CSV gives them (carecoop.spreadsheets makes them safe)."""
     rows = []
     for member in members:
         rows.append(
@@ -235,7 +227,7 @@ def _register_rows(members: QuerySet[Membership]) -> list[list[str]]:
                 member.user.email,
                 member.get_member_class_display(),
                 str(member.shares_held),  # type: ignore[attr-defined]
-                f"{member.amount_paid_pence / 100:.2f}",  # type: ignore[attr-defined]
+                pounds_figure(member.amount_paid_pence),  # type: ignore[attr-defined]
                 member.date_admitted.isoformat(),
                 member.date_ceased.isoformat() if member.date_ceased else "",
                 member.get_cessation_reason_display() if member.cessation_reason else "",
@@ -294,11 +286,11 @@ def membership_history(*, membership: Membership) -> list[HistoryEntry]:
             HistoryEntry(
                 at=transaction.recorded_at,
                 by=transaction.recorded_by.email if transaction.recorded_by else _("the system"),
-                what=_("%(kind)s: %(shares)s (£%(amount)s, %(day)s)")
+                what=_("%(kind)s: %(shares)s (%(amount)s, %(day)s)")
                 % {
                     "kind": transaction.get_kind_display(),
                     "shares": transaction.shares,
-                    "amount": f"{transaction.amount_pence / 100:,.2f}",
+                    "amount": pounds(transaction.amount_pence),
                     "day": transaction.date.strftime("%-d %B %Y"),
                 },
                 changes=[transaction.reference] if transaction.reference else [],

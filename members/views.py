@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from carecoop.exceptions import ApplicationError
 from carecoop.forms import form_add_application_error
+from carecoop.money import pounds_figure
+from carecoop.spreadsheets import csv_response
 from members import profiles, selectors, services
 from members.forms import (
     CLASS_HINTS,
@@ -173,7 +173,7 @@ def staff_application_review(request: HttpRequest, pk: int) -> HttpResponse:
         prefix="payment",
         initial={
             "reference": application.reference,
-            "amount": f"{application.amount_due_pence / 100:.2f}",
+            "amount": pounds_figure(application.amount_due_pence),
             "paid_on": timezone.localdate(),
         },
     )
@@ -259,14 +259,10 @@ def _register_filtered(request: HttpRequest) -> tuple[RegisterFilterForm, object
 def staff_register(request: HttpRequest) -> HttpResponse:
     form, members = _register_filtered(request)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="register-of-members-{timezone.localdate().isoformat()}.csv"'
+        return csv_response(
+            filename=f"register-of-members-{timezone.localdate().isoformat()}.csv",
+            rows=[selectors.REGISTER_CSV_HEADER, *selectors.register_csv_rows(members)],  # type: ignore[arg-type]
         )
-        writer = csv.writer(response)
-        writer.writerow(selectors.REGISTER_CSV_HEADER)
-        writer.writerows(selectors.register_csv_rows(members))  # type: ignore[arg-type]
-        return response
     page = Paginator(members, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
     query = request.GET.copy()
     query.pop("page", None)
@@ -408,7 +404,7 @@ def _initial_profile(profile: Profile) -> tuple[dict[str, object], list[dict[str
         "lived_experience": list(profile.lived_experience.all()),
     }
     if profile.hourly_rate_pence is not None:
-        initial["hourly_rate"] = f"{profile.hourly_rate_pence / 100:.2f}"
+        initial["hourly_rate"] = pounds_figure(profile.hourly_rate_pence)
     visibility = profiles.visibility_with_defaults(profile.membership.member_class, profile.visibility)
     initial.update({f"visibility_{name}": audience for name, audience in visibility.items()})
     times = [{"weekday": t.weekday, "starts": t.starts, "ends": t.ends} for t in profile.weekly_times.all()]

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from carecoop.tokens import token_hash
 from matching.models import TeamMember
 from members import selectors as member_selectors
 from members.models import CircleMember, MemberClass, Membership, User
@@ -145,6 +146,7 @@ def notifications_for(*, user: User, limit: int = 50) -> list[Notification]:
     return list(Notification.objects.filter(user=user).select_related("visit")[:limit])
 
 
-def feed_user(*, token_hash: str) -> User | None:
-    feed = CalendarFeed.objects.select_related("user").filter(token_hash=token_hash).first()
+def feed_user(*, token: str) -> User | None:
+    """The user whose private calendar address carries this token, while they are active."""
+    feed = CalendarFeed.objects.select_related("user").filter(token_hash=token_hash(token)).first()
     return feed.user if feed and feed.user.is_active else None

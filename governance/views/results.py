@@ -1,6 +1,5 @@
 """Results once a ballot closes: figures and a chart, the CSV, and the receipts list."""
 
-import csv
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ConflictError
+from carecoop.spreadsheets import csv_response
 from governance import selectors
 from governance.forms.ballots import ReceiptCheckForm
 from governance.models import Ballot
@@ -151,12 +151,6 @@ def ballot_results(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "governance/ballot_results.html", context)
 
 
-def _cell(value: Any) -> str:
-    """A cell a spreadsheet will not run as a formula (a name like "=HYPERLINK(...)")."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @login_required
 def ballot_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
     ballot = ballot_or_404(request, pk)
@@ -223,10 +217,7 @@ def ballot_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
     if named:
         rows += [[], ["voter", "choice" if ballot.kind == Ballot.Kind.MOTION else "ranking"]]
         rows += [[name, choice or ranking] for name, choice, ranking in named]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ballot-{ballot.pk}-results.csv"'
-    csv.writer(response).writerows([[_cell(cell) for cell in row] for row in rows])
-    return response
+    return csv_response(filename=f"ballot-{ballot.pk}-results.csv", rows=rows)
 
 
 @login_required

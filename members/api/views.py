@@ -1,5 +1,3 @@
-import csv
-import io
 from typing import Any
 
 from django.http import HttpRequest
@@ -16,6 +14,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from carecoop.exceptions import ApplicationError, ConflictError
+from carecoop.spreadsheets import csv_text
 from members import profiles, selectors, services
 from members.api.permissions import IsStaff
 from members.api.serializers import (
@@ -197,15 +196,11 @@ class RegisterCSVRenderer(renderers.BaseRenderer):
     def render(
         self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
     ) -> bytes:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
         if isinstance(data, dict):  # an error: say it plainly
-            writer.writerow(["detail", "code"])
-            writer.writerow([data.get("detail", ""), data.get("code", "")])
+            rows = [["detail", "code"], [data.get("detail", ""), data.get("code", "")]]
         else:
-            writer.writerow(selectors.REGISTER_CSV_HEADER)
-            writer.writerows(data)
-        return buffer.getvalue().encode(self.charset)
+            rows = [selectors.REGISTER_CSV_HEADER, *data]
+        return csv_text(rows).encode(self.charset)
 
 
 class RegisterApi(GenericAPIView):

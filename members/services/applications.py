@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ApplicationError, ConflictError
+from carecoop.money import pounds
 from members import selectors
 from members.models import (
     Application,
@@ -56,15 +57,15 @@ def _shares_for(*, member_class: str, investment_pence: int | None, policy: Poli
     low, high = policy.investor_min_pence, policy.investor_max_pence
     if investment_pence is None or not low <= investment_pence <= high:
         raise ApplicationError(
-            _("Investors choose an amount between £%(low)s and £%(high)s.")
-            % {"low": f"{low / 100:,.0f}", "high": f"{high / 100:,.0f}"},
+            _("Investors choose an amount between %(low)s and %(high)s.")
+            % {"low": pounds(low, whole=True), "high": pounds(high, whole=True)},
             code="investment_out_of_bounds",
             fields={"investment_pence": [_("Choose an amount within the bounds.")]},
         )
     if investment_pence % policy.share_value_pence:
         raise ApplicationError(
-            _("Shares are £%(value)s each: choose a whole number of shares.")
-            % {"value": f"{policy.share_value_pence / 100:.2f}"},
+            _("Shares are %(value)s each: choose a whole number of shares.")
+            % {"value": pounds(policy.share_value_pence)},
             code="investment_not_whole_shares",
             fields={"investment_pence": [_("Choose a whole number of shares.")]},
         )
@@ -189,8 +190,8 @@ def application_record_payment(
     application = _lock_open_application(application)
     if amount_pence != application.amount_due_pence:
         raise ApplicationError(
-            _("The shares cost £%(due)s; the amount recorded must match.")
-            % {"due": f"{application.amount_due_pence / 100:,.2f}"},
+            _("The shares cost %(due)s; the amount recorded must match.")
+            % {"due": pounds(application.amount_due_pence)},
             code="payment_amount_mismatch",
             fields={"amount_pence": [_("Enter the amount that was paid for the shares.")]},
         )

@@ -1,7 +1,5 @@
 """Each person's circle of support: invitations by token, powers, acceptance and revocation."""
 
-import hashlib
-import secrets
 from collections.abc import Callable
 from datetime import timedelta
 from smtplib import SMTPException
@@ -16,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ApplicationError, ConflictError
+from carecoop.tokens import token_hash, token_new
 from members.models import (
     CircleMember,
     MemberClass,
@@ -28,10 +27,6 @@ CIRCLE_INVITATION_DAYS = 14
 
 
 CIRCLE_POWERS = ("can_view_care", "can_book", "can_manage_team")
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -72,7 +67,7 @@ def circle_invite(
             _("%(email)s is already in the circle, or has an invitation waiting.") % {"email": email},
             code="already_in_circle",
         )
-    token = secrets.token_urlsafe(32)
+    token = token_new()
     now = timezone.now()
     invitation = CircleMember(
         receiver=receiver,
@@ -80,7 +75,7 @@ def circle_invite(
         can_view_care=can_view_care,
         can_book=can_book,
         can_manage_team=can_manage_team,
-        token_hash=_token_hash(token),
+        token_hash=token_hash(token),
         invited_by=by,
         invited_at=now,
         expires_at=now + timedelta(days=CIRCLE_INVITATION_DAYS),
@@ -102,7 +97,7 @@ def circle_invite(
 def circle_invitation_for_token(*, token: str) -> CircleMember:
     invitation = (
         CircleMember.objects.select_related("receiver__user", "invited_by")
-        .filter(token_hash=_token_hash(token))
+        .filter(token_hash=token_hash(token))
         .first()
     )
     if invitation is None:
@@ -111,7 +106,7 @@ def circle_invitation_for_token(*, token: str) -> CircleMember:
 
 
 def _lock_open_invitation(*, token: str, user: User) -> CircleMember:
-    invitation = CircleMember.objects.select_for_update().filter(token_hash=_token_hash(token)).first()
+    invitation = CircleMember.objects.select_for_update().filter(token_hash=token_hash(token)).first()
     if invitation is None:
         raise ApplicationError(_("This invitation link is not valid."), code="invitation_unknown")
     if invitation.status != CircleMember.Status.INVITED:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from carecoop.exceptions import ApplicationError
+from carecoop.money import pounds
 from members import geo, profiles
 from members.models import (
     Audience,
@@ -95,9 +96,9 @@ def profile_update(
             )
     if "hourly_rate_pence" in changes:
         low, high = policy.hourly_rate_min_pence, policy.hourly_rate_max_pence
-        message = _("Choose a rate between £%(low)s and £%(high)s an hour.") % {
-            "low": f"{low / 100:.2f}",
-            "high": f"{high / 100:.2f}",
+        message = _("Choose a rate between %(low)s and %(high)s an hour.") % {
+            "low": pounds(low),
+            "high": pounds(high),
         }
         if changes["hourly_rate_pence"] is None:
             raise ApplicationError(

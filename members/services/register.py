@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ApplicationError, ConflictError
+from carecoop.money import pounds
 from members import selectors
 from members.models import (
     MemberClass,
@@ -56,8 +57,8 @@ def membership_change_class(
         held = selectors.membership_shares_held(membership=membership)
         if held.amount_pence < policy.investor_min_pence:
             raise ApplicationError(
-                _("Investors hold at least £%(low)s in shares: record the shares bought first.")
-                % {"low": f"{policy.investor_min_pence / 100:,.0f}"},
+                _("Investors hold at least %(low)s in shares: record the shares bought first.")
+                % {"low": pounds(policy.investor_min_pence, whole=True)},
                 code="investment_out_of_bounds",
             )
     membership.member_class = member_class
@@ -165,8 +166,8 @@ def shares_subscribe(
     amount = shares * policy.share_value_pence
     if held.amount_pence + amount > policy.investor_max_pence:
         raise ApplicationError(
-            _("No member may hold more than £%(max)s in shares.")
-            % {"max": f"{policy.investor_max_pence / 100:,.0f}"},
+            _("No member may hold more than %(max)s in shares.")
+            % {"max": pounds(policy.investor_max_pence, whole=True)},
             code="holding_above_maximum",
             fields={"shares": [_("That would take the holding over the maximum.")]},
         )

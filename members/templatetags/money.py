@@ -1,15 +1,13 @@
-from decimal import Decimal
-
 from django import template
+
+from carecoop import money
 
 register = template.Library()
 
 
 @register.filter
-def pounds(pence: int | None) -> str:
+def pounds(pence: int | str | None) -> str:
     """1260 → "£12.60". Money is kept in whole pence; it is shown in pounds."""
     if pence is None or pence == "":
         return ""
-    amount = Decimal(int(pence)) / 100
-    sign = "-" if amount < 0 else ""
-    return f"{sign}£{abs(amount):,.2f}"
+    return money.pounds(int(pence))

@@ -18,7 +18,6 @@ from scheduling.services.booking import (
 from scheduling.services.calendar_feed import (
     calendar_feed_renew,
     calendar_feed_revoke,
-    feed_token_hash,
 )
 from scheduling.services.delivery import (
     hours_confirm_unanswered,
@@ -67,7 +66,6 @@ __all__ = [
     "calendar_feed_renew",
     "calendar_feed_revoke",
     "email_choices_save",
-    "feed_token_hash",
     "hours_confirm_unanswered",
     "local_datetime",
     "notification_emails_send",
