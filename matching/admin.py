@@ -1,9 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from carecoop.permissions import is_staff
 from matching.models import MatchingPolicy
 from members.admin import StaffAdminMixin
-from members.permissions import is_staff
 
 
 @admin.register(MatchingPolicy)

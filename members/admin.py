@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from carecoop.permissions import is_staff
 from members.models import (
     Application,
     GoverningDocument,
@@ -17,7 +18,6 @@ from members.models import (
     TrainingCourse,
     User,
 )
-from members.permissions import is_staff
 
 
 class UserCreationAdminForm(AdminUserCreationForm):

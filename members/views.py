@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from carecoop.exceptions import ApplicationError
 from carecoop.forms import form_add_application_error
 from carecoop.money import pounds_figure
+from carecoop.permissions import staff_required
 from carecoop.spreadsheets import csv_response
 from members import profiles, selectors, services
 from members.forms import (
@@ -31,7 +32,7 @@ from members.forms import (
     WeeklyTimeFormSet,
 )
 from members.models import GoverningDocument, MemberClass, Membership, Policy, Profile, VettingCheck
-from members.permissions import can_manage_circle, staff_required
+from members.permissions import can_manage_circle
 
 REGISTER_PAGE_SIZE = 50
 

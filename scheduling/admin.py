@@ -1,8 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from carecoop.permissions import is_staff
 from members.admin import StaffAdminMixin
-from members.permissions import is_staff
 from scheduling.models import Reminder, SchedulingPolicy, Visit
 
 

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from carecoop.db import number_from_text
 from carecoop.exceptions import ApplicationError, NotFoundError
 from carecoop.forms import form_add_application_error
+from carecoop.permissions import is_staff
 from governance import selectors
 from governance.models import Ballot, Motion
 from members import selectors as member_selectors
@@ -39,12 +40,9 @@ def governance_view(view: View) -> View:
 
 
 def staff_only(request: HttpRequest) -> None:
-    """A member may know a staff page exists but not use it (403); anyone else finds nothing."""
-    if request.user.is_staff:
-        return
-    if not selectors.can_take_part(request.user):
-        raise Http404
-    raise PermissionDenied
+    """A staff page: anyone else is told they cannot open it (403, decision 18)."""
+    if not is_staff(request.user):
+        raise PermissionDenied
 
 
 def form_error(form: Any, error: ApplicationError, aliases: dict[str, str] | None = None) -> None:

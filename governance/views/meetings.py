@@ -180,8 +180,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @governance_view
 def meeting_amend(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     staff_only(request)
+    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     fields = ["title", "format", "starts_at", "ends_at", "place", "online_link", "agenda"]
     initial = {field: getattr(meeting, field) for field in fields}
     form = MeetingAmendForm(request.POST or None, initial=initial)
@@ -225,8 +225,8 @@ def meeting_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 @governance_view
 @require_POST
 def meeting_chair(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     staff_only(request)
+    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     form = ChairForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the chair's membership number, or leave it empty."))
@@ -250,8 +250,8 @@ def meeting_chair(request: HttpRequest, pk: int) -> HttpResponse:
 
 @governance_view
 def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     staff_only(request)
+    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     form = MembershipNumberForm(request.POST or None, label=_("Membership number"))
     search = request.GET.get("q", "")[:100]
     found = selectors.members_found_for_meeting(meeting=meeting, search=search)
@@ -284,8 +284,8 @@ def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
 
 @governance_view
 def document_attach(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     staff_only(request)
+    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     form = DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -322,8 +322,8 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> HttpRe
 
 @governance_view
 def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     staff_only(request)
+    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     minutes = getattr(meeting, "minutes", None)
     form = MinutesForm(request.POST or None, initial={"text": minutes.text if minutes else ""})
     if request.method == "POST" and form.is_valid():
@@ -341,8 +341,8 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @governance_view
 @require_POST
 def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     staff_only(request)
+    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     minutes = getattr(meeting, "minutes", None)
     later = selectors.meetings_for_user(user=request.user).filter(
         pk=number_from_text(request.POST.get("approve-at_meeting"))

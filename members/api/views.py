@@ -14,9 +14,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from carecoop.exceptions import ApplicationError, ConflictError
+from carecoop.permissions import IsStaff
 from carecoop.spreadsheets import csv_text
 from members import profiles, selectors, services
-from members.api.permissions import IsStaff
 from members.api.serializers import (
     ApplicationInputSerializer,
     ApplicationOutputSerializer,

@@ -188,7 +188,7 @@ def test_a_member_cannot_read_the_register(api_client, member):
     response = api_client.get(REGISTER)
 
     assert response.status_code == 403
-    assert response.json()["code"] == "permission_denied"
+    assert response.json()["code"] == "staff_only"
 
 
 def test_the_register_is_paginated_and_filtered(api_client, staff_member):

@@ -156,10 +156,13 @@ STAFF_PAGES = ["staff_application_queue", "staff_register", "staff_documents"]
 
 
 @pytest.mark.parametrize("name", STAFF_PAGES)
-def test_a_member_is_told_staff_pages_do_not_exist(client, member, name):
+def test_a_member_is_told_staff_pages_are_for_staff(client, member, name):
     client.force_login(member.user)
 
-    assert client.get(reverse(name)).status_code == 404
+    response = client.get(reverse(name))
+
+    assert response.status_code == 403
+    assert "You cannot open this page" in response.content.decode()
 
 
 @pytest.mark.parametrize("name", STAFF_PAGES)
@@ -171,7 +174,7 @@ def test_a_member_cannot_see_another_members_register_page(client, member):
     other = MembershipFactory()
     client.force_login(member.user)
 
-    assert client.get(reverse("staff_member_detail", args=[other.number])).status_code == 404
+    assert client.get(reverse("staff_member_detail", args=[other.number])).status_code == 403
 
 
 def test_the_queue_lists_waiting_applications_oldest_first(client, staff_member, documents):

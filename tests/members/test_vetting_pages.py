@@ -23,8 +23,8 @@ def test_a_worker_cannot_read_another_workers_vetting(client, worker, other_work
     record_dbs(other_worker, staff_member)
     client.force_login(worker.user)
 
-    assert client.get(reverse("staff_worker_vetting", args=[other_worker.number])).status_code == 404
-    assert client.get(reverse("staff_vetting_dashboard")).status_code == 404
+    assert client.get(reverse("staff_worker_vetting", args=[other_worker.number])).status_code == 403
+    assert client.get(reverse("staff_vetting_dashboard")).status_code == 403
 
 
 def test_a_worker_sees_their_own_checks_on_their_account(client, worker, staff_member):

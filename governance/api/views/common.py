@@ -5,25 +5,16 @@ from typing import Any, TypeVar
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from rest_framework import permissions
 from rest_framework.request import Request
-from rest_framework.views import APIView
 
 from carecoop.exceptions import ApplicationError, NotFoundError
+from carecoop.permissions import IsStaff
 from governance import selectors
 from members import selectors as member_selectors
 from members.models import Membership
 
 T = TypeVar("T")
-
-
-class IsStaff(permissions.BasePermission):
-    message = gettext_lazy("Only the co-op's staff can do this.")
-    code = "staff_only"  # the code the services use for the same refusal
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return bool(request.user and request.user.is_staff)
 
 
 class StaffPostMixin:

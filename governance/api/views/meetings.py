@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from carecoop.permissions import IsStaff
 from governance import selectors, services
 from governance.api.serializers import (
     AttendanceEntrySerializer,
@@ -19,7 +20,7 @@ from governance.api.serializers import (
     MeetingListInputSerializer,
     MeetingSerializer,
 )
-from governance.api.views.common import IsStaff, StaffPostMixin, member_numbered, named, valid
+from governance.api.views.common import StaffPostMixin, member_numbered, named, valid
 from members import selectors as member_selectors
 
 
