@@ -1,6 +1,38 @@
+"""What every app's forms share: the browser's own date and time pickers, and a service's refusal
+shown on a form."""
+
+from typing import Any
+
 from django import forms
 
 from carecoop.exceptions import ApplicationError
+
+
+class DateInput(forms.DateInput):
+    """A date picker. Browsers read and write its value as YYYY-MM-DD, whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or "%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    """A time picker, read and written as 24-hour HH:MM."""
+
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or "%H:%M")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """A day and time picker (the browser's datetime-local), read and written as YYYY-MM-DDTHH:MM."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or "%Y-%m-%dT%H:%M")
 
 
 def form_add_application_error(

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from carecoop.admin import StaffAdminMixin
 from governance.models import Ballot, Meeting, Motion
-from members.admin import StaffAdminMixin
 
 # Votes and who voted are not shown here at all: a secret ballot's rows are read only by the
 # count. Meetings, motions and ballots change through the meeting pages, where the rules hold.

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from carecoop.policies import SingletonPolicy
 from members.models import Membership
 
 CHECK_IN_OPENS_BEFORE = timedelta(minutes=30)
@@ -42,7 +43,7 @@ class Weighting(models.TextChoices):
     CLASS_SHARES = "class_shares", _("Fixed shares of the vote for each class")
 
 
-class GovernancePolicy(models.Model):
+class GovernancePolicy(SingletonPolicy):
     """The numbers of the society's registered rules about meetings and votes, which staff keep in
     step with the rules. One row (pk=1); every change is kept in its history."""
 
@@ -113,11 +114,6 @@ class GovernancePolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("Meeting and voting rules"))
-
-    @classmethod
-    def current(cls) -> "GovernancePolicy":
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
 
     def seats_for(self, seat_class: str) -> int:
         return int(getattr(self, f"seats_{seat_class}"))

@@ -1,13 +1,11 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from carecoop.permissions import is_staff
+from carecoop.admin import PolicyAdmin
 from matching.models import MatchingPolicy
-from members.admin import StaffAdminMixin
 
 
 @admin.register(MatchingPolicy)
-class MatchingPolicyAdmin(StaffAdminMixin, SimpleHistoryAdmin):
+class MatchingPolicyAdmin(PolicyAdmin):
     """The weights of suggestions and the limits on introductions, tuned by staff."""
 
     fieldsets = (
@@ -25,6 +23,3 @@ class MatchingPolicyAdmin(StaffAdminMixin, SimpleHistoryAdmin):
         ),
         ("Introductions and trials", {"fields": ("introduction_days", "daily_pending_limit", "trial_weeks")}),
     )
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return is_staff(request.user) and not MatchingPolicy.objects.exists()

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.forms import DateInput
+from carecoop.forms import DateInput
 from members.models import Language, LivedExperience, Skill, WeeklyTime
 
 PARTS_OF_DAY = [

@@ -5,10 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from carecoop.policies import SingletonPolicy
 from members.models import Membership
 
 
-class MatchingPolicy(models.Model):
+class MatchingPolicy(SingletonPolicy):
     """How suggestions are ranked, and the limits on introductions. One row; staff tune it."""
 
     weight_skills = models.PositiveSmallIntegerField(_("weight of skills wanted"), default=35)
@@ -35,11 +36,6 @@ class MatchingPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("Matching policy"))
-
-    @classmethod
-    def current(cls) -> "MatchingPolicy":
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
 
 
 class Introduction(models.Model):

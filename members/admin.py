@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from carecoop.permissions import is_staff
+from carecoop.admin import KeptForeverAdmin, PolicyAdmin, StaffAdminMixin
 from members.models import (
     Application,
     GoverningDocument,
@@ -53,34 +53,7 @@ class UserAdmin(DjangoUserAdmin):
     )
 
 
-class StaffAdminMixin:
-    """The co-op's staff (is_staff) may use these pages without per-model permissions, as they
-    use the staff pages; nobody deletes anything kept here."""
-
-    def has_module_permission(self, request):  # type: ignore[no-untyped-def]
-        return is_staff(request.user)
-
-    def has_view_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return is_staff(request.user)
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return is_staff(request.user)
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return is_staff(request.user)
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-
-class KeptForeverAdmin(StaffAdminMixin, admin.ModelAdmin):
-    """Rows of the register are never deleted, here or anywhere."""
-
-
-@admin.register(Policy)
-class PolicyAdmin(StaffAdminMixin, SimpleHistoryAdmin):
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return is_staff(request.user) and not Policy.objects.exists()
+admin.site.register(Policy, PolicyAdmin)
 
 
 @admin.register(GoverningDocument)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from localflavor.gb.forms import GBPostcodeField
 from phonenumber_field.formfields import PhoneNumberField
 
+from carecoop.forms import DateInput, TimeInput
 from carecoop.money import pence_from_pounds, pounds
 from members.models import (
     Audience,
@@ -97,15 +98,6 @@ CLASS_HINTS = {
     MemberClass.WORKER: _("You give care or support, and want to be chosen and set your own rate."),
     MemberClass.INVESTOR: _("You want to invest in community shares. Investors vote too."),
 }
-
-
-class DateInput(forms.DateInput):
-    """A date picker. Browsers read and write its value as YYYY-MM-DD, whatever the language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
-        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class ApplicationForm(forms.Form):
@@ -263,13 +255,6 @@ class DocumentForm(forms.Form):
 
 
 # --- Profiles -----------------------------------------------------------------------------------
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
-        super().__init__(attrs, format=format or "%H:%M")
 
 
 class ProfileForm(forms.Form):

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from carecoop.policies import SingletonPolicy
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -73,7 +75,7 @@ class MemberClass(models.TextChoices):
     INVESTOR = "investor", _("Investor")
 
 
-class Policy(models.Model):
+class Policy(SingletonPolicy):
     """The numbers the co-op's members have agreed, which staff keep in line with the rules.
 
     One row (pk=1); every change is kept in its history.
@@ -114,11 +116,6 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return str(_("Co-op policy"))
-
-    @classmethod
-    def current(cls) -> "Policy":
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
 
 
 class GoverningDocument(models.Model):

@@ -1,20 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from carecoop.permissions import is_staff
-from members.admin import StaffAdminMixin
+from carecoop.admin import PolicyAdmin, StaffAdminMixin
 from scheduling.models import Reminder, SchedulingPolicy, Visit
 
 
 @admin.register(SchedulingPolicy)
-class SchedulingPolicyAdmin(StaffAdminMixin, SimpleHistoryAdmin):
+class SchedulingPolicyAdmin(PolicyAdmin):
     """The co-op's timings for visits and its share of each visit's money, tuned by staff."""
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return is_staff(request.user) and not SchedulingPolicy.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(Visit)

@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from carecoop.forms import DateInput, TimeInput
 from members.models import Membership, WeeklyTime
 
 OPEN = "open"
@@ -24,13 +25,11 @@ class VisitForm(forms.Form):
     worker = forms.ChoiceField(
         label=_("Who"), help_text=_("Someone in your team, or anyone in it who is free (an open visit).")
     )
-    day = VisitDayField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    starts_at = forms.TimeField(
-        label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
+    day = VisitDayField(label=_("Day"), widget=DateInput())
+    starts_at = forms.TimeField(label=_("From"), widget=TimeInput())
     ends_at = forms.TimeField(
         label=_("Until"),
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=TimeInput(),
         help_text=_("Earlier than the start means the next morning."),
     )
     sleep_in = forms.BooleanField(label=_("This is a sleep-in"), required=False)
@@ -60,7 +59,7 @@ class VisitForm(forms.Form):
     until = forms.DateField(
         label=_("Last day"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text=_("Or give a number of visits."),
     )
     count = forms.IntegerField(label=_("Number of visits"), min_value=1, max_value=500, required=False)
@@ -89,13 +88,9 @@ class VisitForm(forms.Form):
 
 
 class VisitChangeForm(forms.Form):
-    day = VisitDayField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    starts_at = forms.TimeField(
-        label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
-    ends_at = forms.TimeField(
-        label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
+    day = VisitDayField(label=_("Day"), widget=DateInput())
+    starts_at = forms.TimeField(label=_("From"), widget=TimeInput())
+    ends_at = forms.TimeField(label=_("Until"), widget=TimeInput())
     tasks = forms.CharField(
         label=_("Tasks"), required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text=_("One a line.")
     )

@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from carecoop.policies import SingletonPolicy
 from members.models import Membership
 
 
-class SchedulingPolicy(models.Model):
+class SchedulingPolicy(SingletonPolicy):
     """The co-op's timings for visits. One row; staff tune it in the admin."""
 
     offer_expiry_hours = models.PositiveSmallIntegerField(
@@ -67,11 +68,6 @@ class SchedulingPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("Scheduling policy"))
-
-    @classmethod
-    def current(cls) -> "SchedulingPolicy":
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
 
 
 class Series(models.Model):

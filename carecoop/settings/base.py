@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "simple_history",
     "phonenumber_field",
+    "solo",
     # The co-op's apps, in the one direction their dependencies flow.
     "members",
     "matching",

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from carecoop.forms import DateTimeInput
 from governance.models import Ballot, Candidate, Proxy, SeatClass
 from members.models import Membership
 
@@ -175,11 +176,11 @@ class BallotCreateForm(forms.Form):
     seats = forms.IntegerField(label=_("Seats to fill"), min_value=1, max_value=20, initial=1)
     opens_at = forms.DateTimeField(
         label=_("Opens"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
     )
     closes_at = forms.DateTimeField(
         label=_("Closes"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
     )
     method = forms.ChoiceField(
         label=_("How members vote"),

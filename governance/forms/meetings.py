@@ -9,16 +9,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from carecoop.forms import DateTimeInput
 from governance.models import GovernancePolicy, Majority, Meeting
-
-DATETIME_INPUT = {"type": "datetime-local"}
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class MeetingTimeField(forms.DateTimeField):
     """A time a meeting can be at: far-off years would only overflow the date arithmetic."""
 
-    widget = forms.DateTimeInput(attrs=DATETIME_INPUT, format=DATETIME_FORMAT)
+    widget = DateTimeInput()
 
     def validate(self, value: Any) -> None:
         super().validate(value)

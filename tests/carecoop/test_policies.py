@@ -1,0 +1,52 @@
+"""The co-op's policies: one row each, made on first use, edited in place by staff, history kept."""
+
+import pytest
+from django.urls import reverse
+
+from governance.models import GovernancePolicy
+from matching.models import MatchingPolicy
+from members.models import Policy
+from scheduling.models import SchedulingPolicy
+
+POLICIES = [Policy, MatchingPolicy, SchedulingPolicy, GovernancePolicy]
+
+
+@pytest.mark.parametrize("model", POLICIES)
+def test_each_policy_is_one_row_made_on_first_use(db, model):
+    assert not model.objects.exists()
+
+    first = model.current()
+    first.save()
+    again = model.current()
+
+    assert model.objects.count() == 1
+    assert again.pk == first.pk
+
+
+def test_staff_open_a_policy_straight_at_its_form_and_its_history_lists_changes(client, staff_member):
+    client.force_login(staff_member)
+    listing = client.get(reverse("admin:scheduling_schedulingpolicy_changelist"))
+    assert listing.status_code == 200
+    assert 'name="offer_expiry_hours"' in listing.content.decode()  # no list of one row first
+
+    policy = SchedulingPolicy.current()
+    policy.offer_expiry_hours = 6
+    policy._change_reason = "shorter offers"
+    policy.save()
+
+    history = client.get(reverse("admin:scheduling_schedulingpolicy_history"))
+    assert history.status_code == 200
+    assert "shorter offers" in history.content.decode()
+
+
+@pytest.mark.parametrize("model", [Policy, MatchingPolicy, SchedulingPolicy])
+def test_nobody_adds_or_deletes_a_policy_in_the_admin(client, staff_member, model):
+    client.force_login(staff_member)
+    meta = model._meta
+    model.current()
+
+    assert client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_add")).status_code == 403
+    assert (
+        client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_delete", args=[1])).status_code == 403
+    )
+    assert model.objects.count() == 1
