@@ -336,7 +336,10 @@ class ReceiptSerializer(serializers.Serializer):
 
 class NamedVoteSerializer(serializers.Serializer):
     name = serializers.CharField()
-    choice = serializers.CharField()
+    choice = serializers.CharField(help_text='A motion: "for", "against" or "abstain"; empty in an election.')
+    ranking = serializers.ListField(
+        child=serializers.CharField(), help_text="An election: the candidates' names, first preference first."
+    )
 
 
 class BallotResultSerializer(serializers.Serializer):

@@ -1,134 +1,63 @@
 """Results once a ballot closes: figures and a chart, the CSV, and the receipts list."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ConflictError
 from carecoop.spreadsheets import csv_response
 from governance import selectors
 from governance.forms.ballots import ReceiptCheckForm
-from governance.models import Ballot
 from governance.receipts import receipt_hash
+from governance.results import ElectionOutcome, MotionOutcome, figure, result_rows
 from governance.views.common import ballot_or_404, runs
 from members import selectors as member_selectors
-from members.models import MemberClass
-
-CLASS_NAMES = dict(MemberClass.choices)
 
 
-def _figure(value: Any) -> str:
-    """A stored figure ("12.50000") as people read it ("12.5")."""
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return str(value) if value is not None else "–"
-    if number == number.to_integral_value():
-        return f"{number.to_integral_value():,}"
-    return f"{number.normalize():,f}"
-
-
-def _width(part: Any, whole: Any) -> str:
-    try:
-        share = (
-            Decimal(str(part)) / Decimal(str(whole)) * 100 if whole and Decimal(str(whole)) else Decimal(0)
-        )
-    except (InvalidOperation, ValueError):
-        share = Decimal(0)
+def _width(part: Decimal | int, whole: Decimal | int) -> str:
+    """A bar's length, in percent of `whole`, kept within 0 and 100."""
+    share = Decimal(part) / Decimal(whole) * 100 if whole else Decimal(0)
     return f"{max(Decimal(0), min(share, Decimal(100))):.1f}"
 
 
-def _motion_figures(result: dict[str, Any]) -> dict[str, Any]:
-    eligible = result.get("eligible_by_class", {})
-    classes = [
-        {
-            "name": CLASS_NAMES.get(row["member_class"], row["member_class"]),
-            "eligible": eligible.get(row["member_class"], 0),
-            "for": row["for"],
-            "against": row["against"],
-            "abstain": row["abstain"],
-            "weight": _figure(row["weight"]),
-        }
-        for row in result["by_class"]
-        if eligible.get(row["member_class"]) or row["for"] or row["against"] or row["abstain"]
-    ]
-    bars = [
-        {
-            "label": _("For"),
-            "percent": result["percent_for"],
-            "width": _width(result["percent_for"] or 0, 100),
-            "kind": "for",
-        },
-        {
-            "label": _("Against"),
-            "percent": result["percent_against"],
-            "width": _width(result["percent_against"] or 0, 100),
-            "kind": "against",
-        },
-    ]
+def _motion_chart(motion: MotionOutcome) -> dict[str, Any]:
     return {
-        "classes": classes,
-        "bars": bars,
-        "threshold": _figure(result["threshold"]),
-        "threshold_width": _width(result["threshold"], 100),
-        "weighted_for": _figure(result["weighted_for"]),
-        "weighted_against": _figure(result["weighted_against"]),
-        # Whether weighting changed anything: a vote cast by some class weighs other than 1.
-        "weighted": any(
-            _decimal(row["weight"]) != 1 for row in result["by_class"] if row["for"] or row["against"]
-        ),
+        "bars": [
+            {
+                "label": _("For"),
+                "percent": motion.percent_for,
+                "width": _width(motion.percent_for or 0, 100),
+                "kind": "for",
+            },
+            {
+                "label": _("Against"),
+                "percent": motion.percent_against,
+                "width": _width(motion.percent_against or 0, 100),
+                "kind": "against",
+            },
+        ],
+        "threshold_width": _width(motion.threshold, 100),
     }
 
 
-def _decimal(value: Any) -> Decimal:
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return Decimal(1)
-
-
-def _election_figures(result: dict[str, Any]) -> dict[str, Any]:
-    elected = set(result["elected"])
-    stages = result["stages"]
-    elected_at: dict[int, int] = {}
-    for stage in stages:
-        for pk in stage["elected"]:
-            elected_at.setdefault(int(pk), stage["number"])
-    rows = [
-        {
-            "name": candidate["name"],
-            "elected": candidate["id"] in elected,
-            "elected_at": elected_at.get(candidate["id"]),
-            "totals": [_figure(stage["totals"].get(str(candidate["id"]), 0)) for stage in stages],
-        }
-        for candidate in result["candidates"]
-    ]
-    last = stages[-1]["totals"] if stages else {}
-    first = stages[0]["totals"] if stages else {}
-    scale = max([Decimal(str(v)) for v in first.values()] + [Decimal(result["quota"]), Decimal(1)])
-    bars = [
-        {
-            "label": candidate["name"],
-            "value": _figure(first.get(str(candidate["id"]), 0)),
-            "width": _width(first.get(str(candidate["id"]), 0), scale),
-            "kind": "elected" if candidate["id"] in elected else "other",
-        }
-        for candidate in result["candidates"]
-    ]
-    names = {c["id"]: c["name"] for c in result["candidates"]}
+def _election_chart(election: ElectionOutcome) -> dict[str, Any]:
+    first = election.stages[0].totals if election.stages else {}
+    scale = max([*first.values(), election.quota, Decimal(1)])
     return {
-        "rows": rows,
-        "stages": stages,
-        "non_transferable": [_figure(stage["non_transferable"]) for stage in stages],
-        "elected_names": [names.get(pk, "?") for pk in result["elected"]],
-        "bars": bars,
-        "quota_width": _width(result["quota"], scale),
-        "last": last,
+        "bars": [
+            {
+                "label": candidate.name,
+                "value": figure(first.get(candidate.id, 0)),
+                "width": _width(first.get(candidate.id, 0), scale),
+                "kind": "elected" if candidate.elected else "other",
+            }
+            for candidate in election.candidates
+        ],
+        "quota_width": _width(election.quota, scale),
     }
 
 
@@ -137,17 +66,17 @@ def ballot_results(request: HttpRequest, pk: int) -> HttpResponse:
     ballot = ballot_or_404(request, pk)
     me = member_selectors.membership_current_for_user(user=request.user)
     try:
-        result = selectors.ballot_results(ballot=ballot)
+        result = selectors.ballot_result(ballot=ballot)
     except ConflictError:
         return render(request, "governance/ballot_results.html", {"ballot": ballot, "result": None})
-    figures = _motion_figures(result) if result.get("kind") == "motion" else _election_figures(result)
-    context = {
-        "ballot": ballot,
-        "result": result,
-        "figures": figures,
-        "named_votes": selectors.ballot_votes_named(ballot=ballot),
-        "runs": runs(request, ballot, me),
-    }
+    chart = (
+        _motion_chart(result.motion)
+        if result.motion is not None
+        else _election_chart(result.election)
+        if result.election is not None
+        else {}
+    )
+    context = {"ballot": ballot, "result": result, "chart": chart, "runs": runs(request, ballot, me)}
     return render(request, "governance/ballot_results.html", context)
 
 
@@ -155,69 +84,10 @@ def ballot_results(request: HttpRequest, pk: int) -> HttpResponse:
 def ballot_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
     ballot = ballot_or_404(request, pk)
     try:
-        result = selectors.ballot_results(ballot=ballot)
+        result = selectors.ballot_result(ballot=ballot)
     except ConflictError as error:
         raise Http404 from error
-    rows: list[list[Any]] = [
-        ["ballot", ballot.title],
-        ["closed", timezone.localtime(ballot.closed_at).isoformat() if ballot.closed_at else ""],
-        ["declared", timezone.localtime(ballot.declared_at).isoformat() if ballot.declared_at else "not yet"],
-        ["secret", "yes" if ballot.secret else "no"],
-        ["eligible", result["eligible"]],
-        ["voted", result["voted"]],
-        ["turnout_percent", result["turnout_percent"]],
-        [],
-    ]
-    if result.get("kind") == "motion":
-        rows.append(["member_class", "class", "eligible", "for", "against", "abstain", "weight_of_one_vote"])
-        eligible = result.get("eligible_by_class", {})
-        for row in result["by_class"]:
-            member_class = row["member_class"]
-            rows.append(
-                [
-                    member_class,
-                    CLASS_NAMES.get(member_class, member_class),
-                    eligible.get(member_class, 0),
-                    row["for"],
-                    row["against"],
-                    row["abstain"],
-                    row["weight"],
-                ]
-            )
-        totals = [result["eligible"], result["for"], result["against"], result["abstain"]]
-        rows.append(["all", _("All members"), *totals, ""])
-        rows += [
-            [],
-            ["weighted_for", result["weighted_for"]],
-            ["weighted_against", result["weighted_against"]],
-            ["percent_for", result["percent_for"] or ""],
-            ["percent_against", result["percent_against"] or ""],
-            ["majority", result["majority"]],
-            ["threshold_percent", result["threshold"]],
-            ["result", "passed" if result["passed"] else "not passed"],
-        ]
-    else:
-        names = {c["id"]: c["name"] for c in result["candidates"]}
-        rows += [
-            ["seats", result["seats"]],
-            ["quota", result["quota"]],
-            ["valid_ballots", result["valid"]],
-            ["blank_ballots", result["blank"]],
-            ["elected", *[names.get(pk, "") for pk in result["elected"]]],
-            ["lots_drawn", "yes" if result["lots_drawn"] else "no"],
-            [],
-            ["candidate", *[f"stage {s['number']}: {s['description']}" for s in result["stages"]]],
-        ]
-        for candidate in result["candidates"]:
-            rows.append(
-                [candidate["name"], *[s["totals"].get(str(candidate["id"]), "0") for s in result["stages"]]]
-            )
-        rows.append(["non-transferable", *[s["non_transferable"] for s in result["stages"]]])
-    named = selectors.ballot_votes_named(ballot=ballot)
-    if named:
-        rows += [[], ["voter", "choice" if ballot.kind == Ballot.Kind.MOTION else "ranking"]]
-        rows += [[name, choice or ranking] for name, choice, ranking in named]
-    return csv_response(filename=f"ballot-{ballot.pk}-results.csv", rows=rows)
+    return csv_response(filename=f"ballot-{ballot.pk}-results.csv", rows=result_rows(result))
 
 
 @login_required

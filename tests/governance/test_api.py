@@ -516,9 +516,42 @@ def test_a_named_ballot_shows_who_voted_how_once_closed(api_client, secretary, a
     response = as_user(api_client, tom).get(f"{BALLOTS}{ballot.pk}/results/")
 
     assert response.json()["named_votes"] == [
-        {"name": "Margaret Greenwood", "choice": "for"},
-        {"name": "Tom Barker", "choice": "abstain"},
+        {"name": "Margaret Greenwood", "choice": "for", "ranking": []},
+        {"name": "Tom Barker", "choice": "abstain", "ranking": []},
     ]
+
+
+def test_a_named_election_gives_each_ranking_alike_in_the_api_the_csv_and_the_page(
+    api_client, client, secretary, tom
+):
+    rival = MembershipFactory(member_class="worker", legal_name="Asha Begum")
+    ballot = services.ballot_create(
+        user=secretary,
+        title="Board: workers' seat",
+        seat_class="workers",
+        seats=1,
+        opens_at=NOW,
+        closes_at=at(1, 12),
+        secret=False,
+    )
+    tom_standing = services.candidate_stand(ballot=ballot, user=tom.user, statement="Rotas that work.")
+    asha_standing = services.candidate_stand(ballot=ballot, user=rival.user, statement="Fair pay.")
+    services.ballot_open(ballot=ballot, user=secretary, now=NOW)
+    vote(api_client, tom, ballot, ranking=[tom_standing.pk, asha_standing.pk])
+    vote(api_client, rival, ballot, ranking=[asha_standing.pk])
+    close(ballot)
+
+    api = as_user(api_client, tom).get(f"{BALLOTS}{ballot.pk}/results/").json()
+    client.force_login(tom.user)
+    csv_text = client.get(f"/ballots/{ballot.pk}/results.csv").content.decode()
+    page = client.get(f"/ballots/{ballot.pk}/results/").content.decode()
+
+    assert api["named_votes"] == [
+        {"name": "Asha Begum", "choice": "", "ranking": ["Asha Begum"]},
+        {"name": "Tom Barker", "choice": "", "ranking": ["Tom Barker", "Asha Begum"]},
+    ]
+    assert "Tom Barker,\"Tom Barker, Asha Begum\"" in csv_text
+    assert "<td>Tom Barker, Asha Begum</td>" in page
 
 
 # --- Proxies ------------------------------------------------------------------------------------

@@ -190,7 +190,7 @@ def test_results_and_receipts_are_hidden_until_close_then_each_receipt_is_listed
 ):
     mine = services.vote_cast(ballot=motion_ballot, user=margaret.user, choice="for")
     services.vote_cast(ballot=motion_ballot, user=tom.user, choice="for")
-    for read in (selectors.ballot_results, selectors.ballot_receipts):
+    for read in (selectors.ballot_result, selectors.ballot_receipts):
         with pytest.raises(ConflictError) as hidden:
             read(ballot=motion_ballot)
         assert hidden.value.code == "results_hidden"
@@ -209,9 +209,10 @@ def test_a_named_ballot_records_who_voted_how(secretary, agm, margaret, tom):
     services.vote_cast(ballot=ballot, user=tom.user, choice="against")
     services.vote_cast(ballot=ballot, user=tom.user, choice="for")  # a named vote changes without a receipt
     closed = _close(ballot)
-    assert selectors.ballot_named_votes(ballot=closed) == [
-        ("Margaret Greenwood", "for"),
-        ("Tom Barker", "for"),
+    named = selectors.ballot_result(ballot=closed).named_votes
+    assert [(v.name, v.choice, v.ranking) for v in named] == [
+        ("Margaret Greenwood", "for", []),
+        ("Tom Barker", "for", []),
     ]
 
 

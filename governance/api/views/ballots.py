@@ -22,6 +22,7 @@ from governance.api.serializers import (
 )
 from governance.api.views.common import StaffPostMixin, member_numbered, named, valid
 from governance.models import Ballot
+from governance.results import result_as_dict
 
 
 def _ballot_context(request: Request, ballots: list[Ballot] | None = None) -> dict[str, Any]:
@@ -123,14 +124,12 @@ class BallotResultsApi(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         ballot = selectors.ballot_get_for_user(user=request.user, pk=pk)
+        result = selectors.ballot_result(ballot=ballot)
         body = {
             "ballot": ballot.pk,
-            "result": selectors.ballot_results(ballot=ballot),
-            "declared_at": ballot.declared_at,
-            "named_votes": [
-                {"name": name, "choice": choice}
-                for name, choice in selectors.ballot_named_votes(ballot=ballot)
-            ],
+            "result": result_as_dict(result),
+            "declared_at": result.declared_at,
+            "named_votes": result.named_votes,
         }
         return Response(BallotResultSerializer(body).data)
 
