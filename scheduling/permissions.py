@@ -1,12 +1,17 @@
-"""Who may book a person's visits, and who may see their care."""
+"""Who may book a person's visits, who may see their care, and what each may do with a visit now."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 
 from matching import selectors as matching_selectors
-from matching.models import TeamRole
+from matching.models import TeamMember, TeamRole
 from members import permissions as member_permissions
 from members.models import Membership, User
-from scheduling.models import Visit
+from scheduling.models import SchedulingPolicy, Visit
+
+CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
 
 # The team role ("hat") that lets a team member book the person's visits.
 ROTA_HOLDER = "rota holder"
@@ -56,3 +61,102 @@ def can_see_care(user: User | AnonymousUser, receiver: Membership) -> bool:
 def can_book_or_see_care(user: User, receiver: Membership) -> bool:
     """May open the person's visits at all: to book them, or to see their care."""
     return can_book(user, receiver) or can_see_care(user, receiver)
+
+
+# --- A visit's next actions ----------------------------------------------------------------------
+# The services ask these, condition by condition, before they act (each refusal with its own
+# code); `visit_actions` asks them all at once, so the visit page and the API offer exactly what
+# the services will do, and never a button the service then refuses.
+
+
+def is_visit_worker(user: User | AnonymousUser, visit: Visit) -> bool:
+    return bool(user.is_authenticated and visit.worker is not None and visit.worker.user_id == user.pk)
+
+
+def offer_waiting(visit: Visit, now: datetime) -> bool:
+    """An offer is answered only while it waits: not taken (an open visit), not expired."""
+    taken = visit.is_open and visit.worker_id is not None
+    return visit.status == Visit.Status.OFFERED and not taken and visit.offer_expires_at > now
+
+
+def is_live(visit: Visit) -> bool:
+    """Offered or accepted, and not begun: it can still be changed or cancelled."""
+    return visit.status in (Visit.Status.OFFERED, Visit.Status.ACCEPTED) and visit.checked_in_at is None
+
+
+def offered_to(user: User | AnonymousUser, visit: Visit) -> bool:
+    """The worker it was offered to, or for an open visit anyone working in the person's team."""
+    if not user.is_authenticated:
+        return False
+    if not visit.is_open:
+        return is_visit_worker(user, visit)
+    return TeamMember.objects.working().filter(receiver=visit.receiver, member__user=user).exists()
+
+
+def may_cancel(user: User | AnonymousUser, visit: Visit, *, receiver_side: bool | None = None) -> bool:
+    """The person's side while it is live; the worker once they have accepted (an offer they
+    decline instead)."""
+    if receiver_side is None:
+        receiver_side = can_book(user, visit.receiver)
+    worker_may = is_visit_worker(user, visit) and visit.status == Visit.Status.ACCEPTED
+    return is_live(visit) and (receiver_side or worker_may)
+
+
+def check_in_window(visit: Visit) -> tuple[datetime, datetime]:
+    """A worker checks in from an hour before the visit until its end."""
+    return visit.starts - CHECK_IN_OPENS_BEFORE, visit.ends
+
+
+def hours_answer_deadline(visit: Visit, policy: SchedulingPolicy) -> datetime | None:
+    if visit.checked_out_at is None:
+        return None
+    return visit.checked_out_at + timedelta(hours=policy.confirmation_hours)
+
+
+@dataclass(frozen=True)
+class VisitActions:
+    """What this user may do with this visit now, and what they may see of it."""
+
+    is_worker: bool
+    receiver_side: bool
+    sees_care: bool
+    accept: bool
+    decline: bool
+    cancel: bool
+    change: bool
+    check_in: bool  # accepted and not checked in; `check_in_opens` says if it is too early yet
+    check_in_opens: datetime | None
+    deliver: bool  # checked in, not out: tick tasks, write the note, check out
+    answer_hours: bool
+
+    def names(self) -> list[str]:
+        """The actions offered, by name, for the API."""
+        offered = ("accept", "decline", "cancel", "change", "check_in", "deliver", "answer_hours")
+        return [name for name in offered if getattr(self, name)]
+
+
+def visit_actions(
+    user: User | AnonymousUser, visit: Visit, *, now: datetime, policy: SchedulingPolicy
+) -> VisitActions:
+    is_worker = is_visit_worker(user, visit)
+    receiver_side = can_book(user, visit.receiver)
+    accepted = visit.status == Visit.Status.ACCEPTED
+    check_in = is_worker and accepted and visit.checked_in_at is None
+    opens, closes = check_in_window(visit)
+    deadline = hours_answer_deadline(visit, policy)
+    return VisitActions(
+        is_worker=is_worker,
+        receiver_side=receiver_side,
+        sees_care=is_worker or can_see_care(user, visit.receiver),
+        accept=offer_waiting(visit, now) and offered_to(user, visit),
+        decline=offer_waiting(visit, now) and is_worker and not visit.is_open,
+        cancel=may_cancel(user, visit, receiver_side=receiver_side),
+        change=is_live(visit) and receiver_side,
+        check_in=check_in and now <= closes,
+        check_in_opens=opens if check_in and now < opens else None,
+        deliver=is_worker and accepted and visit.checked_in_at is not None and visit.checked_out_at is None,
+        answer_hours=visit.hours == Visit.Hours.PENDING
+        and deadline is not None
+        and now <= deadline
+        and can_answer_hours(user, visit),
+    )

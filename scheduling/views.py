@@ -190,42 +190,13 @@ def visit_book(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduling/visit_book.html", {"form": form, "receiver": receiver})
 
 
-def _abilities(request: HttpRequest, visit: Visit) -> dict[str, bool]:
-    user = request.user
-    is_worker = visit.worker is not None and visit.worker.user_id == user.pk
-    receiver_side = permissions.can_book(user, visit.receiver)
-    live = visit.status in (Visit.Status.OFFERED, Visit.Status.ACCEPTED) and visit.checked_in_at is None
-    open_to_me = (
-        visit.is_open
-        and visit.status == Visit.Status.OFFERED
-        and TeamMember.objects.working().filter(receiver=visit.receiver, member__user=user).exists()
-    )
-    delivering = is_worker and visit.status == Visit.Status.ACCEPTED and visit.checked_in_at is not None
-    return {
-        "is_worker": is_worker,
-        "receiver_side": receiver_side,
-        "can_answer": visit.status == Visit.Status.OFFERED
-        and (open_to_me or (is_worker and not visit.is_open)),
-        "can_decline": visit.status == Visit.Status.OFFERED and is_worker and not visit.is_open,
-        "can_cancel": live and ((is_worker and visit.status == Visit.Status.ACCEPTED) or receiver_side),
-        "can_change": live and receiver_side,
-        "can_check_in": is_worker and visit.status == Visit.Status.ACCEPTED and visit.checked_in_at is None,
-        "delivering": delivering and visit.checked_out_at is None,
-        "can_answer_hours": permissions.can_answer_hours(user, visit)
-        and visit.checked_out_at is not None
-        and visit.hours == Visit.Hours.PENDING,
-        "sees_care": is_worker or permissions.can_see_care(user, visit.receiver),
-    }
-
-
 @login_required
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = selectors.visit_get_for_user(user=request.user, pk=pk)
-    can = _abilities(request, visit)
-    # The worker on their way needs the address and a phone number; nobody else is shown them here.
-    going = can["is_worker"] and visit.status == Visit.Status.ACCEPTED and not visit.is_delivered
     policy = SchedulingPolicy.current()
-    check_in_opens = visit.starts - timedelta(hours=1)
+    can = permissions.visit_actions(request.user, visit, now=timezone.now(), policy=policy)
+    # The worker on their way needs the address and a phone number; nobody else is shown them here.
+    going = can.is_worker and visit.status == Visit.Status.ACCEPTED and not visit.is_delivered
     context = {
         "visit": visit,
         "can": can,
@@ -242,7 +213,6 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cancel_is_late": visit.status == Visit.Status.ACCEPTED
         and visit.starts - timezone.now() <= timedelta(hours=policy.late_cancellation_hours),
         "late_hours": policy.late_cancellation_hours,
-        "check_in_opens": check_in_opens if check_in_opens > timezone.now() else None,
         "optional_reason_form": OptionalReasonForm(),
         "note_form": NoteForm(initial={"note": visit.visit_note}),
     }
@@ -326,7 +296,9 @@ def visit_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 def visit_change(request: HttpRequest, pk: int) -> HttpResponse:
     visit = selectors.visit_get_for_user(user=request.user, pk=pk)
-    if not _abilities(request, visit)["can_change"]:
+    if not permissions.visit_actions(
+        request.user, visit, now=timezone.now(), policy=SchedulingPolicy.current()
+    ).change:
         raise Http404
     local_start, local_end = timezone.localtime(visit.starts), timezone.localtime(visit.ends)
     form = VisitChangeForm(

@@ -330,6 +330,25 @@ class VisitSerializer(serializers.Serializer):
         return data
 
 
+class VisitDetailSerializer(VisitSerializer):
+    """One visit, with what the reader may do with it now (the visit page offers the same)."""
+
+    actions = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.ChoiceField(
+                choices=["accept", "decline", "cancel", "change", "check_in", "deliver", "answer_hours"]
+            )
+        )
+    )
+    def get_actions(self, visit: Visit) -> list[str]:
+        """The next actions open to you: "deliver" covers ticking tasks, the note and checking
+        out; "answer_hours" confirming or querying them."""
+        user: User = self.context["user"]
+        return permissions.visit_actions(user, visit, now=timezone.now(), policy=self._policy()).names()
+
+
 class BookedSerializer(serializers.Serializer):
     visits = VisitSerializer(many=True)
     warnings = serializers.ListField(child=serializers.CharField())

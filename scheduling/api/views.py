@@ -29,6 +29,7 @@ from scheduling.api.serializers import (
     TaskTickInputSerializer,
     VisitBookInputSerializer,
     VisitChangeInputSerializer,
+    VisitDetailSerializer,
     VisitListInputSerializer,
     VisitSerializer,
 )
@@ -174,10 +175,10 @@ class VisitListCreateApi(GenericAPIView):
 
 
 class VisitDetailApi(APIView):
-    @extend_schema(responses=VisitSerializer, summary="One visit")
+    @extend_schema(responses=VisitDetailSerializer, summary="One visit, and what you may do with it now")
     def get(self, request: Request, pk: int) -> Response:
         visit = selectors.visit_get_for_user(user=request.user, pk=pk)
-        return Response(VisitSerializer(visit, context=_context(request)).data)
+        return Response(VisitDetailSerializer(visit, context=_context(request)).data)
 
     @extend_schema(
         request=VisitChangeInputSerializer,

@@ -34,7 +34,6 @@ from scheduling.services.rules import (
     check_worker,
     clean_tasks,
     clean_text,
-    is_receiver_side,
     offer_expiry,
     overlaps,
     refuse,
@@ -103,11 +102,11 @@ def visit_book(
 
 
 def _check_waiting(visit: Visit, now: datetime) -> None:
-    """An offer is answered only while it waits: not taken (an open visit), not expired."""
-    if visit.status != Visit.Status.OFFERED or (visit.is_open and visit.worker_id is not None):
-        raise ConflictError(_("This visit is no longer waiting for an answer."), code="not_offered")
-    if visit.offer_expires_at <= now:
+    if permissions.offer_waiting(visit, now):
+        return
+    if visit.status == Visit.Status.OFFERED and visit.offer_expires_at <= now:
         raise ConflictError(_("This offer has expired."), code="expired")
+    raise ConflictError(_("This visit is no longer waiting for an answer."), code="not_offered")
 
 
 @transaction.atomic
@@ -118,7 +117,7 @@ def visit_accept(*, visit: Visit, by: User) -> Visit:
     now = timezone.now()
     _check_waiting(visit, now)
     worker = worker_of(by)
-    if worker is None or (not visit.is_open and visit.worker_id != worker.pk):
+    if worker is None or (not visit.is_open and not permissions.is_visit_worker(by, visit)):
         raise refuse(_("This visit was offered to someone else."), "not_offered")
     # Lock the worker too: two visits accepted at once for one worker are then taken in turn.
     worker = Membership.objects.select_for_update().get(pk=worker.pk)
@@ -137,9 +136,8 @@ def visit_accept(*, visit: Visit, by: User) -> Visit:
 @transaction.atomic
 def visit_decline(*, visit: Visit, by: User, reason: str = "") -> Visit:
     visit = visit_lock(visit)
-    worker = worker_of(by)
     _check_waiting(visit, timezone.now())
-    if worker is None or visit.worker_id != worker.pk:
+    if visit.is_open or not permissions.is_visit_worker(by, visit):
         raise refuse(_("This visit was offered to someone else."), "not_offered")
     visit.status = Visit.Status.DECLINED
     visit.answered_at = timezone.now()
@@ -182,13 +180,15 @@ def visit_cancel(*, visit: Visit, by: User, reason: str) -> Visit:
     """Either side cancels, with a reason; within the late-cancellation window it is recorded
     as late."""
     visit = visit_lock(visit)
-    is_worker = visit.worker is not None and visit.worker.user_id == by.pk
-    receiver_side = is_receiver_side(by, visit)
-    if not (is_worker or receiver_side):
-        raise refuse(_("You cannot cancel this visit."), "not_allowed")
-    if is_worker and not receiver_side and visit.status == Visit.Status.OFFERED:
-        raise ConflictError(_("Decline the offer instead: you have not accepted it."), code="decline_instead")
-    if visit.status not in (Visit.Status.OFFERED, Visit.Status.ACCEPTED) or visit.checked_in_at:
+    is_worker = permissions.is_visit_worker(by, visit)
+    receiver_side = permissions.can_book(by, visit.receiver)
+    if not permissions.may_cancel(by, visit, receiver_side=receiver_side):
+        if not (is_worker or receiver_side):
+            raise refuse(_("You cannot cancel this visit."), "not_allowed")
+        if permissions.is_live(visit) and not receiver_side:
+            raise ConflictError(
+                _("Decline the offer instead: you have not accepted it."), code="decline_instead"
+            )
         raise ConflictError(_("This visit can no longer be cancelled."), code="not_cancellable")
     reason = clean_text(reason, 500, "reason")
     if not reason:
@@ -214,9 +214,9 @@ def visit_change(
     """Change one visit. A new time goes back to the worker as an offer: they agreed to the old
     one, not to this."""
     visit = visit_lock(visit)
-    if not is_receiver_side(by, visit):
+    if not permissions.can_book(by, visit.receiver):
         raise refuse(_("You cannot change this visit."), "not_allowed")
-    if visit.status not in (Visit.Status.OFFERED, Visit.Status.ACCEPTED) or visit.checked_in_at:
+    if not permissions.is_live(visit):
         raise ConflictError(_("This visit can no longer be changed."), code="not_changeable")
     warnings: list[str] = []
     fields = ["updated_at"]

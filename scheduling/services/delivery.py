@@ -23,7 +23,7 @@ from scheduling.services.rules import NOTE_MAX, clean_text, in_team, refuse, vis
 
 def _own_accepted(visit: Visit, by: User) -> Visit:
     visit = visit_lock(visit)
-    if visit.worker is None or visit.worker.user_id != by.pk:
+    if not permissions.is_visit_worker(by, visit):
         raise refuse(_("Only the visit's worker can do this."), "not_your_visit")
     if visit.status != Visit.Status.ACCEPTED:
         raise ConflictError(_("This visit is not accepted."), code="not_accepted")
@@ -40,7 +40,8 @@ def visit_check_in(
     now = timezone.now()
     if visit.checked_in_at is not None:
         raise ConflictError(_("You have already checked in."), code="already_checked_in")
-    if now < visit.starts - timedelta(hours=1) or now > visit.ends:
+    opens, closes = permissions.check_in_window(visit)
+    if not opens <= now <= closes:
         raise refuse(_("Check in from an hour before the visit until its end."), "not_now")
     if visit.worker is None or not in_team(visit.worker, visit.receiver):
         raise refuse(_("You are no longer in this person's team."), "not_in_team")
@@ -116,8 +117,8 @@ def _answer_hours(visit: Visit, by: User) -> Visit:
         raise ConflictError(_("The visit has not finished."), code="not_delivered")
     if visit.hours != Visit.Hours.PENDING:
         raise ConflictError(_("These hours have already been answered."), code="already_answered")
-    deadline = visit.checked_out_at + timedelta(hours=SchedulingPolicy.current().confirmation_hours)
-    if timezone.now() > deadline:
+    deadline = permissions.hours_answer_deadline(visit, SchedulingPolicy.current())
+    if deadline is None or timezone.now() > deadline:
         raise ConflictError(_("The time to answer has passed."), code="too_late")
     return visit
 

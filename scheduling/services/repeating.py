@@ -26,7 +26,6 @@ from scheduling.services.rules import (
     check_span,
     clean_tasks,
     clean_text,
-    is_receiver_side,
     refuse,
     span_for,
     visit_lock,
@@ -186,7 +185,7 @@ def series_change_from(
     if visit.series_id is None or visit.series_date is None:
         raise refuse(_("This visit is not part of a repeating booking."), "not_in_series")
     old = Series.objects.select_for_update().get(pk=visit.series_id)
-    if not is_receiver_side(by, visit):
+    if not permissions.can_book(by, visit.receiver):
         raise refuse(_("You cannot change this visit."), "not_allowed")
     if old.ended_at is not None:
         raise ConflictError(_("These repeating visits have ended or been cancelled."), code="series_ended")

@@ -15,7 +15,6 @@ from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from matching.models import TeamMember
 from members import selectors as member_selectors
 from members.models import MemberClass, Membership, User, WeeklyTime
-from scheduling import permissions
 from scheduling.models import (
     SchedulingPolicy,
     Series,
@@ -181,7 +180,3 @@ def visit_lock(visit: Visit) -> Visit:
 def worker_of(user: User) -> Membership | None:
     membership = member_selectors.membership_current_for_user(user=user)
     return membership if membership and membership.member_class == MemberClass.WORKER else None
-
-
-def is_receiver_side(user: User, visit: Visit) -> bool:
-    return permissions.can_book(user, visit.receiver)

@@ -1,0 +1,124 @@
+"""A visit's next actions are asked in one place: what the visit page and the API offer each
+person is exactly what the services then let them do, in every state of a visit."""
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from carecoop.exceptions import ApplicationError
+from scheduling import permissions, services
+from scheduling.models import SchedulingPolicy
+from tests.scheduling.conftest import at
+
+pytestmark = pytest.mark.usefixtures("now")
+
+
+class _Undo(Exception):
+    pass
+
+
+ATTEMPTS = {
+    "accept": lambda visit, user: services.visit_accept(visit=visit, by=user),
+    "decline": lambda visit, user: services.visit_decline(visit=visit, by=user),
+    "cancel": lambda visit, user: services.visit_cancel(visit=visit, by=user, reason="Unwell today"),
+    "change": lambda visit, user: services.visit_change(visit=visit, by=user, notes="Bring the list"),
+    "check_in": lambda visit, user: services.visit_check_in(visit=visit, by=user),
+    "deliver": lambda visit, user: services.visit_note_save(visit=visit, by=user, note="Tea and a chat."),
+    "answer_hours": lambda visit, user: services.visit_hours_confirm(visit=visit, by=user),
+}
+
+
+def _service_lets(action, visit, user) -> bool:
+    """Whether the service does it: tried for real, then undone."""
+    try:
+        with transaction.atomic():
+            ATTEMPTS[action](visit, user)
+            raise _Undo
+    except _Undo:
+        return True
+    except ApplicationError:
+        return False
+
+
+def _offered(actions: permissions.VisitActions) -> set[str]:
+    offered = set(actions.names())
+    if actions.check_in_opens is not None:
+        offered.discard("check_in")  # shown with when it opens, not as a button
+    return offered
+
+
+def _book(ruth, megan, *, open_visit=False):
+    return services.visit_book(
+        by=ruth.user,
+        receiver=ruth,
+        worker=None if open_visit else megan,
+        starts=at(24, 9),
+        ends=at(24, 11),
+        tasks=["Breakfast"],
+    ).visits[0]
+
+
+BOOKERS = {"ruth": {"cancel", "change"}, "jane": {"cancel", "change"}, "staff": {"cancel", "change"}}
+# Who may do what, by the visit's state; anyone not named may do nothing (Asha is in the team but
+# the visit is Megan's, Tom is not in the team, the stranger is nobody's).
+EXPECTED: dict[str, dict[str, set[str]]] = {
+    "offered": BOOKERS | {"megan": {"accept", "decline"}},
+    "open": BOOKERS | {"megan": {"accept"}, "asha": {"accept"}},
+    "accepted": BOOKERS | {"megan": {"cancel"}},
+    "at the door": BOOKERS | {"megan": {"cancel", "check_in"}},
+    "checked in": {"megan": {"deliver"}},
+    "checked out": {"ruth": {"answer_hours"}, "jane": {"answer_hours"}, "staff": {"answer_hours"}},
+    "cancelled": {},
+}
+STATES = list(EXPECTED)
+
+
+def _visit_in(state, ruth, megan, time_machine):
+    visit = _book(ruth, megan, open_visit=state == "open")
+    if state in ("offered", "open"):
+        return visit
+    if state == "cancelled":
+        return services.visit_cancel(visit=visit, by=ruth.user, reason="Away")
+    visit = services.visit_accept(visit=visit, by=megan.user)
+    if state == "accepted":
+        return visit
+    time_machine.move_to(at(24, 8, 55), tick=False)
+    if state == "at the door":
+        return visit
+    visit = services.visit_check_in(visit=visit, by=megan.user)
+    if state == "checked in":
+        return visit
+    time_machine.move_to(at(24, 11), tick=False)
+    return services.visit_check_out(visit=visit, by=megan.user, note="Breakfast and a walk.")
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_every_person_is_offered_exactly_what_the_services_let_them_do(
+    state, ruth, megan, asha, tom, jane, staff, outsider, time_machine
+):
+    visit = _visit_in(state, ruth, megan, time_machine)
+    people = {"ruth": ruth.user, "jane": jane, "megan": megan.user, "asha": asha.user, "tom": tom.user}
+    people |= {"staff": staff, "stranger": outsider}
+    policy = SchedulingPolicy.current()
+
+    for name, user in people.items():
+        visit.refresh_from_db()
+        offered = _offered(permissions.visit_actions(user, visit, now=timezone.now(), policy=policy))
+        allowed = {action for action in ATTEMPTS if _service_lets(action, visit, user)}
+        assert (state, name, offered) == (state, name, allowed)
+        assert (state, name, offered) == (state, name, EXPECTED[state].get(name, set()))
+
+
+def test_the_visit_page_and_the_api_offer_the_same_actions(client, api_client, ruth, megan, time_machine):
+    visit = services.visit_accept(visit=_book(ruth, megan), by=megan.user)
+    time_machine.move_to(at(24, 8, 55), tick=False)
+
+    api_client.force_authenticate(megan.user)
+    assert api_client.get(f"/api/v1/visits/{visit.pk}/").json()["actions"] == ["cancel", "check_in"]
+    client.force_login(megan.user)
+    page = client.get(f"/visits/{visit.pk}/").content.decode()
+    assert "Check in</button>" in page
+    assert "Accept the visit" not in page
+
+    api_client.force_authenticate(ruth.user)
+    assert api_client.get(f"/api/v1/visits/{visit.pk}/").json()["actions"] == ["cancel", "change"]
