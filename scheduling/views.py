@@ -135,35 +135,26 @@ def visit_book(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         worker = form.chosen_worker()
+        starts, ends = services.span_for(data["day"], data["starts_at"], data["ends_at"])
+        booking = services.Booking(
+            receiver=receiver,
+            worker=worker,
+            starts=starts,
+            ends=ends,
+            sleep_in=data["sleep_in"],
+            tasks=data["tasks"],
+            notes=data["notes"],
+            repeat=services.Repeat(
+                weekdays=data["weekdays"],
+                every_weeks=data.get("every_weeks") or 1,
+                until=data.get("until"),
+                count=data.get("count"),
+            )
+            if data["repeat"]
+            else None,
+        )
         try:
-            if data["repeat"]:
-                booked = services.series_create(
-                    by=request.user,
-                    receiver=receiver,
-                    worker=worker,
-                    weekdays=data["weekdays"],
-                    starts_at=data["starts_at"],
-                    ends_at=data["ends_at"],
-                    first_date=data["day"],
-                    every_weeks=data.get("every_weeks") or 1,
-                    until=data.get("until"),
-                    count=data.get("count"),
-                    sleep_in=data["sleep_in"],
-                    tasks=data["tasks"],
-                    notes=data["notes"],
-                )
-            else:
-                starts, ends = services.span_for(data["day"], data["starts_at"], data["ends_at"])
-                booked = services.visit_book(
-                    by=request.user,
-                    receiver=receiver,
-                    worker=worker,
-                    starts=starts,
-                    ends=ends,
-                    sleep_in=data["sleep_in"],
-                    tasks=data["tasks"],
-                    notes=data["notes"],
-                )
+            booked = services.booking_make(by=request.user, booking=booking)
         except ApplicationError as error:
             form_add_application_error(
                 form, error, aliases={"starts": "starts_at", "ends": "ends_at", "first_date": "day"}

@@ -143,34 +143,24 @@ class VisitListCreateApi(GenericAPIView):
         receiver = _receiver_for(request.user, values["receiver"])
         worker = _worker_for(values["worker"])
         repeat = values["repeat"]
-        if repeat is None:
-            booked = services.visit_book(
-                by=request.user,
-                receiver=receiver,
-                worker=worker,
-                starts=values["starts"],
-                ends=values["ends"],
-                sleep_in=values["sleep_in"],
-                tasks=values["tasks"],
-                notes=values["notes"],
-            )
-        else:
-            starts, ends = values["starts"].astimezone(LONDON), values["ends"].astimezone(LONDON)
-            booked = services.series_create(
-                by=request.user,
-                receiver=receiver,
-                worker=worker,
+        booking = services.Booking(
+            receiver=receiver,
+            worker=worker,
+            starts=values["starts"],
+            ends=values["ends"],
+            sleep_in=values["sleep_in"],
+            tasks=values["tasks"],
+            notes=values["notes"],
+            repeat=None
+            if repeat is None
+            else services.Repeat(
                 weekdays=repeat["weekdays"],
-                starts_at=starts.time(),
-                ends_at=ends.time(),
-                first_date=starts.date(),
                 every_weeks=repeat["every_weeks"],
                 until=repeat["until"],
                 count=repeat["count"],
-                sleep_in=values["sleep_in"],
-                tasks=values["tasks"],
-                notes=values["notes"],
-            )
+            ),
+        )
+        booked = services.booking_make(by=request.user, booking=booking)
         return Response(_booked_body(request, booked), status=status.HTTP_201_CREATED)
 
 

@@ -6,6 +6,11 @@ holds on the embedded SQLite, where writes are serialised). An open visit goes t
 accepting locks the visit row and finds it already taken.
 """
 
+from scheduling.services.book import (
+    Booking,
+    Repeat,
+    booking_make,
+)
 from scheduling.services.booking import (
     offers_expire,
     visit_accept,
@@ -62,7 +67,10 @@ __all__ = [
     "TASKS_MAX",
     "TEXT_MAX",
     "Booked",
+    "Booking",
+    "Repeat",
     "availability_warnings",
+    "booking_make",
     "calendar_feed_renew",
     "calendar_feed_revoke",
     "email_choices_save",
