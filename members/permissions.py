@@ -3,12 +3,13 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse
 
 from members.models import Membership, User
 
 
-def is_staff(user: User) -> bool:
+def is_staff(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
@@ -22,7 +23,7 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_staff(request.user):  # type: ignore[arg-type]
+        if not is_staff(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 

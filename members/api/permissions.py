@@ -9,4 +9,4 @@ class IsStaff(permissions.BasePermission):
     message = "Only the co-op's staff may do this."
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return is_staff(request.user)  # type: ignore[arg-type]
+        return is_staff(request.user)
