@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from matching.models import MatchingPolicy
@@ -7,7 +8,7 @@ from members.permissions import is_staff
 
 
 @admin.register(MatchingPolicy)
-class MatchingPolicyAdmin(StaffAdminMixin, SimpleHistoryAdmin):
+class MatchingPolicyAdmin(StaffAdminMixin, SimpleHistoryAdmin[MatchingPolicy]):
     """The weights of suggestions and the limits on introductions, tuned by staff."""
 
     fieldsets = (
@@ -26,5 +27,5 @@ class MatchingPolicyAdmin(StaffAdminMixin, SimpleHistoryAdmin):
         ("Introductions and trials", {"fields": ("introduction_days", "daily_pending_limit", "trial_weeks")}),
     )
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return is_staff(request.user) and not MatchingPolicy.objects.exists()
