@@ -5,12 +5,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ConflictError
+from carecoop.http import AuthenticatedHttpRequest
 from governance import selectors
 from governance.forms.ballots import ReceiptCheckForm
 from governance.models import Ballot
@@ -133,7 +134,7 @@ def _election_figures(result: dict[str, Any]) -> dict[str, Any]:
 
 
 @login_required
-def ballot_results(request: HttpRequest, pk: int) -> HttpResponse:
+def ballot_results(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ballot = ballot_or_404(request, pk)
     me = member_selectors.membership_current_for_user(user=request.user)
     try:
@@ -158,7 +159,7 @@ def _cell(value: Any) -> str:
 
 
 @login_required
-def ballot_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def ballot_results_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ballot = ballot_or_404(request, pk)
     try:
         result = selectors.ballot_results(ballot=ballot)
@@ -230,7 +231,7 @@ def ballot_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def ballot_receipts(request: HttpRequest, pk: int) -> HttpResponse:
+def ballot_receipts(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ballot = ballot_or_404(request, pk)
     try:
         hashes = selectors.ballot_receipts(ballot=ballot)

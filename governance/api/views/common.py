@@ -26,11 +26,9 @@ class IsStaff(permissions.BasePermission):
         return bool(request.user and request.user.is_staff)
 
 
-class StaffPostMixin:
+class StaffPostMixin(APIView):
     """Members and staff read; only staff create (checked before the input, so a member is told
     403 rather than what is wrong with a body they may not send)."""
-
-    request: Request
 
     def get_permissions(self) -> list[permissions.BasePermission]:
         if self.request.method == "POST":
