@@ -41,8 +41,9 @@ lint: .venv/.synced
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
+# Every module of the apps and the project package (pyproject's [tool.mypy] leaves out tests and migrations).
 types: .venv/.synced
-	.venv/bin/mypy $(wildcard */services.py */selectors.py)
+	.venv/bin/mypy members matching scheduling governance carecoop manage.py
 
 pytest: .venv/.synced node_modules/.synced
 	.venv/bin/pytest $(PYTEST_ARGS)

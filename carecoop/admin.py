@@ -1,7 +1,7 @@
 """What every app's admin pages share: staff use them as they use the staff pages, nothing kept
 is deleted, and the co-op's policies are one row each with their history."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.db.models import Model
@@ -10,6 +10,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from solo.admin import SingletonModelAdmin
 
 from carecoop.permissions import is_staff
+
+M = TypeVar("M", bound=Model)
 
 
 class StaffAdminMixin:
@@ -32,7 +34,7 @@ class StaffAdminMixin:
         return False
 
 
-class KeptForeverAdmin(StaffAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+class KeptForeverAdmin(StaffAdminMixin, admin.ModelAdmin[M]):
     """Rows of the register are never deleted, here or anywhere."""
 
 

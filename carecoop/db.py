@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Field, QuerySet, Subquery
 
 
-class _ListField(Field):  # type: ignore[type-arg]
+class _ListField(Field[list[Any], list[Any]]):
     """The Python list a `ListOf` gives: PostgreSQL returns one, SQLite returns JSON text."""
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> list[Any]:
@@ -32,6 +32,7 @@ class ListOf(Subquery):
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
         template = "(SELECT json_group_array(v) FROM (%(subquery)s))"
+        # The stubs leave out the keyword arguments Subquery.as_sql passes on to its template.
         return self.as_sql(compiler, connection, template=template, **extra)  # type: ignore[call-arg]
 
 

@@ -49,3 +49,11 @@ def form_add_application_error(
                 beside_fields.add(str(message))
     if str(error.message) not in beside_fields:  # said once, where it belongs
         form.add_error(None, error.message)
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field `name`, declared as a choice field, for choices known only per request."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a choice field")
+    return field

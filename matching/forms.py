@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from carecoop.forms import DateInput
+from carecoop.forms import DateInput, choice_field
 from members.models import Language, LivedExperience, Skill, WeeklyTime
 
 PARTS_OF_DAY = [
@@ -86,7 +86,7 @@ class TeamRoleForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["holder"].choices = people
+        choice_field(self, "holder").choices = people
         self.fields["review_on"].initial = timezone.localdate() + timedelta(days=90)
 
 

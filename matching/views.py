@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from carecoop.exceptions import ApplicationError
 from carecoop.forms import form_add_application_error
+from carecoop.http import AuthenticatedHttpRequest
 from carecoop.money import pence_from_pounds
 from matching import selectors, services
 from matching.forms import (
@@ -32,7 +33,7 @@ PAGE_SIZE = 20
 PARTS = {"morning": (time(6), time(12)), "afternoon": (time(12), time(17)), "evening": (time(17), time(23))}
 
 
-def _acting_for(request: HttpRequest) -> Membership | None:
+def _acting_for(request: AuthenticatedHttpRequest) -> Membership | None:
     """The person getting support the user is acting for (see selectors.receiver_acted_for)."""
     number = request.GET.get("for") or request.POST.get("for")
     return selectors.receiver_acted_for(user=request.user, number=number)
@@ -46,7 +47,7 @@ def _member_or_redirect(request: HttpRequest) -> Membership | None:
 
 
 @login_required
-def worker_search(request: HttpRequest) -> HttpResponse:
+def worker_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     receiver = _acting_for(request)
     if receiver is None and _member_or_redirect(request) is None:
         return redirect("account_overview")
@@ -55,7 +56,7 @@ def worker_search(request: HttpRequest) -> HttpResponse:
     form.is_valid()  # a bad filter is dropped; the others still apply
     data = getattr(form, "cleaned_data", {})
     near = None
-    if profile is not None and profile.latitude is not None:
+    if profile is not None and profile.latitude is not None and profile.longitude is not None:
         near = geo.Point(profile.latitude, profile.longitude)
     available = []
     if data.get("day") is not None:
@@ -87,7 +88,7 @@ def worker_search(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def suggestions(request: HttpRequest) -> HttpResponse:
+def suggestions(request: AuthenticatedHttpRequest) -> HttpResponse:
     receiver = _acting_for(request)
     if receiver is None:
         messages.info(
@@ -104,7 +105,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def introduction_create(request: HttpRequest, number: int) -> HttpResponse:
+def introduction_create(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     """Ask to be introduced to the member with this number."""
     other = get_object_or_404(Membership.objects.current(), number=number)
     other_profile = member_selectors.profile_get_for_membership(membership=other)
@@ -117,6 +118,8 @@ def introduction_create(request: HttpRequest, number: int) -> HttpResponse:
         raise Http404
     kind = Introduction.Kind.PEER if request.GET.get("kind") == "peer" else Introduction.Kind.CARE
     own = member_selectors.membership_current_for_user(user=request.user)
+    receiver: Membership | None
+    supporter: Membership | None
     if kind == Introduction.Kind.PEER or other.member_class == MemberClass.WORKER:
         receiver = _acting_for(request) or own
         supporter, from_receiver = other, True
@@ -149,7 +152,7 @@ def introduction_create(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @login_required
-def introductions(request: HttpRequest) -> HttpResponse:
+def introductions(request: AuthenticatedHttpRequest) -> HttpResponse:
     own = _member_or_redirect(request)
     if own is None:
         return redirect("account_overview")
@@ -168,7 +171,7 @@ def introductions(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def introduction_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def introduction_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     introduction = selectors.introduction_get_for_user(user=request.user, pk=pk)
     answer = request.POST.get("answer")
     try:
@@ -195,7 +198,7 @@ def introduction_answer(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("introductions")
 
 
-def _team_access(request: HttpRequest, receiver: Membership) -> str:
+def _team_access(request: AuthenticatedHttpRequest, receiver: Membership) -> str:
     """ "manage" (the person, staff, or circle with the power), "member" (in the team or the
     circle), or a 404: a team's page is not for anyone else."""
     if member_permissions.can_act_for(request.user, receiver, "can_manage_team"):
@@ -208,7 +211,7 @@ def _team_access(request: HttpRequest, receiver: Membership) -> str:
 
 
 @login_required
-def team(request: HttpRequest, number: int) -> HttpResponse:
+def team(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     receiver = get_object_or_404(
         Membership.objects.current().select_related("user", "profile"),
         number=number,
@@ -220,7 +223,7 @@ def team(request: HttpRequest, number: int) -> HttpResponse:
     people = [(receiver.user_id, receiver.legal_name)] + [
         (m.member.user_id, m.member.legal_name) for m in members
     ]
-    people += [(c.supporter_id, c.supporter.email) for c in circle if c.supporter_id]
+    people += [(c.supporter.pk, c.supporter.email) for c in circle if c.supporter is not None]
     role_form = TeamRoleForm(prefix="role", people=people)
     post_form = NoticeboardForm(prefix="post")
     status = 200
@@ -284,7 +287,7 @@ def team(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @login_required
-def my_teams(request: HttpRequest) -> HttpResponse:
+def my_teams(request: AuthenticatedHttpRequest) -> HttpResponse:
     own = _member_or_redirect(request)
     if own is None:
         return redirect("account_overview")
@@ -294,7 +297,7 @@ def my_teams(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def people_looking(request: HttpRequest) -> HttpResponse:
+def people_looking(request: AuthenticatedHttpRequest) -> HttpResponse:
     """People getting support who chose to be listed, as workers see them."""
     own = _member_or_redirect(request)
     if own is None:
@@ -312,7 +315,7 @@ def people_looking(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def peer_support(request: HttpRequest) -> HttpResponse:
+def peer_support(request: AuthenticatedHttpRequest) -> HttpResponse:
     own = _member_or_redirect(request)
     if own is None:
         return redirect("account_overview")

@@ -2,7 +2,8 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+
+from members.models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -15,9 +16,9 @@ class AccountAdapter(DefaultAccountAdapter):
         }
         super().send_mail(template_prefix, email, context)
 
-    def set_password(self, user: AbstractBaseUser, password: str) -> None:
+    def set_password(self, user: User, password: str) -> None:
         """A changed or reset password also signs out every API client of the account."""
         from members import services
 
         super().set_password(user, password)
-        services.auth_tokens_revoke_all(user=user)  # type: ignore[arg-type]
+        services.auth_tokens_revoke_all(user=user)

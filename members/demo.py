@@ -330,7 +330,7 @@ MEMBERS = [
     ),
 ]
 
-NAMED_VOCABULARIES = {
+NAMED_VOCABULARIES: dict[str, type[Skill] | type[Language] | type[LivedExperience]] = {
     "skills": Skill,
     "support_wanted": Skill,
     "languages": Language,
@@ -402,7 +402,7 @@ def _profile(demo: DemoMember, membership: Membership) -> None:
     changes = dict(demo.profile)
     for name, model in NAMED_VOCABULARIES.items():
         if name in changes:
-            changes[name] = list(model.objects.filter(name__in=changes[name]))  # type: ignore[attr-defined]
+            changes[name] = list(model.objects.filter(name__in=changes[name]))
     changes["postcode"] = demo.postcode
     profile = services.profile_get_or_create(membership=membership)
     kind_times = [(day, datetime.time(start), datetime.time(end)) for day, start, end in demo.times]
@@ -455,13 +455,18 @@ def _circle(ruth: Membership, jane: User) -> None:
     if CircleMember.objects.filter(receiver=ruth, supporter=jane, status=CircleMember.Status.ACTIVE).exists():
         return
     tokens: list[str] = []
+
+    def link_for(token: str) -> str:
+        tokens.append(token)
+        return reverse("circle_invitation", args=[token])
+
     services.circle_invite(
         receiver=ruth,
         by=ruth.user,
         email=jane.email,
         can_view_care=True,
         can_book=True,
-        link_for=lambda token: tokens.append(token) or reverse("circle_invitation", args=[token]),
+        link_for=link_for,
     )
     services.circle_accept(token=tokens[0], user=jane)
 

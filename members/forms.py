@@ -10,6 +10,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrPromise
 from localflavor.gb.forms import GBPostcodeField
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -341,7 +342,7 @@ class ProfileForm(forms.Form):
         help_text=_("To be found for peer support, let all members see your lived experience (below)."),
     )
 
-    CLASS_FIELDS = {
+    CLASS_FIELDS: dict[str, tuple[str, ...]] = {
         MemberClass.WORKER: ("skills", "hourly_rate", "travel_radius_km", "gender"),
         MemberClass.RECEIVER: ("what_matters", "support_wanted", "worker_preferences", "max_distance_km"),
     }
@@ -499,7 +500,7 @@ class VettingCheckForm(forms.Form):
         label=_("Notes (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    FIELDS = {
+    FIELDS: dict[str, tuple[str, ...]] = {
         VettingCheck.Kind.DBS: (
             "issued_on",
             "certificate_number",
@@ -518,7 +519,7 @@ class VettingCheckForm(forms.Form):
             "notes",
         ),
     }
-    ISSUED_LABELS = {
+    ISSUED_LABELS: dict[str, StrPromise] = {
         VettingCheck.Kind.DBS: _("Date issued"),
         VettingCheck.Kind.RIGHT_TO_WORK: _("Date checked"),
         VettingCheck.Kind.TRAINING: _("Date completed"),

@@ -1,6 +1,9 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from carecoop.exceptions import ApplicationError
 from carecoop.forms import form_add_application_error
+from carecoop.http import AuthenticatedHttpRequest
 from carecoop.money import pounds_figure
 from carecoop.permissions import staff_required
 from carecoop.spreadsheets import csv_response
@@ -38,17 +42,17 @@ REGISTER_PAGE_SIZE = 50
 
 
 @login_required
-def account_overview(request: HttpRequest) -> HttpResponse:
+def account_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = selectors.membership_current_for_user(user=request.user)
-    is_worker = membership is not None and membership.member_class == MemberClass.WORKER
+    worker = membership if membership and membership.member_class == MemberClass.WORKER else None
     today = timezone.localdate()
     context = {
         "membership": membership,
         "holding": selectors.membership_shares_held(membership=membership) if membership else None,
         "application": None if membership else selectors.application_latest_for_user(user=request.user),
-        "checks": selectors.vetting_latest_for(membership=membership) if is_worker else None,
+        "checks": selectors.vetting_latest_for(membership=worker) if worker else None,
         "supporting": selectors.supporting_for_user(user=request.user),
-        "bookable": selectors.worker_is_bookable(membership=membership, on=today) if is_worker else None,
+        "bookable": selectors.worker_is_bookable(membership=worker, on=today) if worker else None,
         "today": today,
     }
     return render(request, "members/account.html", context)
@@ -58,7 +62,7 @@ def account_overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def application_create(request: HttpRequest) -> HttpResponse:
+def application_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if selectors.membership_current_for_user(user=request.user):
         messages.info(request, _("You are already a member of the co-op."))
         return redirect("account_overview")
@@ -121,7 +125,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def application_status(request: HttpRequest) -> HttpResponse:
+def application_status(request: AuthenticatedHttpRequest) -> HttpResponse:
     application = selectors.application_latest_for_user(user=request.user)
     if application is None:
         return redirect("application_create")
@@ -130,7 +134,7 @@ def application_status(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def application_withdraw(request: HttpRequest) -> HttpResponse:
+def application_withdraw(request: AuthenticatedHttpRequest) -> HttpResponse:
     application = selectors.application_open_for_user(user=request.user)
     if application is None:
         raise Http404
@@ -161,14 +165,14 @@ def document_detail(request: HttpRequest, kind: str, version: int | None = None)
 
 
 @staff_required
-def staff_application_queue(request: HttpRequest) -> HttpResponse:
+def staff_application_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request, "members/staff/application_queue.html", {"applications": selectors.application_queue()}
     )
 
 
 @staff_required
-def staff_application_review(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_application_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get(pk=pk)
     payment_form = PaymentForm(
         prefix="payment",
@@ -244,7 +248,7 @@ def staff_application_review(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Staff: the register ------------------------------------------------------------------------
 
 
-def _register_filtered(request: HttpRequest) -> tuple[RegisterFilterForm, object]:
+def _register_filtered(request: HttpRequest) -> tuple[RegisterFilterForm, QuerySet[Membership]]:
     form = RegisterFilterForm(request.GET or None)
     form.is_valid()  # a filter with a bad value is dropped; the others still apply
     filters = getattr(form, "cleaned_data", {})
@@ -257,14 +261,14 @@ def _register_filtered(request: HttpRequest) -> tuple[RegisterFilterForm, object
 
 
 @staff_required
-def staff_register(request: HttpRequest) -> HttpResponse:
+def staff_register(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, members = _register_filtered(request)
     if request.GET.get("format") == "csv":
         return csv_response(
             filename=f"register-of-members-{timezone.localdate().isoformat()}.csv",
-            rows=[selectors.REGISTER_CSV_HEADER, *selectors.register_csv_rows(members)],  # type: ignore[arg-type]
+            rows=[selectors.REGISTER_CSV_HEADER, *selectors.register_csv_rows(members)],
         )
-    page = Paginator(members, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    page = Paginator(members, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     csv_query = query.copy()
@@ -274,7 +278,7 @@ def staff_register(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def staff_member_detail(request: HttpRequest, number: int) -> HttpResponse:
+def staff_member_detail(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     membership = selectors.membership_get_by_number(number=number)
     forms = {
         "details": RegisterDetailsForm(
@@ -355,7 +359,7 @@ def staff_member_detail(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @staff_required
-def staff_documents(request: HttpRequest) -> HttpResponse:
+def staff_documents(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = selectors.documents_current()
     kind = request.GET.get("kind", GoverningDocument.Kind.RULES)
     latest = current.get(kind)
@@ -413,7 +417,7 @@ def _initial_profile(profile: Profile) -> tuple[dict[str, object], list[dict[str
 
 
 @login_required
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = selectors.membership_current_for_user(user=request.user)
     if membership is None:
         messages.info(request, _("Your profile opens when you become a member."))
@@ -422,17 +426,19 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     profile = selectors.profile_get_for_membership(membership=membership) or profile
     policy = Policy.current()
     initial, times = _initial_profile(profile)
-    form_kwargs = {
-        "member_class": membership.member_class,
-        "rate_bounds": (policy.hourly_rate_min_pence, policy.hourly_rate_max_pence),
-        "private": profiles.private_fields_for(membership.member_class),
-    }
+    profile_form = partial(
+        ProfileForm,
+        initial=initial,
+        member_class=membership.member_class,
+        rate_bounds=(policy.hourly_rate_min_pence, policy.hourly_rate_max_pence),
+        private=profiles.private_fields_for(membership.member_class),
+    )
     has_times = membership.member_class in (MemberClass.WORKER, MemberClass.RECEIVER)
     if request.method == "POST":
-        form = ProfileForm(request.POST, request.FILES, initial=initial, **form_kwargs)
+        form = profile_form(request.POST, request.FILES)
         formset = WeeklyTimeFormSet(request.POST, prefix="times") if has_times else None
     else:
-        form = ProfileForm(initial=initial, **form_kwargs)
+        form = profile_form()
         formset = WeeklyTimeFormSet(initial=times, prefix="times") if has_times else None
     if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
         weekly_times = (
@@ -474,7 +480,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile_photo(request: HttpRequest, number: int) -> HttpResponse:
+def profile_photo(request: AuthenticatedHttpRequest, number: int) -> FileResponse:
     """A member's photo, to whoever they chose may see it; to anyone else, no such photo."""
     membership = get_object_or_404(Membership.objects.current(), number=number)
     profile = selectors.profile_get_for_membership(membership=membership)
@@ -493,7 +499,7 @@ def profile_photo(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @staff_required
-def staff_vetting_dashboard(request: HttpRequest) -> HttpResponse:
+def staff_vetting_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context = {
         "today": today,
@@ -504,7 +510,7 @@ def staff_vetting_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def staff_worker_vetting(request: HttpRequest, number: int) -> HttpResponse:
+def staff_worker_vetting(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     membership = selectors.membership_get_by_number(number=number)
     if membership.member_class != MemberClass.WORKER:
         raise Http404
@@ -552,7 +558,7 @@ def staff_worker_vetting(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @login_required
-def circle_manage(request: HttpRequest, number: int) -> HttpResponse:
+def circle_manage(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     receiver = get_object_or_404(Membership.objects.current().select_related("user"), number=number)
     if receiver.member_class != MemberClass.RECEIVER or not can_manage_circle(request.user, receiver):
         raise Http404
@@ -578,7 +584,7 @@ def circle_manage(request: HttpRequest, number: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def circle_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def circle_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = selectors.circle_member_get_for_user(user=request.user, pk=pk)
     try:
         services.circle_revoke(member=member, by=request.user)
@@ -590,7 +596,7 @@ def circle_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def circle_invitation(request: HttpRequest, token: str) -> HttpResponse:
+def circle_invitation(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     try:
         invitation = services.circle_invitation_for_token(token=token)
     except ApplicationError as error:
@@ -624,7 +630,7 @@ def circle_invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def member_profile(request: HttpRequest, number: int) -> HttpResponse:
+def member_profile(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     """A member's profile, showing only what the viewer may see; a 404 for anyone who may see none."""
     membership = get_object_or_404(Membership.objects.current(), number=number)
     profile = selectors.profile_get_for_membership(membership=membership)

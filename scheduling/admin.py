@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from carecoop.admin import PolicyAdmin, StaffAdminMixin
@@ -11,7 +13,7 @@ class SchedulingPolicyAdmin(PolicyAdmin):
 
 
 @admin.register(Visit)
-class VisitAdmin(StaffAdminMixin, SimpleHistoryAdmin):
+class VisitAdmin(StaffAdminMixin, SimpleHistoryAdmin[Visit]):
     """Visits are read here; they change through the visit pages, where the rules are kept."""
 
     list_display = ("starts", "receiver", "worker", "status", "hours", "late_cancellation", "check_in_far")
@@ -20,24 +22,24 @@ class VisitAdmin(StaffAdminMixin, SimpleHistoryAdmin):
     list_select_related = ("receiver", "worker")
     search_fields = ("receiver__legal_name", "worker__legal_name")
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
 @admin.register(Reminder)
-class ReminderAdmin(StaffAdminMixin, admin.ModelAdmin):
+class ReminderAdmin(StaffAdminMixin, admin.ModelAdmin[Reminder]):
     list_display = ("due_at", "kind", "visit", "sent_at")
     list_filter = ("kind",)
     list_select_related = ("visit",)
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -1,10 +1,12 @@
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
-from carecoop.forms import DateInput, TimeInput
+from carecoop.forms import DateInput, TimeInput, choice_field
 from members.models import Membership, WeeklyTime
 
 OPEN = "open"
@@ -64,9 +66,9 @@ class VisitForm(forms.Form):
     )
     count = forms.IntegerField(label=_("Number of visits"), min_value=1, max_value=500, required=False)
 
-    def __init__(self, *args: object, workers: list[tuple[Membership, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["worker"].choices = [(OPEN, _("Anyone in the team (open visit)"))] + [
+    def __init__(self, *args: Any, workers: list[tuple[Membership, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "worker").choices = [(OPEN, _("Anyone in the team (open visit)"))] + [
             (str(worker.number), name) for worker, name in workers
         ]
         self.workers = {str(worker.number): worker for worker, _name in workers}
@@ -140,9 +142,9 @@ class EmailChoicesForm(forms.Form):
         label=_("Email me about"), required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["kinds"].choices = choices
+    def __init__(self, *args: Any, choices: Sequence[tuple[str, StrOrPromise]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "kinds").choices = choices
 
 
 def week_start(day: date) -> date:

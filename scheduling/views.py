@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from carecoop.exceptions import ApplicationError
 from carecoop.forms import form_add_application_error
+from carecoop.http import AuthenticatedHttpRequest
 from matching import selectors as matching_selectors
 from matching.models import TeamMember
 from members import selectors as member_selectors
@@ -42,7 +43,7 @@ def _day_start(day: date) -> datetime:
     return services.local_datetime(day, datetime.min.time())
 
 
-def _receiver_for(request: HttpRequest) -> Membership | None:
+def _receiver_for(request: AuthenticatedHttpRequest) -> Membership | None:
     """The person whose visits are booked or shown: the user, or someone they may book for or
     whose care they may see (404 for anyone else)."""
     return matching_selectors.receiver_acted_for(
@@ -53,7 +54,7 @@ def _receiver_for(request: HttpRequest) -> Membership | None:
 
 
 @login_required
-def calendar(request: HttpRequest) -> HttpResponse:
+def calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Week, month and agenda views of the visits a user sees."""
     view = request.GET.get("view") if request.GET.get("view") in VIEWS else "agenda"
     try:
@@ -117,7 +118,7 @@ def _team_workers(receiver: Membership) -> list[tuple[Membership, str]]:
 
 
 @login_required
-def visit_book(request: HttpRequest) -> HttpResponse:
+def visit_book(request: AuthenticatedHttpRequest) -> HttpResponse:
     receiver = _receiver_for(request)
     if receiver is None and not (request.GET.get("for") or request.POST.get("for")):
         # Someone who books for one person only is taken to booking for them.
@@ -182,7 +183,7 @@ def visit_book(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     visit = selectors.visit_get_for_user(user=request.user, pk=pk)
     policy = SchedulingPolicy.current()
     can = permissions.visit_actions(request.user, visit, now=timezone.now(), policy=policy)
@@ -212,14 +213,14 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _float(value: str | None) -> float | None:
     try:
-        return float(value) if value not in (None, "") else None
+        return float(value) if value else None
     except ValueError:
         return None
 
 
 @login_required
 @require_POST
-def visit_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def visit_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """Every button on a visit's page: each calls one service and comes back to the page."""
     visit = selectors.visit_get_for_user(user=request.user, pk=pk)
     post = request.POST
@@ -285,7 +286,7 @@ def visit_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-def visit_change(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     visit = selectors.visit_get_for_user(user=request.user, pk=pk)
     if not permissions.visit_actions(
         request.user, visit, now=timezone.now(), policy=SchedulingPolicy.current()
@@ -340,7 +341,7 @@ def visit_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def care_log(request: HttpRequest, number: int) -> HttpResponse:
+def care_log(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     receiver = Membership.objects.filter(number=number, member_class=MemberClass.RECEIVER).first()
     if receiver is None or not permissions.can_see_care(request.user, receiver):
         raise Http404
@@ -351,7 +352,7 @@ def care_log(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     kinds = NOTIFICATION_KINDS
     muted = set(EmailChoice.objects.filter(user=request.user).values_list("kind", flat=True))
     form = EmailChoicesForm(
@@ -367,7 +368,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def calendar_feed(request: HttpRequest) -> HttpResponse:
+def calendar_feed(request: AuthenticatedHttpRequest) -> HttpResponse:
     url = None
     if request.method == "POST":
         if request.POST.get("action") == "revoke":

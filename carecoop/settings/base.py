@@ -7,9 +7,14 @@ django-environ). local.py, test.py and production.py add what is particular to e
 from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+
+# Django's classes that django-stubs types as generic (admin.ModelAdmin[Membership]) accept the
+# subscript at run time too; it adds a __class_getitem__ that returns the class, nothing more.
+django_stubs_ext.monkeypatch()
 
 env = environ.Env()
 

@@ -16,7 +16,7 @@ from governance.models import (
     Proxy,
     SeatClass,
 )
-from governance.selectors import VoterStanding
+from governance.selectors import Quorum, VoterStanding
 from members.models import Membership
 
 FIRST_YEAR, LAST_YEAR = 1900, 2999
@@ -41,7 +41,7 @@ def _id_field(help_text: str, **kwargs: Any) -> serializers.IntegerField:
 # --- Input ---------------------------------------------------------------------------------------
 
 
-class MeetingListInputSerializer(serializers.Serializer):
+class MeetingListInputSerializer(serializers.Serializer[None]):
     when = serializers.ChoiceField(
         choices=[("upcoming", "not yet ended, soonest first"), ("past", "ended, latest first")],
         required=False,
@@ -49,7 +49,7 @@ class MeetingListInputSerializer(serializers.Serializer):
     )
 
 
-class MeetingCallInputSerializer(serializers.Serializer):
+class MeetingCallInputSerializer(serializers.Serializer[None]):
     class Meta:
         # In the schema, the request form of Meeting: its choice sets then share one name.
         ref_name = "Meeting"
@@ -67,7 +67,7 @@ class MeetingCallInputSerializer(serializers.Serializer):
     )
 
 
-class AttendanceInputSerializer(serializers.Serializer):
+class AttendanceInputSerializer(serializers.Serializer[None]):
     member_number = serializers.IntegerField(
         min_value=1,
         max_value=LARGEST_ID,
@@ -78,11 +78,11 @@ class AttendanceInputSerializer(serializers.Serializer):
     )
 
 
-class MotionListInputSerializer(serializers.Serializer):
+class MotionListInputSerializer(serializers.Serializer[None]):
     meeting = _id_field("Only the motions of this meeting.", required=False)
 
 
-class MotionProposeInputSerializer(serializers.Serializer):
+class MotionProposeInputSerializer(serializers.Serializer[None]):
     meeting = _id_field("The meeting the motion is put to.")
     title = serializers.CharField(max_length=200)
     text = serializers.CharField(max_length=10_000)
@@ -98,12 +98,12 @@ class MotionProposeInputSerializer(serializers.Serializer):
     )
 
 
-class BallotListInputSerializer(serializers.Serializer):
+class BallotListInputSerializer(serializers.Serializer[None]):
     meeting = _id_field("Only the ballots of this meeting.", required=False)
     status = serializers.ChoiceField(choices=Ballot.Status.choices, required=False)
 
 
-class BallotCreateInputSerializer(serializers.Serializer):
+class BallotCreateInputSerializer(serializers.Serializer[None]):
     title = serializers.CharField(max_length=200)
     opens_at = LondonDateTimeField(help_text="Without an offset: a time in Europe/London.")
     closes_at = LondonDateTimeField(help_text="Without an offset: a time in Europe/London.")
@@ -130,7 +130,7 @@ class BallotCreateInputSerializer(serializers.Serializer):
     changes_allowed = serializers.BooleanField(default=True)
 
 
-class VoteInputSerializer(serializers.Serializer):
+class VoteInputSerializer(serializers.Serializer[None]):
     # Plain text, not a choice field: the service refuses anything else with code invalid_choice.
     choice = serializers.CharField(
         required=False,
@@ -163,7 +163,7 @@ class VoteInputSerializer(serializers.Serializer):
     )
 
 
-class ProxyAppointInputSerializer(serializers.Serializer):
+class ProxyAppointInputSerializer(serializers.Serializer[None]):
     meeting = _id_field("A proxy for every ballot of this meeting.", required=False, allow_null=True)
     ballot = _id_field("A proxy for this ballot alone.", required=False, allow_null=True)
     holder = serializers.IntegerField(
@@ -188,7 +188,7 @@ class ProxyAppointInputSerializer(serializers.Serializer):
 # --- Output --------------------------------------------------------------------------------------
 
 
-class GovernanceMemberSerializer(serializers.Serializer):
+class GovernanceMemberSerializer(serializers.Serializer[Membership]):
     number = serializers.IntegerField()
     name = serializers.SerializerMethodField()
 
@@ -196,7 +196,7 @@ class GovernanceMemberSerializer(serializers.Serializer):
         return membership.shown_name
 
 
-class MeetingMinutesSerializer(serializers.Serializer):
+class MeetingMinutesSerializer(serializers.Serializer[Minutes]):
     text = serializers.CharField()
     updated_at = serializers.DateTimeField()
     approved = serializers.SerializerMethodField()
@@ -206,7 +206,7 @@ class MeetingMinutesSerializer(serializers.Serializer):
         return minutes.approved_at_meeting_id is not None
 
 
-class MeetingSerializer(serializers.Serializer):
+class MeetingSerializer(serializers.Serializer[Meeting]):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Meeting.Kind.choices)
     title = serializers.CharField()
@@ -229,7 +229,7 @@ class MeetingSerializer(serializers.Serializer):
         return dict(MeetingMinutesSerializer(minutes).data) if minutes is not None else None
 
 
-class QuorumSerializer(serializers.Serializer):
+class QuorumSerializer(serializers.Serializer[Quorum]):
     members = serializers.IntegerField(help_text="Members who may take part today.")
     needed = serializers.IntegerField()
     present = serializers.IntegerField()
@@ -239,13 +239,13 @@ class QuorumSerializer(serializers.Serializer):
     met = serializers.BooleanField()
 
 
-class AttendanceEntrySerializer(serializers.Serializer):
+class AttendanceEntrySerializer(serializers.Serializer[Attendance]):
     member = GovernanceMemberSerializer(source="membership")
     how = serializers.ChoiceField(choices=Attendance.How.choices)
     present_at = serializers.DateTimeField()
 
 
-class AttendanceSerializer(serializers.Serializer):
+class AttendanceSerializer(serializers.Serializer[dict[str, object]]):
     quorum = QuorumSerializer()
     checked_in = serializers.BooleanField(
         allow_null=True, help_text="Whether you are checked in (null for staff who are not members)."
@@ -255,14 +255,14 @@ class AttendanceSerializer(serializers.Serializer):
     )
 
 
-class MotionVersionSerializer(serializers.Serializer):
+class MotionVersionSerializer(serializers.Serializer[MotionVersion]):
     number = serializers.IntegerField()
     text = serializers.CharField()
     created_at = serializers.DateTimeField()
     note = serializers.CharField()
 
 
-class MotionSerializer(serializers.Serializer):
+class MotionSerializer(serializers.Serializer[Motion]):
     id = serializers.IntegerField()
     meeting = serializers.IntegerField(source="meeting_id")
     title = serializers.CharField()
@@ -282,20 +282,20 @@ class MotionSerializer(serializers.Serializer):
         return versions[-1].text if versions else ""
 
 
-class CandidateSerializer(serializers.Serializer):
+class CandidateSerializer(serializers.Serializer[Candidate]):
     id = serializers.IntegerField()
     member = GovernanceMemberSerializer(source="membership")
     statement = serializers.CharField()
 
 
-class VoterStandingSerializer(serializers.Serializer):
+class VoterStandingSerializer(serializers.Serializer[VoterStanding]):
     eligible = serializers.BooleanField(help_text="You may vote (fixed when the ballot opened).")
     voted = serializers.BooleanField(help_text="A vote has been recorded for you.")
     voted_by_proxy = serializers.BooleanField()
     proxies_for = GovernanceMemberSerializer(many=True, help_text="The members whose proxy you hold on it.")
 
 
-class BallotSerializer(serializers.Serializer):
+class BallotSerializer(serializers.Serializer[Ballot]):
     """A ballot; `you` needs the context `standing`, a function from ballot to VoterStanding."""
 
     id = serializers.IntegerField()
@@ -320,7 +320,7 @@ class BallotSerializer(serializers.Serializer):
     def get_candidates(self, ballot: Ballot) -> list[dict[str, Any]]:
         """Elections: the candidates standing, with their statements."""
         standing: list[Candidate] = getattr(ballot, "standing", [])
-        return list(CandidateSerializer(standing, many=True).data)
+        return list(CandidateSerializer(standing, many=True).data)  # type: ignore[arg-type]  # stubs: many=True takes a list
 
     @extend_schema_field(VoterStandingSerializer)
     def get_you(self, ballot: Ballot) -> dict[str, Any]:
@@ -328,13 +328,13 @@ class BallotSerializer(serializers.Serializer):
         return dict(VoterStandingSerializer(standing).data)
 
 
-class ReceiptSerializer(serializers.Serializer):
+class ReceiptSerializer(serializers.Serializer[dict[str, str]]):
     receipt = serializers.CharField(
         help_text="Keep it: it shows your vote on the receipts list, and changes a secret vote."
     )
 
 
-class NamedVoteSerializer(serializers.Serializer):
+class NamedVoteSerializer(serializers.Serializer[dict[str, str]]):
     name = serializers.CharField()
     choice = serializers.CharField(help_text='A motion: "for", "against" or "abstain"; empty in an election.')
     ranking = serializers.ListField(
@@ -342,7 +342,7 @@ class NamedVoteSerializer(serializers.Serializer):
     )
 
 
-class BallotResultSerializer(serializers.Serializer):
+class BallotResultSerializer(serializers.Serializer[dict[str, object]]):
     ballot = serializers.IntegerField()
     result = serializers.DictField(
         help_text=(
@@ -356,14 +356,14 @@ class BallotResultSerializer(serializers.Serializer):
     named_votes = NamedVoteSerializer(many=True, help_text="A ballot that is not secret: who voted how.")
 
 
-class ReceiptListSerializer(serializers.Serializer):
+class ReceiptListSerializer(serializers.Serializer[dict[str, list[str]]]):
     receipts = serializers.ListField(
         child=serializers.CharField(),
         help_text="SHA-256 (hex) of every counted vote's receipt, sorted: find yours to see it was counted.",
     )
 
 
-class ProxySerializer(serializers.Serializer):
+class ProxySerializer(serializers.Serializer[Proxy]):
     id = serializers.IntegerField()
     meeting = serializers.IntegerField(source="meeting_id", allow_null=True)
     ballot = serializers.IntegerField(source="ballot_id", allow_null=True)

@@ -1,13 +1,15 @@
 """Forms of the ballot pages: voting (a motion or a ranking), standing, setting up a ballot, and
 appointing a proxy. They check the shape of the input; the services decide the rules."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_stubs_ext import StrOrPromise
 
-from carecoop.forms import DateTimeInput
+from carecoop.forms import DateTimeInput, choice_field
 from governance.models import Ballot, Candidate, Proxy, SeatClass
 from members.models import Membership
 
@@ -48,7 +50,7 @@ class VoteForm(forms.Form):
         *args: Any,
         ballot: Ballot,
         candidates: list[Candidate],
-        proxies: list[Proxy],
+        proxies: Sequence[Proxy],
         voter: Membership | None,
         ask_receipt: bool,
         voter_voted: bool = False,
@@ -238,14 +240,14 @@ class ProxyForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.members = {str(m.number): m for m in members}
-        choices: list[tuple[str, str]] = [("", _("Choose…"))]
+        choices: list[tuple[str, StrOrPromise]] = [("", _("Choose…"))]
         if chair:
             choices.append((CHAIR, str(_("The chair of the meeting"))))
         choices += [
             (number, str(_("%(name)s (member %(number)s)") % {"name": m.shown_name, "number": number}))
             for number, m in self.members.items()
         ]
-        self.fields["holder"].choices = choices
+        choice_field(self, "holder").choices = choices
         if not instruction:
             del self.fields["instruction"]
 

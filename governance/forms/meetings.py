@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from carecoop.forms import DateTimeInput
+from carecoop.forms import DateTimeInput, choice_field
 from governance.models import GovernancePolicy, Majority, Meeting
 
 
@@ -114,7 +114,7 @@ class MinutesApproveForm(forms.Form):
 
     def __init__(self, *args: Any, meetings: list[Meeting], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["at_meeting"].choices = [
+        choice_field(self, "at_meeting").choices = [
             (m.pk, f"{m.title} ({timezone.localtime(m.starts_at):%-d %B %Y})") for m in meetings
         ]
 
@@ -240,7 +240,9 @@ class GovernancePolicyForm(forms.Form):
                 label=made.label, help_text=made.help_text, min_value=low, max_value=high
             )
             self.fields[name].widget.attrs.update({"class": "input--short", "inputmode": "numeric"})
-        self.fields["weighting"].widget = forms.RadioSelect(choices=self.fields["weighting"].choices)
+        # The stubs give the getter the setter's wide type; Django has made the choices a list.
+        choices = choice_field(self, "weighting").choices
+        self.fields["weighting"].widget = forms.RadioSelect(choices=choices)  # type: ignore[arg-type]
         self.fields["investor_cap_percent"].help_text = _("Used only with the investors' cap.")
         for name in ("share_receivers_percent", "share_workers_percent", "share_investors_percent"):
             self.fields[name].help_text = _("Used only with fixed shares; the three add up to 100.")

@@ -1,10 +1,12 @@
 """Reads for proxies: given, held, usable on a ballot, and votes owed as someone's proxy."""
 
 from datetime import datetime
+from typing import TypedDict, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django_stubs_ext import WithAnnotations
 
 from governance.models import (
     Attendance,
@@ -68,7 +70,15 @@ def proxies_held_by(*, user: User | AnonymousUser, now: datetime | None = None) 
     return sorted(proxies, key=lambda p: (when(p), p.appointer.shown_name, p.pk))
 
 
-def proxies_usable_on_ballot(*, ballot: Ballot, user: User | AnonymousUser) -> list[Proxy]:
+class ProxyVotes(TypedDict):
+    appointer_voted: bool
+    appointer_voted_self: bool
+    voted_by_me: bool
+
+
+def proxies_usable_on_ballot(
+    *, ballot: Ballot, user: User | AnonymousUser
+) -> list["WithAnnotations[Proxy, ProxyVotes]"]:
     """The proxies the user may vote with on this ballot, one per appointer, chosen as
     `services.vote_cast` chooses them (one for the ballot itself wins over one for the whole
     meeting). Each carries `appointer_voted`: whether a vote is already recorded for them, and
@@ -114,4 +124,7 @@ def proxies_usable_on_ballot(*, ballot: Ballot, user: User | AnonymousUser) -> l
         for proxy in by_appointer.values()
         if proxy.holder_id == membership.pk or (proxy.to_chair and chairing)
     ]
-    return sorted(mine, key=lambda p: (p.appointer.shown_name, p.pk))
+    # The checker cannot follow annotate() through the loop above: the proxies carry ProxyVotes.
+    return cast(
+        "list[WithAnnotations[Proxy, ProxyVotes]]", sorted(mine, key=lambda p: (p.appointer.shown_name, p.pk))
+    )

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from carecoop.exceptions import ApplicationError, ConflictError, NotFoundError
 from carecoop.forms import form_add_application_error
+from carecoop.http import AuthenticatedHttpRequest
 from governance import selectors, services
 from governance.forms.ballots import BallotCreateForm, StandForm, VoteForm
 from governance.models import SEAT_CLASS_MEMBERS, Ballot, Meeting, Motion
@@ -34,7 +35,7 @@ RECEIPT_SHOWN_FOR_SECONDS = 600
 
 
 @login_required
-def ballots(request: HttpRequest) -> HttpResponse:
+def ballots(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         listing = selectors.ballots_listing(user=request.user)
     except NotFoundError as error:
@@ -47,7 +48,7 @@ def _receipt_cookie(pk: int) -> str:
 
 
 @login_required
-def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def ballot_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ballot = ballot_or_404(request, pk)
     me = member_selectors.membership_current_for_user(user=request.user)
     standing = selectors.voter_standing(ballot=ballot, user=request.user)
@@ -191,7 +192,7 @@ def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def ballot_voted(request: HttpRequest, pk: int) -> HttpResponse:
+def ballot_voted(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The receipt, shown once, just after the vote."""
     ballot = ballot_or_404(request, pk)
     name = _receipt_cookie(ballot.pk)
@@ -229,7 +230,7 @@ def ballot_voted(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def ballot_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def ballot_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """The buttons on a ballot's page: open, close and declare (staff or the chair) and a
     candidate's withdrawal."""
     ballot = ballot_or_404(request, pk)
@@ -266,7 +267,7 @@ def ballot_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-def ballot_create(request: HttpRequest) -> HttpResponse:
+def ballot_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     taking_part(request)
     if not request.user.is_staff:
         raise PermissionDenied

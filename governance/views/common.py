@@ -8,18 +8,19 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 
 from carecoop.db import number_from_text
 from carecoop.exceptions import ApplicationError, NotFoundError
 from carecoop.forms import form_add_application_error
+from carecoop.http import AuthenticatedHttpRequest
 from carecoop.permissions import is_staff
 from governance import selectors
 from governance.models import Ballot, Motion
 from members import selectors as member_selectors
 from members.models import Membership
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 LIVE = (Motion.Status.AWAITING_SECONDER, Motion.Status.TABLED)
@@ -30,7 +31,7 @@ def governance_view(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except NotFoundError as error:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from carecoop.db import number_from_text
 from carecoop.exceptions import ApplicationError
+from carecoop.http import AuthenticatedHttpRequest
 from governance import rules, selectors, services
 from governance.forms.meetings import (
     ChairForm,
@@ -38,7 +39,7 @@ from governance.views.common import (
 
 
 @governance_view
-def meetings(request: HttpRequest) -> HttpResponse:
+def meetings(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     upcoming = list(selectors.upcoming_meetings(user=request.user, now=now))
     past = Paginator(
@@ -62,7 +63,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
 
 
 @governance_view
-def meeting_call(request: HttpRequest) -> HttpResponse:
+def meeting_call(request: AuthenticatedHttpRequest) -> HttpResponse:
     staff_only(request)
     requisition_id = number_from_text(request.POST.get("requisition") or request.GET.get("requisition"))
     requisition: Requisition | None = None
@@ -130,7 +131,7 @@ def _motion_rows(motions: list[Motion], ballots: dict[int, Ballot]) -> list[Moti
 
 
 @governance_view
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     now = timezone.now()
     me = membership_of(request)
@@ -179,7 +180,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @governance_view
-def meeting_amend(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_amend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     staff_only(request)
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     fields = ["title", "format", "starts_at", "ends_at", "place", "online_link", "agenda"]
@@ -212,7 +213,7 @@ def meeting_amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @governance_view
 @require_POST
-def meeting_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_check_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     act(
         request,
@@ -224,7 +225,7 @@ def meeting_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 @governance_view
 @require_POST
-def meeting_chair(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_chair(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     staff_only(request)
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     form = ChairForm(request.POST)
@@ -249,14 +250,15 @@ def meeting_chair(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @governance_view
-def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_register(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     staff_only(request)
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     form = MembershipNumberForm(request.POST or None, label=_("Membership number"))
     search = request.GET.get("q", "")[:100]
     found = selectors.members_found_for_meeting(meeting=meeting, search=search)
     for member in found:
-        member.done = member.is_present
+        # _member_search.html marks a member "done"; here, present (annotated by the selector).
+        member.done = member.is_present  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         membership = member_by_number(form.cleaned_data["number"])
         if membership is None:
@@ -283,7 +285,7 @@ def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @governance_view
-def document_attach(request: HttpRequest, pk: int) -> HttpResponse:
+def document_attach(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     staff_only(request)
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     form = DocumentForm(request.POST or None, request.FILES or None)
@@ -305,7 +307,7 @@ def document_attach(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @governance_view
-def document_download(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+def document_download(request: AuthenticatedHttpRequest, pk: int, document_pk: int) -> FileResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     document = meeting.documents.filter(pk=document_pk).first()
     if document is None or not document.file:
@@ -321,7 +323,7 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> HttpRe
 
 
 @governance_view
-def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     staff_only(request)
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     minutes = getattr(meeting, "minutes", None)
@@ -340,14 +342,13 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @governance_view
 @require_POST
-def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     staff_only(request)
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     minutes = getattr(meeting, "minutes", None)
-    later = selectors.meetings_for_user(user=request.user).filter(
-        pk=number_from_text(request.POST.get("approve-at_meeting"))
-    )
-    at_meeting = later.first()
+    at_number = number_from_text(request.POST.get("approve-at_meeting"))
+    later = selectors.meetings_for_user(user=request.user)
+    at_meeting = later.filter(pk=at_number).first() if at_number is not None else None
     if minutes is None or at_meeting is None:
         messages.error(request, _("Choose the meeting that approved the minutes."))
         return redirect(reverse("meeting_detail", args=[meeting.pk]) + "#minutes")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from carecoop.db import number_from_text
 from carecoop.exceptions import ApplicationError
+from carecoop.http import AuthenticatedHttpRequest
 from governance import selectors, services
 from governance.forms.meetings import (
     MotionForm,
@@ -22,7 +23,7 @@ from governance.views.common import LIVE, act, form_error, governance_view, memb
 
 
 @governance_view
-def motion_propose(request: HttpRequest, pk: int) -> HttpResponse:
+def motion_propose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     amends_id = number_from_text(request.GET.get("amends"))
     amends: Motion | None = None
@@ -72,7 +73,7 @@ def _can_change(request: HttpRequest, motion: Motion, ballot: Ballot | None) -> 
 
 
 @governance_view
-def motion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def motion_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     motion = selectors.motion_get_for_user(user=request.user, pk=pk)
     me = membership_of(request)
     ballot = motion.ballots.first()
@@ -107,7 +108,7 @@ def motion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @governance_view
 @require_POST
-def motion_second(request: HttpRequest, pk: int) -> HttpResponse:
+def motion_second(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     motion = selectors.motion_get_for_user(user=request.user, pk=pk)
     try:
         services.motion_second(motion=motion, user=request.user)
@@ -123,7 +124,7 @@ def motion_second(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @governance_view
-def motion_revise(request: HttpRequest, pk: int) -> HttpResponse:
+def motion_revise(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     motion = selectors.motion_get_for_user(user=request.user, pk=pk)
     if request.method == "GET" and not _can_change(request, motion, motion.ballots.first()):
         messages.info(
@@ -152,7 +153,7 @@ def motion_revise(request: HttpRequest, pk: int) -> HttpResponse:
 
 @governance_view
 @require_POST
-def motion_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def motion_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     motion = selectors.motion_get_for_user(user=request.user, pk=pk)
     act(
         request,

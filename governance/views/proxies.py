@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from carecoop.exceptions import ApplicationError, NotFoundError
 from carecoop.forms import form_add_application_error
+from carecoop.http import AuthenticatedHttpRequest
 from governance import selectors, services
 from governance.forms.ballots import ProxyForm
 from governance.models import Ballot, GovernancePolicy, Meeting, Proxy
@@ -18,7 +19,7 @@ from members import selectors as member_selectors
 
 
 @login_required
-def proxies(request: HttpRequest) -> HttpResponse:
+def proxies(request: AuthenticatedHttpRequest) -> HttpResponse:
     taking_part(request)
     meeting_id, ballot_id = int_param(request, "meeting"), int_param(request, "ballot")
     meeting: Meeting | None = None
@@ -78,7 +79,7 @@ def proxies(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def proxy_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def proxy_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     taking_part(request)
     proxy: Proxy | None = selectors.proxies_given_by(user=request.user).filter(pk=pk).first()
     if proxy is None:

@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carecoop.exceptions import ApplicationError
+from carecoop.http import AuthenticatedHttpRequest
 from governance import selectors, services
 from governance.forms.meetings import (
     RequisitionForm,
@@ -16,7 +17,7 @@ from governance.views.common import act, form_error, governance_view, membership
 
 
 @governance_view
-def requisitions(request: HttpRequest) -> HttpResponse:
+def requisitions(request: AuthenticatedHttpRequest) -> HttpResponse:
     listed = (
         selectors.requisitions_for_user(user=request.user)
         .select_related("meeting")
@@ -43,7 +44,7 @@ def requisitions(request: HttpRequest) -> HttpResponse:
 
 
 @governance_view
-def requisition_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def requisition_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     requisition = selectors.requisition_get_for_user(user=request.user, pk=pk)
     me = membership_of(request)
     signatures = list(requisition.signatures.select_related("membership__profile"))
@@ -60,7 +61,7 @@ def requisition_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @governance_view
 @require_POST
-def requisition_unsign(request: HttpRequest, pk: int) -> HttpResponse:
+def requisition_unsign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     requisition = selectors.requisition_get_for_user(user=request.user, pk=pk)
     act(
         request,
@@ -72,7 +73,7 @@ def requisition_unsign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @governance_view
 @require_POST
-def requisition_sign(request: HttpRequest, pk: int) -> HttpResponse:
+def requisition_sign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     requisition = selectors.requisition_get_for_user(user=request.user, pk=pk)
     try:
         signed = services.requisition_sign(requisition=requisition, user=request.user)

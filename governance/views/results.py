@@ -4,11 +4,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ConflictError
+from carecoop.http import AuthenticatedHttpRequest
 from carecoop.spreadsheets import csv_response
 from governance import selectors
 from governance.forms.ballots import ReceiptCheckForm
@@ -62,7 +63,7 @@ def _election_chart(election: ElectionOutcome) -> dict[str, Any]:
 
 
 @login_required
-def ballot_results(request: HttpRequest, pk: int) -> HttpResponse:
+def ballot_results(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ballot = ballot_or_404(request, pk)
     me = member_selectors.membership_current_for_user(user=request.user)
     try:
@@ -81,7 +82,7 @@ def ballot_results(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def ballot_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def ballot_results_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ballot = ballot_or_404(request, pk)
     try:
         result = selectors.ballot_result(ballot=ballot)
@@ -91,7 +92,7 @@ def ballot_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def ballot_receipts(request: HttpRequest, pk: int) -> HttpResponse:
+def ballot_receipts(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ballot = ballot_or_404(request, pk)
     try:
         hashes = selectors.ballot_receipts(ballot=ballot)

@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.forms.models import model_to_dict
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ApplicationError
+from carecoop.http import AuthenticatedHttpRequest
 from governance import selectors, services
 from governance.forms.meetings import (
     POLICY_FIELDS,
@@ -17,7 +18,7 @@ from governance.views.common import form_error, governance_view, staff_only
 
 
 @governance_view
-def governance_policy(request: HttpRequest) -> HttpResponse:
+def governance_policy(request: AuthenticatedHttpRequest) -> HttpResponse:
     staff_only(request)
     policy = GovernancePolicy.current()
     form = GovernancePolicyForm(request.POST or None, initial=model_to_dict(policy, fields=POLICY_FIELDS))

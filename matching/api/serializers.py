@@ -1,14 +1,16 @@
 from datetime import time
+from typing import Protocol
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from matching.models import Introduction, TeamMember
+from matching.models import Introduction, TeamMember, TeamRole
+from matching.selectors import Suggestion
 from members import profiles
 from members.models import Language, Profile, Skill
 
 
-class WorkerSearchInputSerializer(serializers.Serializer):
+class WorkerSearchInputSerializer(serializers.Serializer[None]):
     skills = serializers.CharField(required=False, help_text="Skill names, comma-separated.")
     language = serializers.SlugRelatedField(
         slug_field="name", queryset=Language.objects.filter(is_active=True), required=False
@@ -44,7 +46,13 @@ class WorkerSearchInputSerializer(serializers.Serializer):
         return skills
 
 
-class WorkerSerializer(serializers.Serializer):
+class WithSkillNames(Protocol):
+    """A profile from selectors.worker_search, which annotates each with its skills' names."""
+
+    skill_names: list[str]
+
+
+class WorkerSerializer(serializers.Serializer[Profile]):
     member_number = serializers.IntegerField(source="membership.number")
     display_name = serializers.CharField()
     skills = serializers.SerializerMethodField()
@@ -55,8 +63,8 @@ class WorkerSerializer(serializers.Serializer):
     offers_peer_support = serializers.BooleanField()
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_skills(self, profile: Profile) -> list[str]:
-        return list(profile.skill_names)  # type: ignore[attr-defined]  (annotated by worker_search)
+    def get_skills(self, profile: WithSkillNames) -> list[str]:
+        return list(profile.skill_names)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_district(self, profile: Profile) -> str | None:
@@ -65,14 +73,14 @@ class WorkerSerializer(serializers.Serializer):
         return profile.district_id if "area" in shown else None
 
 
-class SuggestionSerializer(serializers.Serializer):
+class SuggestionSerializer(serializers.Serializer[Suggestion]):
     worker = WorkerSerializer(source="profile")
     score = serializers.IntegerField(min_value=0, max_value=100)
     reasons = serializers.ListField(child=serializers.CharField())
     misfits = serializers.ListField(child=serializers.CharField())
 
 
-class IntroductionInputSerializer(serializers.Serializer):
+class IntroductionInputSerializer(serializers.Serializer[None]):
     to = serializers.IntegerField(help_text="The membership number of the member to meet.")
     message = serializers.CharField(max_length=500)
     kind = serializers.ChoiceField(choices=Introduction.Kind.choices, default=Introduction.Kind.CARE)
@@ -81,7 +89,7 @@ class IntroductionInputSerializer(serializers.Serializer):
     )
 
 
-class IntroductionSerializer(serializers.Serializer):
+class IntroductionSerializer(serializers.Serializer[Introduction]):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Introduction.Kind.choices)
     receiver = serializers.IntegerField(source="receiver.number")
@@ -94,11 +102,11 @@ class IntroductionSerializer(serializers.Serializer):
     decline_reason = serializers.CharField()
 
 
-class DeclineInputSerializer(serializers.Serializer):
+class DeclineInputSerializer(serializers.Serializer[None]):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
-class TeamMemberSerializer(serializers.Serializer):
+class TeamMemberSerializer(serializers.Serializer[TeamMember]):
     id = serializers.IntegerField()
     member_number = serializers.IntegerField(source="member.number")
     name = serializers.CharField(source="member.legal_name")
@@ -109,7 +117,7 @@ class TeamMemberSerializer(serializers.Serializer):
     trial_ends_on = serializers.DateField()
 
 
-class TeamRoleSerializer(serializers.Serializer):
+class TeamRoleSerializer(serializers.Serializer[TeamRole]):
     id = serializers.IntegerField(read_only=True)
     holder = serializers.EmailField(source="holder.email", read_only=True)
     holder_id = serializers.IntegerField(write_only=True)
@@ -117,7 +125,7 @@ class TeamRoleSerializer(serializers.Serializer):
     review_on = serializers.DateField()
 
 
-class TeamSerializer(serializers.Serializer):
+class TeamSerializer(serializers.Serializer[dict[str, object]]):
     receiver_number = serializers.IntegerField()
     members = TeamMemberSerializer(many=True)
     roles = TeamRoleSerializer(many=True)

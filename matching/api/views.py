@@ -5,11 +5,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from carecoop.exceptions import ApplicationError
+from carecoop.http import AuthenticatedRequest
 from matching import selectors, services
 from matching.api.serializers import (
     DeclineInputSerializer,
@@ -22,14 +22,14 @@ from matching.api.serializers import (
     WorkerSerializer,
 )
 from matching.models import Introduction
-from matching.selectors import TimeWanted, WorkerCriteria
+from matching.selectors import Suggestion, TimeWanted, WorkerCriteria
 from members import geo
 from members import permissions as member_permissions
 from members import selectors as member_selectors
-from members.models import MemberClass, Membership, User
+from members.models import MemberClass, Membership, Profile, User
 
 
-def _receiver_for(request: Request, number: int | str | None) -> Membership:
+def _receiver_for(request: AuthenticatedRequest, number: int | str | None) -> Membership:
     """The person getting support the caller acts for (see selectors.receiver_acted_for)."""
     receiver = selectors.receiver_acted_for(user=request.user, number=number)
     if receiver is None:
@@ -37,7 +37,7 @@ def _receiver_for(request: Request, number: int | str | None) -> Membership:
     return receiver
 
 
-class WorkerSearchApi(GenericAPIView):
+class WorkerSearchApi(GenericAPIView[Profile]):
     serializer_class = WorkerSerializer
 
     @extend_schema(
@@ -45,7 +45,7 @@ class WorkerSearchApi(GenericAPIView):
         responses=WorkerSerializer(many=True),
         summary="Find workers",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         if (
             member_selectors.membership_current_for_user(user=request.user) is None
             and not request.user.is_staff
@@ -77,10 +77,11 @@ class WorkerSearchApi(GenericAPIView):
         )
         profiles = selectors.worker_search(criteria=criteria, on=timezone.localdate())
         page = self.paginate_queryset(profiles)
-        return self.get_paginated_response(WorkerSerializer(page, many=True).data)
+        return self.get_paginated_response(WorkerSerializer(page, many=True).data)  # type: ignore[arg-type]  # stubs: many=True takes a list
 
 
-class SuggestionsApi(GenericAPIView):
+# The stubs bind GenericAPIView to models; DRF pages and serializes any object, as these suggestions.
+class SuggestionsApi(GenericAPIView[Suggestion]):  # type: ignore[type-var]
     serializer_class = SuggestionSerializer
 
     @extend_schema(
@@ -90,19 +91,19 @@ class SuggestionsApi(GenericAPIView):
         responses=SuggestionSerializer(many=True),
         summary="Workers suggested for a person, best first, with reasons",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         receiver = _receiver_for(request, request.query_params.get("receiver"))
         profile = member_selectors.profile_get_for_membership(membership=receiver)
         ranked = selectors.suggestions_for(receiver=profile, on=timezone.localdate()) if profile else []
-        page = self.paginate_queryset(ranked)  # type: ignore[arg-type]
-        return self.get_paginated_response(SuggestionSerializer(page, many=True).data)
+        page = self.paginate_queryset(ranked)  # type: ignore[arg-type]  # a list: see the class
+        return self.get_paginated_response(SuggestionSerializer(page, many=True).data)  # type: ignore[arg-type]  # stubs: many=True takes a list
 
 
 class IntroductionCreateApi(APIView):
     @extend_schema(
         request=IntroductionInputSerializer, responses={201: IntroductionSerializer}, summary="Ask to meet"
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = IntroductionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -130,7 +131,7 @@ class IntroductionAnswerApi(APIView):
     action = ""
 
     @extend_schema(request=DeclineInputSerializer, responses=IntroductionSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         introduction = selectors.introduction_get_for_user(user=request.user, pk=pk)
         if self.action == "accept":
             services.introduction_accept(introduction=introduction, by=request.user)
@@ -147,7 +148,7 @@ class IntroductionAnswerApi(APIView):
 
 
 class TeamApi(APIView):
-    def _receiver(self, request: Request, number: int) -> tuple[Membership, bool]:
+    def _receiver(self, request: AuthenticatedRequest, number: int) -> tuple[Membership, bool]:
         receiver = get_object_or_404(
             Membership.objects.current(), number=number, member_class=MemberClass.RECEIVER
         )
@@ -161,7 +162,7 @@ class TeamApi(APIView):
         return receiver, manage
 
     @extend_schema(responses=TeamSerializer, summary="A person's team and its roles")
-    def get(self, request: Request, number: int) -> Response:
+    def get(self, request: AuthenticatedRequest, number: int) -> Response:
         receiver, _manage = self._receiver(request, number)
         body = {
             "receiver_number": receiver.number,
@@ -175,7 +176,7 @@ class TeamRoleCreateApi(TeamApi):
     @extend_schema(
         request=TeamRoleSerializer, responses={201: TeamRoleSerializer}, summary="Give a role in the team"
     )
-    def post(self, request: Request, number: int) -> Response:
+    def post(self, request: AuthenticatedRequest, number: int) -> Response:
         receiver, _manage = self._receiver(request, number)
         data = TeamRoleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -194,7 +195,7 @@ class TeamMemberEndApi(TeamApi):
     @extend_schema(
         request=DeclineInputSerializer, responses={204: None}, summary="Remove someone from the team"
     )
-    def post(self, request: Request, number: int, member_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, number: int, member_id: int) -> Response:
         receiver, _manage = self._receiver(request, number)
         place = next((m for m in selectors.team_for(receiver=receiver) if m.pk == member_id), None)
         if place is None:

@@ -1,3 +1,5 @@
+from typing import TypeVar
+
 from rest_framework import serializers
 
 from members.models import (
@@ -7,36 +9,39 @@ from members.models import (
     LivedExperience,
     MemberClass,
     Membership,
+    Profile,
     Skill,
     TrainingCourse,
     VettingCheck,
     WeeklyTime,
 )
 
+Word = TypeVar("Word", Language, LivedExperience, Skill)
 
-class AuthTokenInputSerializer(serializers.Serializer):
+
+class AuthTokenInputSerializer(serializers.Serializer[None]):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
 
 
-class AuthTokenOutputSerializer(serializers.Serializer):
+class AuthTokenOutputSerializer(serializers.Serializer[dict[str, object]]):
     token = serializers.CharField()
     expiry = serializers.DateTimeField(allow_null=True)
 
 
-class MembershipSummarySerializer(serializers.Serializer):
+class MembershipSummarySerializer(serializers.Serializer[dict[str, object]]):
     number = serializers.IntegerField()
     member_class = serializers.ChoiceField(choices=MemberClass.choices)
     status = serializers.ChoiceField(choices=[("current", "current"), ("ceased", "ceased")])
 
 
-class MeOutputSerializer(serializers.Serializer):
+class MeOutputSerializer(serializers.Serializer[dict[str, object]]):
     id = serializers.IntegerField()
     email = serializers.EmailField()
     membership = MembershipSummarySerializer(allow_null=True)
 
 
-class ApplicationInputSerializer(serializers.Serializer):
+class ApplicationInputSerializer(serializers.Serializer[None]):
     member_class = serializers.ChoiceField(choices=MemberClass.choices)
     legal_name = serializers.CharField(max_length=200)
     address = serializers.CharField(max_length=500)
@@ -57,7 +62,7 @@ class ApplicationInputSerializer(serializers.Serializer):
     )
 
 
-class ApplicationOutputSerializer(serializers.Serializer):
+class ApplicationOutputSerializer(serializers.Serializer[Application]):
     id = serializers.IntegerField()
     reference = serializers.CharField()
     status = serializers.ChoiceField(choices=Application.Status.choices)
@@ -79,17 +84,17 @@ class ApplicationOutputSerializer(serializers.Serializer):
     decision_reason = serializers.CharField()
 
 
-class PaymentInputSerializer(serializers.Serializer):
+class PaymentInputSerializer(serializers.Serializer[None]):
     reference = serializers.CharField(max_length=100)
     paid_on = serializers.DateField()
     amount_pence = serializers.IntegerField(min_value=1)
 
 
-class RejectInputSerializer(serializers.Serializer):
+class RejectInputSerializer(serializers.Serializer[None]):
     reason = serializers.CharField()
 
 
-class RegisterEntrySerializer(serializers.Serializer):
+class RegisterEntrySerializer(serializers.Serializer[Membership]):
     number = serializers.IntegerField()
     name = serializers.CharField(source="legal_name")
     address = serializers.CharField()
@@ -103,7 +108,7 @@ class RegisterEntrySerializer(serializers.Serializer):
     cessation_reason = serializers.ChoiceField(choices=Membership.CessationReason.choices, allow_blank=True)
 
 
-class RegisterFilterSerializer(serializers.Serializer):
+class RegisterFilterSerializer(serializers.Serializer[None]):
     q = serializers.CharField(required=False, allow_blank=True, default="")
     member_class = serializers.ChoiceField(
         choices=MemberClass.choices, required=False, allow_blank=True, default=""
@@ -113,7 +118,7 @@ class RegisterFilterSerializer(serializers.Serializer):
     )
 
 
-class VettingCheckSerializer(serializers.Serializer):
+class VettingCheckSerializer(serializers.Serializer[VettingCheck]):
     id = serializers.IntegerField(read_only=True)
     member_number = serializers.IntegerField(source="membership.number", read_only=True)
     kind = serializers.ChoiceField(choices=VettingCheck.Kind.choices)
@@ -141,13 +146,13 @@ class VettingCheckSerializer(serializers.Serializer):
     verified_at = serializers.DateTimeField(read_only=True)
 
 
-class WeeklyTimeSerializer(serializers.Serializer):
+class WeeklyTimeSerializer(serializers.Serializer[WeeklyTime]):
     weekday = serializers.ChoiceField(choices=WeeklyTime.Weekday.choices, help_text="0 is Monday.")
     starts = serializers.TimeField()
     ends = serializers.TimeField()
 
 
-def _names(model: type, help_text: str) -> serializers.SlugRelatedField:
+def _names(model: type[Word], help_text: str) -> serializers.SlugRelatedField[Word]:
     return serializers.SlugRelatedField(
         slug_field="name",
         many=True,
@@ -157,7 +162,7 @@ def _names(model: type, help_text: str) -> serializers.SlugRelatedField:
     )
 
 
-class ProfileSerializer(serializers.Serializer):
+class ProfileSerializer(serializers.Serializer[Profile]):
     """A member's own profile. Fields of another class are refused with code unknown_profile_fields."""
 
     member_class = serializers.CharField(source="membership.member_class", read_only=True)

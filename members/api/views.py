@@ -14,6 +14,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from carecoop.exceptions import ApplicationError, ConflictError
+from carecoop.http import AuthenticatedRequest
 from carecoop.permissions import IsStaff
 from carecoop.spreadsheets import csv_text
 from members import profiles, selectors, services
@@ -31,7 +32,7 @@ from members.api.serializers import (
     VettingCheckSerializer,
     WeeklyTimeSerializer,
 )
-from members.models import GoverningDocument, Profile
+from members.models import Application, GoverningDocument, Membership, Profile, VettingCheck
 
 
 class AuthTokenApi(APIView):
@@ -82,7 +83,7 @@ class AuthTokenApi(APIView):
 
 class MeApi(APIView):
     @extend_schema(responses=MeOutputSerializer, summary="The signed-in user and their membership")
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         membership = selectors.membership_latest_for_user(user=request.user)
         summary = None
         if membership is not None:
@@ -98,7 +99,7 @@ class MeApi(APIView):
 # --- Applications -----------------------------------------------------------------------------
 
 
-class ApplicationListCreateApi(GenericAPIView):
+class ApplicationListCreateApi(GenericAPIView[Application]):
     serializer_class = ApplicationOutputSerializer
 
     @extend_schema(
@@ -107,32 +108,36 @@ class ApplicationListCreateApi(GenericAPIView):
         summary="Membership applications",
         description="Staff see every application, oldest first; anyone else sees their own.",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         applications = selectors.application_list_for_user(
             user=request.user, status=request.query_params.get("status", "")
         )
         page = self.paginate_queryset(applications)
-        return self.get_paginated_response(ApplicationOutputSerializer(page, many=True).data)
+        return self.get_paginated_response(ApplicationOutputSerializer(page, many=True).data)  # type: ignore[arg-type]  # stubs: many=True takes a list
 
     @extend_schema(
         request=ApplicationInputSerializer,
         responses={201: ApplicationOutputSerializer},
         summary="Apply to become a member",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = ApplicationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        documents = {
-            kind: GoverningDocument.objects.filter(kind=kind, version=values.pop(f"{kind}_version")).first()
-            for kind in (GoverningDocument.Kind.RULES, GoverningDocument.Kind.COMMITMENT)
-        }
-        if None in documents.values():
+        rules = GoverningDocument.objects.filter(
+            kind=GoverningDocument.Kind.RULES, version=values.pop("rules_version")
+        ).first()
+        commitment = GoverningDocument.objects.filter(
+            kind=GoverningDocument.Kind.COMMITMENT, version=values.pop("commitment_version")
+        ).first()
+        if rules is None or commitment is None:
             raise ConflictError(
                 _("Agree to the current versions of the rules and the Members' Commitment."),
                 code="documents_changed",
             )
-        application = services.application_submit(user=request.user, **values, **documents)
+        application = services.application_submit(
+            user=request.user, rules=rules, commitment=commitment, **values
+        )
         return Response(ApplicationOutputSerializer(application).data, status=status.HTTP_201_CREATED)
 
 
@@ -144,7 +149,7 @@ class ApplicationPaymentApi(APIView):
         responses=ApplicationOutputSerializer,
         summary="Record a share payment",
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         application = selectors.application_get_for_user(user=request.user, pk=pk)
         data = PaymentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -162,7 +167,7 @@ class ApplicationApproveApi(APIView):
     permission_classes = [IsStaff]
 
     @extend_schema(request=None, responses=RegisterEntrySerializer, summary="Approve and admit")
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         application = selectors.application_get_for_user(user=request.user, pk=pk)
         membership = services.application_approve(application=application, by=request.user)
         entry = selectors.membership_get_by_number(number=membership.number)
@@ -175,7 +180,7 @@ class ApplicationRejectApi(APIView):
     @extend_schema(
         request=RejectInputSerializer, responses=ApplicationOutputSerializer, summary="Do not approve"
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         application = selectors.application_get_for_user(user=request.user, pk=pk)
         data = RejectInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -203,7 +208,7 @@ class RegisterCSVRenderer(renderers.BaseRenderer):
         return csv_text(rows).encode(self.charset)
 
 
-class RegisterApi(GenericAPIView):
+class RegisterApi(GenericAPIView[Membership]):
     permission_classes = [IsStaff]
     serializer_class = RegisterEntrySerializer
     renderer_classes = [renderers.JSONRenderer, RegisterCSVRenderer]
@@ -219,7 +224,7 @@ class RegisterApi(GenericAPIView):
         },
         summary="The register of members",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         filters = RegisterFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         members = selectors.register_list(
@@ -234,28 +239,29 @@ class RegisterApi(GenericAPIView):
                 headers={"Content-Disposition": f'attachment; filename="{filename}"'},
             )
         page = self.paginate_queryset(members)
-        return self.get_paginated_response(RegisterEntrySerializer(page, many=True).data)
+        return self.get_paginated_response(RegisterEntrySerializer(page, many=True).data)  # type: ignore[arg-type]  # stubs: many=True takes a list
 
 
 # --- Vetting ------------------------------------------------------------------------------------
 
 
-class WorkerVettingApi(GenericAPIView):
+class WorkerVettingApi(GenericAPIView[VettingCheck]):
     permission_classes = [IsStaff]
     serializer_class = VettingCheckSerializer
 
     @extend_schema(responses=VettingCheckSerializer(many=True), summary="A worker's vetting checks")
-    def get(self, request: Request, number: int) -> Response:
+    def get(self, request: AuthenticatedRequest, number: int) -> Response:
         membership = selectors.membership_get_by_number(number=number)
+        # The stubs want a QuerySet; DRF pages any sequence, as this list.
         page = self.paginate_queryset(selectors.vetting_history_for(membership=membership))  # type: ignore[arg-type]
-        return self.get_paginated_response(VettingCheckSerializer(page, many=True).data)
+        return self.get_paginated_response(VettingCheckSerializer(page, many=True).data)  # type: ignore[arg-type]  # stubs: many=True takes a list
 
     @extend_schema(
         request=VettingCheckSerializer,
         responses={201: VettingCheckSerializer},
         summary="Record a verified check",
     )
-    def post(self, request: Request, number: int) -> Response:
+    def post(self, request: AuthenticatedRequest, number: int) -> Response:
         membership = selectors.membership_get_by_number(number=number)
         data = VettingCheckSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -263,24 +269,24 @@ class WorkerVettingApi(GenericAPIView):
         return Response(VettingCheckSerializer(check).data, status=status.HTTP_201_CREATED)
 
 
-class VettingExpiringApi(GenericAPIView):
+class VettingExpiringApi(GenericAPIView[VettingCheck]):
     permission_classes = [IsStaff]
     serializer_class = VettingCheckSerializer
 
     @extend_schema(
         responses=VettingCheckSerializer(many=True), summary="Checks expiring within 30 days, or expired"
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         checks = selectors.vetting_expiring(today=timezone.localdate())
         page = self.paginate_queryset(checks)
-        return self.get_paginated_response(VettingCheckSerializer(page, many=True).data)
+        return self.get_paginated_response(VettingCheckSerializer(page, many=True).data)  # type: ignore[arg-type]  # stubs: many=True takes a list
 
 
 # --- Profiles -----------------------------------------------------------------------------------
 
 
 class ProfileMeApi(APIView):
-    def _profile(self, request: Request) -> Profile:
+    def _profile(self, request: AuthenticatedRequest) -> Profile:
         membership = selectors.membership_current_for_user(user=request.user)
         if membership is None:
             raise ApplicationError(_("Profiles are for members."), code="not_a_member")
@@ -292,15 +298,15 @@ class ProfileMeApi(APIView):
         data["visibility"] = profiles.visibility_with_defaults(
             profile.membership.member_class, profile.visibility
         )
-        data["weekly_times"] = WeeklyTimeSerializer(profile.weekly_times.all(), many=True).data
+        data["weekly_times"] = WeeklyTimeSerializer(profile.weekly_times.all(), many=True).data  # type: ignore[arg-type]  # stubs: many=True takes a list
         return data
 
     @extend_schema(responses=ProfileSerializer, summary="Your profile")
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(self._output(self._profile(request)))
 
     @extend_schema(request=ProfileSerializer, responses=ProfileSerializer, summary="Change your profile")
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: AuthenticatedRequest) -> Response:
         profile = self._profile(request)
         data = ProfileSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)

@@ -39,7 +39,7 @@ _PLUS_LOST = re.compile(r"(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class MomentField(serializers.Field):
+class MomentField(serializers.Field[datetime, str, str, None]):
     """A date or an ISO datetime, for a calendar span. A date alone is the start of that day in
     London; as the end of a span it is the end of that day, so `to=2026-11-30` includes the 30th."""
 
@@ -74,7 +74,7 @@ class MomentField(serializers.Field):
         return value.isoformat()
 
 
-class VisitListInputSerializer(serializers.Serializer):
+class VisitListInputSerializer(serializers.Serializer[None]):
     # `from` is a Python keyword: the field is declared under another name and renamed below.
     from_ = MomentField(required=False, help_text="From (a date or datetime). Default: now.")
     to = MomentField(
@@ -87,7 +87,7 @@ class VisitListInputSerializer(serializers.Serializer):
         required=False, help_text="Only this person's visits (membership number)."
     )
 
-    def get_fields(self) -> dict[str, serializers.Field]:
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         fields = super().get_fields()
         fields["from"] = fields.pop("from_")
         return fields
@@ -103,7 +103,7 @@ class VisitListInputSerializer(serializers.Serializer):
         return attrs
 
 
-class RepeatInputSerializer(serializers.Serializer):
+class RepeatInputSerializer(serializers.Serializer[None]):
     weekdays = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=6),
         min_length=1,
@@ -124,7 +124,7 @@ class RepeatInputSerializer(serializers.Serializer):
         return attrs
 
 
-class VisitBookInputSerializer(serializers.Serializer):
+class VisitBookInputSerializer(serializers.Serializer[None]):
     receiver = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -157,7 +157,7 @@ class VisitBookInputSerializer(serializers.Serializer):
         return attrs
 
 
-class VisitChangeInputSerializer(serializers.Serializer):
+class VisitChangeInputSerializer(serializers.Serializer[None]):
     starts = LondonDateTimeField(required=False)
     ends = LondonDateTimeField(required=False)
     sleep_in = serializers.BooleanField(required=False)
@@ -188,7 +188,7 @@ class VisitChangeInputSerializer(serializers.Serializer):
         return attrs
 
 
-class ReasonInputSerializer(serializers.Serializer):
+class ReasonInputSerializer(serializers.Serializer[None]):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
 
 
@@ -199,7 +199,7 @@ class CancelInputSerializer(ReasonInputSerializer):
     )
 
 
-class CheckInInputSerializer(serializers.Serializer):
+class CheckInInputSerializer(serializers.Serializer[None]):
     latitude = serializers.FloatField(
         required=False, allow_null=True, default=None, min_value=-90, max_value=90
     )
@@ -215,7 +215,7 @@ class CheckInInputSerializer(serializers.Serializer):
         return attrs
 
 
-class CheckOutInputSerializer(serializers.Serializer):
+class CheckOutInputSerializer(serializers.Serializer[None]):
     note = serializers.CharField(
         required=False,
         allow_null=True,
@@ -226,18 +226,18 @@ class CheckOutInputSerializer(serializers.Serializer):
     )
 
 
-class NoteInputSerializer(serializers.Serializer):
+class NoteInputSerializer(serializers.Serializer[None]):
     note = serializers.CharField(allow_blank=True, max_length=5000)
 
 
-class TaskTickInputSerializer(serializers.Serializer):
+class TaskTickInputSerializer(serializers.Serializer[None]):
     done = serializers.BooleanField()
 
 
 # --- Output --------------------------------------------------------------------------------------
 
 
-class MemberNameSerializer(serializers.Serializer):
+class MemberNameSerializer(serializers.Serializer[Membership]):
     number = serializers.IntegerField()
     name = serializers.SerializerMethodField()
 
@@ -245,18 +245,19 @@ class MemberNameSerializer(serializers.Serializer):
         return membership.shown_name
 
 
-class VisitCostSerializer(serializers.Serializer):
+class VisitCostSerializer(serializers.Serializer[dict[str, int]]):
     person_pays = serializers.IntegerField(help_text="Pence.")
     worker_gets = serializers.IntegerField(help_text="Pence.")
     coop_keeps = serializers.IntegerField(help_text="Pence.")
 
 
-class VisitTaskSerializer(serializers.Serializer):
-    label = serializers.CharField()
+class VisitTaskSerializer(serializers.Serializer[dict[str, object]]):
+    # DRF's metaclass takes declared fields off the class: this does not replace Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
     done = serializers.BooleanField()
 
 
-class VisitSerializer(serializers.Serializer):
+class VisitSerializer(serializers.Serializer[Visit]):
     """A visit as its reader may see it. Give the context `user` and `policy` (fetched once per
     request); `visit_note` appears only for those who may see the person's care."""
 
@@ -349,11 +350,11 @@ class VisitDetailSerializer(VisitSerializer):
         return permissions.visit_actions(user, visit, now=timezone.now(), policy=self._policy()).names()
 
 
-class BookedSerializer(serializers.Serializer):
+class BookedSerializer(serializers.Serializer[dict[str, object]]):
     visits = VisitSerializer(many=True)
     warnings = serializers.ListField(child=serializers.CharField())
     series = serializers.IntegerField(allow_null=True, help_text="The repeating booking, if one was made.")
 
 
-class CalendarFeedSerializer(serializers.Serializer):
+class CalendarFeedSerializer(serializers.Serializer[dict[str, str]]):
     url = serializers.URLField(help_text="The private address; anyone who has it sees your visits' times.")

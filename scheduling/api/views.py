@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from carecoop.exceptions import ApplicationError
+from carecoop.http import AuthenticatedRequest
 from matching import selectors as matching_selectors
 from members.models import MemberClass, Membership, User
 from scheduling import ical, permissions, selectors, services
@@ -52,7 +53,7 @@ def _act(
     request: Request,
     pk: int,
     action: Callable[[Visit, dict[str, Any]], Visit],
-    input_serializer: type[serializers.Serializer] | None = None,
+    input_serializer: type[serializers.Serializer[None]] | None = None,
 ) -> Response:
     """One of a visit's actions: find the visit as the caller may see it (404 otherwise), check
     the input, call the service, and answer with the visit as it now is."""
@@ -102,7 +103,7 @@ def _worker_for(number: int | None) -> Membership | None:
 # --- Visits ---------------------------------------------------------------------------------------
 
 
-class VisitListCreateApi(GenericAPIView):
+class VisitListCreateApi(GenericAPIView[Visit]):
     serializer_class = VisitSerializer
 
     @extend_schema(
@@ -114,7 +115,7 @@ class VisitListCreateApi(GenericAPIView):
             "visits offered to your teams, and those of people you book for. At most 93 days at once."
         ),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         filters = VisitListInputSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         values = filters.validated_data
@@ -124,7 +125,7 @@ class VisitListCreateApi(GenericAPIView):
         if "receiver" in values:
             visits = visits.filter(receiver__number=values["receiver"])
         page = self.paginate_queryset(visits)
-        return self.get_paginated_response(VisitSerializer(page, many=True, context=_context(request)).data)
+        return self.get_paginated_response(VisitSerializer(page, many=True, context=_context(request)).data)  # type: ignore[arg-type]  # stubs: many=True takes a list
 
     @extend_schema(
         request=VisitBookInputSerializer,
@@ -136,7 +137,7 @@ class VisitListCreateApi(GenericAPIView):
             "the person should know (a worker's free times, a date that could not be booked)."
         ),
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = VisitBookInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -166,7 +167,7 @@ class VisitListCreateApi(GenericAPIView):
 
 class VisitDetailApi(APIView):
     @extend_schema(responses=VisitDetailSerializer, summary="One visit, and what you may do with it now")
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         visit = selectors.visit_get_for_user(user=request.user, pk=pk)
         return Response(VisitDetailSerializer(visit, context=_context(request)).data)
 
@@ -179,7 +180,7 @@ class VisitDetailApi(APIView):
             "booking ends before this visit and a new one, with the changes, takes over from it."
         ),
     )
-    def patch(self, request: Request, pk: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, pk: int) -> Response:
         visit = selectors.visit_get_for_user(user=request.user, pk=pk)
         data = VisitChangeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -219,7 +220,7 @@ class VisitAcceptApi(APIView):
         description="For an open visit, the first worker in the team to accept gets it. A visit that "
         'overlaps one of yours already accepted is refused with 409 and code "overlap".',
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _act(request, pk, lambda visit, _values: services.visit_accept(visit=visit, by=request.user))
 
 
@@ -227,7 +228,7 @@ class VisitDeclineApi(APIView):
     @extend_schema(
         request=ReasonInputSerializer, responses=VisitSerializer, summary="Decline an offered visit"
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _act(
             request,
             pk,
@@ -245,7 +246,7 @@ class VisitCancelApi(APIView):
         summary="Cancel a visit, or every visit still to come in its repeating booking",
         description="A reason is required. Within the late-cancellation window it is recorded as late.",
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         visit = selectors.visit_get_for_user(user=request.user, pk=pk)
         data = CancelInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -269,7 +270,7 @@ class VisitCheckInApi(APIView):
         description="Where you are, if given, is compared with the person's postcode: a check-in far "
         "away is flagged to the team, never refused.",
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _act(
             request,
             pk,
@@ -285,7 +286,7 @@ class VisitCheckOutApi(APIView):
         summary="Check out of a visit",
         description="A visit note is required (given here, or saved during the visit).",
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _act(
             request,
             pk,
@@ -298,7 +299,7 @@ class VisitNoteSaveApi(APIView):
     @extend_schema(
         request=NoteInputSerializer, responses=VisitSerializer, summary="Save the visit note during a visit"
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _act(
             request,
             pk,
@@ -314,7 +315,7 @@ class VisitTaskTickApi(APIView):
         summary="Tick a task done (or not) during a visit",
         description="`index` counts the visit's tasks from 0.",
     )
-    def post(self, request: Request, pk: int, index: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int, index: int) -> Response:
         return _act(
             request,
             pk,
@@ -327,7 +328,7 @@ class VisitTaskTickApi(APIView):
 
 class VisitHoursConfirmApi(APIView):
     @extend_schema(request=None, responses=VisitSerializer, summary="Confirm a delivered visit's hours")
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _act(
             request, pk, lambda visit, _values: services.visit_hours_confirm(visit=visit, by=request.user)
         )
@@ -340,7 +341,7 @@ class VisitHoursQueryApi(APIView):
         summary="Query a delivered visit's hours",
         description="Say what is wrong; the team and the co-op's staff are told.",
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _act(
             request,
             pk,
@@ -361,13 +362,13 @@ class CalendarFeedApi(APIView):
         summary="Make a new private calendar address",
         description="The old address stops working. The address is shown only now: keep it private.",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         token = services.calendar_feed_renew(user=request.user)
         url = request.build_absolute_uri(reverse("api-calendar-ics", kwargs={"token": token}))
         return Response(CalendarFeedSerializer({"url": url}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None}, summary="Stop the private calendar address")
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: AuthenticatedRequest) -> Response:
         services.calendar_feed_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from carecoop.http import AuthenticatedRequest
 from governance import selectors, services
 from governance.api.serializers import (
     BallotCreateInputSerializer,
@@ -38,7 +39,7 @@ def _ballot_body(request: Request, ballot: Ballot) -> dict[str, Any]:
     return dict(BallotSerializer(ballot, context=_ballot_context(request)).data)
 
 
-class BallotListCreateApi(StaffPostMixin, GenericAPIView):
+class BallotListCreateApi(StaffPostMixin, GenericAPIView[Ballot]):
     serializer_class = BallotSerializer
 
     @extend_schema(
@@ -48,7 +49,7 @@ class BallotListCreateApi(StaffPostMixin, GenericAPIView):
         description="Latest first. `you` says whether you may vote, whether you have, and whose proxies "
         "you hold on each.",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         filters = valid(BallotListInputSerializer, request.query_params)
         ballots = selectors.ballots_for_user(user=request.user)
         if "meeting" in filters:
@@ -57,7 +58,7 @@ class BallotListCreateApi(StaffPostMixin, GenericAPIView):
             ballots = ballots.filter(status=filters["status"])
         page = self.paginate_queryset(ballots)
         return self.get_paginated_response(
-            BallotSerializer(page, many=True, context=_ballot_context(request, page)).data
+            BallotSerializer(page, many=True, context=_ballot_context(request, page)).data  # type: ignore[arg-type]  # stubs: many=True takes a list
         )
 
     @extend_schema(
@@ -69,7 +70,7 @@ class BallotListCreateApi(StaffPostMixin, GenericAPIView):
             "election for `seats` seats of `seat_class`. An online ballot opens at `opens_at`."
         ),
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         values = valid(BallotCreateInputSerializer, request.data)
         motion_pk, meeting_pk = values.pop("motion"), values.pop("meeting")
         motion = named(selectors.motion_get_for_user, request, motion_pk, "motion") if motion_pk else None
@@ -83,7 +84,7 @@ class BallotListCreateApi(StaffPostMixin, GenericAPIView):
 
 class BallotDetailApi(APIView):
     @extend_schema(responses=BallotSerializer, summary="One ballot, with its candidates and where you stand")
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         ballot = selectors.ballot_get_for_user(user=request.user, pk=pk)
         return Response(_ballot_body(request, ballot))
 
@@ -101,7 +102,7 @@ class BallotVoteApi(APIView):
             "against_instructions."
         ),
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         ballot = selectors.ballot_get_for_user(user=request.user, pk=pk)
         values = valid(VoteInputSerializer, request.data)
         number = values.pop("on_behalf_of")
@@ -122,7 +123,7 @@ class BallotResultsApi(APIView):
         summary="The result of a ballot",
         description='Once the ballot has closed; before, 409 "results_hidden".',
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         ballot = selectors.ballot_get_for_user(user=request.user, pk=pk)
         result = selectors.ballot_result(ballot=ballot)
         body = {
@@ -144,6 +145,6 @@ class BallotReceiptsApi(APIView):
             "(upper case, no dashes) to find it."
         ),
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         ballot = selectors.ballot_get_for_user(user=request.user, pk=pk)
         return Response(ReceiptListSerializer({"receipts": selectors.ballot_receipts(ballot=ballot)}).data)

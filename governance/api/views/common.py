@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import permissions
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from carecoop.exceptions import ApplicationError, NotFoundError
 from carecoop.permissions import IsStaff
@@ -17,11 +18,9 @@ from members.models import Membership
 T = TypeVar("T")
 
 
-class StaffPostMixin:
+class StaffPostMixin(APIView):
     """Members and staff read; only staff create (checked before the input, so a member is told
     403 rather than what is wrong with a body they may not send)."""
-
-    request: Request
 
     def get_permissions(self) -> list[permissions.BasePermission]:
         if self.request.method == "POST":

@@ -6,10 +6,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from carecoop.http import AuthenticatedRequest
 from carecoop.permissions import IsStaff
 from governance import selectors, services
 from governance.api.serializers import (
@@ -21,10 +21,11 @@ from governance.api.serializers import (
     MeetingSerializer,
 )
 from governance.api.views.common import StaffPostMixin, member_numbered, named, valid
+from governance.models import Meeting
 from members import selectors as member_selectors
 
 
-class MeetingListCreateApi(StaffPostMixin, GenericAPIView):
+class MeetingListCreateApi(StaffPostMixin, GenericAPIView[Meeting]):
     serializer_class = MeetingSerializer
 
     @extend_schema(
@@ -33,7 +34,7 @@ class MeetingListCreateApi(StaffPostMixin, GenericAPIView):
         summary="General meetings",
         description="Members and staff: meetings to come and meetings held, with their agendas.",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         when = valid(MeetingListInputSerializer, request.query_params).get("when")
         if when == "upcoming":
             meetings = selectors.upcoming_meetings(user=request.user)
@@ -43,7 +44,7 @@ class MeetingListCreateApi(StaffPostMixin, GenericAPIView):
             if when == "past":
                 meetings = meetings.filter(ends_at__lte=timezone.now())
         page = self.paginate_queryset(meetings)
-        return self.get_paginated_response(MeetingSerializer(page, many=True).data)
+        return self.get_paginated_response(MeetingSerializer(page, many=True).data)  # type: ignore[arg-type]  # stubs: many=True takes a list
 
     @extend_schema(
         request=MeetingCallInputSerializer,
@@ -54,7 +55,7 @@ class MeetingListCreateApi(StaffPostMixin, GenericAPIView):
             'allows is refused with code "notice_too_short" and a `starts_at` field error.'
         ),
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         values = valid(MeetingCallInputSerializer, request.data)
         requisition_pk = values.pop("requisition")
         requisition = (
@@ -69,7 +70,7 @@ class MeetingListCreateApi(StaffPostMixin, GenericAPIView):
 
 class MeetingDetailApi(APIView):
     @extend_schema(responses=MeetingSerializer, summary="One general meeting")
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
         return Response(MeetingSerializer(meeting).data)
 
@@ -80,11 +81,11 @@ class MeetingAttendanceApi(APIView):
         summary="Who is at the meeting, and whether it is quorate",
         description="Staff see the register of those present; a member sees whether they are checked in.",
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
         present = selectors.attendance_for_meeting(meeting=meeting)
         me = member_selectors.membership_current_for_user(user=request.user)
-        body = {
+        body: dict[str, object] = {
             "quorum": selectors.meeting_quorum(meeting=meeting),
             "checked_in": present.filter(membership=me).exists() if me is not None else None,
             "register": list(present) if request.user.is_staff else None,
@@ -100,7 +101,7 @@ class MeetingAttendanceApi(APIView):
             "Checking in twice keeps the first time."
         ),
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
         number = valid(AttendanceInputSerializer, request.data)["member_number"]
         if number is None:

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from carecoop.http import AuthenticatedRequest
 from governance import selectors, services
 from governance.api.serializers import (
     MotionListInputSerializer,
@@ -16,6 +17,7 @@ from governance.api.serializers import (
     MotionSerializer,
 )
 from governance.api.views.common import named, valid
+from governance.models import Motion
 
 
 def _motion_body(request: Request, pk: int) -> dict[str, Any]:
@@ -23,7 +25,7 @@ def _motion_body(request: Request, pk: int) -> dict[str, Any]:
     return dict(MotionSerializer(motion).data)
 
 
-class MotionListCreateApi(GenericAPIView):
+class MotionListCreateApi(GenericAPIView[Motion]):
     serializer_class = MotionSerializer
 
     @extend_schema(
@@ -32,13 +34,13 @@ class MotionListCreateApi(GenericAPIView):
         summary="Motions",
         description="Newest first, each with its current text.",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         filters = valid(MotionListInputSerializer, request.query_params)
         motions = selectors.motions_for_user(user=request.user)
         if "meeting" in filters:
             motions = motions.filter(meeting_id=filters["meeting"])
         page = self.paginate_queryset(motions)
-        return self.get_paginated_response(MotionSerializer(page, many=True).data)
+        return self.get_paginated_response(MotionSerializer(page, many=True).data)  # type: ignore[arg-type]  # stubs: many=True takes a list
 
     @extend_schema(
         request=MotionProposeInputSerializer,
@@ -50,7 +52,7 @@ class MotionListCreateApi(GenericAPIView):
             "would read if carried."
         ),
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         values = valid(MotionProposeInputSerializer, request.data)
         meeting = named(selectors.meeting_get_for_user, request, values.pop("meeting"), "meeting")
         amends_pk = values.pop("amends")
@@ -65,7 +67,7 @@ class MotionListCreateApi(GenericAPIView):
 
 class MotionDetailApi(APIView):
     @extend_schema(responses=MotionSerializer, summary="One motion, with every version of its text")
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         return Response(_motion_body(request, pk))
 
 
@@ -76,7 +78,7 @@ class MotionSecondApi(APIView):
         summary="Second a motion",
         description='Anyone but its proposer. A motion already seconded: 409 "not_awaiting_seconder".',
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         motion = selectors.motion_get_for_user(user=request.user, pk=pk)
         services.motion_second(motion=motion, user=request.user)
         return Response(_motion_body(request, pk))

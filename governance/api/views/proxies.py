@@ -5,20 +5,21 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from carecoop.exceptions import NotFoundError
+from carecoop.http import AuthenticatedRequest
 from governance import selectors, services
 from governance.api.serializers import (
     ProxyAppointInputSerializer,
     ProxySerializer,
 )
 from governance.api.views.common import member_numbered, members_only, named, valid
+from governance.models import Proxy
 
 
-class ProxyListCreateApi(GenericAPIView):
+class ProxyListCreateApi(GenericAPIView[Proxy]):
     serializer_class = ProxySerializer
 
     @extend_schema(
@@ -26,10 +27,10 @@ class ProxyListCreateApi(GenericAPIView):
         summary="The proxies you have appointed",
         description="Those still in force, newest first.",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         members_only(request)
         page = self.paginate_queryset(selectors.proxies_given_by(user=request.user))
-        return self.get_paginated_response(ProxySerializer(page, many=True).data)
+        return self.get_paginated_response(ProxySerializer(page, many=True).data)  # type: ignore[arg-type]  # stubs: many=True takes a list
 
     @extend_schema(
         request=ProxyAppointInputSerializer,
@@ -41,7 +42,7 @@ class ProxyListCreateApi(GenericAPIView):
             'replaces the old one. Nobody holds more than the rules allow: 409 "proxy_limit".'
         ),
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         values = valid(ProxyAppointInputSerializer, request.data)
         meeting_pk, ballot_pk, number = (
             values.pop("meeting", None),
@@ -71,7 +72,7 @@ class ProxyListCreateApi(GenericAPIView):
 
 class ProxyRevokeApi(APIView):
     @extend_schema(request=None, responses={204: None}, summary="Cancel a proxy you appointed")
-    def delete(self, request: Request, pk: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, pk: int) -> Response:
         members_only(request)
         proxy = selectors.proxies_given_by(user=request.user).filter(pk=pk).first()
         if proxy is None:

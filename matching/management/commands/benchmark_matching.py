@@ -13,7 +13,7 @@ from datetime import date
 from datetime import time as clock
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -105,16 +105,18 @@ class Command(BaseCommand):
         )
         skills = list(Skill.objects.all())
         languages = list(Language.objects.all())
-        skill_rows, wanted_rows, language_rows, times = [], [], [], []
+        # (profile id, skill or language id): the rows of Django's through tables, made below.
+        skill_rows: list[tuple[int, int]] = []
+        wanted_rows: list[tuple[int, int]] = []
+        language_rows: list[tuple[int, int]] = []
+        times: list[WeeklyTime] = []
         for i, profile in enumerate(profiles):
             is_worker = i < workers
             chosen = rnd.sample(skills, rnd.randint(2, 5) if is_worker else rnd.randint(1, 3))
-            through = Profile.skills.through if is_worker else Profile.support_wanted.through
             rows = skill_rows if is_worker else wanted_rows
-            rows.extend(through(profile_id=profile.pk, skill_id=skill.pk) for skill in chosen)
+            rows.extend((profile.pk, skill.pk) for skill in chosen)
             language_rows.extend(
-                Profile.languages.through(profile_id=profile.pk, language_id=language.pk)
-                for language in rnd.sample(languages, rnd.randint(1, 2))
+                (profile.pk, language.pk) for language in rnd.sample(languages, rnd.randint(1, 2))
             )
             for day in rnd.sample(range(7), rnd.randint(2, 5) if is_worker else rnd.randint(1, 4)):
                 begins = rnd.randint(6, 16)
@@ -127,9 +129,17 @@ class Command(BaseCommand):
                         ends=f"{begins + rnd.randint(2, 6):02d}:00",
                     )
                 )
-        Profile.skills.through.objects.bulk_create(skill_rows, batch_size=5000)
-        Profile.support_wanted.through.objects.bulk_create(wanted_rows, batch_size=5000)
-        Profile.languages.through.objects.bulk_create(language_rows, batch_size=5000)
+        Profile.skills.through.objects.bulk_create(
+            [Profile.skills.through(profile_id=p, skill_id=s) for p, s in skill_rows], batch_size=5000
+        )
+        Profile.support_wanted.through.objects.bulk_create(
+            [Profile.support_wanted.through(profile_id=p, skill_id=s) for p, s in wanted_rows],
+            batch_size=5000,
+        )
+        Profile.languages.through.objects.bulk_create(
+            [Profile.languages.through(profile_id=p, language_id=lang) for p, lang in language_rows],
+            batch_size=5000,
+        )
         WeeklyTime.objects.bulk_create(times, batch_size=5000)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -163,6 +173,8 @@ class Command(BaseCommand):
 
         def search() -> None:
             profile = next(cycle)
+            if profile.latitude is None or profile.longitude is None:
+                raise CommandError(f"Profile {profile.pk} has no place to search near.")
             criteria = WorkerCriteria(
                 skills=rnd.sample(skills, 1),
                 near=geo.Point(profile.latitude, profile.longitude),

@@ -1,0 +1,23 @@
+from typing import Any
+
+from django import forms
+from django.contrib.auth.models import _User
+
+class LoginForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+
+class ChangePasswordForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+
+class ResetPasswordForm(forms.Form): ...
+
+class ResetPasswordKeyForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+
+class AddEmailForm(forms.Form):
+    def __init__(self, user: _User | None = None, *args: Any, **kwargs: Any) -> None: ...
+
+class SignupForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+
+def __getattr__(name: str) -> Any: ...
