@@ -40,6 +40,7 @@ test: .venv/.synced node_modules/.synced lint types pytest
 lint: .venv/.synced
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
 
 # Every module of the apps and the project package (pyproject's [tool.mypy] leaves out tests and migrations).
 types: .venv/.synced

@@ -7,6 +7,7 @@ kept in `Participation`, apart from what was chosen. See docs/decisions/0016-mee
 """
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -478,6 +479,24 @@ class Eligibility(models.Model):
 
 
 class ProxyQuerySet(models.QuerySet["Proxy"]):
+    """Every question about which proxies count is asked through these, so that the vote, the
+    ballot page, the quorum and the lists agree on it."""
+
+    def live(self) -> "ProxyQuerySet":
+        """Not cancelled."""
+        return self.filter(revoked_at__isnull=True)
+
+    def for_ballot(self, ballot: "Ballot") -> "ProxyQuerySet":
+        """Live proxies that may vote on this ballot: given for it, or for its whole meeting."""
+        scope = Q(ballot=ballot)
+        if ballot.meeting_id is not None:
+            scope |= Q(meeting_id=ballot.meeting_id)
+        return self.live().filter(scope)
+
+    def for_meeting(self, meeting: "Meeting") -> "ProxyQuerySet":
+        """Live proxies at this meeting: given for it, or for one of its ballots."""
+        return self.live().filter(Q(meeting=meeting) | Q(ballot__meeting=meeting))
+
     def held_by(self, members: models.QuerySet[Membership]) -> "ProxyQuerySet":
         """Proxies named to one of `members`, or to the chair of a meeting one of them chairs."""
         return self.filter(
@@ -485,6 +504,13 @@ class ProxyQuerySet(models.QuerySet["Proxy"]):
             | Q(to_chair=True, meeting__chair__in=members)
             | Q(to_chair=True, ballot__meeting__chair__in=members)
         )
+
+    def held_by_chair(self, meeting: "Meeting") -> "ProxyQuerySet":
+        """Proxies the chair of `meeting` holds: given to the chair, or named to whoever chairs."""
+        held = Q(to_chair=True)
+        if meeting.chair_id is not None:
+            held |= Q(holder_id=meeting.chair_id)
+        return self.filter(held)
 
     def in_force(self, now: datetime) -> "ProxyQuerySet":
         """Proxies not cancelled, for a meeting not yet over or a ballot not yet closed."""
@@ -552,6 +578,20 @@ class Proxy(models.Model):
 
     def __str__(self) -> str:
         return f"Proxy of {self.appointer_id}"
+
+    @staticmethod
+    def applying(proxies: "Iterable[Proxy]") -> "Proxy | None":
+        """Of one member's live proxies for a ballot, the one that votes: one given for the ballot
+        itself wins over one for its whole meeting; else the first given."""
+        ordered = sorted(proxies, key=lambda p: (p.ballot_id is None, p.created_at, p.pk))
+        return ordered[0] if ordered else None
+
+    def is_held_by(self, member: Membership) -> bool:
+        """Named to `member`, or to the chair of the meeting when `member` chairs it."""
+        if self.holder_id == member.pk:
+            return True
+        meeting = self.meeting if self.meeting_id else (self.ballot.meeting if self.ballot else None)
+        return self.to_chair and meeting is not None and meeting.chair_id == member.pk
 
 
 class Participation(models.Model):

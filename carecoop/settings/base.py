@@ -92,7 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "carecoop.context_processors.coop",
-                "carecoop.context_processors.navigation",
+                "members.context_processors.navigation",
                 "governance.context_processors.votes_waiting",
             ],
         },
@@ -293,6 +293,7 @@ SPECTACULAR_SETTINGS = {
         "VettingCheckKindEnum": "members.models.VettingCheck.Kind",
         "IntroductionKindEnum": "matching.models.Introduction.Kind",
         "GoverningDocumentKindEnum": "members.models.GoverningDocument.Kind",
+        "VisitStatusEnum": "scheduling.models.Visit.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -105,8 +105,10 @@ def ballots_awaiting_vote(*, user: User | AnonymousUser, now: datetime | None = 
         return []
     now = now or timezone.now()
     current = Membership.objects.current().filter(user=user)
-    proxied = Proxy.objects.filter(appointer__in=current, revoked_at__isnull=True).filter(
-        Q(ballot=OuterRef("pk")) | Q(meeting=OuterRef("meeting"))
+    proxied = (
+        Proxy.objects.live()
+        .filter(appointer__in=current)
+        .filter(Q(ballot=OuterRef("pk")) | Q(meeting=OuterRef("meeting")))
     )
     present = Attendance.objects.filter(meeting=OuterRef("meeting"), membership__in=current)
     own = list(

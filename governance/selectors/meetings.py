@@ -162,9 +162,9 @@ def quorum_present(*, meeting: Meeting) -> tuple[int, int]:
     present_ids = set(Attendance.objects.filter(meeting=meeting).values_list("membership_id", flat=True))
     represented = set()
     chair_present = meeting.chair_id in present_ids
-    for appointer_id, holder_id, to_chair in Proxy.objects.filter(
-        Q(meeting=meeting) | Q(ballot__meeting=meeting), revoked_at__isnull=True
-    ).values_list("appointer_id", "holder_id", "to_chair"):
+    for appointer_id, holder_id, to_chair in Proxy.objects.for_meeting(meeting).values_list(
+        "appointer_id", "holder_id", "to_chair"
+    ):
         if appointer_id not in present_ids and (holder_id in present_ids or (to_chair and chair_present)):
             represented.add(appointer_id)
     return len(present_ids), len(represented)

@@ -22,7 +22,8 @@ from members.models import Membership, User
 def proxies_given_by(*, user: User) -> QuerySet[Proxy]:
     membership = member_selectors.membership_current_for_user(user=user)
     return (
-        Proxy.objects.filter(appointer=membership, revoked_at__isnull=True)
+        Proxy.objects.live()
+        .filter(appointer=membership)
         .select_related("holder__profile", "meeting", "ballot")
         .order_by("-created_at")
     )
@@ -32,10 +33,8 @@ def proxy_votes_pending(*, current: QuerySet[Membership], now: datetime) -> list
     """(ballot, appointer's name) for each vote the user still owes as someone's proxy on an open
     ballot: the appointer is on its list of voters, no vote is recorded for them, and the proxy
     applies (one for the ballot itself wins over one for its meeting). One query."""
-    live = Proxy.objects.held_by(current).filter(revoked_at__isnull=True, appointer=OuterRef("membership"))
-    any_for_ballot = Proxy.objects.filter(
-        revoked_at__isnull=True, appointer=OuterRef("membership"), ballot=OuterRef("ballot")
-    )
+    live = Proxy.objects.live().held_by(current).filter(appointer=OuterRef("membership"))
+    any_for_ballot = Proxy.objects.live().filter(appointer=OuterRef("membership"), ballot=OuterRef("ballot"))
     voted = Participation.objects.filter(ballot=OuterRef("ballot"), membership=OuterRef("membership"))
     present = Attendance.objects.filter(meeting=OuterRef("ballot__meeting"), membership__in=current)
     rows = (
@@ -87,16 +86,14 @@ def proxies_usable_on_ballot(
     membership = member_selectors.membership_current_for_user(user=user) if user.is_authenticated else None
     if membership is None:
         return []
-    chairing = ballot.meeting is not None and ballot.meeting.chair_id == membership.pk
-    held = Q(holder=membership) | (Q(to_chair=True) if chairing else Q(pk__in=[]))
-    scope = Q(ballot=ballot) | (Q(meeting_id=ballot.meeting_id) if ballot.meeting_id else Q(pk__in=[]))
-    scope &= Q(revoked_at__isnull=True)
+    scope = Proxy.objects.for_ballot(ballot)
+    held = scope.held_by(Membership.objects.filter(pk=membership.pk))
     proxies = (
-        Proxy.objects.filter(scope, appointer__in=Proxy.objects.filter(scope & held).values("appointer"))
+        scope.filter(appointer__in=held.values("appointer"))
         # Only members on the ballot's list of voters have a vote to give (an election is voted
         # by the class whose seats it fills).
         .filter(appointer__in=Eligibility.objects.filter(ballot=ballot).values("membership"))
-        .select_related("appointer__profile")
+        .select_related("appointer__profile", "meeting", "ballot__meeting")
         .annotate(
             appointer_voted=Exists(
                 Participation.objects.filter(ballot=ballot, membership=OuterRef("appointer"))
@@ -114,16 +111,11 @@ def proxies_usable_on_ballot(
         )
         .order_by("created_at", "pk")
     )
-    by_appointer: dict[int, Proxy] = {}
+    by_appointer: dict[int, list[Proxy]] = {}
     for proxy in proxies:
-        chosen = by_appointer.get(proxy.appointer_id)
-        if chosen is None or (chosen.ballot_id is None and proxy.ballot_id is not None):
-            by_appointer[proxy.appointer_id] = proxy
-    mine = [
-        proxy
-        for proxy in by_appointer.values()
-        if proxy.holder_id == membership.pk or (proxy.to_chair and chairing)
-    ]
+        by_appointer.setdefault(proxy.appointer_id, []).append(proxy)
+    applying = [Proxy.applying(given) for given in by_appointer.values()]
+    mine = [proxy for proxy in applying if proxy is not None and proxy.is_held_by(membership)]
     # The checker cannot follow annotate() through the loop above: the proxies carry ProxyVotes.
     return cast(
         "list[WithAnnotations[Proxy, ProxyVotes]]", sorted(mine, key=lambda p: (p.appointer.shown_name, p.pk))

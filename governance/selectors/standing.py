@@ -8,7 +8,6 @@ from django.db.models import Q
 from governance.models import (
     Ballot,
     Eligibility,
-    Meeting,
     Participation,
     Proxy,
 )
@@ -56,15 +55,10 @@ def voter_standings(*, ballots: list[Ballot], user: User | AnonymousUser) -> dic
             "ballot_id", "proxy_id"
         )
     )
-    chaired = _meetings_chaired(ballots=ballots, membership=membership)
     proxies = (
-        Proxy.objects.filter(
-            Q(ballot_id__in=ballot_ids) | Q(meeting_id__in=meeting_ids),
-            Q(holder=membership)
-            | Q(to_chair=True, meeting_id__in=chaired)
-            | Q(to_chair=True, ballot_id__in=[b.pk for b in ballots if b.meeting_id in chaired]),
-            revoked_at__isnull=True,
-        )
+        Proxy.objects.live()
+        .held_by(Membership.objects.filter(pk=membership.pk))
+        .filter(Q(ballot_id__in=ballot_ids) | Q(meeting_id__in=meeting_ids))
         .select_related("appointer__profile")
         .order_by("pk")
     )
@@ -78,15 +72,10 @@ def voter_standings(*, ballots: list[Ballot], user: User | AnonymousUser) -> dic
 
     standings: dict[int, VoterStanding] = {}
     for ballot in ballots:
-        chairing = ballot.meeting_id in chaired
         applying = for_ballot.get(ballot.pk, []) + (
             for_meeting.get(ballot.meeting_id, []) if ballot.meeting_id is not None else []
         )
-        appointers = {
-            proxy.appointer_id: proxy.appointer
-            for proxy in applying
-            if proxy.holder_id == membership.pk or (proxy.to_chair and chairing)
-        }
+        appointers = {proxy.appointer_id: proxy.appointer for proxy in applying}
         proxy_id = participations.get(ballot.pk)
         standings[ballot.pk] = VoterStanding(
             eligible=ballot.pk in eligible,
@@ -95,20 +84,3 @@ def voter_standings(*, ballots: list[Ballot], user: User | AnonymousUser) -> dic
             proxies_for=sorted(appointers.values(), key=lambda m: (m.legal_name, m.pk)),
         )
     return standings
-
-
-def _meetings_chaired(*, ballots: list[Ballot], membership: Membership) -> set[int]:
-    """The meetings of `ballots` that `membership` chairs."""
-    chaired: set[int] = set()
-    unread: set[int] = set()
-    for ballot in ballots:
-        if ballot.meeting_id is None:
-            continue
-        if Ballot.meeting.is_cached(ballot):
-            if ballot.meeting is not None and ballot.meeting.chair_id == membership.pk:
-                chaired.add(ballot.meeting_id)
-        else:
-            unread.add(ballot.meeting_id)
-    if unread:
-        chaired |= set(Meeting.objects.filter(pk__in=unread, chair=membership).values_list("pk", flat=True))
-    return chaired

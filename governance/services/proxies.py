@@ -5,7 +5,6 @@ from datetime import datetime
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,21 +22,6 @@ from governance.services.common import membership_of
 from governance.services.meetings import outbox_send
 from members import selectors as member_selectors
 from members.models import Membership, User
-
-
-def _proxies_applying(ballot: Ballot) -> Q:
-    scope = Q(ballot=ballot)
-    if ballot.meeting_id is not None:
-        scope |= Q(meeting_id=ballot.meeting_id)
-    return scope & Q(revoked_at__isnull=True)
-
-
-def _held_by(holder: Membership | None, chair_of: Meeting | None) -> Q:
-    """The proxies a person holds: named to them, or to the chair of a meeting they chair."""
-    held = Q(holder=holder) if holder is not None else Q(pk__in=[])
-    if chair_of is not None and holder is not None and chair_of.chair_id == holder.pk:
-        held |= Q(to_chair=True)
-    return held
 
 
 @transaction.atomic
@@ -117,14 +101,17 @@ def proxy_appoint(
         Meeting.objects.select_for_update().filter(pk=meeting_of.pk).first()
     if holder is not None:
         Membership.objects.select_for_update().filter(pk=holder.pk).first()
-    if ballot is not None:
-        scope = _proxies_applying(ballot)
-    else:
-        scope = (Q(meeting=meeting) | Q(ballot__meeting=meeting)) & Q(revoked_at__isnull=True)
+    scope = (
+        Proxy.objects.for_ballot(ballot)
+        if ballot is not None
+        else Proxy.objects.for_meeting(meeting)
+        if meeting is not None
+        else Proxy.objects.none()  # one of the two was given: checked first of all
+    )
     if to_chair and meeting_of is not None:
-        held = Q(to_chair=True) | (Q(holder_id=meeting_of.chair_id) if meeting_of.chair_id else Q(pk__in=[]))
+        held = scope.held_by_chair(meeting_of)
     else:
-        held = _held_by(holder, meeting_of)
+        held = scope.held_by(Membership.objects.filter(pk__in=[holder.pk] if holder else []))
     replaced = Proxy.objects.filter(
         appointer=appointer, meeting=meeting, ballot=ballot, revoked_at__isnull=True
     )
@@ -132,9 +119,7 @@ def proxy_appoint(
     same_holder = holder is not None and replaced.filter(holder=holder).exists()
     replaced.update(revoked_at=now, holder_email_due=False)
     max_proxies = GovernancePolicy.current().max_proxies
-    held_count = (
-        Proxy.objects.filter(scope & held).exclude(appointer=appointer).values("appointer").distinct().count()
-    )
+    held_count = held.exclude(appointer=appointer).values("appointer").distinct().count()
     if held_count >= max_proxies:
         who = _("The chair") if to_chair else holder.shown_name  # type: ignore[union-attr]
         message = _("%(who)s already holds %(n)s proxies, the most anyone may hold.") % {
@@ -212,20 +197,16 @@ def proxy_revoke(*, proxy: Proxy, user: User, now: datetime | None = None) -> Pr
 def proxy_to_use(ballot: Ballot, appointer: Membership, holder: Membership) -> Proxy:
     """The appointer's proxy for this ballot (one for the ballot itself wins over one for the
     whole meeting), if `holder` holds it; and within the most anyone may hold."""
-    proxies = list(
-        Proxy.objects.filter(_proxies_applying(ballot), appointer=appointer).order_by(
-            "-ballot_id", "created_at"
-        )
+    proxy = Proxy.applying(
+        Proxy.objects.for_ballot(ballot)
+        .filter(appointer=appointer)
+        .select_related("meeting", "ballot__meeting")
     )
-    proxy = next((p for p in proxies if p.ballot_id is not None), proxies[0] if proxies else None)
-    chair_of = ballot.meeting
-    if proxy is None or not (
-        proxy.holder_id == holder.pk
-        or (proxy.to_chair and chair_of is not None and chair_of.chair_id == holder.pk)
-    ):
+    if proxy is None or not proxy.is_held_by(holder):
         raise NotAllowedError(_("You do not hold this member's proxy for this ballot."), code="no_proxy")
     held = list(
-        Proxy.objects.filter(_proxies_applying(ballot) & _held_by(holder, chair_of))
+        Proxy.objects.for_ballot(ballot)
+        .held_by(Membership.objects.filter(pk=holder.pk))
         .order_by("created_at", "pk")
         .values_list("appointer_id", flat=True)
     )

@@ -169,7 +169,7 @@ def _vote_cast(
         if proxy is None:
             # Voting in person cancels a proxy given for this ballot alone (a proxy for the
             # whole meeting stays for its other ballots; this ballot is now voted).
-            Proxy.objects.filter(appointer=voter, ballot=ballot, revoked_at__isnull=True).update(
+            Proxy.objects.live().filter(appointer=voter, ballot=ballot).update(
                 revoked_at=now, holder_email_due=False
             )
     Vote.objects.create(
