@@ -32,7 +32,6 @@ from django.utils.translation import ngettext
 from carecoop.db import ListOf, number_from_text
 from matching.models import Introduction, MatchingPolicy, NoticeboardPost, TeamMember, TeamRole
 from members import geo
-from members import permissions as member_permissions
 from members import selectors as member_selectors
 from members.models import (
     Audience,
@@ -494,19 +493,15 @@ def peer_supporters(*, topic: Any = None, exclude: Membership | None = None) -> 
     return profiles
 
 
-def _manages_team(user: User, receiver: Membership) -> bool:
-    return member_permissions.can_act_for(user, receiver, "can_manage_team")
-
-
 def receiver_acted_for(
     *,
     user: User,
     number: int | str | None,
-    allowed: Callable[[User, Membership], bool] = _manages_team,
+    allowed: Callable[[User, Membership], bool],
 ) -> Membership | None:
     """The person getting support the user acts for: themself when no number is given (None if
     they are not a person getting support), or the one with that number for whom `allowed` lets
-    the user act (by default: their circle gives the power to manage their team); 404 for anyone
+    the user act (matching.permissions.manages_team, say); 404 for anyone
     else, and for a number that is not one."""
     if number is None or number == "":
         own = member_selectors.membership_current_for_user(user=user)

@@ -10,22 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ApplicationError, ConflictError, NotFoundError, RateLimitedError
+from matching import permissions
 from matching.models import Introduction, MatchingPolicy, NoticeboardPost, TeamMember, TeamRole
-from members import permissions as member_permissions
 from members import selectors as member_selectors
 from members.models import MemberClass, Membership, User
 
 MESSAGE_MAX_LENGTH = 500
-
-
-def _acts_for(user: User, membership: Membership, power: str = "can_manage_team") -> bool:
-    """The member themself, staff, or (for a person getting support) someone in their circle
-    with the power."""
-    if user.pk == membership.user_id or user.is_staff:
-        return True
-    return membership.member_class == MemberClass.RECEIVER and member_permissions.can_act_for(
-        user, membership, power
-    )
 
 
 def _email(template: str, context: dict[str, object], to: list[str]) -> None:
@@ -57,7 +47,7 @@ def introduction_send(
     offers it. Contact details stay hidden until the other side accepts."""
     today = timezone.localdate()
     sender = receiver if from_receiver else supporter
-    if not _acts_for(by, sender):
+    if not permissions.acts_for(by, sender):
         raise ApplicationError(_("You cannot ask on this member's behalf."), code="not_allowed")
     if receiver.pk == supporter.pk:
         raise ApplicationError(_("Choose someone else."), code="same_member")
@@ -161,7 +151,7 @@ def introduction_accept(*, introduction: Introduction, by: User) -> TeamMember:
     """The other side says yes: the worker (or peer supporter) joins the team on trial, and each
     can now see the other's contact details."""
     introduction = _lock_pending(introduction)
-    if not _acts_for(by, introduction.recipient):
+    if not permissions.acts_for(by, introduction.recipient):
         raise ApplicationError(_("Only the member asked can answer."), code="not_allowed")
     today = timezone.localdate()
     if introduction.kind == Introduction.Kind.CARE and not member_selectors.worker_is_bookable(
@@ -197,7 +187,7 @@ def introduction_accept(*, introduction: Introduction, by: User) -> TeamMember:
 @transaction.atomic
 def introduction_decline(*, introduction: Introduction, by: User, reason: str = "") -> Introduction:
     introduction = _lock_pending(introduction)
-    if not _acts_for(by, introduction.recipient):
+    if not permissions.acts_for(by, introduction.recipient):
         raise ApplicationError(_("Only the member asked can answer."), code="not_allowed")
     introduction.status = Introduction.Status.DECLINED
     introduction.answered_at, introduction.answered_by = timezone.now(), by
@@ -212,7 +202,7 @@ def introduction_decline(*, introduction: Introduction, by: User, reason: str = 
 @transaction.atomic
 def introduction_withdraw(*, introduction: Introduction, by: User) -> Introduction:
     introduction = _lock_pending(introduction)
-    if not _acts_for(by, introduction.sender):
+    if not permissions.acts_for(by, introduction.sender):
         raise ApplicationError(_("Only the member who asked can withdraw."), code="not_allowed")
     introduction.status = Introduction.Status.WITHDRAWN
     introduction.answered_at, introduction.answered_by = timezone.now(), by
@@ -246,7 +236,7 @@ def _lock_active_member(member: TeamMember) -> TeamMember:
 def team_member_confirm(*, member: TeamMember, by: User) -> TeamMember:
     """At (or before) the end of the trial, either side confirms the place in the team."""
     member = _lock_active_member(member)
-    if not (_acts_for(by, member.receiver) or by.pk == member.member.user_id):
+    if not (permissions.acts_for(by, member.receiver) or by.pk == member.member.user_id):
         raise ApplicationError(_("Only the team's person or the worker can confirm."), code="not_allowed")
     if member.status == TeamMember.Status.CONFIRMED:
         raise ConflictError(_("Already confirmed."), code="already_confirmed")
@@ -260,7 +250,7 @@ def team_member_confirm(*, member: TeamMember, by: User) -> TeamMember:
 def team_member_end(*, member: TeamMember, by: User, reason: str = "") -> TeamMember:
     """Either side ends a place in the team (the person removes someone, or a worker leaves)."""
     member = _lock_active_member(member)
-    if not (_acts_for(by, member.receiver) or by.pk == member.member.user_id):
+    if not (permissions.acts_for(by, member.receiver) or by.pk == member.member.user_id):
         raise ApplicationError(_("Only the team's person or the worker can end this."), code="not_allowed")
     member.status, member.ended_at, member.ended_by = TeamMember.Status.ENDED, timezone.now(), by
     member.end_reason = reason.strip()
@@ -300,7 +290,7 @@ def _trial_reminder_send(*, member_id: int) -> bool:
 @transaction.atomic
 def team_role_give(*, receiver: Membership, holder: User, name: str, review_on: date, by: User) -> TeamRole:
     """Give someone in the team a role ("hat"), to be reviewed on a date."""
-    if not _acts_for(by, receiver):
+    if not permissions.acts_for(by, receiver):
         raise ApplicationError(
             _("Only the person, or someone managing their team, gives roles."), code="not_allowed"
         )
@@ -332,7 +322,7 @@ def team_role_give(*, receiver: Membership, holder: User, name: str, review_on: 
 @transaction.atomic
 def team_role_end(*, role: TeamRole, by: User) -> TeamRole:
     role = TeamRole.objects.select_for_update().select_related("receiver").get(pk=role.pk)
-    if not _acts_for(by, role.receiver):
+    if not permissions.acts_for(by, role.receiver):
         raise ApplicationError(
             _("Only the person, or someone managing their team, changes roles."), code="not_allowed"
         )
@@ -348,7 +338,7 @@ def noticeboard_post(*, receiver: Membership, by: User, body: str) -> Noticeboar
     from matching import selectors
 
     is_member = selectors.in_team(user=by, receiver=receiver)
-    if not (is_member or _acts_for(by, receiver, power="can_view_care")):
+    if not (is_member or permissions.acts_for(by, receiver, power="can_view_care")):
         raise ApplicationError(_("Only the team can post on its noticeboard."), code="not_in_team")
     body = body.strip()
     if not body or len(body) > 1000:

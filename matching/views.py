@@ -13,7 +13,7 @@ from carecoop.exceptions import ApplicationError
 from carecoop.forms import form_add_application_error
 from carecoop.http import AuthenticatedHttpRequest
 from carecoop.money import pence_from_pounds
-from matching import selectors, services
+from matching import permissions, selectors, services
 from matching.forms import (
     DeclineForm,
     IntroductionForm,
@@ -25,7 +25,6 @@ from matching.forms import (
 from matching.models import Introduction, TeamMember, TeamRole
 from matching.selectors import TimeWanted, WorkerCriteria
 from members import geo
-from members import permissions as member_permissions
 from members import selectors as member_selectors
 from members.models import MemberClass, Membership, User
 
@@ -36,7 +35,7 @@ PARTS = {"morning": (time(6), time(12)), "afternoon": (time(12), time(17)), "eve
 def _acting_for(request: AuthenticatedHttpRequest) -> Membership | None:
     """The person getting support the user is acting for (see selectors.receiver_acted_for)."""
     number = request.GET.get("for") or request.POST.get("for")
-    return selectors.receiver_acted_for(user=request.user, number=number)
+    return selectors.receiver_acted_for(user=request.user, number=number, allowed=permissions.manages_team)
 
 
 def _member_or_redirect(request: HttpRequest) -> Membership | None:
@@ -201,11 +200,9 @@ def introduction_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 def _team_access(request: AuthenticatedHttpRequest, receiver: Membership) -> str:
     """ "manage" (the person, staff, or circle with the power), "member" (in the team or the
     circle), or a 404: a team's page is not for anyone else."""
-    if member_permissions.can_act_for(request.user, receiver, "can_manage_team"):
+    if permissions.manages_team(request.user, receiver):
         return "manage"
-    if selectors.in_team(user=request.user, receiver=receiver) or member_permissions.can_act_for(
-        request.user, receiver, "can_view_care"
-    ):
+    if permissions.sees_team(request.user, receiver):
         return "member"
     raise Http404
 
@@ -302,7 +299,7 @@ def people_looking(request: AuthenticatedHttpRequest) -> HttpResponse:
     own = _member_or_redirect(request)
     if own is None:
         return redirect("account_overview")
-    if own.member_class != MemberClass.WORKER and not request.user.is_staff:
+    if not permissions.sees_people_looking(request.user, own):
         raise Http404
     page = Paginator(selectors.receivers_listed(on=timezone.localdate()), PAGE_SIZE).get_page(
         request.GET.get("page")

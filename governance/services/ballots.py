@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
-from governance import selectors
+from governance import permissions, selectors
 from governance.models import (
     SEAT_CLASS_MEMBERS,
     Ballot,
@@ -93,11 +93,13 @@ def ballot_create(
 def candidate_stand(*, ballot: Ballot, user: User, statement: str) -> Candidate:
     membership = membership_of(user)
     ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
-    if ballot.kind != Ballot.Kind.ELECTION:
-        raise ApplicationError(_("Candidates stand in elections, not on motions."), code="not_an_election")
-    if ballot.status != Ballot.Status.DRAFT:
-        raise ConflictError(_("Nominations closed when the ballot opened."), code="nominations_closed")
-    if membership.member_class not in SEAT_CLASS_MEMBERS[ballot.seat_class]:
+    if not permissions.may_stand(membership, ballot):
+        if ballot.kind != Ballot.Kind.ELECTION:
+            raise ApplicationError(
+                _("Candidates stand in elections, not on motions."), code="not_an_election"
+            )
+        if ballot.status != Ballot.Status.DRAFT:
+            raise ConflictError(_("Nominations closed when the ballot opened."), code="nominations_closed")
         raise NotAllowedError(
             _("Only members of the class whose seats are filled can stand in this election."),
             code="wrong_class",

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ApplicationError, NotAllowedError
+from governance import permissions
 from governance.models import (
     Meeting,
 )
@@ -44,14 +45,9 @@ def clean_text(value: str, *, field: str, what: str, most: int = TEXT_MAX) -> st
     return value
 
 
-def _is_chair(user: User, meeting: Meeting | None) -> bool:
-    if meeting is None or meeting.chair_id is None:
-        return False
-    return Membership.objects.filter(pk=meeting.chair_id, user=user, date_ceased__isnull=True).exists()
-
-
 def staff_or_chair(user: User, meeting: Meeting | None, what: str) -> None:
-    if not (user.is_staff or _is_chair(user, meeting)):
+    member = None if user.is_staff else member_selectors.membership_current_for_user(user=user)
+    if not permissions.runs_meeting(user, member, meeting):
         raise NotAllowedError(
             _("Only the chair of the meeting or the co-op's staff can %(what)s.") % {"what": what},
             code="chair_only",

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from carecoop.exceptions import ApplicationError, ConflictError, NotFoundError
 from carecoop.forms import form_add_application_error
 from carecoop.http import AuthenticatedHttpRequest
-from governance import selectors, services
+from governance import permissions, selectors, services
 from governance.forms.ballots import BallotCreateForm, StandForm, VoteForm
 from governance.models import SEAT_CLASS_MEMBERS, Ballot, Meeting, Motion
 from governance.views.common import ballot_or_404, int_param, runs, taking_part
@@ -133,13 +133,7 @@ def ballot_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         and me is not None
         and me.member_class not in SEAT_CLASS_MEMBERS.get(ballot.seat_class, ())
     )
-    can_stand = (
-        ballot.kind == Ballot.Kind.ELECTION
-        and ballot.status == Ballot.Status.DRAFT
-        and me is not None
-        and my_candidacy is None
-        and me.member_class in SEAT_CLASS_MEMBERS.get(ballot.seat_class, ())
-    )
+    can_stand = my_candidacy is None and permissions.may_stand(me, ballot)
     context = {
         "ballot": ballot,
         "me": me,

@@ -15,7 +15,7 @@ from carecoop.exceptions import ApplicationError, NotFoundError
 from carecoop.forms import form_add_application_error
 from carecoop.http import AuthenticatedHttpRequest
 from carecoop.permissions import is_staff
-from governance import selectors
+from governance import permissions, selectors
 from governance.models import Ballot, Motion
 from members import selectors as member_selectors
 from members.models import Membership
@@ -103,5 +103,4 @@ def int_param(request: HttpRequest, name: str) -> int | None:
 
 def runs(request: HttpRequest, ballot: Ballot, me: Membership | None) -> bool:
     """Staff, or the chair of the ballot's meeting: they open, close and declare."""
-    chair = ballot.meeting.chair_id if ballot.meeting is not None else None
-    return bool(request.user.is_staff or (me is not None and chair is not None and chair == me.pk))
+    return permissions.runs_meeting(request.user, me, ballot.meeting)

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from carecoop.exceptions import ApplicationError
 from carecoop.http import AuthenticatedRequest
-from matching import selectors, services
+from matching import permissions, selectors, services
 from matching.api.serializers import (
     DeclineInputSerializer,
     IntroductionInputSerializer,
@@ -24,14 +24,15 @@ from matching.api.serializers import (
 from matching.models import Introduction
 from matching.selectors import Suggestion, TimeWanted, WorkerCriteria
 from members import geo
-from members import permissions as member_permissions
 from members import selectors as member_selectors
 from members.models import MemberClass, Membership, Profile, User
 
 
 def _receiver_for(request: AuthenticatedRequest, number: int | str | None) -> Membership:
     """The person getting support the caller acts for (see selectors.receiver_acted_for)."""
-    receiver = selectors.receiver_acted_for(user=request.user, number=number)
+    receiver = selectors.receiver_acted_for(
+        user=request.user, number=number, allowed=permissions.manages_team
+    )
     if receiver is None:
         raise ApplicationError(_("Say which person getting support this is for."), code="receiver_required")
     return receiver
@@ -152,12 +153,8 @@ class TeamApi(APIView):
         receiver = get_object_or_404(
             Membership.objects.current(), number=number, member_class=MemberClass.RECEIVER
         )
-        manage = member_permissions.can_act_for(request.user, receiver, "can_manage_team")
-        if not (
-            manage
-            or selectors.in_team(user=request.user, receiver=receiver)
-            or member_permissions.can_act_for(request.user, receiver, "can_view_care")
-        ):
+        manage = permissions.manages_team(request.user, receiver)
+        if not (manage or permissions.sees_team(request.user, receiver)):
             raise Http404
         return receiver, manage
 
