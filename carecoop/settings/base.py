@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "solo",
     # The co-op's apps, in the one direction their dependencies flow.
+    "carecoop",  # the plumbing every app shares: site-wide commands, the outbox, admin mixins
     "members",
     "matching",
     "scheduling",
