@@ -4,6 +4,7 @@ writes a note and checks out; the person confirms the hours."""
 import datetime
 import re
 
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from scheduling.models import Visit
@@ -27,7 +28,7 @@ def test_a_weekly_visit_is_booked_accepted_delivered_and_its_hours_confirmed(
         changes={"postcode": "HX7 8AH", "display_name": "Ruth"},
     )
     add_worker(staff_member, "Megan Holt", "megan@example.org", team_of=ruth)
-    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     base = live_server.url
 
     _log_in(page, audit, base, "ruth@example.org")
