@@ -9,7 +9,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := python3.11
 PY := .venv/bin/python
 
-.PHONY: help run test check lint format types pytest browser-deps
+.PHONY: help run test check lint format types pytest pytest-moved-clock browser-deps
 
 help:
 	@echo "make run    start the app with demo data (SQLite, embedded broker): http://127.0.0.1:8000/"
@@ -48,6 +48,11 @@ types: .venv/.synced
 
 pytest: .venv/.synced node_modules/.synced
 	.venv/bin/pytest $(PYTEST_ARGS)
+
+# The tests again with the clock a year ahead (tests/conftest.py): a test that fixes a date
+# without freezing the clock, or works out "today" at import, fails here rather than next year.
+pytest-moved-clock: .venv/.synced
+	TEST_CLOCK_SHIFT_DAYS=365 .venv/bin/pytest --ignore=tests/browser $(PYTEST_ARGS)
 
 format: .venv/.synced
 	.venv/bin/ruff format .

@@ -2,6 +2,7 @@ import datetime
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from members.models import User
@@ -73,7 +74,8 @@ class MembershipFactory(DjangoModelFactory):
     legal_name = factory.Faker("name", locale="en_GB")
     address = "2 Bridge Gate\nHebden Bridge"
     postcode = "HX7 8EX"
-    date_admitted = datetime.date(2025, 1, 6)
+    # About two years a member, counted from today (the frozen day, where a test freezes one).
+    date_admitted = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=2 * 365))
 
     @factory.post_generation
     def shares(obj, create: bool, extracted: int | None, **kwargs: object) -> None:
@@ -94,9 +96,17 @@ class MembershipFactory(DjangoModelFactory):
 # --- Vetting ------------------------------------------------------------------------------------
 
 
-def record_dbs(worker, staff, issued_on=datetime.date(2025, 2, 10), **extra):
-    """An enhanced DBS check (with barred lists) recorded by staff."""
+def _checked_recently() -> datetime.date:
+    # About ten months ago: current for a good while yet (a DBS certificate counts for three years).
+    return timezone.localdate() - datetime.timedelta(days=300)
+
+
+def record_dbs(worker, staff, issued_on=None, **extra):
+    """An enhanced DBS check (with barred lists) recorded by staff, issued about ten months ago
+    unless `issued_on` is given."""
     from members import services
+
+    issued_on = issued_on or _checked_recently()
 
     extra.setdefault("dbs_level", "enhanced_barred")
     return services.vetting_check_record(
@@ -109,8 +119,11 @@ def record_dbs(worker, staff, issued_on=datetime.date(2025, 2, 10), **extra):
     )
 
 
-def record_right_to_work(worker, staff, issued_on=datetime.date(2025, 2, 10), expires_on=None):
+def record_right_to_work(worker, staff, issued_on=None, expires_on=None):
+    """A right-to-work check seen about ten months ago, unless `issued_on` is given."""
     from members import services
+
+    issued_on = issued_on or _checked_recently()
 
     return services.vetting_check_record(
         membership=worker,

@@ -1,5 +1,7 @@
+import datetime
 import re
 
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.axe import PageAudit
@@ -81,15 +83,16 @@ def test_a_worker_applies_is_admitted_and_vetted_then_fills_in_their_profile_on_
     staff_page.get_by_role("link", name="Vetting checks").click()
     expect(staff_page.get_by_text("Cannot be booked")).to_be_visible()
     staff_audit()
+    checked = (timezone.localdate() - datetime.timedelta(days=300)).isoformat()
     staff_page.get_by_text("Criminal-record check (DBS)", exact=True).click()
-    staff_page.get_by_label("Date issued").first.fill("2026-02-10")
+    staff_page.get_by_label("Date issued").first.fill(checked)
     staff_page.get_by_label("Certificate number (12 digits)").fill("0012 3456 7890")
     staff_page.get_by_label("Level").select_option("enhanced_barred")
     staff_page.get_by_role("button", name="Record Criminal-record check (DBS)").click()
     expect(staff_page.get_by_role("status")).to_contain_text("Check recorded.")
     staff_audit()
     staff_page.get_by_text("Right to work", exact=True).click()
-    staff_page.get_by_label("Date checked").fill("2026-02-10")
+    staff_page.get_by_label("Date checked").fill(checked)
     staff_page.get_by_label("Document seen").fill("British passport")
     staff_page.get_by_role("button", name="Record Right to work").click()
     expect(staff_page.get_by_text("Can be booked")).to_be_visible()

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from matching.models import Introduction, TeamMember
 from tests.matching.conftest import add_worker
@@ -130,7 +131,7 @@ def test_the_team_gives_roles_and_removes_members_through_the_api(api_client, ru
     api_client.force_authenticate(megan.user)
     api_client.post(f"/api/v1/introductions/{introduction['id']}/accept/")
     api_client.force_authenticate(ruth.user)
-    review = (datetime.date.today() + datetime.timedelta(days=60)).isoformat()
+    review = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
 
     role = api_client.post(
         f"/api/v1/teams/{ruth.number}/roles/",

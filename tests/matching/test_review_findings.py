@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from carecoop.exceptions import ApplicationError
 from matching import services
@@ -136,9 +137,9 @@ def test_a_person_not_yet_admitted_is_not_listed(ruth, staff_member):
     from matching import selectors
 
     future = MembershipFactory(
-        member_class="receiver", date_admitted=datetime.date.today() + datetime.timedelta(days=3)
+        member_class="receiver", date_admitted=timezone.localdate() + datetime.timedelta(days=3)
     )
     _list(future, display_name="members")
 
-    assert future.pk not in [p.membership_id for p in selectors.receivers_listed(on=datetime.date.today())]
+    assert future.pk not in [p.membership_id for p in selectors.receivers_listed(on=timezone.localdate())]
     assert member_selectors.membership_can_participate(membership=future) is False

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from carecoop.exceptions import ApplicationError
 from members import permissions, selectors, services
@@ -108,10 +109,10 @@ def test_only_the_person_the_invitation_was_sent_to_can_accept_it(
 def test_an_expired_invitation_cannot_be_accepted(
     receiver, daughter, time_machine, django_capture_on_commit_callbacks
 ):
-    time_machine.move_to(datetime.datetime(2026, 11, 1, 9, tzinfo=datetime.UTC), tick=False)
+    invited_at = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
         _invite(receiver, receiver.user)
-    time_machine.move_to(datetime.datetime(2026, 11, 16, 9, tzinfo=datetime.UTC), tick=False)
+    time_machine.move_to(invited_at + datetime.timedelta(days=15), tick=False)
 
     with pytest.raises(ApplicationError) as refused:
         services.circle_accept(token=_token_from_email(mail.outbox[0]), user=daughter)

@@ -68,7 +68,7 @@ def test_a_class_change_needs_a_reason(member, staff_member):
 
 @pytest.mark.parametrize("reason", ["resigned", "expelled", "died"])
 def test_ceasing_keeps_the_row_with_date_and_reason_and_withdraws_the_shares(member, staff_member, reason):
-    day = datetime.date(2026, 6, 30)
+    day = timezone.localdate() - datetime.timedelta(days=30)
 
     services.membership_cease(membership=member, by=staff_member, reason=reason, ceased_on=day)
 
@@ -83,7 +83,10 @@ def test_ceasing_keeps_the_row_with_date_and_reason_and_withdraws_the_shares(mem
 def test_a_membership_cannot_cease_before_it_began(member, staff_member):
     with pytest.raises(ApplicationError) as refused:
         services.membership_cease(
-            membership=member, by=staff_member, reason="resigned", ceased_on=datetime.date(2024, 1, 1)
+            membership=member,
+            by=staff_member,
+            reason="resigned",
+            ceased_on=member.date_admitted - datetime.timedelta(days=1),
         )
 
     assert refused.value.code == "ceased_before_admitted"
@@ -148,7 +151,9 @@ def test_search_and_filters_find_members(staff_member):
 def test_participation_needs_admission_a_paid_share_and_no_cessation(member, staff_member):
     assert selectors.membership_can_participate(membership=member)
     assert not selectors.membership_can_participate(membership=MembershipFactory(shares=0))
-    assert not selectors.membership_can_participate(membership=member, on=datetime.date(2024, 1, 1))
+    assert not selectors.membership_can_participate(
+        membership=member, on=member.date_admitted - datetime.timedelta(days=1)
+    )
     services.membership_cease(
         membership=member, by=staff_member, reason="resigned", ceased_on=timezone.localdate()
     )
