@@ -140,3 +140,62 @@ def make_bookable(worker, staff):
     record_dbs(worker, staff)
     record_right_to_work(worker, staff)
     return worker
+
+
+# --- Visits, meetings and ballots -----------------------------------------------------------------
+# Rows as the services leave them, for tests about reading, showing and counting them. A test about
+# the rules of booking, calling or voting goes through the service instead.
+
+
+def _in_days(days: int, hour: int = 10) -> datetime.datetime:
+    from django.utils import timezone
+
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+class VisitFactory(DjangoModelFactory):
+    """A visit offered to a worker tomorrow, 10:00 to 11:00; `status="accepted"` for one they took."""
+
+    class Meta:
+        model = "scheduling.Visit"
+
+    receiver = factory.SubFactory(MembershipFactory, member_class="receiver")
+    worker = factory.SubFactory(MembershipFactory, member_class="worker")
+    starts = factory.LazyFunction(lambda: _in_days(1))
+    ends = factory.LazyAttribute(lambda o: o.starts + datetime.timedelta(hours=1))
+    booked_by = factory.LazyAttribute(lambda o: o.receiver.user)
+    offer_expires_at = factory.LazyAttribute(lambda o: o.starts - datetime.timedelta(hours=12))
+    tasks = factory.LazyFunction(lambda: [{"label": "Breakfast", "done": False}])
+
+
+class MeetingFactory(DjangoModelFactory):
+    """A general meeting three weeks ahead at Hebden Bridge Town Hall, called by staff."""
+
+    class Meta:
+        model = "governance.Meeting"
+
+    kind = "general"
+    title = "General meeting"
+    format = "in_person"
+    place = "Hebden Bridge Town Hall, St George's Street, HX7 7BY"
+    agenda = "1. Apologies\n2. Minutes of the last meeting\n3. Any other business"
+    starts_at = factory.LazyFunction(lambda: _in_days(21, hour=18))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=2))
+    called_by = factory.SubFactory(UserFactory, is_staff=True)
+
+
+class BallotFactory(DjangoModelFactory):
+    """A draft online election for one workers' seat, open from tomorrow for a week; staff open it
+    with governance.services.ballot_open (which fixes who may vote)."""
+
+    class Meta:
+        model = "governance.Ballot"
+
+    title = "Board: a workers' seat"
+    kind = "election"
+    seat_class = "workers"
+    seats = 1
+    opens_at = factory.LazyFunction(lambda: _in_days(1))
+    closes_at = factory.LazyAttribute(lambda o: o.opens_at + datetime.timedelta(days=7))
+    created_by = factory.SubFactory(UserFactory, is_staff=True)

@@ -18,8 +18,9 @@ _checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
 # TEST_DATABASE_NAME lets two runs in one checkout work side by side.
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=f"test_carecoop_{_checkout}")}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
-# A queue of each checkout's own: two checkouts' delivery tests never take each other's tasks.
-CELERY_TASK_DEFAULT_QUEUE = f"carecoop-test-{_checkout}"
+# A queue of each test database's own: two runs at once (two checkouts, or two databases in one)
+# never take each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = f"carecoop-{DATABASES['default']['TEST']['NAME']}"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

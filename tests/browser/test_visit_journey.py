@@ -128,3 +128,16 @@ def test_a_weekly_visit_is_booked_accepted_delivered_and_its_hours_confirmed(
     page.get_by_role("link", name="Care log").click()
     expect(page.get_by_role("main")).to_contain_text("Ruth ate well")
     audit()
+
+
+def test_an_empty_month_scrolls_by_keyboard_on_a_phone(page: Page, live_server, audit):
+    """With no visits in it the month has nothing to tab to inside; the table itself takes focus
+    so a keyboard can scroll it sideways on a phone (axe: scrollable-region-focusable)."""
+    from tests.factories import MembershipFactory
+
+    megan = MembershipFactory(member_class="worker", user__email="megan@example.org")
+    _log_in(page, audit, live_server.url, megan.user.email)
+    page.goto(live_server.url + "/visits/?view=month")
+    month = page.get_by_role("region", name=re.compile(r"\w+ \d{4}"))
+    expect(month).to_have_attribute("tabindex", "0")
+    audit()

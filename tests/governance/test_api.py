@@ -316,9 +316,8 @@ def test_a_ballot_says_where_the_member_stands(api_client, motion_ballot, margar
     assert client.get(BALLOTS).json()["results"][0]["you"]["voted"] is True
 
 
-def test_an_election_lists_its_candidates_with_their_statements_and_takes_rankings(
-    api_client, secretary, tom, margaret
-):
+def _workers_election(secretary, tom, *, secret=True):
+    """An open election for a workers' seat, with Tom and Asha Begum standing."""
     rival = MembershipFactory(member_class="worker", legal_name="Asha Begum")
     ballot = services.ballot_create(
         user=secretary,
@@ -327,10 +326,18 @@ def test_an_election_lists_its_candidates_with_their_statements_and_takes_rankin
         seats=1,
         opens_at=NOW,
         closes_at=at(1, 12),
+        secret=secret,
     )
     tom_standing = services.candidate_stand(ballot=ballot, user=tom.user, statement="Rotas that work.")
     asha_standing = services.candidate_stand(ballot=ballot, user=rival.user, statement="Fair pay.")
     services.ballot_open(ballot=ballot, user=secretary, now=NOW)
+    return ballot, rival, tom_standing, asha_standing
+
+
+def test_an_election_lists_its_candidates_with_their_statements_and_takes_rankings(
+    api_client, secretary, tom, margaret
+):
+    ballot, rival, tom_standing, asha_standing = _workers_election(secretary, tom)
 
     response = as_user(api_client, tom).get(f"{BALLOTS}{ballot.pk}/")
 
@@ -524,19 +531,7 @@ def test_a_named_ballot_shows_who_voted_how_once_closed(api_client, secretary, a
 def test_a_named_election_gives_each_ranking_alike_in_the_api_the_csv_and_the_page(
     api_client, client, secretary, tom
 ):
-    rival = MembershipFactory(member_class="worker", legal_name="Asha Begum")
-    ballot = services.ballot_create(
-        user=secretary,
-        title="Board: workers' seat",
-        seat_class="workers",
-        seats=1,
-        opens_at=NOW,
-        closes_at=at(1, 12),
-        secret=False,
-    )
-    tom_standing = services.candidate_stand(ballot=ballot, user=tom.user, statement="Rotas that work.")
-    asha_standing = services.candidate_stand(ballot=ballot, user=rival.user, statement="Fair pay.")
-    services.ballot_open(ballot=ballot, user=secretary, now=NOW)
+    ballot, rival, tom_standing, asha_standing = _workers_election(secretary, tom, secret=False)
     vote(api_client, tom, ballot, ranking=[tom_standing.pk, asha_standing.pk])
     vote(api_client, rival, ballot, ranking=[asha_standing.pk])
     close(ballot)
