@@ -199,3 +199,14 @@ class BallotFactory(DjangoModelFactory):
     opens_at = factory.LazyFunction(lambda: _in_days(1))
     closes_at = factory.LazyAttribute(lambda o: o.opens_at + datetime.timedelta(days=7))
     created_by = factory.SubFactory(UserFactory, is_staff=True)
+
+
+def visit_booked(receiver, worker, starts, ends, *, by=None, accepted=False, **extra):
+    """A visit booked through the service, by the person unless `by` says who; accepted by its
+    worker when `accepted`. For tests about what follows a booking, not about booking itself."""
+    from scheduling import services
+
+    visit = services.visit_book(
+        by=by or receiver.user, receiver=receiver, worker=worker, starts=starts, ends=ends, **extra
+    ).visits[0]
+    return services.visit_accept(visit=visit, by=worker.user) if accepted else visit

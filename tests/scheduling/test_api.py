@@ -13,23 +13,12 @@ from rest_framework.test import APIClient
 from members.models import CircleMember
 from scheduling import services
 from scheduling.models import Series, Visit
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, visit_booked
 from tests.scheduling.conftest import NOW, at
 
 pytestmark = pytest.mark.usefixtures("now")
 
 VISITS = "/api/v1/visits/"
-
-
-def book(by, receiver, worker, starts, ends, **extra):
-    return services.visit_book(
-        by=by, receiver=receiver, worker=worker, starts=starts, ends=ends, **extra
-    ).visits[0]
-
-
-def accepted(receiver, worker, starts, ends, **extra):
-    visit = book(receiver.user, receiver, worker, starts, ends, **extra)
-    return services.visit_accept(visit=visit, by=worker.user)
 
 
 def as_user(api_client, user):
@@ -130,8 +119,8 @@ def test_booking_outside_the_workers_free_times_comes_back_with_a_warning(api_cl
 
 
 def test_accepting_a_visit_that_overlaps_an_accepted_one_is_a_409_overlap(api_client, ruth, megan):
-    accepted(ruth, megan, at(24, 9), at(24, 11))
-    clashing = book(ruth.user, ruth, megan, at(24, 10), at(24, 12))
+    visit_booked(ruth, megan, at(24, 9), at(24, 11), accepted=True)
+    clashing = visit_booked(ruth, megan, at(24, 10), at(24, 12))
 
     response = post(as_user(api_client, megan.user), f"{VISITS}{clashing.pk}/accept/")
 
@@ -143,7 +132,7 @@ def test_accepting_a_visit_that_overlaps_an_accepted_one_is_a_409_overlap(api_cl
 
 
 def test_the_worker_declines_with_a_reason(api_client, ruth, megan):
-    visit = book(ruth.user, ruth, megan, at(24, 9), at(24, 11))
+    visit = visit_booked(ruth, megan, at(24, 9), at(24, 11))
 
     response = post(as_user(api_client, megan.user), f"{VISITS}{visit.pk}/decline/", {"reason": "Away."})
 
@@ -153,7 +142,7 @@ def test_the_worker_declines_with_a_reason(api_client, ruth, megan):
 
 
 def test_a_worker_cannot_accept_a_visit_offered_to_someone_else(api_client, ruth, megan, asha):
-    visit = book(ruth.user, ruth, megan, at(24, 9), at(24, 11))
+    visit = visit_booked(ruth, megan, at(24, 9), at(24, 11))
 
     response = post(as_user(api_client, asha.user), f"{VISITS}{visit.pk}/accept/")
 
@@ -168,7 +157,7 @@ def test_a_worker_cannot_accept_a_visit_offered_to_someone_else(api_client, ruth
 def test_someone_outside_the_persons_life_gets_404_for_a_visit(api_client, request, ruth, megan, who):
     user = request.getfixturevalue(who)
     user = getattr(user, "user", user)
-    visit = book(ruth.user, ruth, megan, at(24, 9), at(24, 11))
+    visit = visit_booked(ruth, megan, at(24, 9), at(24, 11))
     client = as_user(api_client, user)
 
     assert client.get(f"{VISITS}{visit.pk}/").status_code == 404
@@ -180,7 +169,7 @@ def test_someone_outside_the_persons_life_gets_404_for_a_visit(api_client, reque
 
 
 def test_the_api_needs_a_login(api_client, ruth, megan):
-    visit = book(ruth.user, ruth, megan, at(24, 9), at(24, 11))
+    visit = visit_booked(ruth, megan, at(24, 9), at(24, 11))
 
     assert api_client.get(VISITS).status_code == 401
     assert api_client.get(f"{VISITS}{visit.pk}/").status_code == 401
@@ -192,9 +181,9 @@ def test_the_api_needs_a_login(api_client, ruth, megan):
 def test_the_list_shows_each_person_the_visits_they_may_see(
     api_client, ruth, megan, asha, tom, outsider, jane
 ):
-    for_megan = book(ruth.user, ruth, megan, at(24, 9), at(24, 11))
-    for_asha = book(ruth.user, ruth, asha, at(25, 9), at(25, 11))
-    open_visit = book(ruth.user, ruth, None, at(26, 9), at(26, 11))
+    for_megan = visit_booked(ruth, megan, at(24, 9), at(24, 11))
+    for_asha = visit_booked(ruth, asha, at(25, 9), at(25, 11))
+    open_visit = visit_booked(ruth, None, at(26, 9), at(26, 11))
 
     def ids(user, **params):
         response = as_user(api_client, user).get(VISITS, params)
@@ -217,8 +206,10 @@ def test_the_list_shows_each_person_the_visits_they_may_see(
 
 
 def test_the_list_reaches_four_weeks_ahead_unless_asked_for_more(api_client, ruth, megan):
-    soon = book(ruth.user, ruth, megan, at(24, 9), at(24, 11))
-    later = book(ruth.user, ruth, megan, at(7, 9, month=1, year=2027), at(7, 11, month=1, year=2027))
+    soon = visit_booked(ruth, megan, at(24, 9), at(24, 11))
+    later = visit_booked(
+        ruth, megan, at(7, 9, month=1, year=2027), at(7, 11, month=1, year=2027), by=ruth.user
+    )
     client = as_user(api_client, ruth.user)
 
     assert [v["id"] for v in client.get(VISITS).json()["results"]] == [soon.pk]
@@ -229,7 +220,7 @@ def test_the_list_reaches_four_weeks_ahead_unless_asked_for_more(api_client, rut
 
 
 def test_the_visit_note_is_shown_only_to_those_who_may_see_care(api_client, ruth, megan, staff):
-    visit = accepted(ruth, megan, at(23, 10, 30), at(23, 12))
+    visit = visit_booked(ruth, megan, at(23, 10, 30), at(23, 12), accepted=True)
     services.visit_check_in(visit=visit, by=megan.user)
     services.visit_check_out(visit=visit, by=megan.user, note="Ate well; a little breathless.")
     # A neighbour who may book Ruth's visits, but not read about her care.
@@ -260,15 +251,15 @@ def test_the_visit_note_is_shown_only_to_those_who_may_see_care(api_client, ruth
 def test_the_list_runs_the_same_queries_for_many_visits_as_for_few(
     api_client, ruth, megan, asha, jane, django_assert_max_num_queries
 ):
-    accepted(ruth, megan, at(24, 9), at(24, 11))
-    book(ruth.user, ruth, None, at(24, 14), at(24, 15))
+    visit_booked(ruth, megan, at(24, 9), at(24, 11), accepted=True)
+    visit_booked(ruth, None, at(24, 14), at(24, 15))
     client = as_user(api_client, jane)
     with CaptureQueriesContext(connection) as few:
         assert client.get(VISITS).json()["count"] == 2
 
     for day in range(25, 31):
-        accepted(ruth, asha, at(day, 9), at(day, 11))
-        book(ruth.user, ruth, megan, at(day, 14), at(day, 15))
+        visit_booked(ruth, asha, at(day, 9), at(day, 11), accepted=True)
+        visit_booked(ruth, megan, at(day, 14), at(day, 15))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(VISITS).json()["count"] == 14
 
@@ -277,7 +268,7 @@ def test_the_list_runs_the_same_queries_for_many_visits_as_for_few(
 
 
 def test_a_new_time_goes_back_to_the_worker_as_an_offer(api_client, ruth, megan):
-    visit = accepted(ruth, megan, at(24, 9), at(24, 11))
+    visit = visit_booked(ruth, megan, at(24, 9), at(24, 11), accepted=True)
 
     response = as_user(api_client, ruth.user).patch(
         f"{VISITS}{visit.pk}/",
@@ -295,7 +286,7 @@ def test_a_new_time_goes_back_to_the_worker_as_an_offer(api_client, ruth, megan)
 
 
 def test_the_worker_cannot_change_the_visit(api_client, ruth, megan):
-    visit = accepted(ruth, megan, at(24, 9), at(24, 11))
+    visit = visit_booked(ruth, megan, at(24, 9), at(24, 11), accepted=True)
 
     response = as_user(api_client, megan.user).patch(f"{VISITS}{visit.pk}/", {"notes": "x"}, format="json")
 
@@ -304,7 +295,7 @@ def test_the_worker_cannot_change_the_visit(api_client, ruth, megan):
 
 
 def test_cancelling_needs_a_reason(api_client, ruth, megan):
-    visit = accepted(ruth, megan, at(24, 9), at(24, 11))
+    visit = visit_booked(ruth, megan, at(24, 9), at(24, 11), accepted=True)
     client = as_user(api_client, ruth.user)
 
     response = post(client, f"{VISITS}{visit.pk}/cancel/")
@@ -322,7 +313,7 @@ def test_cancelling_needs_a_reason(api_client, ruth, megan):
 
 
 def test_cancelling_a_cancelled_visit_is_a_409(api_client, ruth, megan):
-    visit = book(ruth.user, ruth, megan, at(26, 9), at(26, 11))
+    visit = visit_booked(ruth, megan, at(26, 9), at(26, 11))
     services.visit_cancel(visit=visit, by=ruth.user, reason="Away.")
 
     response = post(as_user(api_client, ruth.user), f"{VISITS}{visit.pk}/cancel/", {"reason": "Again."})
@@ -419,7 +410,9 @@ def test_cancelling_a_series_cancels_every_visit_to_come(api_client, ruth, megan
 def test_the_worker_checks_in_ticks_tasks_writes_the_note_checks_out_and_the_person_confirms(
     api_client, ruth, megan
 ):
-    visit = accepted(ruth, megan, at(23, 10, 30), at(23, 12), tasks=["Breakfast", "Medication"])
+    visit = visit_booked(
+        ruth, megan, at(23, 10, 30), at(23, 12), accepted=True, tasks=["Breakfast", "Medication"]
+    )
     worker = as_user(api_client, megan.user)
 
     response = post(worker, f"{VISITS}{visit.pk}/check-in/", {"latitude": 53.742, "longitude": -2.014})
@@ -450,7 +443,7 @@ def test_the_worker_checks_in_ticks_tasks_writes_the_note_checks_out_and_the_per
 
 
 def test_checking_in_before_the_visit_is_accepted_is_a_409(api_client, ruth, megan):
-    visit = book(ruth.user, ruth, megan, at(23, 10, 30), at(23, 12))
+    visit = visit_booked(ruth, megan, at(23, 10, 30), at(23, 12))
 
     response = post(as_user(api_client, megan.user), f"{VISITS}{visit.pk}/check-in/")
 
@@ -458,7 +451,7 @@ def test_checking_in_before_the_visit_is_accepted_is_a_409(api_client, ruth, meg
 
 
 def test_the_person_queries_the_hours_with_a_reason(api_client, ruth, megan, jane):
-    visit = accepted(ruth, megan, at(23, 10, 30), at(23, 12))
+    visit = visit_booked(ruth, megan, at(23, 10, 30), at(23, 12), accepted=True)
     services.visit_check_in(visit=visit, by=megan.user)
     services.visit_check_out(visit=visit, by=megan.user, note="Done.")
     client = as_user(api_client, jane)
@@ -554,7 +547,7 @@ def test_bad_list_parameters_are_a_400_naming_the_field(api_client, ruth, params
 
 
 def test_a_bad_change_is_a_400_and_changes_nothing(api_client, ruth, megan):
-    visit = accepted(ruth, megan, at(24, 9), at(24, 11))
+    visit = visit_booked(ruth, megan, at(24, 9), at(24, 11), accepted=True)
     client = as_user(api_client, ruth.user)
 
     for change, field in [
@@ -584,11 +577,13 @@ def _events(response):
 
 
 def test_the_private_feed_lists_the_visits_without_their_notes(api_client, ruth, megan, asha):
-    visit = accepted(ruth, megan, at(23, 10, 30), at(23, 12), notes="Key in the safe by the door.")
+    visit = visit_booked(
+        ruth, megan, at(23, 10, 30), at(23, 12), accepted=True, notes="Key in the safe by the door."
+    )
     services.visit_check_in(visit=visit, by=megan.user)
     services.visit_check_out(visit=visit, by=megan.user, note="Ruth was low today.")
-    offered = book(ruth.user, ruth, asha, at(25, 9), at(25, 11))
-    cancelled = book(ruth.user, ruth, megan, at(26, 9), at(26, 11))
+    offered = visit_booked(ruth, asha, at(25, 9), at(25, 11))
+    cancelled = visit_booked(ruth, megan, at(26, 9), at(26, 11))
     services.visit_cancel(visit=cancelled, by=ruth.user, reason="Away.")
 
     response = post(as_user(api_client, ruth.user), "/api/v1/calendar/feed/")
@@ -616,7 +611,7 @@ def test_the_private_feed_lists_the_visits_without_their_notes(api_client, ruth,
 
 
 def test_the_workers_feed_names_the_person(api_client, ruth, megan):
-    visit = accepted(ruth, megan, at(24, 9), at(24, 11))
+    visit = visit_booked(ruth, megan, at(24, 9), at(24, 11), accepted=True)
     token = services.calendar_feed_renew(user=megan.user)
 
     events = _events(_feed(f"/api/v1/calendar/{token}.ics"))
@@ -625,7 +620,7 @@ def test_the_workers_feed_names_the_person(api_client, ruth, megan):
 
 
 def test_a_renewed_or_revoked_feed_address_stops_working(api_client, ruth, megan):
-    book(ruth.user, ruth, megan, at(24, 9), at(24, 11))
+    visit_booked(ruth, megan, at(24, 9), at(24, 11))
     client = as_user(api_client, ruth.user)
     old = post(client, "/api/v1/calendar/feed/").json()["url"]
 

@@ -16,20 +16,10 @@ from members import services as member_services
 from members.models import CircleMember
 from scheduling import permissions, selectors, services
 from scheduling.models import Notification, Visit, VisitEvent
-from tests.factories import UserFactory
+from tests.factories import UserFactory, visit_booked
 from tests.scheduling.conftest import NOW, at
 
 pytestmark = pytest.mark.usefixtures("now")
-
-
-def book(receiver, worker, starts, ends):
-    return services.visit_book(
-        by=receiver.user, receiver=receiver, worker=worker, starts=starts, ends=ends
-    ).visits[0]
-
-
-def accepted(receiver, worker, starts, ends):
-    return services.visit_accept(visit=book(receiver, worker, starts, ends), by=worker.user)
 
 
 def give_rota(receiver, holder):
@@ -43,7 +33,7 @@ def give_rota(receiver, holder):
 
 
 def delivered(receiver, worker, time_machine):
-    visit = accepted(receiver, worker, at(24, 9), at(24, 10))
+    visit = visit_booked(receiver, worker, at(24, 9), at(24, 10), accepted=True)
     time_machine.move_to(at(24, 8, 55), tick=False)
     services.visit_check_in(visit=visit, by=worker.user)
     time_machine.move_to(at(24, 10), tick=False)
@@ -105,7 +95,7 @@ def test_hours_wait_only_for_those_who_may_answer_them(ruth, megan, time_machine
 
 def test_a_supporter_revoked_from_the_circle_loses_the_rota_and_every_visit_with_it(ruth, megan, jane):
     give_rota(ruth, jane)
-    visit = book(ruth, megan, at(26, 9), at(26, 10))
+    visit = visit_booked(ruth, megan, at(26, 9), at(26, 10))
     circle = CircleMember.objects.get(receiver=ruth, supporter=jane)
 
     member_services.circle_revoke(member=circle, by=ruth.user)
@@ -132,10 +122,10 @@ def test_a_worker_who_left_the_team_loses_the_rota(ruth, megan, staff):
 def test_a_worker_taken_out_of_the_team_keeps_none_of_the_visits_to_come(
     ruth, megan, asha, jane, time_machine, django_capture_on_commit_callbacks
 ):
-    past = accepted(ruth, megan, at(23, 11), at(23, 12))
-    coming = accepted(ruth, megan, at(26, 9), at(26, 10))
-    offered = book(ruth, megan, at(27, 9), at(27, 10))
-    ashas = accepted(ruth, asha, at(26, 14), at(26, 15))
+    past = visit_booked(ruth, megan, at(23, 11), at(23, 12), accepted=True)
+    coming = visit_booked(ruth, megan, at(26, 9), at(26, 10), accepted=True)
+    offered = visit_booked(ruth, megan, at(27, 9), at(27, 10))
+    ashas = visit_booked(ruth, asha, at(26, 14), at(26, 15), accepted=True)
     time_machine.move_to(at(23, 12, 30), tick=False)
     matching_services.team_member_end(
         member=TeamMember.objects.get(receiver=ruth, member=megan), by=ruth.user, reason="Safeguarding"
@@ -167,7 +157,7 @@ def test_a_worker_taken_out_of_the_team_keeps_none_of_the_visits_to_come(
 
 
 def test_staff_see_any_persons_calendar(ruth, megan, staff):
-    visit = book(ruth, megan, at(26, 9), at(26, 10))
+    visit = visit_booked(ruth, megan, at(26, 9), at(26, 10))
 
     assert [
         v.pk for v in selectors.calendar_for_user(user=staff, start=NOW, end=at(30, 0), receiver=ruth)

@@ -14,19 +14,12 @@ from scheduling import services
 from scheduling.models import EmailChoice, Notification, Reminder
 from scheduling.tasks import reminders_send_due_task
 from tests.concurrency import race
+from tests.factories import visit_booked
 from tests.scheduling.conftest import add_worker, at
 
 pytestmark = pytest.mark.usefixtures("now")
 
 KIND = Reminder.Kind
-
-
-def book(ruth, worker, starts, ends):
-    return services.visit_book(by=ruth.user, receiver=ruth, worker=worker, starts=starts, ends=ends).visits[0]
-
-
-def book_accepted(ruth, worker, starts, ends):
-    return services.visit_accept(visit=book(ruth, worker, starts, ends), by=worker.user)
 
 
 def planned(visit):
@@ -50,7 +43,7 @@ def notified(kind):
 
 
 def test_an_accepted_visit_plans_the_workers_reminders_the_evening_before_and_the_missed_alert(ruth, megan):
-    visit = book(ruth, megan, at(25, 9), at(25, 11))
+    visit = visit_booked(ruth, megan, at(25, 9), at(25, 11))
     assert planned(visit) == {}  # an offer waits for its answer: nothing to remind anyone of yet
 
     services.visit_accept(visit=visit, by=megan.user)
@@ -64,13 +57,15 @@ def test_an_accepted_visit_plans_the_workers_reminders_the_evening_before_and_th
 
 
 def test_an_open_visit_plans_the_unfilled_alert_48_hours_before(ruth, megan):
-    visit = book(ruth, None, at(27, 9), at(27, 11))
+    visit = visit_booked(ruth, None, at(27, 9), at(27, 11))
 
     assert planned(visit) == {KIND.OPEN_UNFILLED: at(25, 9)}
 
 
 def test_a_reminder_whose_moment_passed_before_the_booking_is_not_planned(ruth, megan):
-    visit = book_accepted(ruth, megan, at(24, 9), at(24, 10))  # tomorrow: 24 hours before is gone
+    visit = visit_booked(
+        ruth, megan, at(24, 9), at(24, 10), accepted=True
+    )  # tomorrow: 24 hours before is gone
 
     assert set(planned(visit)) == {KIND.WORKER_HOUR_BEFORE, KIND.RECEIVER_EVENING, KIND.MISSED}
 
@@ -108,7 +103,7 @@ def test_reminders_across_a_clock_change_keep_real_hours_and_the_evening_at_six(
 ):
     time_machine.move_to(today, tick=False)
 
-    visit = book_accepted(ruth, megan, starts, starts + timedelta(hours=1))
+    visit = visit_booked(ruth, megan, starts, starts + timedelta(hours=1), accepted=True)
 
     assert planned(visit) == due
 
@@ -134,13 +129,13 @@ def test_the_unfilled_alert_is_48_real_hours_before_across_a_clock_change(
 ):
     time_machine.move_to(today, tick=False)
 
-    visit = book(ruth, None, starts, starts + timedelta(hours=1))
+    visit = visit_booked(ruth, None, starts, starts + timedelta(hours=1))
 
     assert planned(visit) == {KIND.OPEN_UNFILLED: due}
 
 
 def test_taking_an_open_visit_swaps_the_unfilled_alert_for_the_workers_reminders(ruth, megan, asha):
-    visit = book(ruth, None, at(27, 9), at(27, 11))
+    visit = visit_booked(ruth, None, at(27, 9), at(27, 11))
 
     services.visit_accept(visit=visit, by=asha.user)
 
@@ -153,7 +148,7 @@ def test_taking_an_open_visit_swaps_the_unfilled_alert_for_the_workers_reminders
 
 
 def test_moving_an_open_visit_moves_its_alert(ruth, megan):
-    visit = book(ruth, None, at(27, 9), at(27, 11))
+    visit = visit_booked(ruth, None, at(27, 9), at(27, 11))
 
     services.visit_change(visit=visit, by=ruth.user, starts=at(28, 12), ends=at(28, 14))
 
@@ -163,7 +158,7 @@ def test_moving_an_open_visit_moves_its_alert(ruth, megan):
 def test_a_moved_visit_is_reminded_of_again_at_its_new_time(
     ruth, megan, time_machine, django_capture_on_commit_callbacks
 ):
-    visit = book_accepted(ruth, megan, at(26, 9), at(26, 11))
+    visit = visit_booked(ruth, megan, at(26, 9), at(26, 11), accepted=True)
     assert sweep(time_machine, at(25, 9, 1), django_capture_on_commit_callbacks)  # the 24 hours' reminder
 
     services.visit_change(visit=visit, by=ruth.user, starts=at(27, 9), ends=at(27, 11))
@@ -186,7 +181,7 @@ def test_a_moved_visit_is_reminded_of_again_at_its_new_time(
 def test_a_cancelled_visit_is_reminded_of_no_more(
     ruth, megan, time_machine, django_capture_on_commit_callbacks
 ):
-    visit = book_accepted(ruth, megan, at(26, 9), at(26, 11))
+    visit = visit_booked(ruth, megan, at(26, 9), at(26, 11), accepted=True)
 
     services.visit_cancel(visit=visit, by=ruth.user, reason="Ruth is in hospital.")
 
@@ -201,7 +196,7 @@ def test_a_cancelled_visit_is_reminded_of_no_more(
 def test_each_reminder_reaches_its_people_at_its_time(
     ruth, megan, asha, jane, staff, time_machine, django_capture_on_commit_callbacks
 ):
-    book_accepted(ruth, megan, at(25, 9), at(25, 11))
+    visit_booked(ruth, megan, at(25, 9), at(25, 11), accepted=True)
 
     assert sweep(time_machine, at(24, 8, 59), django_capture_on_commit_callbacks) == []
     day_before = sweep(time_machine, at(24, 9), django_capture_on_commit_callbacks)
@@ -231,7 +226,7 @@ def test_each_reminder_reaches_its_people_at_its_time(
 def test_a_worker_who_checks_in_in_time_sets_off_no_missed_alert(
     ruth, megan, time_machine, django_capture_on_commit_callbacks
 ):
-    visit = book_accepted(ruth, megan, at(24, 9), at(24, 11))
+    visit = visit_booked(ruth, megan, at(24, 9), at(24, 11), accepted=True)
     time_machine.move_to(at(24, 9, 10), tick=False)
     services.visit_check_in(visit=visit, by=megan.user)
 
@@ -243,8 +238,8 @@ def test_a_worker_who_checks_in_in_time_sets_off_no_missed_alert(
 def test_an_open_visit_nobody_takes_alerts_the_team_and_staff_48_hours_before(
     ruth, megan, asha, tom, staff, time_machine, django_capture_on_commit_callbacks
 ):
-    book(ruth, None, at(27, 9), at(27, 11))
-    taken = book(ruth, None, at(27, 13), at(27, 15))
+    visit_booked(ruth, None, at(27, 9), at(27, 11))
+    taken = visit_booked(ruth, None, at(27, 13), at(27, 15))
     services.visit_accept(visit=taken, by=asha.user)
 
     sent = sweep(time_machine, at(25, 13), django_capture_on_commit_callbacks)
@@ -260,7 +255,7 @@ def test_an_email_choice_stops_the_email_but_not_the_notification(
     ruth, megan, time_machine, django_capture_on_commit_callbacks
 ):
     EmailChoice.objects.create(user=megan.user, kind=KIND.WORKER_DAY_BEFORE)
-    book_accepted(ruth, megan, at(25, 9), at(25, 11))
+    visit_booked(ruth, megan, at(25, 9), at(25, 11), accepted=True)
 
     assert sweep(time_machine, at(24, 9), django_capture_on_commit_callbacks) == []
     sweep(time_machine, at(24, 18), django_capture_on_commit_callbacks)  # Ruth's evening
@@ -271,7 +266,7 @@ def test_an_email_choice_stops_the_email_but_not_the_notification(
 
 
 def test_a_second_sweep_sends_nothing_again(ruth, megan, time_machine, django_capture_on_commit_callbacks):
-    book_accepted(ruth, megan, at(25, 9), at(25, 11))
+    visit_booked(ruth, megan, at(25, 9), at(25, 11), accepted=True)
 
     first = sweep(time_machine, at(24, 18), django_capture_on_commit_callbacks)
     second = sweep(time_machine, at(24, 18), django_capture_on_commit_callbacks)
@@ -283,7 +278,7 @@ def test_a_second_sweep_sends_nothing_again(ruth, megan, time_machine, django_ca
 
 def test_a_sweep_sends_more_than_one_batch(ruth, megan, time_machine, django_capture_on_commit_callbacks):
     for day in (24, 25, 26):
-        book_accepted(ruth, megan, at(day, 9), at(day, 10))
+        visit_booked(ruth, megan, at(day, 9), at(day, 10), accepted=True)
     time_machine.move_to(at(27, 12), tick=False)
     mail.outbox.clear()
 
@@ -304,7 +299,7 @@ def many_due_reminders(ruth, staff, n_workers=6):
     visits = []
     for i in range(n_workers):
         worker = add_worker(staff, f"Worker {i} Smith", f"w{i}@example.org", team_of=ruth)
-        visits.append(book_accepted(ruth, worker, at(26, 8 + i), at(26, 9 + i)))
+        visits.append(visit_booked(ruth, worker, at(26, 8 + i), at(26, 9 + i), accepted=True))
     mail.outbox.clear()  # the offers and acceptances: only reminders are counted from here
     return visits
 
@@ -413,7 +408,7 @@ class _BrokenMail:
 def test_a_mail_server_that_fails_loses_no_reminder_email(
     ruth, megan, time_machine, django_capture_on_commit_callbacks, monkeypatch
 ):
-    book_accepted(ruth, megan, at(25, 9), at(25, 11))
+    visit_booked(ruth, megan, at(25, 9), at(25, 11), accepted=True)
     Notification.objects.update(email_due=False)  # the booking's own emails: not counted here
     monkeypatch.setattr("scheduling.services.notifications.get_connection", _BrokenMail)
 
