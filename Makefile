@@ -42,7 +42,7 @@ lint: .venv/.synced
 	.venv/bin/ruff format --check .
 
 types: .venv/.synced
-	.venv/bin/mypy $(wildcard */services.py */selectors.py)
+	.venv/bin/mypy carecoop $(wildcard */services.py */selectors.py */services */selectors)
 
 pytest: .venv/.synced node_modules/.synced
 	.venv/bin/pytest $(PYTEST_ARGS)

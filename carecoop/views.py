@@ -23,7 +23,7 @@ def _database_ok() -> bool:
     try:
         with connections["default"].cursor() as cursor:
             cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
+            return bool(cursor.fetchone() == (1,))
     except DatabaseError:
         logger.warning("Health check: the database is unreachable", exc_info=True)
         return False

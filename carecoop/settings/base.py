@@ -20,7 +20,8 @@ VAR_DIR = Path(env.path("CARECOOP_VAR_DIR", default=BASE_DIR / "var"))
 # --- The co-op ------------------------------------------------------------------------------
 COOP_NAME = env("COOP_NAME", default="Calder Valley Care Co-op")
 COOP_AREA = env("COOP_AREA", default="Calderdale")
-# The address members reach the site at, for links in emails (no trailing slash).
+# The address members reach the site at, for links in emails (no trailing slash). Emails are
+# written away from any request (by a worker), so their links are built from this alone.
 SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
 COOP_CONTACT_EMAIL = env("COOP_CONTACT_EMAIL", default="hello@caldervalley.care.example")
 COOP_CONTACT_PHONE = env("COOP_CONTACT_PHONE", default="01422 000000")
@@ -48,7 +49,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "simple_history",
     "phonenumber_field",
-    # The co-op's apps, in the one direction their dependencies flow.
+    # The co-op's apps, in the one direction their dependencies flow: the plumbing they all share
+    # (the email outbox) first.
+    "carecoop",
     "members",
     "matching",
     "scheduling",
@@ -223,6 +226,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "matching.trial_reminders_send",
         "schedule": crontab(hour=8, minute=0),
     },
+    # The outbox's sweep: every email still owed (a Celery message lost, a mail server down).
+    "emails-send": {"task": "carecoop.emails_send", "schedule": crontab()},
     "visit-reminders": {"task": "scheduling.reminders_send_due", "schedule": crontab()},
     "visit-offers-expire": {"task": "scheduling.offers_expire", "schedule": crontab()},
     "notification-emails": {"task": "scheduling.notification_emails_send", "schedule": crontab()},
