@@ -230,7 +230,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "emails-send": {"task": "carecoop.emails_send", "schedule": crontab()},
     "visit-reminders": {"task": "scheduling.reminders_send_due", "schedule": crontab()},
     "visit-offers-expire": {"task": "scheduling.offers_expire", "schedule": crontab()},
-    "notification-emails": {"task": "scheduling.notification_emails_send", "schedule": crontab()},
     "visits-release-left-team": {
         "task": "scheduling.visits_release_left_team",
         "schedule": crontab(minute="*/5"),

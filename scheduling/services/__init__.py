@@ -31,7 +31,6 @@ from scheduling.services.delivery import (
 )
 from scheduling.services.notifications import (
     email_choices_save,
-    notification_emails_send,
     notifications_mark_read,
     reminders_plan,
     reminders_send_due,
@@ -70,7 +69,6 @@ __all__ = [
     "feed_token_hash",
     "hours_confirm_unanswered",
     "local_datetime",
-    "notification_emails_send",
     "notifications_mark_read",
     "offers_expire",
     "reminders_plan",
