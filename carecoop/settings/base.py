@@ -238,10 +238,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "scheduling.hours_confirm_unanswered",
         "schedule": crontab(minute="*/10"),
     },
-    "meeting-notices": {"task": "governance.meeting_notices_send", "schedule": crontab()},
     "ballots-open": {"task": "governance.ballots_open_due", "schedule": crontab()},
     "ballots-close": {"task": "governance.ballots_close_due", "schedule": crontab()},
-    "proxy-emails": {"task": "governance.proxy_emails_send", "schedule": crontab()},
     "visit-series-book-ahead": {
         "task": "scheduling.series_book_ahead_all",
         "schedule": crontab(hour=1, minute=30),
