@@ -1,5 +1,5 @@
 """What every app's admin pages share: staff use them as they use the staff pages, nothing kept
-is deleted, and the co-op's policies are one row each with their history."""
+is deleted, and the co-op's policies are one row each with their history; and the email outbox."""
 
 from typing import Any, TypeVar
 
@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 from solo.admin import SingletonModelAdmin
 
+from carecoop.models import Email
 from carecoop.permissions import is_staff
 
 M = TypeVar("M", bound=Model)
@@ -46,3 +47,32 @@ class PolicyAdmin(StaffAdminMixin, SingletonModelAdmin, SimpleHistoryAdmin):  # 
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False  # the row is made on first use
+
+
+@admin.register(Email)
+class EmailAdmin(admin.ModelAdmin[Email]):
+    """The outbox, for staff to see what went, what is owed and what could not go. Read only: rows
+    change only through the sender."""
+
+    list_display = ("created_at", "status", "kind", "to", "sent_at", "error")
+    list_filter = ("status", "kind")
+    search_fields = ("to", "about")
+    date_hierarchy = "created_at"
+    fields = ("kind", "to", "to_name", "about", "status", "created_at", "not_after", "sent_at", "error")
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_staff(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Email | None = None) -> bool:
+        return is_staff(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Email | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Email | None = None) -> bool:
+        return False

@@ -1,9 +1,12 @@
-"""Database expressions the ORM lacks, written once for PostgreSQL and the embedded SQLite."""
+"""Database expressions (and one statement) the ORM lacks, written once for PostgreSQL and the
+embedded SQLite."""
 
 import json
 from typing import Any
 
-from django.db.models import Field, QuerySet, Subquery
+from django.db import connections
+from django.db.models import Field, Model, QuerySet, Subquery
+from django.db.models.constants import OnConflict
 
 
 class _ListField(Field[list[Any], list[Any]]):
@@ -42,3 +45,39 @@ def number_from_text(text: object) -> int | None:
     fit PostgreSQL's integer, so a lookup with it can never raise."""
     value = "" if text is None else str(text)
     return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+def insert_from_select(
+    model: type[Model], fields: list[str], rows: QuerySet[Any], *, ignore_conflicts: bool = False
+) -> list[int]:
+    """INSERT INTO the model's table (these fields) SELECT the rows: one statement, the rows never
+    leave the database, however many there are. Returns the new rows' ids.
+
+    `rows` is a `.values(alias=expression, ...)` queryset naming one expression for each field, in
+    the same order (constants as `Value(...)`); the aliases are free, so they cannot clash with
+    the source model's fields. With `ignore_conflicts`, a row a unique constraint refuses is left
+    out (ON CONFLICT DO NOTHING; INSERT OR IGNORE on SQLite)."""
+    query = rows.query
+    if query.values_select or query.extra_select or len(query.annotation_select) != len(fields):
+        raise ValueError("Give rows as .values(alias=expression, ...), one for each field, in order.")
+    connection = connections[rows.db]
+    ops = connection.ops
+    columns = [str(model._meta.get_field(name).column) for name in fields]  # type: ignore[union-attr]
+    select_sql, params = query.sql_with_params()
+    conflict = OnConflict.IGNORE if ignore_conflicts else None
+    # On PostgreSQL a literal in the SELECT takes the type of the column it is inserted into.
+    statement = " ".join(
+        part
+        for part in (
+            ops.insert_statement(on_conflict=conflict),
+            ops.quote_name(model._meta.db_table),
+            f"({', '.join(ops.quote_name(column) for column in columns)})",
+            select_sql,
+            ops.on_conflict_suffix_sql([], conflict, [], []) if ignore_conflicts else "",
+            f"RETURNING {ops.quote_name(model._meta.pk.column)}",
+        )
+        if part
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return [row[0] for row in cursor.fetchall()]

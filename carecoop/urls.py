@@ -19,7 +19,8 @@ def _staff_admin_login(request: HttpRequest, extra_context: dict[str, Any] | Non
     # who is logged in but not staff is told plainly that the page is not for them.
     if request.user.is_authenticated and not request.user.is_staff:
         raise PermissionDenied
-    return _admin_login(request, extra_context)
+    response: HttpResponse = _admin_login(request, extra_context)
+    return response
 
 
 admin.site.login = _staff_admin_login  # type: ignore[method-assign]

@@ -13,8 +13,9 @@ from datetime import datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from carecoop.models import Email
 from governance import services
-from governance.models import Meeting, MeetingNotice
+from governance.models import Meeting
 from members.models import Membership, User
 
 HEBDEN_BRIDGE = "Hebden Bridge Town Hall, St George's Street, Hebden Bridge HX7 7BY"
@@ -57,7 +58,10 @@ def _autumn_meeting(secretary: User) -> None:
         agenda="1. Welcome and apologies\n2. The rates policy\n3. Any other business",
         now=called,
     )
-    MeetingNotice.objects.filter(meeting=meeting).update(sent_at=called)
+    # Its notice went out when it was called, 80 days ago: not again today.
+    Email.objects.filter(about=f"governance.meeting_notice:{meeting.pk}", status=Email.Status.OWED).update(
+        status=Email.Status.SENT, sent_at=called, context={}
+    )
     motion = services.motion_propose(
         user=secretary,
         meeting=meeting,

@@ -209,20 +209,16 @@ class Meeting(models.Model):
 
 
 class MeetingNotice(models.Model):
-    """The notice of a meeting given to one member: the record that every member was told, and
-    the outbox its email leaves from (sent_at is set in the transaction that sends it)."""
+    """The notice of a meeting given to one member, at this address: the record that every member
+    was told. The email itself leaves through the outbox (carecoop.Email), written with it."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="notices")
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
     email = models.EmailField()
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["meeting", "membership"], name="meeting_notice_once"),
-        ]
-        indexes = [
-            models.Index(fields=["id"], condition=Q(sent_at__isnull=True), name="meeting_notice_unsent")
         ]
 
     def __str__(self) -> str:
@@ -544,9 +540,6 @@ class Proxy(models.Model):
     instructions_text = models.TextField(_("instructions"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    # The email telling the member they hold this proxy, owed and not yet sent: the outbox, as
-    # for meeting notices. Cleared in the transaction that sends it, or when the proxy is cancelled.
-    holder_email_due = models.BooleanField(default=False)
 
     objects = ProxyQuerySet.as_manager()
     history = HistoricalRecords()
@@ -574,7 +567,6 @@ class Proxy(models.Model):
                 name="proxy_one_per_ballot",
             ),
         ]
-        indexes = [models.Index(fields=["id"], condition=Q(holder_email_due=True), name="proxy_email_due")]
 
     def __str__(self) -> str:
         return f"Proxy of {self.appointer_id}"

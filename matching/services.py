@@ -2,14 +2,13 @@
 
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
+from carecoop import outbox
 from carecoop.exceptions import ApplicationError, ConflictError, NotFoundError, RateLimitedError
+from carecoop.outbox import Outgoing
 from matching import permissions
 from matching.models import Introduction, MatchingPolicy, NoticeboardPost, TeamMember, TeamRole
 from members import selectors as member_selectors
@@ -18,15 +17,21 @@ from members.models import MemberClass, Membership, User
 MESSAGE_MAX_LENGTH = 500
 
 
-def _email(template: str, context: dict[str, object], to: list[str]) -> None:
-    context = {**context, "coop_name": settings.COOP_NAME}
-    subject = render_to_string(f"matching/email/{template}_subject.txt", context).strip()
-    body = render_to_string(f"matching/email/{template}_message.txt", context)
-    send_mail(subject, body, None, to)
+def _email_queue(name: str, introduction: Introduction, to: Membership, **context: object) -> None:
+    """Owe a member an email about an introduction, in the transaction that answers or sends it."""
+    outbox.email_queue(
+        kind=f"matching.{name}",
+        to=to.user.email,
+        name=to.shown_name,
+        context=context,
+        about=f"matching.introduction:{introduction.pk}",
+    )
 
 
-def _email_on_commit(template: str, context: dict[str, object], to: list[str]) -> None:
-    transaction.on_commit(lambda: _email(template, context, to))
+def _team_number(receiver: Membership) -> int | None:
+    """The number a team's page is found by: a person getting support's. (Peer support teams of
+    other members are reached from "my teams".)"""
+    return receiver.number if receiver.member_class == MemberClass.RECEIVER else None
 
 
 # --- Introductions ----------------------------------------------------------------------------
@@ -128,8 +133,14 @@ def introduction_send(
         raise ConflictError(
             _("An introduction between you is already waiting for an answer."), code="introduction_pending"
         ) from exc
-    recipient = introduction.recipient
-    _email_on_commit("introduction_request", {"introduction": introduction}, [recipient.user.email])
+    _email_queue(
+        "introduction_request",
+        introduction,
+        to=introduction.recipient,
+        sender=introduction.sender.shown_name,
+        message=introduction.message,
+        answer_by=dateformat.format(timezone.localtime(introduction.expires_at), "j F"),
+    )
     return introduction
 
 
@@ -178,8 +189,12 @@ def introduction_accept(*, introduction: Introduction, by: User) -> TeamMember:
             )
     except IntegrityError as exc:
         raise ConflictError(_("You are already in the same team."), code="already_in_team") from exc
-    _email_on_commit(
-        "introduction_accepted", {"introduction": introduction}, [introduction.sender.user.email]
+    _email_queue(
+        "introduction_accepted",
+        introduction,
+        to=introduction.sender,
+        recipient=introduction.recipient.shown_name,
+        team=_team_number(introduction.receiver),
     )
     return member
 
@@ -193,8 +208,8 @@ def introduction_decline(*, introduction: Introduction, by: User, reason: str = 
     introduction.answered_at, introduction.answered_by = timezone.now(), by
     introduction.decline_reason = reason.strip()[:MESSAGE_MAX_LENGTH]
     introduction.save(update_fields=["status", "answered_at", "answered_by", "decline_reason"])
-    _email_on_commit(
-        "introduction_declined", {"introduction": introduction}, [introduction.sender.user.email]
+    _email_queue(
+        "introduction_declined", introduction, to=introduction.sender, reason=introduction.decline_reason
     )
     return introduction
 
@@ -207,6 +222,7 @@ def introduction_withdraw(*, introduction: Introduction, by: User) -> Introducti
     introduction.status = Introduction.Status.WITHDRAWN
     introduction.answered_at, introduction.answered_by = timezone.now(), by
     introduction.save(update_fields=["status", "answered_at", "answered_by"])
+    outbox.emails_cancel(about=f"matching.introduction:{introduction.pk}")  # the request, if not sent yet
     return introduction
 
 
@@ -281,7 +297,24 @@ def _trial_reminder_send(*, member_id: int) -> bool:
     )
     if member is None:
         return False
-    _email("trial_ended", {"member": member}, [member.receiver.user.email, member.member.user.email])
+    values = {
+        "worker": member.member.legal_name,
+        "person": member.receiver.legal_name,
+        "ended": dateformat.format(member.trial_ends_on, "j F"),
+        "team": _team_number(member.receiver),
+    }
+    outbox.emails_queue(
+        emails=[
+            Outgoing(
+                kind="matching.trial_ended",
+                to=side.user.email,
+                name=side.shown_name,
+                context=values,
+                about=f"matching.team_member:{member.pk}",
+            )
+            for side in (member.receiver, member.member)
+        ]
+    )
     member.trial_reminded_at = timezone.now()
     member.save(update_fields=["trial_reminded_at"])
     return True
@@ -348,15 +381,32 @@ def noticeboard_post(*, receiver: Membership, by: User, body: str) -> Noticeboar
             fields={"body": [_("Write a message of up to 1,000 characters.")]},
         )
     post = NoticeboardPost.objects.create(receiver=receiver, author=by, body=body)
-    recipients = {receiver.user.email}
-    recipients |= {m.member.user.email for m in selectors.team_for(receiver=receiver)}
+    # Each address once, greeted by the name they go by in the co-op where they have one.
+    recipients: dict[str, str] = {receiver.user.email: receiver.shown_name}
+    for place in selectors.team_for(receiver=receiver):
+        recipients.setdefault(place.member.user.email, place.member.shown_name)
     # Only those in the circle who may see the person's care hear what the team says.
-    recipients |= {
-        c.supporter.email
-        for c in member_selectors.circle_for_receiver(receiver=receiver)
-        if c.supporter and c.status == c.Status.ACTIVE and c.can_view_care
+    for circle_member in member_selectors.circle_for_receiver(receiver=receiver):
+        supporter = circle_member.supporter
+        if supporter and circle_member.status == circle_member.Status.ACTIVE and circle_member.can_view_care:
+            recipients.setdefault(supporter.email, "")
+    recipients.pop(by.email, None)
+    values = {
+        "author": by.email,
+        "person": receiver.shown_name,
+        "body": post.body,
+        "team": _team_number(receiver),
     }
-    recipients.discard(by.email)
-    if recipients:
-        _email_on_commit("noticeboard_post", {"post": post, "receiver": receiver}, sorted(recipients))
+    outbox.emails_queue(
+        emails=[
+            Outgoing(
+                kind="matching.noticeboard_post",
+                to=address,
+                name=name,
+                context=values,
+                about=f"matching.noticeboard_post:{post.pk}",
+            )
+            for address, name in sorted(recipients.items())
+        ]
+    )
     return post

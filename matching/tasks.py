@@ -1,5 +1,3 @@
-from smtplib import SMTPException
-
 from celery import shared_task
 
 from matching import services
@@ -11,11 +9,7 @@ def introductions_expire_task() -> int:
     return services.introductions_expire()
 
 
-@shared_task(
-    name="matching.trial_reminders_send",
-    autoretry_for=(SMTPException, ConnectionError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(name="matching.trial_reminders_send")
 def trial_reminders_send_task() -> int:
+    # Each place is claimed and marked with its emails owed in the outbox, in one transaction.
     return services.trial_reminders_send()

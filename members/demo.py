@@ -12,9 +12,9 @@ from allauth.account.models import EmailAddress
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
+from carecoop.models import Email
 from members import selectors, services
 from members.models import (
     Application,
@@ -454,21 +454,14 @@ def _vetting(key: str, membership: Membership, staff: User) -> None:
 def _circle(ruth: Membership, jane: User) -> None:
     if CircleMember.objects.filter(receiver=ruth, supporter=jane, status=CircleMember.Status.ACTIVE).exists():
         return
-    tokens: list[str] = []
-
-    def link_for(token: str) -> str:
-        tokens.append(token)
-        return reverse("circle_invitation", args=[token])
-
-    services.circle_invite(
-        receiver=ruth,
-        by=ruth.user,
-        email=jane.email,
-        can_view_care=True,
-        can_book=True,
-        link_for=link_for,
+    invitation = services.circle_invite(
+        receiver=ruth, by=ruth.user, email=jane.email, can_view_care=True, can_book=True
     )
-    services.circle_accept(token=tokens[0], user=jane)
+    # Jane follows the link in the email she is owed (and, having accepted, is not sent it).
+    owed = Email.objects.get(about=f"members.circle_invitation:{invitation.pk}", status=Email.Status.OWED)
+    services.circle_accept(token=owed.context["token"], user=jane)
+    owed.status, owed.context = Email.Status.CANCELLED, {}
+    owed.save(update_fields=["status", "context"])
 
 
 @transaction.atomic

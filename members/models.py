@@ -174,7 +174,6 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decision_reason = models.TextField(_("reason"), blank=True)
-    decision_emailed_at = models.DateTimeField(null=True, blank=True)
 
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
     payment_date = models.DateField(_("date paid"), null=True, blank=True)
@@ -187,7 +186,7 @@ class Application(models.Model):
     refunded_on = models.DateField(_("date refunded"), null=True, blank=True)
 
     # Payments recorded, corrected and refunded, with who did it and when.
-    history = HistoricalRecords(excluded_fields=["decision_emailed_at"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["submitted_at", "pk"]

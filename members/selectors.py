@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -31,6 +32,19 @@ def membership_current_for_user(*, user: User | AnonymousUser) -> Membership | N
     if not user.is_authenticated:
         return None
     return Membership.objects.current().filter(user=user).first()
+
+
+def member_names_for(*, user_ids: Iterable[int]) -> dict[int, str]:
+    """The name each of these people goes by in the co-op (their profile's, or the register's),
+    for those who are members now: one query however many people."""
+    found: dict[int, str] = {}
+    for user_id, display_name, legal_name in (
+        Membership.objects.current()
+        .filter(user_id__in=set(user_ids))
+        .values_list("user_id", "profile__display_name", "legal_name")
+    ):
+        found[user_id] = display_name or legal_name
+    return found
 
 
 def membership_latest_for_user(*, user: User) -> Membership | None:

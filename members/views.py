@@ -568,7 +568,6 @@ def circle_manage(request: AuthenticatedHttpRequest, number: int) -> HttpRespons
             services.circle_invite(
                 receiver=receiver,
                 by=request.user,
-                link_for=lambda token: request.build_absolute_uri(reverse("circle_invitation", args=[token])),
                 **form.cleaned_data,
             )
         except ApplicationError as error:

@@ -281,7 +281,8 @@ NOTIFICATION_KINDS = [*Reminder.Kind.choices, *VisitEvent.choices]
 
 
 class Notification(models.Model):
-    """A message in someone's in-app list; some also go by email, as each person chooses."""
+    """A message in someone's in-app list; some also go by email (through the outbox, written in
+    the same transaction), as each person chooses."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=NOTIFICATION_KINDS)
@@ -291,16 +292,11 @@ class Notification(models.Model):
     body = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
-    # The email owed for this notification (the person did not turn this kind off) and not yet
-    # sent: the outbox. A sender claims these rows, sends, and clears the flag in one transaction.
-    email_due = models.BooleanField(default=False)
-    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["user", "-created_at"], name="notification_recent"),
-            models.Index(fields=["id"], condition=Q(email_due=True), name="notification_email_due"),
         ]
 
     def __str__(self) -> str:

@@ -1,33 +1,14 @@
-from smtplib import SMTPException
-
 from celery import shared_task
 
 from scheduling import services
 
 
-@shared_task(
-    name="scheduling.reminders_send_due",
-    autoretry_for=(SMTPException, ConnectionError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(name="scheduling.reminders_send_due")
 def reminders_send_due_task() -> int:
     # Every minute. The rows are the truth: each sweep claims due rows with SKIP LOCKED and marks
     # them sent in the same transaction as the notifications it writes, so two sweeps at once, or
-    # a sweep run twice, notify once. The emails go through the outbox (notification_emails_send).
+    # a sweep run twice, notify once. Their emails are owed in the outbox in that transaction.
     return services.reminders_send_due()
-
-
-@shared_task(
-    name="scheduling.notification_emails_send",
-    autoretry_for=(SMTPException, ConnectionError),
-    retry_backoff=True,
-    max_retries=5,
-)
-def notification_emails_send_task(*, notification_ids: list[int] | None = None) -> int:
-    # Sent after each commit that owes emails (with their ids), and every minute for all that are
-    # owed: a task lost with Redis, or one whose mail server failed, is made good by the next sweep.
-    return services.notification_emails_send(notification_ids=notification_ids)
 
 
 @shared_task(name="scheduling.offers_expire")

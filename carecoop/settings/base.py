@@ -25,7 +25,8 @@ VAR_DIR = Path(env.path("CARECOOP_VAR_DIR", default=BASE_DIR / "var"))
 # --- The co-op ------------------------------------------------------------------------------
 COOP_NAME = env("COOP_NAME", default="Calder Valley Care Co-op")
 COOP_AREA = env("COOP_AREA", default="Calderdale")
-# The address members reach the site at, for links in emails (no trailing slash).
+# The address members reach the site at, for links in emails (no trailing slash). Emails are
+# written away from any request (by a worker), so their links are built from this alone.
 SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
 COOP_CONTACT_EMAIL = env("COOP_CONTACT_EMAIL", default="hello@caldervalley.care.example")
 COOP_CONTACT_PHONE = env("COOP_CONTACT_PHONE", default="01422 000000")
@@ -54,8 +55,9 @@ INSTALLED_APPS = [
     "simple_history",
     "phonenumber_field",
     "solo",
-    # The co-op's apps, in the one direction their dependencies flow.
-    "carecoop",  # the plumbing every app shares: site-wide commands, the outbox, admin mixins
+    # The co-op's apps, in the one direction their dependencies flow: the plumbing they all share
+    # (the email outbox, site-wide commands, admin mixins) first.
+    "carecoop",
     "members",
     "matching",
     "scheduling",
@@ -230,9 +232,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "matching.trial_reminders_send",
         "schedule": crontab(hour=8, minute=0),
     },
+    # The outbox's sweep: every email still owed (a Celery message lost, a mail server down).
+    "emails-send": {"task": "carecoop.emails_send", "schedule": crontab()},
     "visit-reminders": {"task": "scheduling.reminders_send_due", "schedule": crontab()},
     "visit-offers-expire": {"task": "scheduling.offers_expire", "schedule": crontab()},
-    "notification-emails": {"task": "scheduling.notification_emails_send", "schedule": crontab()},
     "visits-release-left-team": {
         "task": "scheduling.visits_release_left_team",
         "schedule": crontab(minute="*/5"),
@@ -241,10 +244,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "scheduling.hours_confirm_unanswered",
         "schedule": crontab(minute="*/10"),
     },
-    "meeting-notices": {"task": "governance.meeting_notices_send", "schedule": crontab()},
     "ballots-open": {"task": "governance.ballots_open_due", "schedule": crontab()},
     "ballots-close": {"task": "governance.ballots_close_due", "schedule": crontab()},
-    "proxy-emails": {"task": "governance.proxy_emails_send", "schedule": crontab()},
     "visit-series-book-ahead": {
         "task": "scheduling.series_book_ahead_all",
         "schedule": crontab(hour=1, minute=30),

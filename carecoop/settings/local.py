@@ -9,6 +9,9 @@ SECRET_KEY = env(
     default="local-only-not-secret-7f3a9c1e5b2d8046e1c9a7b3f5d2e8c4a6b0d1f3e5c7a9b",
 )
 
+# Emails link to the address `make run` serves (its PORT), unless told otherwise.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}").rstrip("/")
+
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'carecoop.sqlite3'}"),

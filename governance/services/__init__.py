@@ -22,11 +22,9 @@ from governance.services.common import (
 )
 from governance.services.meetings import (
     document_attach,
-    logger,
     meeting_amend,
     meeting_call,
     meeting_chair_set,
-    meeting_notices_send,
     minutes_approve,
     minutes_save,
 )
@@ -41,7 +39,6 @@ from governance.services.policy import (
 )
 from governance.services.proxies import (
     proxy_appoint,
-    proxy_emails_send,
     proxy_revoke,
 )
 from governance.services.requisitions import (
@@ -74,11 +71,9 @@ __all__ = [
     "candidate_withdraw",
     "document_attach",
     "governance_policy_update",
-    "logger",
     "meeting_amend",
     "meeting_call",
     "meeting_chair_set",
-    "meeting_notices_send",
     "minutes_approve",
     "minutes_save",
     "motion_propose",
@@ -86,7 +81,6 @@ __all__ = [
     "motion_second",
     "motion_withdraw",
     "proxy_appoint",
-    "proxy_emails_send",
     "proxy_revoke",
     "requisition_open",
     "requisition_sign",

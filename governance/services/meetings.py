@@ -1,21 +1,17 @@
 """General meetings: calling them with notice to every member, amending the notice, the chair,
 documents and minutes."""
 
-import logging
-from collections.abc import Callable
 from datetime import datetime
-from smtplib import SMTPException, SMTPRecipientsRefused
-from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import QuerySet
-from django.template.loader import render_to_string
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecoop import outbox
+from carecoop.db import insert_from_select
 from carecoop.exceptions import ApplicationError, ConflictError
 from governance.models import (
     Ballot,
@@ -29,8 +25,6 @@ from governance.models import (
 from governance.rules import instant, notice_earliest_day
 from governance.services.common import DOCUMENT_MAX_BYTES, DOCUMENT_TYPES, clean_text, staff_only
 from members.models import Membership, User
-
-logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -88,24 +82,38 @@ def meeting_call(
         called_by=called_by,
         called_at=now,
     )
-    meeting.members_at_notice = _notices_owed(meeting, now)
+    meeting.members_at_notice = _notices_give(meeting, now)
     meeting.save(update_fields=["members_at_notice"])
-    transaction.on_commit(lambda: _notices_send_soon(meeting.pk), robust=True)
     return meeting
 
 
-def _notices_owed(meeting: Meeting, now: datetime) -> int:
-    """Owe every current member the meeting's notice: a new row for each member without one, and
-    the rows already sent made owed again (an amended notice). Returns how many members."""
+def _notices_give(meeting: Meeting, now: datetime) -> int:
+    """Give every current member the meeting's notice: a `MeetingNotice` for each member without
+    one (the record that they were told), and an email to each in the outbox, sent once the
+    meeting is saved. An amended notice takes the place of any notice email not yet sent. Returns
+    how many members.
+
+    Each email holds only the meeting's id and the member's name: the notice is rendered from the
+    meeting when it is sent, so 10,000 members cost 10,000 small rows, not 10,000 agendas, and
+    the database writes both kinds of row itself (INSERT … SELECT), one statement each."""
+    about = f"governance.meeting_notice:{meeting.pk}"
+    outbox.emails_cancel(about=about)
     current = Membership.objects.current().filter(date_admitted__lte=timezone.localdate(now))
-    members = list(current.values_list("pk", "user__email"))
-    MeetingNotice.objects.filter(meeting=meeting, membership__in=current).update(sent_at=None)
-    MeetingNotice.objects.bulk_create(
-        [MeetingNotice(meeting=meeting, membership_id=pk, email=email) for pk, email in members],
-        batch_size=2000,
+    insert_from_select(
+        MeetingNotice,
+        ["meeting", "membership", "email"],
+        current.values(for_meeting=Value(meeting.pk), for_member=F("pk"), to_address=F("user__email")),
         ignore_conflicts=True,
     )
-    return len(members)
+    outbox.emails_queue_each(
+        kind="governance.meeting_notice",
+        recipients=current,
+        to="user__email",
+        name=Coalesce(NullIf(F("profile__display_name"), Value("")), F("legal_name")),
+        context={"meeting": meeting.pk},
+        about=about,
+    )
+    return current.count()
 
 
 @transaction.atomic
@@ -163,9 +171,8 @@ def meeting_amend(
     for field, value in changed.items():
         setattr(meeting, field, value)
     meeting.notice_amended_at = now
-    meeting.members_at_notice = _notices_owed(meeting, now)
+    meeting.members_at_notice = _notices_give(meeting, now)
     meeting.save()
-    transaction.on_commit(lambda: _notices_send_soon(meeting.pk), robust=True)
     return meeting
 
 
@@ -206,87 +213,6 @@ def _notice_period_check(*, starts_at: datetime, now: datetime) -> None:
             "A general meeting needs %(days)s clear days' notice, so the earliest it can be held is %(day)s."
         ) % {"days": policy.notice_clear_days, "day": f"{earliest:%A %-d %B %Y}"}
         raise ApplicationError(message, code="notice_too_short", fields={"starts_at": [message]})
-
-
-def _notices_send_soon(meeting_id: int) -> None:
-    from governance.tasks import meeting_notices_send_task
-
-    meeting_notices_send_task.delay(meeting_id=meeting_id)
-
-
-def meeting_notices_send(*, meeting_id: int | None = None, batch: int = 200) -> int:
-    """Email each member's notice of a meeting (this one, or any owed), once.
-
-    Rows are claimed with SKIP LOCKED and marked sent in the transaction that sends them, as the
-    visit notifications are (decision 14): a failing mail server leaves them owed for the next try.
-    """
-    owed = MeetingNotice.objects.filter(sent_at__isnull=True).select_related("meeting")
-    if meeting_id is not None:
-        owed = owed.filter(meeting_id=meeting_id)
-    return outbox_send(
-        owed,
-        email=lambda notice: _notice_email(notice) if notice.email else None,
-        sent={"sent_at": timezone.now},
-        batch=batch,
-    )
-
-
-def outbox_send(
-    owed: QuerySet[Any],
-    *,
-    email: Callable[[Any], EmailMessage | None],
-    sent: dict[str, Any],
-    batch: int,
-) -> int:
-    """Send the emails of outbox rows `owed`, each once: rows are claimed with SKIP LOCKED in
-    batches, and marked with `sent` (values, or callables giving them) in the transaction that
-    sends them. A failing mail server leaves the rest of the batch owed for the next try (the
-    rows sent before it stay marked); an email that can never go (a header the mail library
-    refuses, an address the server refuses) is logged and not tried again, so it cannot hold up
-    the others. Returns how many went."""
-    count = 0
-    while True:
-        failure: Exception | None = None
-        with transaction.atomic():
-            claimed = list(owed.select_for_update(skip_locked=True, of=("self",)).order_by("pk")[:batch])
-            if not claimed:
-                break
-            done: list[int] = []
-            with get_connection() as mail:
-                for row in claimed:
-                    try:
-                        message = email(row)
-                        if message is not None:
-                            mail.send_messages([message])
-                            count += 1
-                    except (ValueError, SMTPRecipientsRefused):  # BadHeaderError is a ValueError
-                        logger.exception(
-                            "Email for %s %s cannot be sent; not trying again", owed.model, row.pk
-                        )
-                    except (SMTPException, OSError) as error:
-                        failure = error
-                        break
-                    done.append(row.pk)
-            owed.model.objects.filter(pk__in=done).update(
-                **{field: value() if callable(value) else value for field, value in sent.items()}
-            )
-        if failure is not None:
-            raise failure
-        if len(claimed) < batch:
-            break
-    return count
-
-
-def _notice_email(notice: MeetingNotice) -> EmailMessage:
-    meeting = notice.meeting
-    context = {
-        "meeting": meeting,
-        "coop_name": settings.COOP_NAME,
-        "url": f"{settings.SITE_URL}/meetings/{meeting.pk}/",
-    }
-    subject = " ".join(render_to_string("governance/email/meeting_notice_subject.txt", context).split())
-    body = render_to_string("governance/email/meeting_notice_message.txt", context)
-    return EmailMessage(f"[{settings.COOP_NAME}] {subject}", body, None, [notice.email])
 
 
 @transaction.atomic

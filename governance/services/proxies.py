@@ -2,13 +2,11 @@
 
 from datetime import datetime
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
+from carecoop import outbox
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from governance.models import (
     Ballot,
@@ -19,7 +17,6 @@ from governance.models import (
     Proxy,
 )
 from governance.services.common import membership_of
-from governance.services.meetings import outbox_send
 from members import selectors as member_selectors
 from members.models import Membership, User
 
@@ -117,7 +114,9 @@ def proxy_appoint(
     )
     # Changing the instructions to the same holder is not news by email: the page shows them.
     same_holder = holder is not None and replaced.filter(holder=holder).exists()
-    replaced.update(revoked_at=now, holder_email_due=False)
+    # A replaced proxy's holder, not yet told, is not told now.
+    outbox.emails_cancel(about=[_about(pk) for pk in replaced.values_list("pk", flat=True)])
+    replaced.update(revoked_at=now)
     max_proxies = GovernancePolicy.current().max_proxies
     held_count = held.exclude(appointer=appointer).values("appointer").distinct().count()
     if held_count >= max_proxies:
@@ -136,48 +135,55 @@ def proxy_appoint(
         instruction=instruction,
         instructions_text=instructions_text,
         created_at=now,
-        # The member named is told by email; the chair sees the proxies on the meeting's page.
-        holder_email_due=holder is not None and not same_holder,
     )
-    if proxy.holder_email_due:
-        transaction.on_commit(_proxy_emails_send_soon, robust=True)
+    # The member named is told by email; the chair sees the proxies on the meeting's page.
+    if holder is not None and not same_holder:
+        _holder_email_queue(proxy, holder=holder, ballot=ballot, meeting=meeting)
     return proxy
 
 
-def _proxy_emails_send_soon() -> None:
-    from governance.tasks import proxy_emails_send_task
-
-    proxy_emails_send_task.delay()
+def _about(proxy_id: int) -> str:
+    return f"governance.proxy:{proxy_id}"
 
 
-def proxy_emails_send(*, batch: int = 200) -> int:
-    """Tell each member named as a proxy that they hold it, once, as meeting notices are sent
-    (rows claimed with SKIP LOCKED, the flag cleared in the transaction that sends)."""
-    # A proxy for a meeting now over, or a ballot now closed, is no news any more.
-    Proxy.objects.filter(holder_email_due=True).exclude(
-        pk__in=Proxy.objects.in_force(timezone.now()).values("pk")
-    ).update(holder_email_due=False)
-    owed = Proxy.objects.filter(holder_email_due=True).select_related(
-        "appointer__profile", "holder__user", "meeting", "ballot"
-    )
-    return outbox_send(owed, email=_proxy_email, sent={"holder_email_due": False}, batch=batch)
+def proxy_emails_cancel(*, proxy_ids: list[int]) -> None:
+    """The holders of these proxies, cancelled before they were told, are not told now."""
+    outbox.emails_cancel(about=[_about(pk) for pk in proxy_ids])
 
 
-def _proxy_email(proxy: Proxy) -> EmailMessage | None:
-    if proxy.holder is None or not proxy.holder.user.email:
-        return None
-    context = {
-        "proxy": proxy,
-        "name": proxy.appointer.shown_name,
-        "coop_name": settings.COOP_NAME,
-        "url": f"{settings.SITE_URL}/ballots/{proxy.ballot_id}/"
-        if proxy.ballot_id
-        else f"{settings.SITE_URL}/meetings/{proxy.meeting_id}/",
-        "proxies_url": f"{settings.SITE_URL}/proxies/",
+def _holder_email_queue(
+    proxy: Proxy, *, holder: Membership, ballot: Ballot | None, meeting: Meeting | None
+) -> None:
+    """Tell the member named that they hold this proxy: once, and only while it is news (not
+    after the meeting is over or the ballot closed, and not if it is cancelled first)."""
+    holder = Membership.objects.select_related("user", "profile").get(pk=holder.pk)
+    context: dict[str, object] = {
+        "appointer": proxy.appointer.shown_name,
+        "instruction": proxy.get_instruction_display() if proxy.instruction else "",
+        "instructions_text": proxy.instructions_text,
     }
-    subject = " ".join(render_to_string("governance/email/proxy_held_subject.txt", context).split())
-    body = render_to_string("governance/email/proxy_held_message.txt", context)
-    return EmailMessage(f"[{settings.COOP_NAME}] {subject}", body, None, [proxy.holder.user.email])
+    if ballot is not None:
+        context |= {"ballot": ballot.pk, "ballot_title": ballot.title}
+        not_after = ballot.closes_at
+    elif meeting is not None:
+        starts = timezone.localtime(meeting.starts_at)
+        context |= {
+            "meeting": meeting.pk,
+            "meeting_title": meeting.title,
+            "day": dateformat.format(starts, "l j F Y"),
+            "at": dateformat.format(starts, "H:i"),
+        }
+        not_after = meeting.ends_at
+    else:
+        return  # a proxy is for a ballot or a meeting: the model's constraint says so
+    outbox.email_queue(
+        kind="governance.proxy_held",
+        to=holder.user.email,
+        name=holder.shown_name,
+        context=context,
+        about=_about(proxy.pk),
+        not_after=not_after,
+    )
 
 
 @transaction.atomic
@@ -188,9 +194,9 @@ def proxy_revoke(*, proxy: Proxy, user: User, now: datetime | None = None) -> Pr
         raise NotAllowedError(_("Only the member who appointed a proxy can cancel it."), code="not_appointer")
     if proxy.revoked_at is None:
         proxy.revoked_at = now or timezone.now()
+        proxy.save(update_fields=["revoked_at"])
         # Cancelled before the holder was told: there is nothing to tell them.
-        proxy.holder_email_due = False
-        proxy.save(update_fields=["revoked_at", "holder_email_due"])
+        outbox.emails_cancel(about=_about(proxy.pk))
     return proxy
 
 

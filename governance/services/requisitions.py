@@ -1,12 +1,12 @@
 """Members requisitioning a general meeting: signatures until the threshold is met."""
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecoop import outbox
 from carecoop.exceptions import ConflictError
+from carecoop.outbox import Outgoing
 from governance import selectors
 from governance.models import (
     Requisition,
@@ -42,7 +42,7 @@ def requisition_sign(*, requisition: Requisition, user: User) -> Requisition:
         requisition.met_at = timezone.now()
         requisition.signatures_needed = needed
         requisition.save(update_fields=["met_at", "signatures_needed"])
-        transaction.on_commit(lambda: _tell_staff_requisition_met(requisition.pk), robust=True)
+        _staff_tell_requisition_met(requisition)
     return requisition
 
 
@@ -65,17 +65,18 @@ def requisition_unsign(*, requisition: Requisition, user: User) -> Requisition:
     return requisition
 
 
-def _tell_staff_requisition_met(requisition_id: int) -> None:
-    requisition = Requisition.objects.get(pk=requisition_id)
-    staff = list(User.objects.filter(is_staff=True, is_active=True).values_list("email", flat=True))
-    if staff:
-        send_mail(
-            f"[{settings.COOP_NAME}] " + _("A requisition for a general meeting has the signatures it needs"),
-            _("Members have requisitioned a general meeting:\n\n%(purpose)s\n\nCall it at %(url)s")
-            % {
-                "purpose": requisition.purpose,
-                "url": f"{settings.SITE_URL}/meetings/requisitions/{requisition.pk}/",
-            },
-            None,
-            staff,
-        )
+def _staff_tell_requisition_met(requisition: Requisition) -> None:
+    """Each of the staff is emailed (one email each), in the transaction that met it."""
+    staff = User.objects.filter(is_staff=True, is_active=True).exclude(email="").order_by("pk")
+    context = {"purpose": requisition.purpose, "requisition": requisition.pk}
+    outbox.emails_queue(
+        emails=[
+            Outgoing(
+                kind="governance.requisition_met",
+                to=user.email,
+                context=context,
+                about=f"governance.requisition:{requisition.pk}",
+            )
+            for user in staff
+        ]
+    )

@@ -24,7 +24,7 @@ from governance.models import (
     Vote,
 )
 from governance.receipts import change_key_hash, receipt_hash, receipt_new
-from governance.services.proxies import proxy_to_use
+from governance.services.proxies import proxy_emails_cancel, proxy_to_use
 from members import selectors as member_selectors
 from members.models import Membership, User
 
@@ -169,9 +169,9 @@ def _vote_cast(
         if proxy is None:
             # Voting in person cancels a proxy given for this ballot alone (a proxy for the
             # whole meeting stays for its other ballots; this ballot is now voted).
-            Proxy.objects.live().filter(appointer=voter, ballot=ballot).update(
-                revoked_at=now, holder_email_due=False
-            )
+            cancelled = Proxy.objects.live().filter(appointer=voter, ballot=ballot)
+            proxy_emails_cancel(proxy_ids=list(cancelled.values_list("pk", flat=True)))
+            cancelled.update(revoked_at=now)
     Vote.objects.create(
         ballot=ballot,
         member_class=eligibility.member_class,

@@ -2,14 +2,12 @@
 
 from datetime import date
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
+from carecoop import outbox
 from carecoop.exceptions import ApplicationError, ConflictError
 from carecoop.money import pounds
 from members import selectors
@@ -279,7 +277,7 @@ def application_approve(*, application: Application, by: User, admitted_on: date
     application.decided_at = timezone.now()
     application.decided_by = by
     application.save(update_fields=["status", "decided_at", "decided_by"])
-    _email_decision_on_commit(application)
+    _decision_email_queue(application, membership)
     return membership
 
 
@@ -322,38 +320,30 @@ def application_reject(*, application: Application, by: User, reason: str) -> Ap
     application.decided_by = by
     application.decision_reason = reason.strip()
     application.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
-    _email_decision_on_commit(application)
+    _decision_email_queue(application)
     return application
 
 
-def _email_decision_on_commit(application: Application) -> None:
-    from members.tasks import application_decision_email_send_task
-
-    application_id = application.pk
-    transaction.on_commit(lambda: application_decision_email_send_task.delay(application_id=application_id))
-
-
-@transaction.atomic
-def application_decision_email_send(*, application_id: int) -> bool:
-    """Email the applicant the decision, once. Returns False when it had already gone."""
-    application = (
-        Application.objects.select_for_update(of=("self",)).select_related("user").get(pk=application_id)
-    )
-    if application.decision_emailed_at is not None or application.status not in (
-        Application.Status.APPROVED,
-        Application.Status.REJECTED,
-    ):
-        return False
-    context = {
-        "application": application,
-        "membership": getattr(application, "membership", None),
-        "coop_name": settings.COOP_NAME,
-    }
-    template = "approved" if application.status == Application.Status.APPROVED else "rejected"
-    subject = render_to_string(f"members/email/application_{template}_subject.txt", context).strip()
-    body = render_to_string(f"members/email/application_{template}_message.txt", context)
-    send_mail(subject, body, None, [application.user.email])
-    # Marked in the same transaction: if sending failed, the row stays unmarked for the retry.
-    application.decision_emailed_at = timezone.now()
-    application.save(update_fields=["decision_emailed_at"])
-    return True
+def _decision_email_queue(application: Application, membership: Membership | None = None) -> None:
+    """Owe the applicant the decision's email, in the decision's transaction: sent once it commits."""
+    if membership is not None:
+        outbox.email_queue(
+            kind="members.application_approved",
+            to=application.user.email,
+            name=application.legal_name,
+            context={
+                "number": membership.number,
+                "member_class": membership.get_member_class_display(),
+                "admitted": dateformat.format(membership.date_admitted, "j F Y"),
+                "shares": application.shares,
+            },
+            about=f"members.application:{application.pk}",
+        )
+    else:
+        outbox.email_queue(
+            kind="members.application_rejected",
+            to=application.user.email,
+            name=application.legal_name,
+            context={"reason": application.decision_reason},
+            about=f"members.application:{application.pk}",
+        )

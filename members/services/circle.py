@@ -1,18 +1,14 @@
 """Each person's circle of support: invitations by token, powers, acceptance and revocation."""
 
-from collections.abc import Callable
 from datetime import timedelta
-from smtplib import SMTPException
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecoop import outbox
 from carecoop.exceptions import ApplicationError, ConflictError
 from carecoop.tokens import token_hash, token_new
 from members.models import (
@@ -38,11 +34,11 @@ def circle_invite(
     can_view_care: bool = True,
     can_book: bool = False,
     can_manage_team: bool = False,
-    link_for: Callable[[str], str],
 ) -> CircleMember:
-    """Invite someone to act for a person getting support. The link's token is emailed once
-    the invitation is saved, and only its hash is kept. The email goes from this process, not
-    through Celery, so that the token never waits in the broker."""
+    """Invite someone to act for a person getting support. The link's token is emailed, and
+    only its hash is kept on the invitation. The email waits in the outbox until it is sent (the
+    Celery message carries only its id, so the token never waits in the broker), and the outbox
+    forgets what it said once sent."""
     receiver = Membership.objects.select_for_update().select_related("user").get(pk=receiver.pk)
     if not receiver.is_current or receiver.member_class != MemberClass.RECEIVER:
         raise ApplicationError(
@@ -82,15 +78,17 @@ def circle_invite(
     )
     invitation._history_user = by  # type: ignore[attr-defined]
     invitation.save()
-    # Sent before the commit: if the email cannot go, nothing is saved and the person can try
-    # again, rather than leaving an invitation nobody received.
-    try:
-        circle_invitation_email_send(invitation=invitation, accept_url=link_for(token))
-    except (SMTPException, OSError) as exc:
-        raise ApplicationError(
-            _("We could not send the invitation email just now. Nothing was saved: please try again later."),
-            code="email_failed",
-        ) from exc
+    outbox.email_queue(
+        kind="members.circle_invitation",
+        to=email,
+        context={
+            "person": receiver.legal_name,
+            "powers": invitation.powers,
+            "days": CIRCLE_INVITATION_DAYS,
+            "token": token,
+        },
+        about=f"members.circle_invitation:{invitation.pk}",
+    )
     return invitation
 
 
@@ -162,21 +160,11 @@ def circle_revoke(*, member: CircleMember, by: User) -> CircleMember:
         raise ApplicationError(_("Only the person, or staff, can change their circle."), code="not_allowed")
     if member.status not in (CircleMember.Status.INVITED, CircleMember.Status.ACTIVE):
         raise ConflictError(_("This person is no longer in the circle."), code="circle_member_gone")
+    if member.status == CircleMember.Status.INVITED:
+        outbox.emails_cancel(about=f"members.circle_invitation:{member.pk}")  # if not sent yet
     member.status = CircleMember.Status.REVOKED
     member.revoked_at = timezone.now()
     member.revoked_by = by
     member._history_user = by  # type: ignore[attr-defined]
     member.save()
     return member
-
-
-def circle_invitation_email_send(*, invitation: CircleMember, accept_url: str) -> None:
-    context = {
-        "invitation": invitation,
-        "accept_url": accept_url,
-        "coop_name": settings.COOP_NAME,
-        "days": CIRCLE_INVITATION_DAYS,
-    }
-    subject = render_to_string("members/email/circle_invitation_subject.txt", context).strip()
-    body = render_to_string("members/email/circle_invitation_message.txt", context)
-    send_mail(subject, body, None, [invitation.email])

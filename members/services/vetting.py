@@ -4,14 +4,13 @@ import re
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
+from carecoop import outbox
 from carecoop.exceptions import ApplicationError, ConflictError
+from carecoop.outbox import Outgoing
 from members import selectors
 from members.models import (
     MemberClass,
@@ -175,14 +174,46 @@ def vetting_reminder_send(*, check_id: int, today: date) -> bool:
         which = 30
     else:
         return False
-    staff = list(User.objects.filter(is_staff=True, is_active=True).values_list("email", flat=True))
-    context = {"check": check, "days_left": days_left, "coop_name": settings.COOP_NAME}
-    subject = render_to_string("members/email/vetting_expiry_subject.txt", context).strip()
-    body = render_to_string("members/email/vetting_expiry_message.txt", context)
-    EmailMessage(subject, body, to=[check.membership.user.email], bcc=staff).send()
+    _expiry_emails_queue(check, expires_on=check.expires_on, days_left=days_left)
     now = timezone.now()
     # A 7-day reminder also stands for a 30-day one never sent (a check recorded late).
     check.reminded_7_at = now if which == 7 else check.reminded_7_at
     check.reminded_30_at = check.reminded_30_at or now
     check.save(update_fields=["reminded_7_at", "reminded_30_at"])
     return True
+
+
+def _expiry_emails_queue(check: VettingCheck, *, expires_on: date, days_left: int) -> None:
+    """The worker is told, and each of the staff gets a copy (one email each, so no address is
+    shown to anyone else)."""
+    membership = check.membership
+    values = {
+        "worker": membership.legal_name,
+        "number": membership.number,
+        "check": check.get_kind_display(),
+        "course": check.course.name if check.course else "",
+        "needed_to_work": check.kind in (VettingCheck.Kind.DBS, VettingCheck.Kind.RIGHT_TO_WORK),
+        "expires": dateformat.format(expires_on, "j F Y"),
+        "days_left": days_left,
+    }
+    staff = User.objects.filter(is_staff=True, is_active=True).exclude(email="").order_by("pk")
+    outbox.emails_queue(
+        emails=[
+            Outgoing(
+                kind="members.vetting_expiry",
+                to=membership.user.email,
+                name=membership.legal_name,
+                context={**values, "for_staff": False},
+                about=f"members.vetting_check:{check.pk}",
+            ),
+            *(
+                Outgoing(
+                    kind="members.vetting_expiry",
+                    to=user.email,
+                    context={**values, "for_staff": True},
+                    about=f"members.vetting_check:{check.pk}",
+                )
+                for user in staff
+            ),
+        ]
+    )

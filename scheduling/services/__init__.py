@@ -35,7 +35,6 @@ from scheduling.services.delivery import (
 )
 from scheduling.services.notifications import (
     email_choices_save,
-    notification_emails_send,
     notifications_mark_read,
     reminders_plan,
     reminders_send_due,
@@ -76,7 +75,6 @@ __all__ = [
     "email_choices_save",
     "hours_confirm_unanswered",
     "local_datetime",
-    "notification_emails_send",
     "notifications_mark_read",
     "offers_expire",
     "reminders_plan",

@@ -5,14 +5,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from carecoop import outbox
+from carecoop.outbox import Outgoing
 from matching import selectors as matching_selectors
 from members import selectors as member_selectors
 from members.models import User
@@ -86,9 +86,8 @@ class _Message:
 
 def _notify_all(messages: list[_Message]) -> None:
     """An in-app notification for each person a message is for, written now, in the caller's
-    transaction. Those who did not turn this kind off are owed an email too: the notification
-    row says so, and once the transaction commits a task sends what is owed (and the minute's
-    sweep sends anything a lost task left behind)."""
+    transaction. Those who did not turn this kind off are owed an email too, in the same
+    transaction: the outbox sends it once the transaction commits."""
     recipients = [
         (message, {user.pk: user for user in message.users if user is not None}) for message in messages
     ]
@@ -98,6 +97,7 @@ def _notify_all(messages: list[_Message]) -> None:
             user__in=everyone, kind__in={message.kind for message in messages}
         ).values_list("kind", "user_id")
     )
+    pairs = [(message, user) for message, users in recipients for user in users.values()]
     created = Notification.objects.bulk_create(
         [
             Notification(
@@ -107,71 +107,41 @@ def _notify_all(messages: list[_Message]) -> None:
                 reminder=message.reminder,
                 title=Truncator(message.title).chars(200),
                 body=message.body,
-                email_due=bool(user.email) and (message.kind, user.pk) not in muted,
             )
-            for message, users in recipients
-            for user in users.values()
+            for message, user in pairs
         ]
     )
-    owed = [notification.pk for notification in created if notification.email_due]
-    if owed:
-        # Robust: a failing broker or mail server never turns a booking already made into an error.
-        transaction.on_commit(lambda: _email_soon(owed), robust=True)
-
-
-def _email_soon(notification_ids: list[int]) -> None:
-    from scheduling.tasks import notification_emails_send_task
-
-    notification_emails_send_task.delay(notification_ids=notification_ids)
+    emailed = [
+        (notification, user)
+        for notification, (message, user) in zip(created, pairs, strict=True)
+        if user.email and (message.kind, user.pk) not in muted
+    ]
+    if not emailed:
+        return
+    names = member_selectors.member_names_for(user_ids={user.pk for _n, user in emailed})
+    outbox.emails_queue(
+        emails=[
+            Outgoing(
+                kind="scheduling.notification",
+                to=user.email,
+                name=names.get(user.pk, ""),
+                context={
+                    "title": notification.title,
+                    "text": _email_text(notification),
+                    "visit": notification.visit_id,
+                },
+                about=f"scheduling.notification:{notification.pk}",
+            )
+            for notification, user in emailed
+        ]
+    )
 
 
 def _email_text(notification: Notification) -> str:
     # A reminder's body can carry the visit's notes: care data stays in the app, not in email.
     if notification.kind in VisitEvent.values and notification.body:
         return notification.body
-    return notification.title
-
-
-def notification_emails_send(*, notification_ids: Iterable[int] | None = None, batch: int = 200) -> int:
-    """Send the emails owed for notifications (these ones, or all), each once, one address per
-    email so nobody sees the others'.
-
-    Each batch is claimed with SELECT … FOR UPDATE SKIP LOCKED; the emails leave before the claim
-    commits, and the rows are marked sent in the same transaction. A mail server that fails rolls
-    the batch back, to be sent on the next try; two senders at once take different rows. Only a
-    process that dies after the mail server took an email and before the commit sends it twice."""
-    sent = 0
-    ids = sorted(set(notification_ids)) if notification_ids is not None else None
-    while True:
-        with transaction.atomic():
-            owed = Notification.objects.filter(email_due=True)
-            if ids is not None:
-                owed = owed.filter(pk__in=ids)
-            claimed = list(
-                owed.select_for_update(skip_locked=True, of=("self",))
-                .select_related("user")
-                .order_by("pk")[:batch]
-            )
-            if not claimed:
-                break
-            emails = [
-                EmailMessage(
-                    f"[{settings.COOP_NAME}] {notification.title}",
-                    _email_text(notification),
-                    None,
-                    [notification.user.email],
-                )
-                for notification in claimed
-            ]
-            with get_connection() as mail:
-                mail.send_messages(emails)
-            Notification.objects.filter(pk__in=[n.pk for n in claimed]).update(
-                email_due=False, emailed_at=timezone.now()
-            )
-            sent += len(claimed)
-        if len(claimed) < batch:
-            break
-    return sent
+    return ""
 
 
 def _notify(users: Iterable[User], kind: str, visit: Visit, title: str, body: str = "") -> None:
@@ -361,7 +331,7 @@ def reminders_send_due(*, now: datetime | None = None, batch: int = 200) -> int:
     Each batch is claimed with SELECT … FOR UPDATE SKIP LOCKED inside a transaction that also
     writes the in-app notifications and marks the rows sent: two sweeps at once take different
     rows, and a sweep that dies mid-batch rolls back, leaving its rows to the next one. The emails
-    are owed by those notifications, and leave through the outbox (notification_emails_send)."""
+    are owed in the outbox in the same transaction, and sent once it commits."""
     now = now or timezone.now()
     sent = 0
     while True:

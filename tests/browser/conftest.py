@@ -63,6 +63,13 @@ def _reference_data(transactional_db: None) -> None:
     reference_data.load(apps.get_model)
 
 
+@pytest.fixture(autouse=True)
+def _emails_link_to_the_live_server(live_server: Any, settings: Any) -> None:
+    # Emails' links are built from SITE_URL, as in production: here it is the server under test,
+    # so a journey follows a link from an email exactly as it was sent.
+    settings.SITE_URL = live_server.url
+
+
 @pytest.fixture
 def audit(page: Page) -> Iterator[PageAudit]:
     """Call `audit()` on each page of a journey; the test fails if a page it showed went unchecked."""

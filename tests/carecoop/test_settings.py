@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "CACHE_URL": "redis://127.0.0.1:6379/14",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
     "DEFAULT_FROM_EMAIL": "Calder Valley Care Co-op <hello@caldervalley.care.example>",
+    "SITE_URL": "https://caldervalley.care.example",
 }
 
 
@@ -44,7 +45,9 @@ def test_production_settings_pass_the_deploy_check():
     assert "WARNING" not in result.stderr
 
 
-@pytest.mark.parametrize("required", ["DJANGO_SECRET_KEY", "EMAIL_URL", "DEFAULT_FROM_EMAIL", "CACHE_URL"])
+@pytest.mark.parametrize(
+    "required", ["DJANGO_SECRET_KEY", "EMAIL_URL", "DEFAULT_FROM_EMAIL", "CACHE_URL", "SITE_URL"]
+)
 def test_production_refuses_to_start_without_its_required_settings(required):
     env = _clean_env(**PRODUCTION_ENV)
     del env[required]

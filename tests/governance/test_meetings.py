@@ -3,14 +3,17 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core import mail
 
+from carecoop import outbox
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from governance import rules, selectors, services
 from governance.models import GovernancePolicy, MeetingNotice, Motion, Proxy
 from tests.concurrency import race
 from tests.factories import MembershipFactory
 from tests.governance.conftest import NOW, at, board_motion, call_agm
+from tests.outbox import owed, send_owed
 
 pytestmark = pytest.mark.usefixtures("now")
 
@@ -55,10 +58,12 @@ def test_every_member_gets_the_notice_with_the_agenda_by_email(
     body = mail.outbox[0].body
     assert "Annual General Meeting 2026" in body
     assert "3. Board elections" in body
-    assert f"/meetings/{meeting.pk}/" in body
-    assert not MeetingNotice.objects.filter(sent_at__isnull=True).exists()
-    # A second sweep sends nothing more.
-    assert services.meeting_notices_send() == 0
+    assert f"{settings.SITE_URL}/meetings/{meeting.pk}/" in body
+    assert "Dear Margaret Greenwood," in mail.outbox[0].body
+    # Each member's notice is recorded, and its email sent: a second sweep sends nothing more.
+    assert MeetingNotice.objects.filter(meeting=meeting).count() == 3
+    assert not owed()
+    assert outbox.emails_send() == 0
 
 
 def _details(meeting, **changes):
@@ -68,7 +73,7 @@ def _details(meeting, **changes):
 
 def test_a_corrected_place_sends_every_current_member_the_amended_notice(secretary, margaret, tom):
     meeting = call_agm(secretary)
-    services.meeting_notices_send()
+    outbox.emails_send()
     tom.date_ceased, tom.cessation_reason = datetime.date(2026, 11, 23), "resigned"
     tom.save()
     joined = MembershipFactory(user__email="new@example.org", date_admitted=datetime.date(2026, 11, 23))
@@ -82,7 +87,7 @@ def test_a_corrected_place_sends_every_current_member_the_amended_notice(secreta
     assert amended.place == "Todmorden Town Hall"
     assert amended.notice_amended_at == at(4, 10)
     assert amended.members_at_notice == 2
-    assert services.meeting_notices_send() == 2
+    assert outbox.emails_send() == 2
     assert sorted(m.to[0] for m in mail.outbox) == ["margaret@example.org", "new@example.org"]
     message = mail.outbox[0]
     assert (
@@ -141,10 +146,23 @@ def test_a_meeting_keeps_its_date_once_a_ballot_opens_and_cannot_change_once_sta
 
 def test_saving_an_unchanged_meeting_sends_nothing(secretary, margaret):
     meeting = call_agm(secretary)
-    services.meeting_notices_send()
+    outbox.emails_send()
     again = services.meeting_amend(meeting=meeting, user=secretary, **_details(meeting))
     assert again.notice_amended_at is None
-    assert services.meeting_notices_send() == 0
+    assert outbox.emails_send() == 0
+
+
+def test_a_notice_amended_before_it_went_is_sent_once_as_the_amended_notice(secretary, margaret, tom):
+    meeting = call_agm(secretary)  # its notices are owed: the mail server has not taken them yet
+
+    services.meeting_amend(
+        meeting=meeting, user=secretary, now=at(4, 10), **_details(meeting, place="Todmorden Town Hall")
+    )
+
+    sent = send_owed()
+    assert sorted(m.to[0] for m in sent) == ["margaret@example.org", "tom@example.org"]
+    assert all(m.subject.startswith("[Calder Valley Care Co-op] Amended notice of") for m in sent)
+    assert all("Todmorden Town Hall" in m.body for m in sent)
 
 
 def test_only_staff_call_meetings(margaret):

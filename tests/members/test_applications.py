@@ -4,13 +4,16 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.utils import timezone
 
+from carecoop import outbox
 from carecoop.exceptions import ApplicationError
 from members import services
 from members.models import Application, Membership, Policy, RegisterCounter, ShareTransaction
 from tests.concurrency import race
 from tests.factories import ApplicationFactory, GoverningDocumentFactory, MembershipFactory, UserFactory
+from tests.outbox import owed
 
 TODAY = datetime.date(2026, 11, 23)
 
@@ -199,17 +202,33 @@ def test_approval_admits_the_member_with_a_number_date_and_shares(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [newcomer.email]
     assert "member number 1" in mail.outbox[0].subject
-    assert application.decision_emailed_at is not None
+    assert "Dear Ruth Sutcliffe," in mail.outbox[0].body
+    assert not owed(about=f"members.application:{application.pk}")
 
 
-def test_the_decision_email_goes_once_however_often_the_task_runs(newcomer, documents, staff_member):
+def test_the_decision_email_goes_once_however_often_the_outbox_is_swept(newcomer, documents, staff_member):
     application = _paid(_submit(newcomer, documents), staff_member)
     services.application_approve(application=application, by=staff_member)
 
-    sent = [services.application_decision_email_send(application_id=application.pk) for _ in range(3)]
+    sent = [outbox.emails_send() for _ in range(3)]
 
-    assert sent == [True, False, False]
+    assert sent == [1, 0, 0]
     assert len(mail.outbox) == 1
+
+
+def test_an_approval_rolled_back_emails_nobody(newcomer, documents, staff_member):
+    application = _paid(_submit(newcomer, documents), staff_member)
+
+    def approve_then_fail() -> None:
+        with transaction.atomic():
+            services.application_approve(application=application, by=staff_member)
+            raise RuntimeError("the request failed after the approval")
+
+    with pytest.raises(RuntimeError):
+        approve_then_fail()
+
+    assert outbox.emails_send() == 0
+    assert mail.outbox == []
 
 
 def test_an_application_is_decided_once(newcomer, documents, staff_member):

@@ -4,14 +4,17 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from carecoop.exceptions import ApplicationError
+from carecoop.models import Email
 from members import permissions, selectors, services
 from members.models import CircleMember
 from tests.factories import MembershipFactory, UserFactory
+from tests.outbox import send_owed, site_links
 
 
 @pytest.fixture
@@ -32,12 +35,8 @@ def daughter(db):
     return UserFactory(email="jane@example.org")
 
 
-def _link(token: str) -> str:
-    return f"https://caldervalley.example/circle/invitations/{token}/"
-
-
 def _invite(receiver, by, email="jane@example.org", **powers):
-    return services.circle_invite(receiver=receiver, by=by, email=email, link_for=_link, **powers)
+    return services.circle_invite(receiver=receiver, by=by, email=email, **powers)
 
 
 def _token_from_email(message) -> str:
@@ -53,8 +52,20 @@ def test_an_invitation_is_emailed_with_a_link_whose_token_is_not_stored(
     assert mail.outbox[0].to == ["jane@example.org"]
     assert "book visits for me" in mail.outbox[0].body
     token = _token_from_email(mail.outbox[0])
+    link = f"{settings.SITE_URL}/circle/invitations/{token}/"
+    assert site_links(mail.outbox[0]) == ([link, f"{settings.SITE_URL}/"], [link, f"{settings.SITE_URL}/"])
     assert token not in invitation.token_hash
     assert not CircleMember.objects.filter(token_hash=token).exists()
+    # Once sent, the outbox keeps who and when, not the link.
+    assert token not in str(Email.objects.values_list("context", flat=True).get())
+
+
+def test_an_invitation_withdrawn_before_its_email_goes_is_not_sent(receiver):
+    invitation = _invite(receiver, receiver.user)
+
+    services.circle_revoke(member=invitation, by=receiver.user)
+
+    assert send_owed() == []
 
 
 def test_only_the_person_or_staff_may_invite(receiver, daughter, staff_member):

@@ -14,6 +14,7 @@ from tests.concurrency import race
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories import record_dbs as dbs
 from tests.factories import record_right_to_work as right_to_work
+from tests.outbox import owed, send_owed
 
 TODAY = datetime.date(2026, 11, 23)
 
@@ -163,15 +164,21 @@ def test_reminders_go_30_and_7_days_before_an_expiry_once_each(worker, staff_mem
     assert services.vetting_reminders_send(today=datetime.date(2026, 11, 22)) == 0
     assert services.vetting_reminders_send(today=TODAY) == 1
     assert services.vetting_reminders_send(today=TODAY) == 0
+    thirty = send_owed()
     assert services.vetting_reminders_send(today=datetime.date(2026, 12, 10)) == 0
     assert services.vetting_reminders_send(today=datetime.date(2026, 12, 16)) == 1
     assert services.vetting_reminders_send(today=datetime.date(2026, 12, 20)) == 0
+    seven = send_owed()
 
-    assert len(mail.outbox) == 2
-    assert mail.outbox[0].to == ["asha@example.org"]
-    assert staff_member.email in mail.outbox[0].bcc
-    assert "30 days" in mail.outbox[0].subject
-    assert "7 days" in mail.outbox[1].subject
+    # The worker is told, and staff get a copy each: one address to an email.
+    assert [m.to for m in thirty] == [["asha@example.org"], [staff_member.email]]
+    assert [m.to for m in seven] == [["asha@example.org"], [staff_member.email]]
+    assert all(not m.bcc and not m.cc for m in mail.outbox)
+    assert "30 days" in thirty[0].subject
+    assert "Dear Asha Begum," in thirty[0].body
+    assert "Asha Begum's Right to work expires in 30 days" in thirty[1].subject
+    assert "7 days" in seven[0].subject
+    assert send_owed() == []
 
 
 def test_a_check_recorded_a_week_before_it_expires_gets_one_reminder(worker, staff_member):
@@ -179,7 +186,7 @@ def test_a_check_recorded_a_week_before_it_expires_gets_one_reminder(worker, sta
 
     assert services.vetting_reminders_send(today=TODAY) == 1
     assert services.vetting_reminders_send(today=datetime.date(2026, 11, 25)) == 0
-    assert len(mail.outbox) == 1
+    assert [m.to for m in send_owed()] == [["asha@example.org"], [staff_member.email]]
 
 
 def test_a_renewed_check_silences_the_old_ones_reminders(worker, staff_member):
@@ -187,7 +194,7 @@ def test_a_renewed_check_silences_the_old_ones_reminders(worker, staff_member):
     right_to_work(worker, staff_member, datetime.date(2026, 11, 20), expires_on=datetime.date(2030, 1, 1))
 
     assert services.vetting_reminders_send(today=TODAY) == 0
-    assert mail.outbox == []
+    assert send_owed() == []
 
 
 def test_the_dashboard_lists_checks_expiring_within_30_days(worker, staff_member):
@@ -217,7 +224,9 @@ def test_two_sweeps_at_once_send_each_reminder_once():
     results = race([lambda: services.vetting_reminders_send(today=TODAY) for _ in range(4)])
 
     assert sum(results) == 6
-    assert len(mail.outbox) == 6
+    # Each sweep's emails went after its commit: each worker's once, and a copy to staff each time.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([w.user.email for w in workers] + [staff.email] * 6)
+    assert not owed()
     assert VettingCheck.objects.filter(reminded_7_at__isnull=True, reminded_30_at__isnull=False).count() == 6
 
 
@@ -258,14 +267,17 @@ def test_the_daily_task_is_delivered_through_redis_to_a_real_worker(real_celery_
     vetting_reminders_send_task.delay()
     vetting_reminders_send_task.delay()  # a second delivery must send nothing more
 
+    # The sweep owes the emails; after its commit the outbox's task, also through Redis, sends them.
     assert _wait_for(
         lambda: (
             state.total_count.get(vetting_reminders_send_task.name, 0) >= done_before + 2
             and not state.active_requests
+            and len(mail.outbox) >= 2
+            and not owed()
         )
     )
     assert VettingCheck.objects.filter(reminded_30_at__isnull=False).count() == 1
-    assert [m.to for m in mail.outbox] == [["worker@example.org"]]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(["worker@example.org", staff.email])
 
 
 def test_each_reference_counts_on_its_own(worker, staff_member):

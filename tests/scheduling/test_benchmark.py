@@ -3,6 +3,7 @@ from io import StringIO
 from django.core import mail
 from django.core.management import call_command
 
+from carecoop.models import Email
 from members.models import Membership
 from scheduling.models import Notification, Reminder, Visit
 
@@ -26,4 +27,5 @@ def test_the_benchmark_prints_its_numbers_and_leaves_nothing_behind(db):
     assert Visit.objects.count() == 0
     assert Reminder.objects.count() == 0
     assert Notification.objects.count() == 0
+    assert Email.objects.count() == 0
     assert mail.outbox == []

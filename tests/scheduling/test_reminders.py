@@ -9,12 +9,14 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
+from carecoop import outbox
 from carecoop.celery import app as celery_app
 from scheduling import services
 from scheduling.models import EmailChoice, Notification, Reminder
 from scheduling.tasks import reminders_send_due_task
 from tests.concurrency import race
 from tests.factories import visit_booked
+from tests.outbox import owed, send_owed
 from tests.scheduling.conftest import add_worker, at
 
 pytestmark = pytest.mark.usefixtures("now")
@@ -323,7 +325,7 @@ def assert_each_reminder_sent_once():
     subjects = {subject for subject, _to in expected}
     sent = sorted((m.subject, tuple(m.to)) for m in mail.outbox if m.subject in subjects)
     assert sent == expected
-    assert not Notification.objects.filter(email_due=True).exists()
+    assert not owed()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -378,7 +380,7 @@ def test_the_sweep_sent_twice_through_redis_to_a_real_worker_sends_each_reminder
         lambda: (
             state.total_count.get(reminders_send_due_task.name, 0) >= done_before + 2
             and not state.active_requests
-            and not Notification.objects.filter(email_due=True).exists()
+            and not owed()
         )
     )
     assert_each_reminder_sent_once()
@@ -387,60 +389,41 @@ def test_the_sweep_sent_twice_through_redis_to_a_real_worker_sends_each_reminder
 # --- The outbox: emails owed, sent once, not lost ------------------------------------------------------
 
 
-class _BrokenMail:
-    """A mail server that refuses every message."""
-
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def send_messages(self, messages):
-        import smtplib
-
-        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-
-
 def test_a_mail_server_that_fails_loses_no_reminder_email(
-    ruth, megan, time_machine, django_capture_on_commit_callbacks, monkeypatch
+    ruth, megan, time_machine, django_capture_on_commit_callbacks, settings
 ):
     visit_booked(ruth, megan, at(25, 9), at(25, 11), accepted=True)
-    Notification.objects.update(email_due=False)  # the booking's own emails: not counted here
-    monkeypatch.setattr("scheduling.services.notifications.get_connection", _BrokenMail)
+    send_owed()  # the booking's own emails: not counted here
+    mail.outbox.clear()
+    settings.EMAIL_BACKEND = "tests.failing_email.FailingEmailBackend"
 
     # The reminder is sent in the app; its email is owed, and stays owed while the server fails.
     sweep(time_machine, at(24, 9), django_capture_on_commit_callbacks)
-    owed = Notification.objects.get(kind=KIND.WORKER_DAY_BEFORE)
-    assert owed.email_due
-    assert owed.emailed_at is None
+    notification = Notification.objects.get(kind=KIND.WORKER_DAY_BEFORE)
+    [email] = owed(about=f"scheduling.notification:{notification.pk}")
     assert Reminder.objects.get(kind=KIND.WORKER_DAY_BEFORE).sent_at is not None
     import smtplib
 
     with pytest.raises(smtplib.SMTPException):
-        services.notification_emails_send()
-    assert Notification.objects.get(pk=owed.pk).email_due
+        outbox.emails_send()
+    assert owed(about=f"scheduling.notification:{notification.pk}") == [email]
 
     # The server is back: the next sweep of the outbox sends it, once.
-    monkeypatch.undo()
-    assert services.notification_emails_send() == 1
-    assert services.notification_emails_send() == 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert outbox.emails_send() == 1
+    assert outbox.emails_send() == 0
     assert [(m.to, m.subject) for m in mail.outbox] == [
-        (["megan@example.org"], f"[{settings.COOP_NAME}] {owed.title}")
+        (["megan@example.org"], f"[{settings.COOP_NAME}] {notification.title}")
     ]
-    owed.refresh_from_db()
-    assert not owed.email_due
-    assert owed.emailed_at is not None
+    email.refresh_from_db()
+    assert (email.status, email.sent_at is not None) == ("sent", True)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_booking_while_the_mail_server_is_down_still_books_and_emails_later(ruth, megan, monkeypatch):
+def test_booking_while_the_mail_server_is_down_still_books_and_emails_later(ruth, megan, settings):
     from rest_framework.test import APIClient
 
-    monkeypatch.setattr("scheduling.services.notifications.get_connection", _BrokenMail)
+    settings.EMAIL_BACKEND = "tests.failing_email.FailingEmailBackend"
     client = APIClient()
     client.force_authenticate(ruth.user)
 
@@ -451,27 +434,26 @@ def test_booking_while_the_mail_server_is_down_still_books_and_emails_later(ruth
     )
 
     assert response.status_code == 201, response.content
-    assert Notification.objects.filter(user=megan.user, email_due=True).count() == 1
-    monkeypatch.undo()
-    assert services.notification_emails_send() == 1
+    assert [email.to for email in owed()] == ["megan@example.org"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert outbox.emails_send() == 1
     assert [m.to for m in mail.outbox] == [["megan@example.org"]]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_outbox_senders_at_once_send_each_email_once(ruth, staff, time_machine):
+def test_two_outbox_senders_at_once_send_each_email_once(ruth, staff, time_machine, monkeypatch):
     many_due_reminders(ruth, staff)
     time_machine.move_to(at(27, 12), tick=False)
-    services.reminders_send_due()  # eager tasks already sent these; owe them again to race for them
+    send_owed()
     mail.outbox.clear()
-    Notification.objects.update(email_due=True, emailed_at=None)
-    owed = Notification.objects.count()
+    # The sweep's Celery messages are lost: its emails stay owed, for senders to race for.
+    monkeypatch.setattr("carecoop.outbox._send_soon", lambda ids: None)
+    services.reminders_send_due()
+    owed_now = len(owed())
+    assert owed_now == Notification.objects.filter(reminder__isnull=False).count()
 
-    results = race([lambda: services.notification_emails_send(batch=5) for _ in range(4)])
+    results = race([lambda: outbox.emails_send(batch=5) for _ in range(4)])
 
     assert not [r for r in results if isinstance(r, Exception)], results
-    assert sum(results) == owed == len(mail.outbox)
-    expected = sorted(
-        (f"[{settings.COOP_NAME}] {title}", email)
-        for title, email in Notification.objects.values_list("title", "user__email")
-    )
-    assert sorted((m.subject, m.to[0]) for m in mail.outbox) == expected
+    assert sum(results) == owed_now == len(mail.outbox)
+    assert_each_reminder_sent_once()

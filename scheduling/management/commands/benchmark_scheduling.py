@@ -25,10 +25,11 @@ Measured, each `--runs` times after one warm-up, as median and 95th percentile:
 
 Then the reminder sweep: `--reminders` due rows (four kinds for each of a set of accepted
 future visits) are sent in this one process: `services.reminders_send_due()` writes their
-notifications, and `services.notification_emails_send()` (the outbox) emails them to Django's
-in-memory (locmem) email backend, so nothing leaves the machine. The time printed covers both.
-Inside the benchmark's transaction each batch is a savepoint, so what it leaves out is the
-COMMIT of each batch (fifty or so commits). The reminder table is analysed once its rows are
+notifications and owes their emails in the outbox, and `outbox.emails_send()` sends them, one row
+at a time, to Django's in-memory (locmem) email backend, so nothing leaves the machine. The time
+printed covers both. Inside the benchmark's transaction each batch, and each email, is a
+savepoint, so what it leaves out is the COMMIT of each (fifty or so for the reminders, one per
+email for the outbox). The reminder table is analysed once its rows are
 in, as autovacuum would have done in production.
 """
 
@@ -48,6 +49,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
+from carecoop import outbox
 from matching.models import TeamMember
 from members.benchmarking import members_seed_in_bulk
 from members.models import Membership, Profile
@@ -69,6 +71,7 @@ TOUCHED_TABLES = (
     "scheduling_historicalvisit",
     "scheduling_reminder",
     "scheduling_notification",
+    "carecoop_email",
 )
 
 # One row per visit i: worker i % W in its slot i / W. A worker's slots are `step` apart and a
@@ -410,11 +413,10 @@ class Command(BaseCommand):
         started = time.perf_counter()
         # The sweep writes the notifications, and the outbox sender emails them, both here in this
         # one process (not through a broker, as the task after each commit would).
-        with mock.patch("scheduling.services.notifications._email_soon"):
+        with mock.patch("carecoop.outbox._send_soon"):
             while ours.filter(sent_at__isnull=True).exists():
                 sent += services.reminders_send_due()
-            while services.notification_emails_send(batch=500):
-                pass
+            outbox.emails_send(batch=500)
         seconds = time.perf_counter() - started
         emails = len(mail.outbox) - emails_before
         del mail.outbox[emails_before:]

@@ -1,0 +1,19 @@
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from carecoop import sending
+
+
+@shared_task(
+    name="carecoop.emails_send",
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def emails_send_task(*, email_ids: list[int] | None = None) -> int:
+    # After each commit that owes emails (with their ids), and every minute for all still owed:
+    # a message lost with Redis, or a mail server that failed, is made good by the next sweep.
+    # Each row is claimed and marked on its own, so running this twice sends nothing twice.
+    return sending.emails_send(ids=email_ids)
