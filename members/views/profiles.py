@@ -1,0 +1,142 @@
+"""A member's own profile, their photo, and other members' profiles as each may see them."""
+
+from functools import partial
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from carecoop.exceptions import ApplicationError
+from carecoop.forms import form_add_application_error
+from carecoop.http import AuthenticatedHttpRequest
+from carecoop.money import pounds_figure
+from members import profiles, selectors, services
+from members.forms import (
+    ProfileForm,
+    WeeklyTimeFormSet,
+)
+from members.models import MemberClass, Membership, Policy, Profile
+
+
+def _initial_profile(profile: Profile) -> tuple[dict[str, object], list[dict[str, object]]]:
+    initial: dict[str, object] = {
+        "display_name": profile.display_name,
+        "bio": profile.bio,
+        "what_matters": profile.what_matters,
+        "worker_preferences": profile.worker_preferences,
+        "gender": profile.gender,
+        "interests": profile.interests,
+        "postcode": profile.postcode,
+        "travel_radius_km": profile.travel_radius_km or 10,
+        "max_distance_km": profile.max_distance_km,
+        "offers_peer_support": profile.offers_peer_support,
+        "languages": list(profile.languages.all()),
+        "skills": list(profile.skills.all()),
+        "support_wanted": list(profile.support_wanted.all()),
+        "lived_experience": list(profile.lived_experience.all()),
+    }
+    if profile.hourly_rate_pence is not None:
+        initial["hourly_rate"] = pounds_figure(profile.hourly_rate_pence)
+    visibility = profiles.visibility_with_defaults(profile.membership.member_class, profile.visibility)
+    initial.update({f"visibility_{name}": audience for name, audience in visibility.items()})
+    times = [{"weekday": t.weekday, "starts": t.starts, "ends": t.ends} for t in profile.weekly_times.all()]
+    return initial, times
+
+
+@login_required
+def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
+    membership = selectors.membership_current_for_user(user=request.user)
+    if membership is None:
+        messages.info(request, _("Your profile opens when you become a member."))
+        return redirect("account_overview")
+    profile = services.profile_get_or_create(membership=membership)
+    profile = selectors.profile_get_for_membership(membership=membership) or profile
+    policy = Policy.current()
+    initial, times = _initial_profile(profile)
+    profile_form = partial(
+        ProfileForm,
+        initial=initial,
+        member_class=membership.member_class,
+        rate_bounds=(policy.hourly_rate_min_pence, policy.hourly_rate_max_pence),
+        private=profiles.private_fields_for(membership.member_class),
+    )
+    has_times = membership.member_class in (MemberClass.WORKER, MemberClass.RECEIVER)
+    if request.method == "POST":
+        form = profile_form(request.POST, request.FILES)
+        formset = WeeklyTimeFormSet(request.POST, prefix="times") if has_times else None
+    else:
+        form = profile_form()
+        formset = WeeklyTimeFormSet(initial=times, prefix="times") if has_times else None
+    if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
+        weekly_times = (
+            [
+                (row["weekday"], row["starts"], row["ends"])
+                for row in formset.cleaned_data
+                if row and not row.get("DELETE") and row.get("weekday") is not None
+            ]
+            if formset is not None
+            else None
+        )
+        upload = form.cleaned_data.get("photo")
+        try:
+            services.profile_save(
+                profile=profile,
+                by=request.user,
+                changes=form.changes(),
+                visibility=form.visibility(),
+                weekly_times=weekly_times,
+                photo=(upload, upload.size) if upload else None,
+                remove_photo=form.cleaned_data.get("remove_photo", False),
+            )
+        except ApplicationError as error:
+            form_add_application_error(form, error)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("profile_edit")
+    context = {
+        "form": form,
+        "formset": formset,
+        "profile": profile,
+        "membership": membership,
+        "times_label": _("When I need support")
+        if membership.member_class == MemberClass.RECEIVER
+        else _("When I am free to work"),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "members/profile_edit.html", context, status=status)
+
+
+@login_required
+def profile_photo(request: AuthenticatedHttpRequest, number: int) -> FileResponse:
+    """A member's photo, to whoever they chose may see it; to anyone else, no such photo."""
+    membership = get_object_or_404(Membership.objects.current(), number=number)
+    profile = selectors.profile_get_for_membership(membership=membership)
+    if profile is None or not profile.photo:
+        raise Http404
+    viewer = selectors.profile_viewer(user=request.user, profile=profile)
+    if "photo" not in selectors.profile_visible_fields(profile=profile, viewer=viewer):
+        raise Http404
+    response = FileResponse(profile.photo.open("rb"), content_type="image/jpeg")
+    # Checked again on every view: a narrowed choice or a removed supporter takes effect at once.
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+def member_profile(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
+    """A member's profile, showing only what the viewer may see; a 404 for anyone who may see none."""
+    membership = get_object_or_404(Membership.objects.current(), number=number)
+    profile = selectors.profile_get_for_membership(membership=membership)
+    viewer = selectors.profile_viewer(user=request.user, profile=profile) if profile else None
+    visible = selectors.profile_visible_fields(profile=profile, viewer=viewer) if profile else frozenset()
+    if profile is None or viewer is None or "display_name" not in visible:
+        raise Http404  # someone who chose not to be seen is not there to find
+    context = {
+        "profile": profile,
+        "membership": membership,
+        "visible": visible,
+        "viewer": viewer,
+    }
+    return render(request, "members/member_profile.html", context)
