@@ -59,6 +59,12 @@ def _reference_data_in_committed_tests(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
+def on_23_november_2026(time_machine):  # type: ignore[no-untyped-def]
+    """The clock stands at 10:00 on Monday 23 November 2026, the day such tests are written about."""
+    time_machine.move_to(datetime.datetime(2026, 11, 23, 10, tzinfo=datetime.UTC), tick=False)
+
+
+@pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
 
@@ -73,7 +79,7 @@ def newcomer(db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def staff_member(db):  # type: ignore[no-untyped-def]
+def staff(db):  # type: ignore[no-untyped-def]
     """The co-op's secretary."""
     return UserFactory(email="secretary@example.org", is_staff=True)
 

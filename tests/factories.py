@@ -93,6 +93,22 @@ class MembershipFactory(DjangoModelFactory):
             )
 
 
+def admitted(staff, born: datetime.date, member_class: str = "receiver"):
+    """A member admitted through the service, on an application paid today."""
+    from django.utils import timezone
+
+    from members import services
+
+    application = ApplicationFactory(
+        member_class=member_class,
+        date_of_birth=born,
+        payment_date=timezone.localdate(),
+        payment_amount_pence=100,
+        payment_recorded_at=timezone.now(),
+    )
+    return services.application_approve(application=application, by=staff)
+
+
 # --- Vetting ------------------------------------------------------------------------------------
 
 

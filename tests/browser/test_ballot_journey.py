@@ -17,7 +17,7 @@ from tests.factories import MembershipFactory
 
 
 def test_a_member_votes_on_the_agm_ballot_keeps_the_receipt_and_finds_it_after_the_close(
-    page: Page, live_server, audit: PageAudit, staff_member, time_machine
+    page: Page, live_server, audit: PageAudit, staff, time_machine
 ):
     now = timezone.now().replace(microsecond=0)
     time_machine.move_to(now, tick=True)
@@ -27,7 +27,7 @@ def test_a_member_votes_on_the_agm_ballot_keeps_the_receipt_and_finds_it_after_t
     MembershipFactory.create_batch(3, member_class="worker")
     starts = timezone.localtime(now + datetime.timedelta(days=21)).replace(hour=18, minute=30)
     agm = services.meeting_call(
-        called_by=staff_member,
+        called_by=staff,
         kind="agm",
         title="Annual General Meeting 2026",
         format="hybrid",
@@ -38,7 +38,7 @@ def test_a_member_votes_on_the_agm_ballot_keeps_the_receipt_and_finds_it_after_t
         agenda="1. Minutes\n2. The accounts for 2025-26\n3. Board elections",
     )
     motion = services.motion_propose(
-        user=staff_member,
+        user=staff,
         meeting=agm,
         title="Adopt the accounts for 2025-26",
         text="That the accounts for the year to 31 March 2026 be adopted.",
@@ -46,13 +46,13 @@ def test_a_member_votes_on_the_agm_ballot_keeps_the_receipt_and_finds_it_after_t
     )
     closes = now + datetime.timedelta(hours=2)
     ballot = services.ballot_create(
-        user=staff_member,
+        user=staff,
         title="Adopt the accounts for 2025-26",
         motion=motion,
         opens_at=now,
         closes_at=closes,
     )
-    services.ballot_open(ballot=ballot, user=staff_member)
+    services.ballot_open(ballot=ballot, user=staff)
     base = live_server.url
 
     # The notice reaches Margaret by email, with the agenda and a link to the meeting's page.

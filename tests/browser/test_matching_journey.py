@@ -10,7 +10,7 @@ from tests.factories import MembershipFactory, make_bookable
 
 
 def test_a_person_finds_a_worker_through_suggestions_and_they_agree_to_meet(
-    page: Page, browser: Browser, live_server, audit, staff_member
+    page: Page, browser: Browser, live_server, audit, staff
 ):
     import datetime
 
@@ -25,7 +25,7 @@ def test_a_person_finds_a_worker_through_suggestions_and_they_agree_to_meet(
     )
     megan = make_bookable(
         MembershipFactory(member_class="worker", legal_name="Megan Holt", user__email="megan@example.org"),
-        staff_member,
+        staff,
     )
     member_services.profile_save(
         profile=member_services.profile_get_or_create(membership=megan),

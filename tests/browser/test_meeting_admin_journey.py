@@ -17,7 +17,7 @@ from tests.factories import MembershipFactory
 
 
 def test_the_secretary_corrects_the_notice_and_keeps_the_register_and_a_proxy_finds_their_proxy(
-    page: Page, live_server, audit: PageAudit, staff_member, time_machine, mailoutbox
+    page: Page, live_server, audit: PageAudit, staff, time_machine, mailoutbox
 ):
     now = timezone.now().replace(microsecond=0)
     time_machine.move_to(now, tick=True)
@@ -27,7 +27,7 @@ def test_the_secretary_corrects_the_notice_and_keeps_the_register_and_a_proxy_fi
     tom = MembershipFactory(member_class="worker", legal_name="Tom Ackroyd", user__email="tom@example.org")
     starts = timezone.localtime(now + datetime.timedelta(days=21)).replace(hour=18, minute=30, second=0)
     agm = services.meeting_call(
-        called_by=staff_member,
+        called_by=staff,
         kind="agm",
         title="Annual General Meeting 2026",
         format="hybrid",
@@ -43,7 +43,7 @@ def test_the_secretary_corrects_the_notice_and_keeps_the_register_and_a_proxy_fi
     base = live_server.url
 
     # The secretary puts the place right; every member is sent the amended notice.
-    _log_in(page, audit, base, staff_member.email)
+    _log_in(page, audit, base, staff.email)
     page.goto(base + f"/meetings/{agm.pk}/")
     audit()
     # Tom will chair it: found by name.
@@ -113,7 +113,7 @@ def test_the_secretary_corrects_the_notice_and_keeps_the_register_and_a_proxy_fi
 
     # On the day, the secretary finds Margaret by name and marks her present, by keyboard.
     time_machine.move_to(starts - datetime.timedelta(minutes=10), tick=True)
-    _log_in(page, audit, base, staff_member.email)  # three weeks on, the session has expired
+    _log_in(page, audit, base, staff.email)  # three weeks on, the session has expired
     page.goto(base + f"/meetings/{agm.pk}/register/")
     audit()
     page.get_by_label("Find a member by name or membership number").fill("greenw")

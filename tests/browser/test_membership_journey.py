@@ -38,7 +38,7 @@ def _log_in(page: Page, audit: PageAudit, base: str, email: str, already_there: 
 
 
 def test_a_worker_applies_is_admitted_and_vetted_then_fills_in_their_profile_on_a_phone(
-    page: Page, browser: Browser, live_server, audit, documents, staff_member, mailoutbox
+    page: Page, browser: Browser, live_server, audit, documents, staff, mailoutbox
 ):
     base = live_server.url
 
@@ -65,7 +65,7 @@ def test_a_worker_applies_is_admitted_and_vetted_then_fills_in_their_profile_on_
     staff_context = browser.new_context(locale="en-GB")
     staff_page = staff_context.new_page()
     staff_audit = PageAudit(staff_page)
-    _log_in(staff_page, staff_audit, base, staff_member.email)
+    _log_in(staff_page, staff_audit, base, staff.email)
     staff_page.get_by_role("navigation").get_by_role("link", name="Applications").click()
     staff_audit()
     staff_page.get_by_role("link", name="Asha Begum").click()

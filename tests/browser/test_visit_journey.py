@@ -14,7 +14,7 @@ from tests.scheduling.conftest import LONDON, add_worker
 
 
 def test_a_weekly_visit_is_booked_accepted_delivered_and_its_hours_confirmed(
-    page: Page, browser: Browser, live_server, audit, staff_member, time_machine
+    page: Page, browser: Browser, live_server, audit, staff, time_machine
 ):
     from members import services as member_services
     from tests.factories import MembershipFactory
@@ -27,7 +27,7 @@ def test_a_weekly_visit_is_booked_accepted_delivered_and_its_hours_confirmed(
         by=ruth.user,
         changes={"postcode": "HX7 8AH", "display_name": "Ruth"},
     )
-    add_worker(staff_member, "Megan Holt", "megan@example.org", team_of=ruth)
+    add_worker(staff, "Megan Holt", "megan@example.org", team_of=ruth)
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     base = live_server.url
 

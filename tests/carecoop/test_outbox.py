@@ -36,11 +36,6 @@ from tests.scheduling.conftest import NOW, add_worker, at
 
 
 @pytest.fixture
-def staff(db):
-    return UserFactory(email="secretary@example.org", is_staff=True)
-
-
-@pytest.fixture
 def ruth(db):
     """A person getting support, at home in HX7."""
     ruth = MembershipFactory(
@@ -545,11 +540,11 @@ def test_after_the_commit_a_real_worker_on_redis_sends_them_and_the_sweep_sent_t
 # --- Queuing many at once ---------------------------------------------------------------------------
 
 
-def test_notice_to_every_member_is_queued_in_the_same_few_queries_however_many_members(db, staff_member):
+def test_notice_to_every_member_is_queued_in_the_same_few_queries_however_many_members(db, staff):
     def queries_to_call_a_meeting(members: int) -> int:
         MembershipFactory.create_batch(members)
         with CaptureQueriesContext(connection) as queries:
-            call_agm(staff_member)
+            call_agm(staff)
         return len(queries)
 
     queries_to_call_a_meeting(1)  # the rules' row, and the like, are made on first use
@@ -565,12 +560,12 @@ def test_notice_to_every_member_is_queued_in_the_same_few_queries_however_many_m
 # --- Staff read the outbox ---------------------------------------------------------------------------
 
 
-def test_staff_read_the_outbox_in_the_admin_and_nobody_changes_it_there(client, staff_member, member):
+def test_staff_read_the_outbox_in_the_admin_and_nobody_changes_it_there(client, staff, member):
     failed = outbox.email_queue(kind="members.application_rejected", to="bounces@example.org")
     Email.objects.filter(pk=failed.pk).update(status=Email.Status.FAILED, error="SMTPRecipientsRefused")
     outbox.email_queue(kind="members.application_rejected", to="owed@example.org")
 
-    client.force_login(staff_member)
+    client.force_login(staff)
     listing = client.get("/admin/carecoop/email/")
 
     assert listing.status_code == 200

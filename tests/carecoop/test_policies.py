@@ -23,8 +23,8 @@ def test_each_policy_is_one_row_made_on_first_use(db, model):
     assert again.pk == first.pk
 
 
-def test_staff_open_a_policy_straight_at_its_form_and_its_history_lists_changes(client, staff_member):
-    client.force_login(staff_member)
+def test_staff_open_a_policy_straight_at_its_form_and_its_history_lists_changes(client, staff):
+    client.force_login(staff)
     listing = client.get(reverse("admin:scheduling_schedulingpolicy_changelist"))
     assert listing.status_code == 200
     assert 'name="offer_expiry_hours"' in listing.content.decode()  # no list of one row first
@@ -40,8 +40,8 @@ def test_staff_open_a_policy_straight_at_its_form_and_its_history_lists_changes(
 
 
 @pytest.mark.parametrize("model", [Policy, MatchingPolicy, SchedulingPolicy])
-def test_nobody_adds_or_deletes_a_policy_in_the_admin(client, staff_member, model):
-    client.force_login(staff_member)
+def test_nobody_adds_or_deletes_a_policy_in_the_admin(client, staff, model):
+    client.force_login(staff)
     meta = model._meta
     model.current()
 

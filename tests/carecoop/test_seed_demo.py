@@ -10,10 +10,10 @@ def test_seed_demo_creates_verified_demo_logins(db, capsys):
     call_command("seed_demo")
 
     out = capsys.readouterr().out
-    secretary = User.objects.get(email="secretary@demo.carecoop.example")
-    assert secretary.is_staff
-    assert secretary.check_password(DEMO_PASSWORD)
-    assert EmailAddress.objects.filter(user=secretary, verified=True, primary=True).exists()
+    staff = User.objects.get(email="secretary@demo.carecoop.example")
+    assert staff.is_staff
+    assert staff.check_password(DEMO_PASSWORD)
+    assert EmailAddress.objects.filter(user=staff, verified=True, primary=True).exists()
     assert "secretary@demo.carecoop.example" in out
     assert DEMO_PASSWORD in out
 
@@ -29,14 +29,14 @@ def test_seed_demo_is_safe_to_run_twice(db):
 
 def test_seed_demo_restores_a_changed_demo_password(db):
     call_command("seed_demo")
-    secretary = User.objects.get(email="secretary@demo.carecoop.example")
-    secretary.set_password("changed-by-someone")
-    secretary.save()
+    staff = User.objects.get(email="secretary@demo.carecoop.example")
+    staff.set_password("changed-by-someone")
+    staff.save()
 
     call_command("seed_demo")
 
-    secretary.refresh_from_db()
-    assert secretary.check_password(DEMO_PASSWORD)
+    staff.refresh_from_db()
+    assert staff.check_password(DEMO_PASSWORD)
 
 
 def test_seed_demo_is_refused_where_demo_data_is_not_allowed(db, settings):

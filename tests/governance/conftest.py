@@ -8,7 +8,7 @@ import pytest
 
 from governance import services
 from governance.models import Ballot
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime.datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
@@ -22,11 +22,6 @@ def at(day: int, hour: int, minute: int = 0, month: int = 12, year: int = 2026) 
 def now(time_machine):
     time_machine.move_to(NOW, tick=False)
     return NOW
-
-
-@pytest.fixture
-def secretary(db):
-    return UserFactory(email="secretary@example.org", is_staff=True)
 
 
 @pytest.fixture
@@ -55,7 +50,7 @@ def ian(db):
     )
 
 
-def call_agm(secretary, *, starts=None, now=NOW, **extra):
+def call_agm(staff, *, starts=None, now=NOW, **extra):
     starts = starts or at(12, 14)
     values = {
         "kind": "agm",
@@ -68,17 +63,17 @@ def call_agm(secretary, *, starts=None, now=NOW, **extra):
         "agenda": "1. Minutes of the last AGM\n2. Accounts\n3. Board elections",
     }
     values.update(extra)
-    return services.meeting_call(called_by=secretary, now=now, **values)
+    return services.meeting_call(called_by=staff, now=now, **values)
 
 
 @pytest.fixture
-def agm(secretary, now):
-    return call_agm(secretary)
+def agm(staff, now):
+    return call_agm(staff)
 
 
-def board_motion(secretary, meeting, *, title="Adopt the accounts", majority="ordinary"):
+def board_motion(staff, meeting, *, title="Adopt the accounts", majority="ordinary"):
     return services.motion_propose(
-        user=secretary,
+        user=staff,
         meeting=meeting,
         title=title,
         text="That the accounts for 2025-26 be adopted.",
@@ -88,10 +83,10 @@ def board_motion(secretary, meeting, *, title="Adopt the accounts", majority="or
     )
 
 
-def open_motion_ballot(secretary, meeting, *, secret=True, changes_allowed=True, motion=None, closes=None):
-    motion = motion or board_motion(secretary, meeting)
+def open_motion_ballot(staff, meeting, *, secret=True, changes_allowed=True, motion=None, closes=None):
+    motion = motion or board_motion(staff, meeting)
     ballot = services.ballot_create(
-        user=secretary,
+        user=staff,
         title=motion.title,
         motion=motion,
         opens_at=NOW,
@@ -99,9 +94,9 @@ def open_motion_ballot(secretary, meeting, *, secret=True, changes_allowed=True,
         secret=secret,
         changes_allowed=changes_allowed,
     )
-    return services.ballot_open(ballot=ballot, user=secretary, now=NOW)
+    return services.ballot_open(ballot=ballot, user=staff, now=NOW)
 
 
 @pytest.fixture
-def motion_ballot(secretary, agm, margaret, tom, priya, ian) -> Ballot:
-    return open_motion_ballot(secretary, agm)
+def motion_ballot(staff, agm, margaret, tom, priya, ian) -> Ballot:
+    return open_motion_ballot(staff, agm)

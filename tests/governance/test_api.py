@@ -59,8 +59,8 @@ def meeting_body(**change):
 # --- Meetings -----------------------------------------------------------------------------------
 
 
-def test_staff_call_a_meeting_and_every_member_is_given_notice(api_client, secretary, margaret, tom):
-    response = post(as_user(api_client, secretary), MEETINGS, meeting_body())
+def test_staff_call_a_meeting_and_every_member_is_given_notice(api_client, staff, margaret, tom):
+    response = post(as_user(api_client, staff), MEETINGS, meeting_body())
 
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -73,16 +73,16 @@ def test_staff_call_a_meeting_and_every_member_is_given_notice(api_client, secre
     )
     assert body["starts_at"] == "2027-01-14T18:30:00Z"  # London is on GMT in January
     assert (body["chair"], body["minutes"], body["ballot_count"]) == (None, None, 0)
-    assert meeting.called_by == secretary
+    assert meeting.called_by == staff
     assert set(MeetingNotice.objects.filter(meeting=meeting).values_list("membership", flat=True)) == {
         margaret.pk,
         tom.pk,
     }
 
 
-def test_a_meeting_with_too_little_notice_is_a_400_on_its_start(api_client, secretary, margaret):
+def test_a_meeting_with_too_little_notice_is_a_400_on_its_start(api_client, staff, margaret):
     response = post(
-        as_user(api_client, secretary),
+        as_user(api_client, staff),
         MEETINGS,
         meeting_body(starts_at="2026-11-30T18:30", ends_at="2026-11-30T20:30"),
     )
@@ -110,11 +110,11 @@ def test_a_meeting_with_too_little_notice_is_a_400_on_its_start(api_client, secr
         ({"requisition": 10**20}, "requisition"),
     ],
 )
-def test_bad_meeting_input_is_a_400_naming_the_field(api_client, secretary, change, field):
+def test_bad_meeting_input_is_a_400_naming_the_field(api_client, staff, change, field):
     body = meeting_body(**change)
     body = {name: value for name, value in body.items() if value is not None}
 
-    response = post(as_user(api_client, secretary), MEETINGS, body)
+    response = post(as_user(api_client, staff), MEETINGS, body)
 
     assert response.status_code == 400, response.json()
     assert response.json()["detail"]
@@ -123,14 +123,14 @@ def test_bad_meeting_input_is_a_400_naming_the_field(api_client, secretary, chan
     assert not Meeting.objects.exists()
 
 
-def test_members_see_meetings_to_come_and_meetings_held(api_client, secretary, margaret, agm):
+def test_members_see_meetings_to_come_and_meetings_held(api_client, staff, margaret, agm):
     held = call_agm(
-        secretary,
+        staff,
         title="Annual General Meeting 2025",
         starts=at(10, 14, month=10),
         now=NOW - datetime.timedelta(days=60),
     )
-    services.minutes_save(meeting=held, text="The accounts were adopted.", user=secretary, now=NOW)
+    services.minutes_save(meeting=held, text="The accounts were adopted.", user=staff, now=NOW)
     client = as_user(api_client, margaret)
 
     def titles(**params):
@@ -157,7 +157,7 @@ def test_members_see_meetings_to_come_and_meetings_held(api_client, secretary, m
 
 
 def test_members_check_in_and_staff_see_the_register_and_the_quorum(
-    api_client, time_machine, secretary, margaret, tom, agm
+    api_client, time_machine, staff, margaret, tom, agm
 ):
     attendance = f"{MEETINGS}{agm.pk}/attendance/"
     early = post(as_user(api_client, margaret), attendance)
@@ -175,11 +175,11 @@ def test_members_check_in_and_staff_see_the_register_and_the_quorum(
     assert seen_by_margaret["quorum"]["present"] == 1
     assert as_user(api_client, tom).get(attendance).json()["checked_in"] is False
 
-    response = post(as_user(api_client, secretary), attendance, {"member_number": tom.number})
+    response = post(as_user(api_client, staff), attendance, {"member_number": tom.number})
 
     assert response.status_code == 201, response.json()
     assert response.json()["how"] == "in_room"
-    body = as_user(api_client, secretary).get(attendance).json()
+    body = as_user(api_client, staff).get(attendance).json()
     assert [(row["member"]["number"], row["how"]) for row in body["register"]] == [
         (margaret.number, "online"),
         (tom.number, "in_room"),
@@ -198,7 +198,7 @@ def test_members_check_in_and_staff_see_the_register_and_the_quorum(
 
 
 def test_only_staff_mark_others_present_and_a_number_that_is_no_member_is_a_field_error(
-    api_client, time_machine, secretary, margaret, tom, agm
+    api_client, time_machine, staff, margaret, tom, agm
 ):
     attendance = f"{MEETINGS}{agm.pk}/attendance/"
     time_machine.move_to(at(12, 14), tick=False)
@@ -206,10 +206,10 @@ def test_only_staff_mark_others_present_and_a_number_that_is_no_member_is_a_fiel
     response = post(as_user(api_client, margaret), attendance, {"member_number": tom.number})
 
     assert (response.status_code, response.json()["code"]) == (403, "staff_only")
-    response = post(as_user(api_client, secretary), attendance, {"member_number": 999_999})
+    response = post(as_user(api_client, staff), attendance, {"member_number": 999_999})
     assert (response.status_code, response.json()["code"]) == (400, "unknown_member")
     assert "member_number" in response.json()
-    response = post(as_user(api_client, secretary), attendance, {"member_number": "Tom"})
+    response = post(as_user(api_client, staff), attendance, {"member_number": "Tom"})
     assert response.status_code == 400
     assert "member_number" in response.json()
     assert not Attendance.objects.exists()
@@ -246,12 +246,12 @@ def test_a_member_proposes_a_motion_and_another_seconds_it(api_client, margaret,
 
 
 def test_a_motion_shows_every_version_of_its_text_and_the_list_filters_by_meeting(
-    api_client, secretary, margaret, agm
+    api_client, staff, margaret, agm
 ):
-    other = call_agm(secretary, title="Special General Meeting", starts=at(15, 18))
+    other = call_agm(staff, title="Special General Meeting", starts=at(15, 18))
     motion = services.motion_propose(user=margaret.user, meeting=agm, title="Rates", text="First words.")
     services.motion_revise(motion=motion, text="Better words.", user=margaret.user, note="clearer")
-    board_motion(secretary, other)
+    board_motion(staff, other)
     client = as_user(api_client, margaret)
 
     response = client.get(f"{MOTIONS}{motion.pk}/")
@@ -270,16 +270,14 @@ def test_a_motion_shows_every_version_of_its_text_and_the_list_filters_by_meetin
 
 
 def test_only_staff_put_a_motion_from_the_board_and_amendments_name_their_motion(
-    api_client, secretary, margaret, agm
+    api_client, staff, margaret, agm
 ):
     body = {"meeting": agm.pk, "title": "Adopt the accounts", "text": "That the accounts be adopted."}
 
     refused = post(as_user(api_client, margaret), MOTIONS, {**body, "by_board": True})
     assert (refused.status_code, refused.json()["code"]) == (403, "staff_only")
 
-    response = post(
-        as_user(api_client, secretary), MOTIONS, {**body, "by_board": True, "majority": "special"}
-    )
+    response = post(as_user(api_client, staff), MOTIONS, {**body, "by_board": True, "majority": "special"})
 
     assert response.status_code == 201, response.json()
     assert (response.json()["status"], response.json()["proposer"]) == ("tabled", None)
@@ -316,11 +314,11 @@ def test_a_ballot_says_where_the_member_stands(api_client, motion_ballot, margar
     assert client.get(BALLOTS).json()["results"][0]["you"]["voted"] is True
 
 
-def _workers_election(secretary, tom, *, secret=True):
+def _workers_election(staff, tom, *, secret=True):
     """An open election for a workers' seat, with Tom and Asha Begum standing."""
     rival = MembershipFactory(member_class="worker", legal_name="Asha Begum")
     ballot = services.ballot_create(
-        user=secretary,
+        user=staff,
         title="Board: workers' seat",
         seat_class="workers",
         seats=1,
@@ -330,14 +328,14 @@ def _workers_election(secretary, tom, *, secret=True):
     )
     tom_standing = services.candidate_stand(ballot=ballot, user=tom.user, statement="Rotas that work.")
     asha_standing = services.candidate_stand(ballot=ballot, user=rival.user, statement="Fair pay.")
-    services.ballot_open(ballot=ballot, user=secretary, now=NOW)
+    services.ballot_open(ballot=ballot, user=staff, now=NOW)
     return ballot, rival, tom_standing, asha_standing
 
 
 def test_an_election_lists_its_candidates_with_their_statements_and_takes_rankings(
-    api_client, secretary, tom, margaret
+    api_client, staff, tom, margaret
 ):
-    ballot, rival, tom_standing, asha_standing = _workers_election(secretary, tom)
+    ballot, rival, tom_standing, asha_standing = _workers_election(staff, tom)
 
     response = as_user(api_client, tom).get(f"{BALLOTS}{ballot.pk}/")
 
@@ -366,8 +364,8 @@ def test_an_election_lists_its_candidates_with_their_statements_and_takes_rankin
     assert vote(api_client, margaret, ballot, ranking=[tom_standing.pk]).json()["code"] == "not_eligible"
 
 
-def test_staff_set_up_a_ballot_and_members_may_not(api_client, secretary, margaret, agm):
-    motion = board_motion(secretary, agm)
+def test_staff_set_up_a_ballot_and_members_may_not(api_client, staff, margaret, agm):
+    motion = board_motion(staff, agm)
     body = {
         "title": "Adopt the accounts",
         "motion": motion.pk,
@@ -379,14 +377,14 @@ def test_staff_set_up_a_ballot_and_members_may_not(api_client, secretary, margar
     assert (refused.status_code, refused.json()["code"]) == (403, "staff_only")
     assert not Ballot.objects.exists()
 
-    response = post(as_user(api_client, secretary), BALLOTS, {**body, "changes_allowed": False})
+    response = post(as_user(api_client, staff), BALLOTS, {**body, "changes_allowed": False})
 
     assert response.status_code == 201, response.json()
     assert (response.json()["status"], response.json()["kind"]) == ("draft", "motion")
     assert (response.json()["motion"], response.json()["meeting"]) == (motion.pk, agm.pk)
     ballot = Ballot.objects.get()
-    assert (ballot.changes_allowed, ballot.created_by) == (False, secretary)
-    again = post(as_user(api_client, secretary), BALLOTS, body)
+    assert (ballot.changes_allowed, ballot.created_by) == (False, staff)
+    again = post(as_user(api_client, staff), BALLOTS, body)
     assert (again.status_code, again.json()["code"]) == (409, "motion_has_ballot")
     for change, field in [
         ({"closes_at": "2026-11-30T09:00"}, "closes_at"),
@@ -395,7 +393,7 @@ def test_staff_set_up_a_ballot_and_members_may_not(api_client, secretary, margar
         ({"motion": None, "seat_class": "workers", "seats": 9}, "seats"),
         ({"motion": None, "seat_class": "everyone", "seats": 1}, "seat_class"),
     ]:
-        bad = post(as_user(api_client, secretary), BALLOTS, {**body, **change})
+        bad = post(as_user(api_client, staff), BALLOTS, {**body, **change})
         assert bad.status_code == 400, (change, bad.json())
         assert field in bad.json(), (change, bad.json())
     assert Ballot.objects.count() == 1
@@ -422,10 +420,8 @@ def test_a_member_votes_and_changes_their_secret_vote_with_the_receipt(api_clien
     assert list(Vote.objects.filter(ballot=motion_ballot).values_list("choice", flat=True)) == ["against"]
 
 
-def test_a_second_vote_where_changes_are_forbidden_is_a_409_already_voted(
-    api_client, secretary, agm, margaret
-):
-    ballot = open_motion_ballot(secretary, agm, changes_allowed=False)
+def test_a_second_vote_where_changes_are_forbidden_is_a_409_already_voted(api_client, staff, agm, margaret):
+    ballot = open_motion_ballot(staff, agm, changes_allowed=False)
     receipt = vote(api_client, margaret, ballot, choice="for").json()["receipt"]
 
     response = vote(api_client, margaret, ballot, choice="against", receipt=receipt)
@@ -514,8 +510,8 @@ def test_results_and_receipts_are_hidden_until_the_ballot_closes(
     assert receipts == sorted(receipts)
 
 
-def test_a_named_ballot_shows_who_voted_how_once_closed(api_client, secretary, agm, margaret, tom):
-    ballot = open_motion_ballot(secretary, agm, secret=False)
+def test_a_named_ballot_shows_who_voted_how_once_closed(api_client, staff, agm, margaret, tom):
+    ballot = open_motion_ballot(staff, agm, secret=False)
     vote(api_client, margaret, ballot, choice="for")
     vote(api_client, tom, ballot, choice="abstain")
     close(ballot)
@@ -529,9 +525,9 @@ def test_a_named_ballot_shows_who_voted_how_once_closed(api_client, secretary, a
 
 
 def test_a_named_election_gives_each_ranking_alike_in_the_api_the_csv_and_the_page(
-    api_client, client, secretary, tom
+    api_client, client, staff, tom
 ):
-    ballot, rival, tom_standing, asha_standing = _workers_election(secretary, tom, secret=False)
+    ballot, rival, tom_standing, asha_standing = _workers_election(staff, tom, secret=False)
     vote(api_client, tom, ballot, ranking=[tom_standing.pk, asha_standing.pk])
     vote(api_client, rival, ballot, ranking=[asha_standing.pk])
     close(ballot)
@@ -552,7 +548,7 @@ def test_a_named_election_gives_each_ranking_alike_in_the_api_the_csv_and_the_pa
 # --- Proxies ------------------------------------------------------------------------------------
 
 
-def test_a_member_appoints_a_proxy_who_votes_for_them(api_client, secretary, agm, margaret, tom, priya):
+def test_a_member_appoints_a_proxy_who_votes_for_them(api_client, staff, agm, margaret, tom, priya):
     response = post(
         as_user(api_client, margaret),
         PROXIES,
@@ -564,7 +560,7 @@ def test_a_member_appoints_a_proxy_who_votes_for_them(api_client, secretary, agm
     assert (proxy["meeting"], proxy["ballot"], proxy["to_chair"]) == (agm.pk, None, False)
     assert proxy["holder"] == {"number": tom.number, "name": "Tom Barker"}
     assert proxy["instructions_text"] == "Vote for."
-    ballot = open_motion_ballot(secretary, agm)
+    ballot = open_motion_ballot(staff, agm)
     standing = as_user(api_client, tom).get(f"{BALLOTS}{ballot.pk}/").json()["you"]
     assert standing["proxies_for"] == [{"number": margaret.number, "name": "Margaret Greenwood"}]
 
@@ -580,8 +576,8 @@ def test_a_member_appoints_a_proxy_who_votes_for_them(api_client, secretary, agm
     assert as_user(api_client, margaret).get(f"{BALLOTS}{ballot.pk}/").json()["you"]["voted_by_proxy"] is True
 
 
-def test_a_proxy_vote_against_its_instruction_is_refused(api_client, secretary, agm, margaret, tom):
-    ballot = open_motion_ballot(secretary, agm)
+def test_a_proxy_vote_against_its_instruction_is_refused(api_client, staff, agm, margaret, tom):
+    ballot = open_motion_ballot(staff, agm)
     response = post(
         as_user(api_client, margaret),
         PROXIES,
@@ -731,13 +727,13 @@ def test_ids_that_name_nothing_are_a_404_not_a_crash(api_client, margaret, motio
 
 
 def test_the_ballot_list_runs_the_same_queries_for_many_ballots_as_for_few(
-    api_client, secretary, agm, margaret, tom, priya, django_assert_max_num_queries
+    api_client, staff, agm, margaret, tom, priya, django_assert_max_num_queries
 ):
-    services.meeting_chair_set(meeting=agm, chair=tom, user=secretary)
+    services.meeting_chair_set(meeting=agm, chair=tom, user=staff)
     services.proxy_appoint(user=margaret.user, to_chair=True, meeting=agm)
     services.proxy_appoint(user=priya.user, holder=tom, meeting=agm)
-    ballots = [open_motion_ballot(secretary, agm, motion=board_motion(secretary, agm, title="Motion 1"))]
-    ballots.append(open_motion_ballot(secretary, agm, motion=board_motion(secretary, agm, title="Motion 2")))
+    ballots = [open_motion_ballot(staff, agm, motion=board_motion(staff, agm, title="Motion 1"))]
+    ballots.append(open_motion_ballot(staff, agm, motion=board_motion(staff, agm, title="Motion 2")))
     services.vote_cast(ballot=ballots[0], user=tom.user, choice="for")
     client = as_user(api_client, tom)
     with CaptureQueriesContext(connection) as few:
@@ -746,7 +742,7 @@ def test_the_ballot_list_runs_the_same_queries_for_many_ballots_as_for_few(
     assert [b["you"]["voted"] for b in listed["results"]] == [False, True]
 
     for n in range(3, 13):
-        ballot = open_motion_ballot(secretary, agm, motion=board_motion(secretary, agm, title=f"Motion {n}"))
+        ballot = open_motion_ballot(staff, agm, motion=board_motion(staff, agm, title=f"Motion {n}"))
         services.vote_cast(ballot=ballot, user=tom.user, choice="against")
     with django_assert_max_num_queries(len(few.captured_queries)):
         listed = client.get(BALLOTS).json()
@@ -758,23 +754,21 @@ def test_the_ballot_list_runs_the_same_queries_for_many_ballots_as_for_few(
     }
 
 
-def test_standings_read_at_once_agree_with_each_ballots_own(secretary, agm, margaret, tom, priya, ian):
+def test_standings_read_at_once_agree_with_each_ballots_own(staff, agm, margaret, tom, priya, ian):
     asha = MembershipFactory(member_class="worker", legal_name="Asha Begum")
-    sgm = call_agm(secretary, kind="general", title="Special General Meeting", starts=at(14, 18))
-    services.meeting_chair_set(meeting=agm, chair=tom, user=secretary)
-    voted = open_motion_ballot(secretary, agm)
-    sgm_open = open_motion_ballot(
-        secretary, sgm, motion=board_motion(secretary, sgm, title="Change the rules")
-    )
+    sgm = call_agm(staff, kind="general", title="Special General Meeting", starts=at(14, 18))
+    services.meeting_chair_set(meeting=agm, chair=tom, user=staff)
+    voted = open_motion_ballot(staff, agm)
+    sgm_open = open_motion_ballot(staff, sgm, motion=board_motion(staff, sgm, title="Change the rules"))
     sgm_draft = services.ballot_create(
-        user=secretary,
+        user=staff,
         title="Sell the minibus",
-        motion=board_motion(secretary, sgm, title="Sell the minibus"),
+        motion=board_motion(staff, sgm, title="Sell the minibus"),
         opens_at=at(14, 18),
         closes_at=at(14, 20),
     )
     election = services.ballot_create(
-        user=secretary,
+        user=staff,
         title="Board: workers' seat",
         seat_class="workers",
         seats=1,
@@ -803,7 +797,7 @@ def test_standings_read_at_once_agree_with_each_ballots_own(secretary, agm, marg
         sgm_draft.pk: standing(proxies_for=[ian, priya]),
         election.pk: standing(),
     }
-    for member in (tom, margaret, priya, ian, asha, secretary):
+    for member in (tom, margaret, priya, ian, asha, staff):
         user = getattr(member, "user", member)
         # Ballots read bare (meetings not selected) as well as the list reads them.
         for ballots in (list(Ballot.objects.all()), list(selectors.ballots_for_user(user=tom.user))):

@@ -34,9 +34,9 @@ def _receipt_from(client, response):
     return page, page.context["receipt"]
 
 
-def _election(secretary, agm, workers, *, seats=1, secret=True):
+def _election(staff, agm, workers, *, seats=1, secret=True):
     ballot = services.ballot_create(
-        user=secretary,
+        user=staff,
         title="Worker directors",
         meeting=agm,
         seat_class="workers",
@@ -81,10 +81,10 @@ def test_a_member_votes_through_the_form_and_sees_the_receipt_once(client, motio
 
 
 def test_the_account_and_meetings_pages_say_which_ballots_wait_for_your_vote(
-    client, secretary, agm, motion_ballot, margaret, tom, django_assert_max_num_queries
+    client, staff, agm, motion_ballot, margaret, tom, django_assert_max_num_queries
 ):
-    auditors = board_motion(secretary, agm, title="Elect the auditors")
-    later = open_motion_ballot(secretary, agm, motion=auditors)
+    auditors = board_motion(staff, agm, title="Elect the auditors")
+    later = open_motion_ballot(staff, agm, motion=auditors)
     client.force_login(margaret.user)
     with django_assert_max_num_queries(8):
         account = client.get("/accounts/").content.decode()
@@ -116,9 +116,9 @@ def test_another_user_cannot_read_a_receipt_cookie(client, motion_ballot, margar
 
 
 def test_a_second_vote_on_a_ballot_without_changes_is_refused_and_changes_nothing(
-    client, secretary, agm, margaret
+    client, staff, agm, margaret
 ):
-    ballot = open_motion_ballot(secretary, agm, changes_allowed=False)
+    ballot = open_motion_ballot(staff, agm, changes_allowed=False)
     client.force_login(margaret.user)
     _vote(client, ballot, choice="for")
 
@@ -181,10 +181,10 @@ def test_a_vote_after_closing_is_refused_with_the_services_message(client, motio
 # --- Elections --------------------------------------------------------------------------------------
 
 
-def test_a_ranking_is_built_with_one_labelled_list_per_preference(client, secretary, agm):
+def test_a_ranking_is_built_with_one_labelled_list_per_preference(client, staff, agm):
     workers = [MembershipFactory(member_class="worker", legal_name=n) for n in ("Anna", "Bilal", "Carol")]
-    ballot, (anna, bilal, carol) = _election(secretary, agm, workers)
-    services.ballot_open(ballot=ballot, user=secretary)
+    ballot, (anna, bilal, carol) = _election(staff, agm, workers)
+    services.ballot_open(ballot=ballot, user=staff)
     client.force_login(workers[0].user)
 
     page = client.get(f"/ballots/{ballot.pk}/").content.decode()
@@ -203,11 +203,9 @@ def test_a_ranking_is_built_with_one_labelled_list_per_preference(client, secret
     assert Vote.objects.get(ballot=ballot).ranking == [carol.pk, anna.pk]
 
 
-def test_members_of_the_class_stand_and_withdraw_before_the_ballot_opens(
-    client, secretary, agm, tom, margaret
-):
+def test_members_of_the_class_stand_and_withdraw_before_the_ballot_opens(client, staff, agm, tom, margaret):
     ballot = services.ballot_create(
-        user=secretary,
+        user=staff,
         title="Worker directors",
         meeting=agm,
         seat_class="workers",
@@ -280,19 +278,19 @@ def test_results_say_the_members_count_and_then_what_the_weighting_made_of_it(
     assert "votes weigh 2 for and 1.3333 against." in shown
 
 
-def test_the_chair_declares_and_a_member_cannot(client, motion_ballot, secretary, margaret):
+def test_the_chair_declares_and_a_member_cannot(client, motion_ballot, staff, margaret):
     _close(motion_ballot)
     client.force_login(margaret.user)
     assert client.post(f"/ballots/{motion_ballot.pk}/declare/").status_code == 403
-    client.force_login(secretary)
+    client.force_login(staff)
     client.post(f"/ballots/{motion_ballot.pk}/declare/")
     motion_ballot.refresh_from_db()
     assert motion_ballot.declared_at is not None
     assert "Declared by the chair at" in client.get(f"/ballots/{motion_ballot.pk}/results/").content.decode()
 
 
-def test_a_named_ballot_lists_who_voted_how(client, secretary, agm, margaret, tom):
-    ballot = open_motion_ballot(secretary, agm, secret=False)
+def test_a_named_ballot_lists_who_voted_how(client, staff, agm, margaret, tom):
+    ballot = open_motion_ballot(staff, agm, secret=False)
     services.vote_cast(ballot=ballot, user=margaret.user, choice="for")
     services.vote_cast(ballot=ballot, user=tom.user, choice="against")
     _close(ballot)
@@ -303,9 +301,9 @@ def test_a_named_ballot_lists_who_voted_how(client, secretary, agm, margaret, to
     assert "Tom Barker" in page
 
 
-def test_the_results_csv_has_the_same_figures_and_no_formulas(client, secretary, agm, margaret, tom):
-    motion = board_motion(secretary, agm, title='=HYPERLINK("http://x")')
-    ballot = open_motion_ballot(secretary, agm, motion=motion)
+def test_the_results_csv_has_the_same_figures_and_no_formulas(client, staff, agm, margaret, tom):
+    motion = board_motion(staff, agm, title='=HYPERLINK("http://x")')
+    ballot = open_motion_ballot(staff, agm, motion=motion)
     services.vote_cast(ballot=ballot, user=margaret.user, choice="for")
     services.vote_cast(ballot=ballot, user=tom.user, choice="against")
     _close(ballot)
@@ -325,11 +323,11 @@ def test_the_results_csv_has_the_same_figures_and_no_formulas(client, secretary,
     assert table["result"] == ["not passed"]
 
 
-def test_an_election_shows_the_quota_who_was_elected_and_each_stage(client, secretary, agm):
+def test_an_election_shows_the_quota_who_was_elected_and_each_stage(client, staff, agm):
     workers = [MembershipFactory(member_class="worker", legal_name=n) for n in ("Anna", "Bilal", "Carol")]
     voters = workers + [MembershipFactory(member_class="worker") for _ in range(4)]
-    ballot, (anna, bilal, carol) = _election(secretary, agm, workers)
-    services.ballot_open(ballot=ballot, user=secretary)
+    ballot, (anna, bilal, carol) = _election(staff, agm, workers)
+    services.ballot_open(ballot=ballot, user=staff)
     # No ties, so no lot: Bilal (1) is excluded and his paper elects Anna (3 + 1 = the quota, 4).
     rankings = [[anna.pk]] * 3 + [[bilal.pk, anna.pk]] * 1 + [[carol.pk, bilal.pk]] * 3
     for member, ranking in zip(voters, rankings, strict=True):
@@ -349,14 +347,12 @@ def test_an_election_shows_the_quota_who_was_elected_and_each_stage(client, secr
     assert ["elected", "Anna"] in rows
 
 
-def test_a_members_motion_names_its_proposer_and_seconder_on_its_ballot(
-    client, secretary, agm, margaret, tom
-):
+def test_a_members_motion_names_its_proposer_and_seconder_on_its_ballot(client, staff, agm, margaret, tom):
     motion = services.motion_propose(
         user=margaret.user, meeting=agm, title="Paid travel time", text="That travel time is paid."
     )
     services.motion_second(motion=motion, user=tom.user)
-    ballot = open_motion_ballot(secretary, agm, motion=motion)
+    ballot = open_motion_ballot(staff, agm, motion=motion)
     client.force_login(tom.user)
     page = client.get(f"/ballots/{ballot.pk}/").content.decode()
     assert "Proposed by Margaret Greenwood, seconded by Tom Barker." in page
@@ -423,8 +419,8 @@ def test_a_member_appoints_and_cancels_a_proxy(client, agm, margaret, tom):
     assert proxy.revoked_at is not None
 
 
-def test_the_proxy_holder_sees_whose_proxies_they_hold(client, secretary, agm, margaret, tom, priya):
-    ballot = open_motion_ballot(secretary, agm)
+def test_the_proxy_holder_sees_whose_proxies_they_hold(client, staff, agm, margaret, tom, priya):
+    ballot = open_motion_ballot(staff, agm)
     services.proxy_appoint(
         user=margaret.user, holder=tom, meeting=agm, instructions_text="Back the accounts."
     )
@@ -451,9 +447,9 @@ def test_the_proxy_holder_sees_whose_proxies_they_hold(client, secretary, agm, m
 
 
 def test_a_member_who_voted_themselves_is_not_offered_to_their_proxy(
-    client, secretary, agm, margaret, tom, priya
+    client, staff, agm, margaret, tom, priya
 ):
-    ballot = open_motion_ballot(secretary, agm)
+    ballot = open_motion_ballot(staff, agm)
     services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
     services.proxy_appoint(user=priya.user, holder=tom, meeting=agm)
     services.vote_cast(ballot=ballot, user=margaret.user, choice="for")
@@ -472,9 +468,9 @@ def test_a_member_who_voted_themselves_is_not_offered_to_their_proxy(
 
 
 def test_a_vote_for_a_proxy_no_longer_held_is_not_counted_as_the_holders_own(
-    client, secretary, agm, margaret, tom
+    client, staff, agm, margaret, tom
 ):
-    ballot = open_motion_ballot(secretary, agm)
+    ballot = open_motion_ballot(staff, agm)
     proxy = services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
     client.force_login(tom.user)
     assert f'value="{margaret.number}"' in client.get(f"/ballots/{ballot.pk}/").content.decode()
@@ -488,8 +484,8 @@ def test_a_vote_for_a_proxy_no_longer_held_is_not_counted_as_the_holders_own(
     assert not Participation.objects.exists()
 
 
-def test_a_proxy_is_reminded_of_the_votes_they_still_owe(client, secretary, agm, margaret, tom, priya):
-    ballot = open_motion_ballot(secretary, agm)
+def test_a_proxy_is_reminded_of_the_votes_they_still_owe(client, staff, agm, margaret, tom, priya):
+    ballot = open_motion_ballot(staff, agm)
     services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm, instructions_text="Back it.")
     client.force_login(tom.user)
 
@@ -511,10 +507,8 @@ def test_a_proxy_is_reminded_of_the_votes_they_still_owe(client, secretary, agm,
     assert "waiting for your vote" not in client.get("/accounts/").content.decode()
 
 
-def test_a_member_whose_proxy_has_voted_is_told_who_and_not_offered_a_vote(
-    client, secretary, agm, margaret, tom
-):
-    ballot = open_motion_ballot(secretary, agm)
+def test_a_member_whose_proxy_has_voted_is_told_who_and_not_offered_a_vote(client, staff, agm, margaret, tom):
+    ballot = open_motion_ballot(staff, agm)
     services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
     services.vote_cast(ballot=ballot, user=tom.user, choice="for", for_member=margaret)
     client.force_login(margaret.user)
@@ -528,12 +522,10 @@ def test_a_member_whose_proxy_has_voted_is_told_who_and_not_offered_a_vote(
     assert "waiting for your vote" not in client.get("/accounts/").content.decode()
 
 
-def test_a_proxy_is_not_offered_a_member_who_has_no_vote_in_an_election(
-    client, secretary, agm, margaret, tom
-):
+def test_a_proxy_is_not_offered_a_member_who_has_no_vote_in_an_election(client, staff, agm, margaret, tom):
     anna = MembershipFactory(member_class="worker", legal_name="Anna")
-    election, _candidates = _election(secretary, agm, [anna])
-    services.ballot_open(ballot=election, user=secretary, now=NOW)
+    election, _candidates = _election(staff, agm, [anna])
+    services.ballot_open(ballot=election, user=staff, now=NOW)
     services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)  # Margaret gets support
     client.force_login(tom.user)
     page = client.get(f"/ballots/{election.pk}/").content.decode()
@@ -563,8 +555,8 @@ def test_someone_else_cannot_cancel_a_proxy(client, agm, margaret, tom):
     assert proxy.revoked_at is None
 
 
-def test_a_proxy_votes_for_the_member_who_appointed_them(client, secretary, agm, margaret, tom):
-    ballot = open_motion_ballot(secretary, agm)
+def test_a_proxy_votes_for_the_member_who_appointed_them(client, staff, agm, margaret, tom):
+    ballot = open_motion_ballot(staff, agm)
     client.force_login(margaret.user)
     client.post(f"/proxies/?ballot={ballot.pk}", {"holder": str(tom.number), "instruction": "against"})
     client.force_login(tom.user)
@@ -610,9 +602,9 @@ def test_staff_pages_are_refused_to_members_and_hidden_from_others(client, motio
     assert client.get("/ballots/")["Location"].startswith("/accounts/login/")
 
 
-def test_staff_set_up_a_motion_ballot_and_an_election(client, secretary, agm):
-    motion = board_motion(secretary, agm)
-    client.force_login(secretary)
+def test_staff_set_up_a_motion_ballot_and_an_election(client, staff, agm):
+    motion = board_motion(staff, agm)
+    client.force_login(staff)
     choose = client.get("/ballots/new/").content.decode()
     assert f"?motion={motion.pk}" in choose
     assert f"?meeting={agm.pk}" in choose
@@ -668,10 +660,10 @@ def test_staff_set_up_a_motion_ballot_and_an_election(client, secretary, agm):
     assert (election.seat_class, election.seats, election.meeting) == ("investors", 1, agm)
 
 
-def test_staff_open_and_close_a_vote_at_the_meeting(client, secretary, agm, margaret, time_machine):
-    motion = board_motion(secretary, agm)
+def test_staff_open_and_close_a_vote_at_the_meeting(client, staff, agm, margaret, time_machine):
+    motion = board_motion(staff, agm)
     ballot = services.ballot_create(
-        user=secretary,
+        user=staff,
         title=motion.title,
         motion=motion,
         opens_at=at(12, 14),
@@ -679,14 +671,14 @@ def test_staff_open_and_close_a_vote_at_the_meeting(client, secretary, agm, marg
         method="at_meeting",
     )
     online = services.ballot_create(
-        user=secretary,
+        user=staff,
         title="Elect the auditors",
         meeting=agm,
         opens_at=at(13, 9),
         closes_at=at(14, 9),
-        motion=board_motion(secretary, agm, title="Elect the auditors"),
+        motion=board_motion(staff, agm, title="Elect the auditors"),
     )
-    client.force_login(secretary)
+    client.force_login(staff)
     before = client.get(f"/ballots/{ballot.pk}/").content.decode()
     assert "Open the vote now" not in before  # the meeting is not on yet
     assert "A vote at the meeting is opened here while the meeting is on" in before
@@ -695,8 +687,8 @@ def test_staff_open_and_close_a_vote_at_the_meeting(client, secretary, agm, marg
     assert "An online ballot opens by itself at its opening time." in not_due
 
     time_machine.move_to(at(12, 14, 30), tick=False)
-    client.force_login(secretary)  # after the move: the old session has expired
-    services.attendance_mark(meeting=agm, membership=margaret, user=secretary)
+    client.force_login(staff)  # after the move: the old session has expired
+    services.attendance_mark(meeting=agm, membership=margaret, user=staff)
     assert "Open the vote now" in client.get(f"/ballots/{ballot.pk}/").content.decode()
     client.post(f"/ballots/{ballot.pk}/open/")
     ballot.refresh_from_db()
@@ -713,14 +705,14 @@ def test_staff_open_and_close_a_vote_at_the_meeting(client, secretary, agm, marg
 
 
 def test_the_ballots_list_asks_the_same_number_of_queries_as_ballots_grow(
-    client, secretary, agm, margaret, django_assert_max_num_queries
+    client, staff, agm, margaret, django_assert_max_num_queries
 ):
     client.force_login(margaret.user)
-    open_motion_ballot(secretary, agm)
+    open_motion_ballot(staff, agm)
     with django_assert_max_num_queries(12) as few:
         assert client.get("/ballots/").status_code == 200
     for n in range(6):
-        ballot = open_motion_ballot(secretary, agm, motion=board_motion(secretary, agm, title=f"Motion {n}"))
+        ballot = open_motion_ballot(staff, agm, motion=board_motion(staff, agm, title=f"Motion {n}"))
         if n % 2:
             _close(ballot)
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -730,12 +722,12 @@ def test_the_ballots_list_asks_the_same_number_of_queries_as_ballots_grow(
 
 @pytest.mark.parametrize("secret", [True, False])
 def test_an_election_page_asks_the_same_number_of_queries_for_3_or_12_candidates(
-    client, secretary, agm, secret, django_assert_max_num_queries
+    client, staff, agm, secret, django_assert_max_num_queries
 ):
     def page_for(count):
         workers = [MembershipFactory(member_class="worker") for _ in range(count)]
-        ballot, _candidates = _election(secretary, agm, workers, secret=secret)
-        ballot = services.ballot_open(ballot=ballot, user=secretary)
+        ballot, _candidates = _election(staff, agm, workers, secret=secret)
+        ballot = services.ballot_open(ballot=ballot, user=staff)
         services.vote_cast(ballot=ballot, user=workers[0].user, ranking=[_candidates[0].pk])
         client.force_login(workers[0].user)
         return ballot
@@ -757,18 +749,16 @@ def test_an_election_page_asks_the_same_number_of_queries_for_3_or_12_candidates
 
 
 def test_a_motion_results_page_asks_the_same_number_of_queries_as_votes_grow(
-    client, secretary, agm, margaret, django_assert_max_num_queries
+    client, staff, agm, margaret, django_assert_max_num_queries
 ):
-    small = open_motion_ballot(secretary, agm, secret=False)
+    small = open_motion_ballot(staff, agm, secret=False)
     services.vote_cast(ballot=small, user=margaret.user, choice="for")
     _close(small)
     client.force_login(margaret.user)
     with django_assert_max_num_queries(15) as few:
         assert client.get(f"/ballots/{small.pk}/results/").status_code == 200
     voters = [MembershipFactory(member_class=c) for c in ["receiver", "worker", "advocate", "investor"] * 3]
-    big = open_motion_ballot(
-        secretary, agm, secret=False, motion=board_motion(secretary, agm, title="Second")
-    )
+    big = open_motion_ballot(staff, agm, secret=False, motion=board_motion(staff, agm, title="Second"))
     for member in voters:
         services.vote_cast(ballot=big, user=member.user, choice="against")
     _close(big)

@@ -65,8 +65,8 @@ def _member_paths(agm, motion, requisition) -> list[str]:
     ]
 
 
-def test_members_and_staff_read_the_meeting_pages(client, agm, motion, requisition, margaret, tom, secretary):
-    for user in (tom.user, secretary):
+def test_members_and_staff_read_the_meeting_pages(client, agm, motion, requisition, margaret, tom, staff):
+    for user in (tom.user, staff):
         client.force_login(user)
         for path in _member_paths(agm, motion, requisition):
             assert (user.email, path, client.get(path).status_code) == (user.email, path, 200)
@@ -100,8 +100,8 @@ def _staff_paths(agm) -> list[str]:
     ]
 
 
-def test_staff_pages_are_forbidden_to_everyone_but_staff(client, agm, margaret, secretary, outsider):
-    for user, status in [(secretary, 200), (margaret.user, 403), (outsider, 403)]:
+def test_staff_pages_are_forbidden_to_everyone_but_staff(client, agm, margaret, staff, outsider):
+    for user, status in [(staff, 200), (margaret.user, 403), (outsider, 403)]:
         client.force_login(user)
         for path in _staff_paths(agm):
             assert (user.email, path, client.get(path).status_code) == (user.email, path, status)
@@ -125,12 +125,12 @@ def test_bad_ids_are_not_found(client, agm, margaret):
     assert client.post("/motions/999999/second/").status_code == 404
 
 
-def test_the_main_menu_offers_meetings_to_members_and_staff_only(client, agm, margaret, secretary, outsider):
+def test_the_main_menu_offers_meetings_to_members_and_staff_only(client, agm, margaret, staff, outsider):
     client.force_login(margaret.user)
     page = client.get(f"/meetings/{agm.pk}/").content.decode()
     assert '<a href="/meetings/" aria-current="page">Meetings and votes</a>' in page
     assert 'href="/meetings/"' in client.get("/visits/").content.decode()
-    client.force_login(secretary)
+    client.force_login(staff)
     assert 'href="/meetings/"' in client.get("/visits/").content.decode()
     client.force_login(outsider)
     assert 'href="/meetings/"' not in client.get("/visits/").content.decode()
@@ -154,9 +154,9 @@ def _meeting_form(**changes: str) -> dict[str, str]:
 
 
 def test_calling_a_meeting_sends_every_member_notice(
-    client, secretary, margaret, tom, priya, django_capture_on_commit_callbacks
+    client, staff, margaret, tom, priya, django_capture_on_commit_callbacks
 ):
-    client.force_login(secretary)
+    client.force_login(staff)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/meetings/new/", _meeting_form())
@@ -174,9 +174,9 @@ def test_calling_a_meeting_sends_every_member_notice(
 
 
 def test_a_meeting_inside_the_notice_period_is_a_form_error_naming_the_earliest_day(
-    client, secretary, margaret, django_capture_on_commit_callbacks
+    client, staff, margaret, django_capture_on_commit_callbacks
 ):
-    client.force_login(secretary)
+    client.force_login(staff)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -190,8 +190,8 @@ def test_a_meeting_inside_the_notice_period_is_a_form_error_naming_the_earliest_
     assert mail.outbox == []
 
 
-def test_the_form_refuses_far_off_years_and_a_missing_place(client, secretary):
-    client.force_login(secretary)
+def test_the_form_refuses_far_off_years_and_a_missing_place(client, staff):
+    client.force_login(staff)
     far = client.post(
         "/meetings/new/", _meeting_form(starts_at="9999-12-31T23:00", ends_at="9999-12-31T23:30")
     )
@@ -202,8 +202,8 @@ def test_the_form_refuses_far_off_years_and_a_missing_place(client, secretary):
     assert not Meeting.objects.exists()
 
 
-def test_a_met_requisition_is_called_from_its_page(client, secretary, margaret, tom, requisition):
-    client.force_login(secretary)
+def test_a_met_requisition_is_called_from_its_page(client, staff, margaret, tom, requisition):
+    client.force_login(staff)
     assert Requisition.objects.get().met_at is not None  # one signature of four members is enough
     assert (
         f'href="/meetings/new/?requisition={requisition.pk}"'
@@ -284,8 +284,8 @@ def test_an_empty_motion_is_a_form_error_and_nothing_is_proposed(client, agm, ma
     assert not Motion.objects.exists()
 
 
-def test_staff_put_a_board_motion_that_needs_no_seconder(client, agm, secretary):
-    client.force_login(secretary)
+def test_staff_put_a_board_motion_that_needs_no_seconder(client, agm, staff):
+    client.force_login(staff)
     form = client.get(f"/meetings/{agm.pk}/motions/new/?board=1").context["form"]
     assert form.initial["by_board"] is True
     client.post(
@@ -365,18 +365,16 @@ def test_an_amendment_starts_from_the_motions_current_text_and_is_shown_under_it
 # --- Register, chair, documents and minutes -------------------------------------------------------
 
 
-def test_staff_mark_members_present_and_the_quorum_is_shown(
-    client, agm, secretary, margaret, tom, time_machine
-):
+def test_staff_mark_members_present_and_the_quorum_is_shown(client, agm, staff, margaret, tom, time_machine):
     time_machine.move_to(at(12, 14, 5), tick=False)
-    client.force_login(secretary)  # after the move: a session of three weeks ago has expired
+    client.force_login(staff)  # after the move: a session of three weeks ago has expired
 
     response = client.post(f"/meetings/{agm.pk}/register/", {"number": str(tom.number)})
     unknown = client.post(f"/meetings/{agm.pk}/register/", {"number": "987654"})
 
     assert response.status_code == 302
     attendance = Attendance.objects.get()
-    assert (attendance.membership, attendance.how, attendance.recorded_by) == (tom, "in_room", secretary)
+    assert (attendance.membership, attendance.how, attendance.recorded_by) == (tom, "in_room", staff)
     assert unknown.status_code == 400
     assert "No member has this number." in unknown.content.decode()
     page = client.get(f"/meetings/{agm.pk}/register/")
@@ -385,12 +383,10 @@ def test_staff_mark_members_present_and_the_quorum_is_shown(
     assert "In the room" in page.content.decode()
 
 
-def test_staff_find_a_member_by_name_and_mark_them_present(
-    client, agm, secretary, margaret, tom, time_machine
-):
+def test_staff_find_a_member_by_name_and_mark_them_present(client, agm, staff, margaret, tom, time_machine):
     time_machine.move_to(at(12, 14, 5), tick=False)
-    client.force_login(secretary)
-    services.attendance_mark(meeting=agm, membership=margaret, user=secretary)
+    client.force_login(staff)
+    services.attendance_mark(meeting=agm, membership=margaret, user=staff)
 
     page = client.get(f"/meetings/{agm.pk}/register/", {"q": "barker"}).content.decode()
     assert "Tom Barker" in page
@@ -410,8 +406,8 @@ def test_staff_find_a_member_by_name_and_mark_them_present(
     assert Attendance.objects.filter(meeting=agm, membership=tom, how="in_room").exists()
 
 
-def test_marking_before_the_meeting_is_refused_on_the_form(client, agm, secretary, tom):
-    client.force_login(secretary)
+def test_marking_before_the_meeting_is_refused_on_the_form(client, agm, staff, tom):
+    client.force_login(staff)
     page = client.get(f"/meetings/{agm.pk}/register/").content.decode()
     assert "from half an hour before the start (13:30 on Saturday 12 December)" in page
     assert "Mark present" not in page  # no button that cannot work yet
@@ -435,9 +431,9 @@ def _amend_form(meeting, **changes):
 
 
 def test_staff_correct_a_meetings_place_and_members_are_sent_the_amended_notice(
-    client, agm, secretary, margaret, django_capture_on_commit_callbacks
+    client, agm, staff, margaret, django_capture_on_commit_callbacks
 ):
-    client.force_login(secretary)
+    client.force_login(staff)
     page = client.get(f"/meetings/{agm.pk}/").content.decode()
     assert f'href="/meetings/{agm.pk}/change/"' in page
     form = client.get(f"/meetings/{agm.pk}/change/").content.decode()
@@ -457,8 +453,8 @@ def test_staff_correct_a_meetings_place_and_members_are_sent_the_amended_notice(
     assert "amended notice sent on 23 November 2026 to 1 member." in shown
 
 
-def test_a_bad_change_to_a_meeting_is_a_form_error_and_changes_nothing(client, agm, secretary, margaret):
-    client.force_login(secretary)
+def test_a_bad_change_to_a_meeting_is_a_form_error_and_changes_nothing(client, agm, staff, margaret):
+    client.force_login(staff)
     response = client.post(f"/meetings/{agm.pk}/change/", _amend_form(agm, ends_at="2026-12-12T13:00"))
     assert response.status_code == 400
     assert "The meeting must end after it starts." in response.content.decode()
@@ -475,8 +471,8 @@ def test_a_bad_change_to_a_meeting_is_a_form_error_and_changes_nothing(client, a
     assert f'href="/meetings/{agm.pk}/change/"' not in client.get(f"/meetings/{agm.pk}/").content.decode()
 
 
-def test_staff_find_the_chair_by_name(client, agm, secretary, priya, margaret):
-    client.force_login(secretary)
+def test_staff_find_the_chair_by_name(client, agm, staff, priya, margaret):
+    client.force_login(staff)
     page = client.get(f"/meetings/{agm.pk}/", {"chair": "shah"}).content.decode()
     assert "No chair is chosen yet." in page
     found = page.split('aria-label="Members found"')[1].split("</ul>")[0]
@@ -495,8 +491,8 @@ def test_staff_find_the_chair_by_name(client, agm, secretary, priya, margaret):
     assert "Members found" not in client.get(f"/meetings/{agm.pk}/", {"chair": "shah"}).content.decode()
 
 
-def test_staff_set_the_chair_by_membership_number(client, agm, secretary, priya):
-    client.force_login(secretary)
+def test_staff_set_the_chair_by_membership_number(client, agm, staff, priya):
+    client.force_login(staff)
     client.post(f"/meetings/{agm.pk}/chair/", {"chair-number": str(priya.number)})
     agm.refresh_from_db()
     assert agm.chair == priya
@@ -506,10 +502,8 @@ def test_staff_set_the_chair_by_membership_number(client, agm, secretary, priya)
     assert agm.chair == priya
 
 
-def test_papers_are_attached_by_staff_and_downloaded_by_members_only(
-    client, agm, secretary, margaret, outsider
-):
-    client.force_login(secretary)
+def test_papers_are_attached_by_staff_and_downloaded_by_members_only(client, agm, staff, margaret, outsider):
+    client.force_login(staff)
     bad = client.post(
         f"/meetings/{agm.pk}/documents/new/",
         {"title": "Accounts", "file": SimpleUploadedFile("accounts.exe", b"MZ")},
@@ -533,22 +527,20 @@ def test_papers_are_attached_by_staff_and_downloaded_by_members_only(
     assert client.get(f"/meetings/{agm.pk}/documents/{document.pk}/").status_code == 404
 
 
-def test_minutes_are_written_after_the_meeting_and_approved_at_a_later_one(
-    client, agm, secretary, time_machine
-):
-    client.force_login(secretary)
+def test_minutes_are_written_after_the_meeting_and_approved_at_a_later_one(client, agm, staff, time_machine):
+    client.force_login(staff)
     early = client.post(f"/meetings/{agm.pk}/minutes/", {"text": "Present: 14 members."})
     assert early.status_code == 400
     assert not Minutes.objects.exists()
 
     time_machine.move_to(at(12, 17), tick=False)
-    client.force_login(secretary)
+    client.force_login(staff)
     client.post(f"/meetings/{agm.pk}/minutes/", {"text": "Present: 14 members. The accounts were adopted."})
     later = call_agm(
-        secretary, starts=at(20, 14, month=1, year=2027), now=at(12, 17), title="General meeting, January"
+        staff, starts=at(20, 14, month=1, year=2027), now=at(12, 17), title="General meeting, January"
     )
     time_machine.move_to(at(20, 15, month=1, year=2027), tick=False)
-    client.force_login(secretary)
+    client.force_login(staff)
     assert client.get(f"/meetings/{agm.pk}/").context["approve_form"] is not None
     client.post(f"/meetings/{agm.pk}/minutes/approve/", {"approve-at_meeting": str(later.pk)})
 
@@ -562,7 +554,7 @@ def test_minutes_are_written_after_the_meeting_and_approved_at_a_later_one(
 # --- Requisitions ---------------------------------------------------------------------------------
 
 
-def test_members_sign_a_requisition_until_it_has_enough(client, margaret, tom, priya, ian, secretary):
+def test_members_sign_a_requisition_until_it_has_enough(client, margaret, tom, priya, ian, staff):
     GovernancePolicy.objects.update_or_create(pk=1, defaults={"requisition_percent": 50})  # 2 of 4
     client.force_login(margaret.user)
     opened = client.post("/meetings/requisitions/", {"purpose": "To discuss the travel allowance."})
@@ -582,7 +574,7 @@ def test_members_sign_a_requisition_until_it_has_enough(client, margaret, tom, p
     late = client.post(f"/meetings/requisitions/{requisition.pk}/sign/")
     assert "already has the signatures it needs" in _messages(late)[0]
     assert requisition.signatures.count() == 2
-    client.force_login(secretary)
+    client.force_login(staff)
     assert "Call this meeting" in client.get(opened["Location"]).content.decode()
 
 
@@ -646,8 +638,8 @@ def _rules_form(**changes: object) -> dict[str, object]:
     return data | changes
 
 
-def test_staff_change_the_meeting_rules(client, secretary, margaret):
-    client.force_login(secretary)
+def test_staff_change_the_meeting_rules(client, staff, margaret):
+    client.force_login(staff)
     response = client.post("/meetings/rules/", _rules_form())
     assert response.status_code == 302
     policy = GovernancePolicy.current()
@@ -666,8 +658,8 @@ def test_staff_change_the_meeting_rules(client, secretary, margaret):
     assert "Nobody holds more than 3 proxies." in page
 
 
-def test_shares_that_do_not_add_up_are_a_form_error_and_nothing_is_saved(client, secretary):
-    client.force_login(secretary)
+def test_shares_that_do_not_add_up_are_a_form_error_and_nothing_is_saved(client, staff):
+    client.force_login(staff)
     response = client.post("/meetings/rules/", _rules_form(share_workers_percent=50))
     assert response.status_code == 400
     assert "The three shares must add up to 100%." in str(
@@ -679,8 +671,8 @@ def test_shares_that_do_not_add_up_are_a_form_error_and_nothing_is_saved(client,
     assert policy.weighting == "class_cap"
 
 
-def test_numbers_the_database_would_refuse_are_form_errors(client, secretary):
-    client.force_login(secretary)
+def test_numbers_the_database_would_refuse_are_form_errors(client, staff):
+    client.force_login(staff)
     response = client.post("/meetings/rules/", _rules_form(quorum_percent=0, investor_cap_percent=100))
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"quorum_percent", "investor_cap_percent"}
@@ -691,16 +683,16 @@ def test_numbers_the_database_would_refuse_are_form_errors(client, secretary):
 
 
 def test_the_meetings_list_asks_the_same_number_of_queries_as_meetings_grow(
-    client, secretary, margaret, django_assert_max_num_queries
+    client, staff, margaret, django_assert_max_num_queries
 ):
     client.force_login(margaret.user)
 
     def hold(count: int, offset: int) -> None:
         for n in range(count):
             starts = at(12, 14) + datetime.timedelta(days=offset + n)
-            meeting = call_agm(secretary, starts=starts, title=f"Meeting {offset + n}")
+            meeting = call_agm(staff, starts=starts, title=f"Meeting {offset + n}")
             if n % 2:
-                Minutes.objects.create(meeting=meeting, text="Minutes", written_by=secretary)
+                Minutes.objects.create(meeting=meeting, text="Minutes", written_by=staff)
         services.requisition_open(user=MembershipFactory().user, purpose=f"Requisition {offset}")
 
     hold(3, 0)
@@ -713,7 +705,7 @@ def test_the_meetings_list_asks_the_same_number_of_queries_as_meetings_grow(
 
 
 def test_a_meetings_page_asks_the_same_number_of_queries_as_motions_grow(
-    client, agm, secretary, margaret, tom, django_assert_max_num_queries
+    client, agm, staff, margaret, tom, django_assert_max_num_queries
 ):
     client.force_login(margaret.user)
 
@@ -732,9 +724,9 @@ def test_a_meetings_page_asks_the_same_number_of_queries_as_motions_grow(
                 amends=motion,
             )
             services.ballot_create(
-                user=secretary,
+                user=staff,
                 title="On the board's motion",
-                motion=board_motion(secretary, agm),
+                motion=board_motion(staff, agm),
                 opens_at=at(12, 14),
                 closes_at=at(12, 16),
                 method="at_meeting",
@@ -747,24 +739,24 @@ def test_a_meetings_page_asks_the_same_number_of_queries_as_motions_grow(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(f"/meetings/{agm.pk}/")
     assert response.content.decode().count('class="motion"') == 22
-    client.force_login(secretary)
+    client.force_login(staff)
     with django_assert_max_num_queries(len(few.captured_queries) + 3):
         assert client.get(f"/meetings/{agm.pk}/").status_code == 200
 
 
 def test_the_pages_added_for_proxies_signatures_search_and_rules_keep_their_query_counts(
-    client, agm, secretary, margaret, tom, django_assert_max_num_queries
+    client, agm, staff, margaret, tom, django_assert_max_num_queries
 ):
     # Every member must sign, so the requisition keeps collecting signatures as members join.
     GovernancePolicy.objects.update_or_create(pk=1, defaults={"requisition_percent": 100})
     requisition = services.requisition_open(user=margaret.user, purpose="To discuss the rates")
     cousins = MembershipFactory.create_batch(5, legal_name="Greenwood Cousin")  # on the ballot's list
-    ballot_motion = board_motion(secretary, agm)
+    ballot_motion = board_motion(staff, agm)
     ballot = services.ballot_open(
         ballot=services.ballot_create(
-            user=secretary, title="Adopt", motion=ballot_motion, opens_at=NOW, closes_at=at(12, 14)
+            user=staff, title="Adopt", motion=ballot_motion, opens_at=NOW, closes_at=at(12, 14)
         ),
-        user=secretary,
+        user=staff,
         now=NOW,
     )
 
@@ -772,7 +764,7 @@ def test_the_pages_added_for_proxies_signatures_search_and_rules_keep_their_quer
         for n in range(count):
             member = MembershipFactory(legal_name="Greenwood Relative")
             services.requisition_sign(requisition=requisition, user=member.user)
-            services.governance_policy_update(user=secretary, quorum_max_members=30 + n)
+            services.governance_policy_update(user=staff, quorum_max_members=30 + n)
         for member in [cousins.pop() for _ in range(count)]:
             services.proxy_appoint(user=member.user, holder=tom, meeting=agm)
 
@@ -784,7 +776,7 @@ def test_the_pages_added_for_proxies_signatures_search_and_rules_keep_their_quer
             "/accounts/",
             f"/ballots/{ballot.pk}/",
         ],
-        secretary: [
+        staff: [
             "/meetings/rules/",
             f"/meetings/{agm.pk}/?chair=greenwood",
             f"/meetings/{agm.pk}/register/?q=greenwood",

@@ -42,9 +42,9 @@ def test_who_may_vote_is_fixed_when_the_ballot_opens(motion_ballot, margaret):
     assert not Vote.objects.filter(ballot=motion_ballot, member_class=joined_later.member_class).count() > 1
 
 
-def test_a_member_without_a_paid_share_is_not_eligible(secretary, agm, margaret):
+def test_a_member_without_a_paid_share_is_not_eligible(staff, agm, margaret):
     unpaid = MembershipFactory(shares=0)
-    ballot = open_motion_ballot(secretary, agm)
+    ballot = open_motion_ballot(staff, agm)
     assert not Eligibility.objects.filter(ballot=ballot, membership=unpaid).exists()
     with pytest.raises(NotAllowedError):
         services.vote_cast(ballot=ballot, user=unpaid.user, choice="for")
@@ -61,8 +61,8 @@ def test_a_vote_after_close_is_refused_even_before_the_count(motion_ballot, marg
     assert not Vote.objects.filter(ballot=motion_ballot).exists()
 
 
-def test_a_ballot_that_forbids_changes_refuses_a_second_vote(secretary, agm, margaret):
-    ballot = open_motion_ballot(secretary, agm, changes_allowed=False)
+def test_a_ballot_that_forbids_changes_refuses_a_second_vote(staff, agm, margaret):
+    ballot = open_motion_ballot(staff, agm, changes_allowed=False)
     receipt = services.vote_cast(ballot=ballot, user=margaret.user, choice="for")
     with pytest.raises(ConflictError) as refused:
         services.vote_cast(ballot=ballot, user=margaret.user, choice="against", receipt=receipt)
@@ -102,11 +102,11 @@ def test_a_choice_that_is_not_for_against_or_abstain_is_refused(motion_ballot, m
 def test_twenty_votes_at_once_by_one_member_count_once(changes_allowed):
     from tests.factories import UserFactory
 
-    secretary = UserFactory(is_staff=True)
+    staff = UserFactory(is_staff=True)
     voter = MembershipFactory(member_class="worker")
     MembershipFactory(member_class="receiver")
-    meeting = call_agm(secretary)
-    ballot = open_motion_ballot(secretary, meeting, changes_allowed=changes_allowed)
+    meeting = call_agm(staff)
+    ballot = open_motion_ballot(staff, meeting, changes_allowed=changes_allowed)
     choices = ["for", "against"] * 10
 
     results = race(
@@ -127,10 +127,10 @@ def test_twenty_votes_at_once_by_one_member_count_once(changes_allowed):
 def test_a_vote_racing_the_close_is_either_counted_or_refused():
     from tests.factories import UserFactory
 
-    secretary = UserFactory(is_staff=True)
+    staff = UserFactory(is_staff=True)
     voters = MembershipFactory.create_batch(8)
-    meeting = call_agm(secretary)
-    ballot = open_motion_ballot(secretary, meeting)
+    meeting = call_agm(staff)
+    ballot = open_motion_ballot(staff, meeting)
     at_close = ballot.closes_at - datetime.timedelta(microseconds=1)
     tasks = [
         lambda v=v: services.vote_cast(ballot=ballot, user=v.user, choice="for", now=at_close) for v in voters
@@ -207,8 +207,8 @@ def test_results_and_receipts_are_hidden_until_close_then_each_receipt_is_listed
     assert not selectors.receipt_is_counted(ballot=closed, receipt=receipt_new())
 
 
-def test_a_named_ballot_records_who_voted_how(secretary, agm, margaret, tom):
-    ballot = open_motion_ballot(secretary, agm, secret=False)
+def test_a_named_ballot_records_who_voted_how(staff, agm, margaret, tom):
+    ballot = open_motion_ballot(staff, agm, secret=False)
     services.vote_cast(ballot=ballot, user=margaret.user, choice="for")
     services.vote_cast(ballot=ballot, user=tom.user, choice="against")
     services.vote_cast(ballot=ballot, user=tom.user, choice="for")  # a named vote changes without a receipt
@@ -231,9 +231,9 @@ def test_receipts_are_read_forgivingly():
 # --- Proxies --------------------------------------------------------------------------------------
 
 
-def test_a_proxy_votes_once_for_the_member_who_appointed_them(secretary, agm, margaret, tom, priya):
+def test_a_proxy_votes_once_for_the_member_who_appointed_them(staff, agm, margaret, tom, priya):
     services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
-    ballot = open_motion_ballot(secretary, agm)
+    ballot = open_motion_ballot(staff, agm)
     services.vote_cast(ballot=ballot, user=tom.user, choice="for")
     services.vote_cast(ballot=ballot, user=tom.user, choice="against", for_member=margaret)
     with pytest.raises(NotAllowedError) as not_held:
@@ -249,8 +249,8 @@ def test_a_proxy_votes_once_for_the_member_who_appointed_them(secretary, agm, ma
     assert (result["for"], result["against"]) == (1, 1)
 
 
-def test_voting_in_person_cancels_the_proxy_for_that_ballot(secretary, agm, margaret, tom):
-    ballot = open_motion_ballot(secretary, agm)
+def test_voting_in_person_cancels_the_proxy_for_that_ballot(staff, agm, margaret, tom):
+    ballot = open_motion_ballot(staff, agm)
     proxy = services.proxy_appoint(user=margaret.user, holder=tom, ballot=ballot)
     services.vote_cast(ballot=ballot, user=margaret.user, choice="for")
     proxy.refresh_from_db()
@@ -265,8 +265,8 @@ def test_voting_in_person_cancels_the_proxy_for_that_ballot(secretary, agm, marg
     assert list(Vote.objects.filter(ballot=ballot).values_list("choice", flat=True)) == ["for"]
 
 
-def test_a_proxy_follows_its_instruction(secretary, agm, margaret, tom):
-    ballot = open_motion_ballot(secretary, agm)
+def test_a_proxy_follows_its_instruction(staff, agm, margaret, tom):
+    ballot = open_motion_ballot(staff, agm)
     services.proxy_appoint(user=margaret.user, holder=tom, ballot=ballot, instruction="against")
     with pytest.raises(ApplicationError) as refused:
         services.vote_cast(ballot=ballot, user=tom.user, choice="for", for_member=margaret)
@@ -274,7 +274,7 @@ def test_a_proxy_follows_its_instruction(secretary, agm, margaret, tom):
     assert services.vote_cast(ballot=ballot, user=tom.user, choice="against", for_member=margaret)
 
 
-def test_nobody_holds_more_than_five_proxies(secretary, agm, tom):
+def test_nobody_holds_more_than_five_proxies(staff, agm, tom):
     appointers = MembershipFactory.create_batch(6)
     for member in appointers[:5]:
         services.proxy_appoint(user=member.user, holder=tom, meeting=agm)
@@ -290,13 +290,13 @@ def test_nobody_holds_more_than_five_proxies(secretary, agm, tom):
         services.proxy_appoint(user=appointers[5].user, to_chair=True, meeting=agm)
 
 
-def test_a_proxy_vote_over_the_limit_is_refused(secretary, agm, tom):
+def test_a_proxy_vote_over_the_limit_is_refused(staff, agm, tom):
     appointers = MembershipFactory.create_batch(5)
     for member in appointers:
         services.proxy_appoint(user=member.user, holder=tom, meeting=agm)
     # The rules change to three: the two proxies appointed last can no longer be used.
     GovernancePolicy.objects.filter(pk=1).update(max_proxies=3)
-    ballot = open_motion_ballot(secretary, agm)
+    ballot = open_motion_ballot(staff, agm)
     for member in appointers[:3]:
         assert services.vote_cast(ballot=ballot, user=tom.user, choice="for", for_member=member)
     with pytest.raises(ConflictError) as refused:
@@ -305,10 +305,10 @@ def test_a_proxy_vote_over_the_limit_is_refused(secretary, agm, tom):
     assert Participation.objects.filter(ballot=ballot).count() == 3
 
 
-def test_a_proxy_vote_for_an_ineligible_member_is_refused(secretary, agm, tom):
+def test_a_proxy_vote_for_an_ineligible_member_is_refused(staff, agm, tom):
     newcomer = MembershipFactory(date_admitted=datetime.date(2026, 11, 23))
     services.proxy_appoint(user=newcomer.user, holder=tom, meeting=agm)
-    ballot = open_motion_ballot(secretary, agm)
+    ballot = open_motion_ballot(staff, agm)
     Eligibility.objects.filter(ballot=ballot, membership=newcomer).delete()  # as if admitted after opening
     with pytest.raises(NotAllowedError) as refused:
         services.vote_cast(ballot=ballot, user=tom.user, choice="for", for_member=newcomer)
@@ -319,10 +319,10 @@ def test_a_proxy_vote_for_an_ineligible_member_is_refused(secretary, agm, tom):
 def test_proxies_appointed_at_once_never_take_a_holder_past_five():
     from tests.factories import UserFactory
 
-    secretary = UserFactory(is_staff=True)
+    staff = UserFactory(is_staff=True)
     holder = MembershipFactory()
     appointers = MembershipFactory.create_batch(8)
-    meeting = call_agm(secretary)
+    meeting = call_agm(staff)
     results = race(
         [lambda m=m: services.proxy_appoint(user=m.user, holder=holder, meeting=meeting) for m in appointers]
     )
@@ -334,7 +334,7 @@ def test_proxies_appointed_at_once_never_take_a_holder_past_five():
 # --- Weighting, by hand -------------------------------------------------------------------------------
 
 
-def _weighted_vote(secretary, mode, **policy):
+def _weighted_vote(staff, mode, **policy):
     GovernancePolicy.objects.update_or_create(pk=1, defaults={"weighting": mode, **policy})
     voters = (
         [("receiver", "for")] * 4
@@ -343,17 +343,17 @@ def _weighted_vote(secretary, mode, **policy):
         + [("investor", "for")] * 4
     )
     members = [(MembershipFactory(member_class=c), choice) for c, choice in voters]
-    meeting = call_agm(secretary)
-    ballot = open_motion_ballot(secretary, meeting)
+    meeting = call_agm(staff)
+    ballot = open_motion_ballot(staff, meeting)
     for member, choice in members:
         services.vote_cast(ballot=ballot, user=member.user, choice=choice)
     return _close(ballot).result
 
 
-def test_the_investor_cap_holds_investors_to_ten_percent(secretary):
+def test_the_investor_cap_holds_investors_to_ten_percent(staff):
     # 13 votes cast; the 4 investors are over 10%. The other 9 then make 90% of a total of 10,
     # so the investors hold 1 vote between them (0.25 each): for 6 + 1 = 7, against 3: 70%.
-    result = _weighted_vote(secretary, "class_cap", investor_cap_percent=10)
+    result = _weighted_vote(staff, "class_cap", investor_cap_percent=10)
     by_class = {row["member_class"]: row for row in result["by_class"]}
     assert (by_class["investor"]["for"], by_class["investor"]["weight"]) == (4, "0.2500")
     assert (result["weighted_for"], result["weighted_against"]) == ("7.0000", "3.0000")
@@ -361,11 +361,11 @@ def test_the_investor_cap_holds_investors_to_ten_percent(secretary):
     assert (result["for"], result["against"]) == (10, 3)  # the raw count is shown too
 
 
-def test_fixed_class_shares_give_each_side_its_half(secretary):
+def test_fixed_class_shares_give_each_side_its_half(staff):
     # Receivers and advocates 50%, workers 50%, investors nothing: 6 for hold 6.5 of the 13,
     # 3 against hold 6.5. Exactly half is not more than half: the ordinary resolution fails.
     result = _weighted_vote(
-        secretary,
+        staff,
         "class_shares",
         share_receivers_percent=50,
         share_workers_percent=50,
@@ -375,8 +375,8 @@ def test_fixed_class_shares_give_each_side_its_half(secretary):
     assert (result["percent_for"], result["passed"]) == ("50.00", False)
 
 
-def test_one_member_one_vote_counts_everyone_alike(secretary):
-    result = _weighted_vote(secretary, "one_member_one_vote")
+def test_one_member_one_vote_counts_everyone_alike(staff):
+    result = _weighted_vote(staff, "one_member_one_vote")
     assert (result["weighted_for"], result["weighted_against"], result["percent_for"]) == (
         "10.0000",
         "3.0000",
@@ -385,9 +385,9 @@ def test_one_member_one_vote_counts_everyone_alike(secretary):
     assert result["turnout_percent"] == "100.0"
 
 
-def test_a_special_resolution_needs_three_quarters(secretary, agm, margaret, tom, priya, ian):
-    motion = board_motion(secretary, agm, title="Change the rules", majority="special")
-    ballot = open_motion_ballot(secretary, agm, motion=motion)
+def test_a_special_resolution_needs_three_quarters(staff, agm, margaret, tom, priya, ian):
+    motion = board_motion(staff, agm, title="Change the rules", majority="special")
+    ballot = open_motion_ballot(staff, agm, motion=motion)
     for member, choice in [(margaret, "for"), (tom, "for"), (priya, "against"), (ian, "abstain")]:
         services.vote_cast(ballot=ballot, user=member.user, choice=choice)
     result = _close(ballot).result
@@ -397,11 +397,11 @@ def test_a_special_resolution_needs_three_quarters(secretary, agm, margaret, tom
 # --- Elections ------------------------------------------------------------------------------------
 
 
-def test_a_board_election_counts_rankings_by_stv_for_the_class_seats(secretary, agm):
+def test_a_board_election_counts_rankings_by_stv_for_the_class_seats(staff, agm):
     workers = MembershipFactory.create_batch(9, member_class="worker")
     receiver = MembershipFactory(member_class="receiver")
     election = services.ballot_create(
-        user=secretary,
+        user=staff,
         title="Worker directors",
         meeting=agm,
         seat_class="workers",
@@ -416,7 +416,7 @@ def test_a_board_election_counts_rankings_by_stv_for_the_class_seats(secretary, 
     with pytest.raises(NotAllowedError) as wrong:
         services.candidate_stand(ballot=election, user=receiver.user, statement="I would like to stand.")
     assert wrong.value.code == "wrong_class"
-    election = services.ballot_open(ballot=election, user=secretary)
+    election = services.ballot_open(ballot=election, user=staff)
     assert election.eligible_count == 9  # workers elect the workers' seats
     rankings = [[anna.pk, bilal.pk]] * 5 + [[carol.pk, bilal.pk]] * 2 + [[bilal.pk]] * 2
     for worker, ranking in zip(workers, rankings, strict=True):
@@ -431,10 +431,10 @@ def test_a_board_election_counts_rankings_by_stv_for_the_class_seats(secretary, 
     assert next(stage["description"] for stage in result["stages"]) == "First preferences"
 
 
-def test_a_ranking_must_name_standing_candidates_once(secretary, agm):
+def test_a_ranking_must_name_standing_candidates_once(staff, agm):
     worker = MembershipFactory(member_class="worker")
     election = services.ballot_create(
-        user=secretary,
+        user=staff,
         title="Worker directors",
         meeting=agm,
         seat_class="workers",
@@ -443,7 +443,7 @@ def test_a_ranking_must_name_standing_candidates_once(secretary, agm):
         closes_at=at(12, 16),
     )
     candidate = services.candidate_stand(ballot=election, user=worker.user, statement="Vote for me")
-    services.ballot_open(ballot=election, user=secretary)
+    services.ballot_open(ballot=election, user=staff)
     for ranking in ([candidate.pk, candidate.pk], [candidate.pk + 999], ["x"]):
         with pytest.raises(ApplicationError) as refused:
             services.vote_cast(ballot=election, user=worker.user, ranking=ranking)
@@ -451,10 +451,10 @@ def test_a_ranking_must_name_standing_candidates_once(secretary, agm):
     assert not Vote.objects.exists()
 
 
-def test_an_election_fills_no_more_seats_than_the_rules_give_the_class(secretary, agm):
+def test_an_election_fills_no_more_seats_than_the_rules_give_the_class(staff, agm):
     with pytest.raises(ApplicationError) as refused:
         services.ballot_create(
-            user=secretary,
+            user=staff,
             title="Investors",
             meeting=agm,
             seat_class="investors",
@@ -468,10 +468,10 @@ def test_an_election_fills_no_more_seats_than_the_rules_give_the_class(secretary
 # --- Opening and closing on time ------------------------------------------------------------------
 
 
-def test_online_ballots_open_and_close_on_time_and_cannot_be_closed_early(secretary, agm, margaret, tom):
-    motion = board_motion(secretary, agm)
+def test_online_ballots_open_and_close_on_time_and_cannot_be_closed_early(staff, agm, margaret, tom):
+    motion = board_motion(staff, agm)
     ballot = services.ballot_create(
-        user=secretary, title="Accounts", motion=motion, opens_at=at(1, 9), closes_at=at(12, 12)
+        user=staff, title="Accounts", motion=motion, opens_at=at(1, 9), closes_at=at(12, 12)
     )
     assert services.ballots_open_due(now=at(1, 8)) == 0
     assert services.ballots_open_due(now=at(1, 9)) == 1
@@ -479,7 +479,7 @@ def test_online_ballots_open_and_close_on_time_and_cannot_be_closed_early(secret
     assert ballot.status == Ballot.Status.OPEN
     assert ballot.weighting["mode"] == "class_cap"
     with pytest.raises(ConflictError) as early:
-        services.ballot_close(ballot=ballot, user=secretary, now=at(5, 9))
+        services.ballot_close(ballot=ballot, user=staff, now=at(5, 9))
     assert early.value.code == "closes_on_time"
     services.vote_cast(ballot=ballot, user=margaret.user, choice="for", now=at(2, 9))
     assert services.ballots_close_due(now=at(12, 12)) == 1
@@ -488,7 +488,7 @@ def test_online_ballots_open_and_close_on_time_and_cannot_be_closed_early(secret
     assert ballot.result["for"] == 1
     with pytest.raises(NotAllowedError):
         services.ballot_declare(ballot=ballot, user=margaret.user)
-    services.ballot_declare(ballot=ballot, user=secretary)
+    services.ballot_declare(ballot=ballot, user=staff)
     motion.refresh_from_db()
     assert motion.status == "carried"
 
@@ -496,9 +496,9 @@ def test_online_ballots_open_and_close_on_time_and_cannot_be_closed_early(secret
 # --- Found by review ------------------------------------------------------------------------------
 
 
-def test_a_proxy_moved_after_voting_frees_no_place_for_a_sixth_vote(secretary, agm, tom):
+def test_a_proxy_moved_after_voting_frees_no_place_for_a_sixth_vote(staff, agm, tom):
     members = MembershipFactory.create_batch(7)
-    ballot = open_motion_ballot(secretary, agm)
+    ballot = open_motion_ballot(staff, agm)
     for member in members[:5]:
         services.proxy_appoint(user=member.user, holder=tom, meeting=agm)
         services.vote_cast(ballot=ballot, user=tom.user, choice="for", for_member=member)
@@ -514,10 +514,10 @@ def test_a_proxy_moved_after_voting_frees_no_place_for_a_sixth_vote(secretary, a
 def test_closing_a_secret_ballot_leaves_no_transaction_id_joining_votes_to_voters():
     from tests.factories import UserFactory
 
-    secretary = UserFactory(is_staff=True)
+    staff = UserFactory(is_staff=True)
     voters = MembershipFactory.create_batch(4)
-    meeting = call_agm(secretary)
-    ballot = open_motion_ballot(secretary, meeting)
+    meeting = call_agm(staff)
+    ballot = open_motion_ballot(staff, meeting)
     receipts = [
         services.vote_cast(ballot=ballot, user=v.user, choice=c)
         for v, c in zip(voters, ["for", "against"] * 2, strict=True)
@@ -538,37 +538,37 @@ def test_closing_a_secret_ballot_leaves_no_transaction_id_joining_votes_to_voter
     )
 
 
-def test_times_either_side_of_the_clocks_going_back_compare_as_instants(secretary, agm):
+def test_times_either_side_of_the_clocks_going_back_compare_as_instants(staff, agm):
     # 01:30 BST is 00:30 UTC, before 01:10 GMT: the ballot would close before it opens.
     london = NOW.tzinfo
     opens = datetime.datetime(2027, 10, 31, 1, 10, tzinfo=london, fold=1)
     closes = datetime.datetime(2027, 10, 31, 1, 30, tzinfo=london, fold=0)
     with pytest.raises(ApplicationError) as refused:
         services.ballot_create(
-            user=secretary, title="x", motion=board_motion(secretary, agm), opens_at=opens, closes_at=closes
+            user=staff, title="x", motion=board_motion(staff, agm), opens_at=opens, closes_at=closes
         )
     assert refused.value.code == "closes_before_opening"
 
 
-def test_an_online_ballot_opens_on_time_even_for_the_chair(secretary, agm, tom):
-    services.meeting_chair_set(meeting=agm, chair=tom, user=secretary)
+def test_an_online_ballot_opens_on_time_even_for_the_chair(staff, agm, tom):
+    services.meeting_chair_set(meeting=agm, chair=tom, user=staff)
     ballot = services.ballot_create(
-        user=secretary,
+        user=staff,
         title="Accounts",
-        motion=board_motion(secretary, agm),
+        motion=board_motion(staff, agm),
         opens_at=at(12, 14),
         closes_at=at(12, 16),
     )
-    for user in (tom.user, secretary):
+    for user in (tom.user, staff):
         with pytest.raises(ApplicationError) as early:
             services.ballot_open(ballot=ballot, user=user)
         assert early.value.code == "not_due"
     assert Ballot.objects.get(pk=ballot.pk).status == "draft"
 
 
-def test_only_the_appointer_cancels_a_proxy(secretary, agm, margaret, tom):
+def test_only_the_appointer_cancels_a_proxy(staff, agm, margaret, tom):
     proxy = services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
-    for user in (secretary, tom.user):
+    for user in (staff, tom.user):
         with pytest.raises(NotAllowedError):
             services.proxy_revoke(proxy=proxy, user=user)
     assert services.proxy_revoke(proxy=proxy, user=margaret.user).revoked_at is not None
@@ -578,7 +578,7 @@ def test_only_the_appointer_cancels_a_proxy(secretary, agm, margaret, tom):
 
 
 def test_the_member_named_as_proxy_is_told_by_email_once(
-    secretary, agm, margaret, tom, django_capture_on_commit_callbacks, mailoutbox
+    staff, agm, margaret, tom, django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
         services.proxy_appoint(
@@ -599,8 +599,8 @@ def test_the_member_named_as_proxy_is_told_by_email_once(
     assert outbox.emails_send() == 0  # told once
 
 
-def test_a_proxy_for_one_ballot_names_it_and_its_instruction(secretary, agm, margaret, tom, mailoutbox):
-    ballot = open_motion_ballot(secretary, agm)
+def test_a_proxy_for_one_ballot_names_it_and_its_instruction(staff, agm, margaret, tom, mailoutbox):
+    ballot = open_motion_ballot(staff, agm)
     services.proxy_appoint(user=margaret.user, holder=tom, ballot=ballot, instruction="against")
     assert outbox.emails_send() == 1
     body = mailoutbox[0].body
@@ -622,8 +622,8 @@ def test_a_proxy_cancelled_or_replaced_before_the_email_goes_is_not_told(
     assert mailoutbox == []
 
 
-def test_the_chair_is_not_emailed_but_sees_the_proxy(secretary, agm, margaret, tom, mailoutbox):
-    services.meeting_chair_set(meeting=agm, chair=tom, user=secretary)
+def test_the_chair_is_not_emailed_but_sees_the_proxy(staff, agm, margaret, tom, mailoutbox):
+    services.meeting_chair_set(meeting=agm, chair=tom, user=staff)
     services.proxy_appoint(user=margaret.user, to_chair=True, meeting=agm)
     assert not owed()
     assert outbox.emails_send() == 0
@@ -631,8 +631,8 @@ def test_the_chair_is_not_emailed_but_sees_the_proxy(secretary, agm, margaret, t
     assert [(p.appointer, p.to_chair) for p in held] == [(margaret, True)]
 
 
-def test_proxies_held_are_those_still_to_be_used(secretary, agm, margaret, tom, priya, ian):
-    ballot = open_motion_ballot(secretary, agm)
+def test_proxies_held_are_those_still_to_be_used(staff, agm, margaret, tom, priya, ian):
+    ballot = open_motion_ballot(staff, agm)
     services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
     services.proxy_appoint(user=priya.user, holder=tom, ballot=ballot)
     gone = services.proxy_appoint(user=ian.user, holder=tom, meeting=agm)
@@ -722,26 +722,26 @@ def test_no_email_about_a_proxy_for_a_meeting_already_over(agm, margaret, tom, m
 
 
 def test_the_waiting_list_leaves_out_votes_the_member_cannot_cast_or_has_handed_to_a_proxy(
-    secretary, agm, margaret, tom, time_machine
+    staff, agm, margaret, tom, time_machine
 ):
-    online = open_motion_ballot(secretary, agm)
+    online = open_motion_ballot(staff, agm)
     assert selectors.ballots_awaiting_vote(user=margaret.user) == [online]
     services.proxy_appoint(user=margaret.user, holder=tom, ballot=online)
     assert selectors.ballots_awaiting_vote(user=margaret.user) == []
     assert selectors.ballots_awaiting_vote(user=tom.user) == [online]
 
     time_machine.move_to(at(12, 14, 5), tick=False)
-    services.attendance_mark(meeting=agm, membership=tom, user=secretary)
-    motion = board_motion(secretary, agm, title="Thank the volunteers")
+    services.attendance_mark(meeting=agm, membership=tom, user=staff)
+    motion = board_motion(staff, agm, title="Thank the volunteers")
     in_room = services.ballot_create(
-        user=secretary,
+        user=staff,
         title=motion.title,
         motion=motion,
         opens_at=at(12, 14),
         closes_at=at(12, 15),
         method="at_meeting",
     )
-    services.ballot_open(ballot=in_room, user=secretary)
+    services.ballot_open(ballot=in_room, user=staff)
     assert in_room in selectors.ballots_awaiting_vote(user=tom.user)  # checked in
     assert in_room not in selectors.ballots_awaiting_vote(user=margaret.user)  # not there
 

@@ -41,3 +41,11 @@ def add_worker(staff, name="Megan Holt", postcode="HX7 8BQ"):
         weekly_times=[(1, T(8), T(12))],
     )
     return worker
+
+
+def listed(membership, **choices):
+    """Choose who sees which of the member's details (their name on the list of people looking,
+    say)."""
+    profile = member_services.profile_get_or_create(membership=membership)
+    member_services.profile_update(profile=profile, by=membership.user, visibility=choices)
+    return profile

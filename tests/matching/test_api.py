@@ -1,21 +1,22 @@
 import datetime
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from matching.models import Introduction, TeamMember
-from tests.matching.conftest import add_worker
+from tests.matching.conftest import add_worker, listed
 
 T = datetime.time
 
 
 @pytest.fixture
-def megan(staff_member):
-    return add_worker(staff_member)
+def megan(staff):
+    return add_worker(staff)
 
 
-def test_workers_are_searched_through_the_api(api_client, ruth, megan, staff_member):
-    add_worker(staff_member, "Tom Ackroyd", "OL14 6AB")
+def test_workers_are_searched_through_the_api(api_client, ruth, megan, staff):
+    add_worker(staff, "Tom Ackroyd", "OL14 6AB")
     api_client.force_authenticate(ruth.user)
 
     body = api_client.get(
@@ -55,9 +56,7 @@ def test_suggestions_through_the_api_give_scores_and_reasons(api_client, ruth, m
     assert "Dementia experience" in body[0]["reasons"]
 
 
-def test_asking_for_suggestions_for_someone_else_needs_their_circles_power(
-    api_client, ruth, megan, staff_member
-):
+def test_asking_for_suggestions_for_someone_else_needs_their_circles_power(api_client, ruth, megan, staff):
     api_client.force_authenticate(megan.user)
 
     assert api_client.get("/api/v1/matches/suggestions/", {"receiver": ruth.number}).status_code == 404
@@ -78,12 +77,12 @@ def test_an_introduction_through_the_api_from_request_to_team(api_client, ruth, 
     assert [m["member_number"] for m in team["members"]] == [megan.number]
 
 
-def test_a_stranger_cannot_answer_or_see_an_introduction(api_client, ruth, megan, staff_member):
+def test_a_stranger_cannot_answer_or_see_an_introduction(api_client, ruth, megan, staff):
     api_client.force_authenticate(ruth.user)
     introduction = api_client.post(
         "/api/v1/introductions/", {"to": megan.number, "message": "Hello"}, format="json"
     ).json()
-    tom = add_worker(staff_member, "Tom Ackroyd")
+    tom = add_worker(staff, "Tom Ackroyd")
     api_client.force_authenticate(tom.user)
 
     response = api_client.post(f"/api/v1/introductions/{introduction['id']}/accept/")
@@ -92,7 +91,7 @@ def test_a_stranger_cannot_answer_or_see_an_introduction(api_client, ruth, megan
     assert Introduction.objects.get().status == "pending"
 
 
-def test_a_decline_and_a_withdrawal_through_the_api(api_client, ruth, megan, staff_member):
+def test_a_decline_and_a_withdrawal_through_the_api(api_client, ruth, megan, staff):
     api_client.force_authenticate(ruth.user)
     first = api_client.post(
         "/api/v1/introductions/", {"to": megan.number, "message": "Hello"}, format="json"
@@ -152,3 +151,44 @@ def test_someone_outside_the_team_cannot_read_it_through_the_api(api_client, rut
     api_client.force_authenticate(megan.user)
 
     assert api_client.get(f"/api/v1/teams/{ruth.number}/").status_code == 404
+
+
+def test_a_worker_cannot_ask_an_unlisted_person_by_number_through_the_api(api_client, ruth, staff):
+    worker = add_worker(staff)
+    api_client.force_authenticate(worker.user)
+
+    response = api_client.post("/api/v1/introductions/", {"to": ruth.number, "message": "hi"}, format="json")
+
+    assert response.status_code == 404
+    assert Introduction.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_a_listed_person_can_be_asked(api_client, ruth, staff):
+    listed(ruth, display_name="members")
+    worker = add_worker(staff)
+    api_client.force_authenticate(worker.user)
+
+    response = api_client.post("/api/v1/introductions/", {"to": ruth.number, "message": "hi"}, format="json")
+
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize("value", ["1T25:00-26:99", "1T11:00-09:00"])
+def test_an_impossible_time_in_the_worker_search_api_is_a_400(api_client, ruth, value):
+    api_client.force_authenticate(ruth.user)
+
+    response = api_client.get("/api/v1/workers/", {"available": value})
+
+    assert response.status_code == 400
+    assert response.json()["available"]
+
+
+def test_the_worker_search_api_hides_an_area_the_worker_hid(api_client, ruth, staff):
+    worker = add_worker(staff)
+    listed(worker, area="team")
+    api_client.force_authenticate(ruth.user)
+
+    body = api_client.get("/api/v1/workers/").json()
+
+    assert body["results"][0]["district"] is None

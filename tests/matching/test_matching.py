@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from carecoop.exceptions import ApplicationError
@@ -16,6 +17,7 @@ from members import services as member_services
 from members.models import Language, Skill
 from tests.concurrency import race
 from tests.factories import MembershipFactory, UserFactory, make_bookable
+from tests.matching.conftest import add_worker, listed
 from tests.outbox import invitation_token, send_owed
 
 TODAY = datetime.date(2026, 11, 23)
@@ -85,10 +87,10 @@ def ruth(db):
 
 
 @pytest.fixture
-def workers(staff_member):
+def workers(staff):
     return {
         "megan": worker(
-            staff_member,
+            staff,
             "Megan Holt",
             "HX7 8BQ",
             skill_names=("Dementia", "Companionship"),
@@ -98,7 +100,7 @@ def workers(staff_member):
             gender="Woman",
         ),
         "tom": worker(
-            staff_member,
+            staff,
             "Tom Ackroyd",
             "OL14 6AB",
             skill_names=("Companionship", "Driving"),
@@ -108,7 +110,7 @@ def workers(staff_member):
             gender="Man",
         ),
         "asha": worker(
-            staff_member,
+            staff,
             "Asha Begum",
             "HX1 2TT",
             skill_names=("Personal care",),
@@ -116,7 +118,7 @@ def workers(staff_member):
             radius=8,
             times=[(0, 7, 13)],
         ),
-        "leeds": worker(staff_member, "Lee Dixon", "LS1 4AP", skill_names=("Dementia",), radius=50),
+        "leeds": worker(staff, "Lee Dixon", "LS1 4AP", skill_names=("Dementia",), radius=50),
     }
 
 
@@ -143,12 +145,12 @@ def test_search_finds_workers_whose_travel_reaches_the_person(ruth, workers):
 @pytest.mark.parametrize(
     "postcode", ["HX7 8AH", "OL14 5AA", "HX1 1AA", "LS1 1AA", "M1 1AA", "S1 1AA", "PL1 1AA"]
 )
-def test_distances_worked_out_in_the_database_agree_with_the_great_circle(staff_member, postcode):
+def test_distances_worked_out_in_the_database_agree_with_the_great_circle(staff, postcode):
     # Searches use a flat-earth distance (no trigonometry per row); within the 100 km a search
     # can reach it must stay within 1 % (and 0.2 km) of the great-circle distance.
     origin = _near("HX7 8AH")
     there = _near(postcode)
-    membership = worker(staff_member, "Wendy Far", postcode, radius=100)
+    membership = worker(staff, "Wendy Far", postcode, radius=100)
 
     found = selectors.worker_search(criteria=WorkerCriteria(near=origin, within_km=100), on=TODAY)
 
@@ -179,22 +181,22 @@ def test_search_by_gender_finds_only_a_gender_the_worker_shows(ruth, workers):
     assert _names(found) == []
 
 
-def test_only_bookable_workers_are_found(ruth, workers, staff_member):
+def test_only_bookable_workers_are_found(ruth, workers, staff):
     check = workers["megan"].vetting_checks.get(kind="dbs")
-    member_services.vetting_check_void(check=check, by=staff_member, reason="Revoked")
+    member_services.vetting_check_void(check=check, by=staff, reason="Revoked")
 
     assert "Megan Holt" not in _names(selectors.worker_search(criteria=WorkerCriteria(), on=TODAY))
 
 
-def test_search_queries_do_not_grow_with_the_number_of_workers(ruth, staff_member, django_assert_num_queries):
+def test_search_queries_do_not_grow_with_the_number_of_workers(ruth, staff, django_assert_num_queries):
     criteria = WorkerCriteria(near=_near("HX7 8AH"), within_km=30, skills=skills("Dementia"))
 
     for index in range(3):
-        worker(staff_member, f"Worker {index}", "HX7 8BQ", skill_names=("Dementia",))
+        worker(staff, f"Worker {index}", "HX7 8BQ", skill_names=("Dementia",))
     with django_assert_num_queries(1):
         assert len(list(selectors.worker_search(criteria=criteria, on=TODAY))) == 3
     for index in range(3, 15):
-        worker(staff_member, f"Worker {index}", "HX6 2AA", skill_names=("Dementia",), radius=20)
+        worker(staff, f"Worker {index}", "HX6 2AA", skill_names=("Dementia",), radius=20)
     with django_assert_num_queries(1):
         assert len(list(selectors.worker_search(criteria=criteria, on=TODAY))) == 15
 
@@ -218,9 +220,9 @@ def test_suggestions_rank_the_best_fit_first_with_reasons_and_misfits(ruth, work
     assert "not free on Thursday mornings" in tom.misfits
 
 
-def test_the_same_input_gives_the_same_order(ruth, workers, staff_member):
+def test_the_same_input_gives_the_same_order(ruth, workers, staff):
     for index in range(4):  # equally good workers: the order must still be the same every time
-        worker(staff_member, f"Twin {index}", "HX7 8BQ", skill_names=("Dementia", "Companionship"))
+        worker(staff, f"Twin {index}", "HX7 8BQ", skill_names=("Dementia", "Companionship"))
     profile = member_selectors.profile_get_for_membership(membership=ruth)
 
     orders = {
@@ -249,16 +251,16 @@ def test_staff_tune_the_weights(ruth, workers):
 
 
 def test_suggestion_queries_do_not_grow_with_the_number_of_workers(
-    ruth, staff_member, django_assert_max_num_queries
+    ruth, staff, django_assert_max_num_queries
 ):
     profile = member_selectors.profile_get_for_membership(membership=ruth)
     selectors.suggestions_for(receiver=profile, on=TODAY)  # the policies' rows exist from here on
     for index in range(3):
-        worker(staff_member, f"Worker {index}", "HX7 8BQ", skill_names=("Dementia",), times=[(1, 9, 12)])
+        worker(staff, f"Worker {index}", "HX7 8BQ", skill_names=("Dementia",), times=[(1, 9, 12)])
     with django_assert_max_num_queries(12) as few:
         assert len(selectors.suggestions_for(receiver=profile, on=TODAY)) == 3
     for index in range(3, 30):
-        worker(staff_member, f"Worker {index}", "HX6 2AA", skill_names=("Companionship",), radius=20)
+        worker(staff, f"Worker {index}", "HX6 2AA", skill_names=("Companionship",), radius=20)
     with django_assert_max_num_queries(12) as many:
         assert len(selectors.suggestions_for(receiver=profile, on=TODAY)) == 20
 
@@ -350,9 +352,9 @@ def test_unanswered_introductions_expire_after_14_days(ruth, workers, time_machi
         services.introduction_accept(introduction=introduction, by=workers["megan"].user)
 
 
-def test_a_worker_whose_checks_lapsed_cannot_be_introduced(ruth, workers, staff_member):
+def test_a_worker_whose_checks_lapsed_cannot_be_introduced(ruth, workers, staff):
     check = workers["megan"].vetting_checks.get(kind="right_to_work")
-    member_services.vetting_check_void(check=check, by=staff_member, reason="Expired visa")
+    member_services.vetting_check_void(check=check, by=staff, reason="Expired visa")
 
     with pytest.raises(ApplicationError) as refused:
         _ask(ruth, workers["megan"])
@@ -360,9 +362,9 @@ def test_a_worker_whose_checks_lapsed_cannot_be_introduced(ruth, workers, staff_
     assert refused.value.code == "worker_not_bookable"
 
 
-def test_a_sender_has_a_daily_limit_of_pending_requests(ruth, staff_member):
+def test_a_sender_has_a_daily_limit_of_pending_requests(ruth, staff):
     MatchingPolicy.objects.update_or_create(pk=1, defaults={"daily_pending_limit": 2})
-    people = [worker(staff_member, f"Worker {i}", "HX7 8BQ") for i in range(3)]
+    people = [worker(staff, f"Worker {i}", "HX7 8BQ") for i in range(3)]
     _ask(ruth, people[0])
     _ask(ruth, people[1])
 
@@ -490,11 +492,10 @@ def test_roles_go_to_people_in_the_team_with_a_review_date(ruth, workers):
     assert role.review_on == review
 
 
-def test_staff_tune_the_weights_in_the_admin(client, staff_member):
-    from django.urls import reverse
+def test_staff_tune_the_weights_in_the_admin(client, staff):
 
     policy = MatchingPolicy.current()
-    client.force_login(staff_member)
+    client.force_login(staff)
 
     response = client.post(
         reverse("admin:matching_matchingpolicy_change", args=[policy.pk]),
@@ -515,7 +516,7 @@ def test_staff_tune_the_weights_in_the_admin(client, staff_member):
     assert (policy.weight_skills, policy.trial_weeks) == (50, 6)
 
 
-def test_the_kept_bookable_date_agrees_with_the_exact_rule_through_every_change(staff_member, ruth):
+def test_the_kept_bookable_date_agrees_with_the_exact_rule_through_every_change(staff, ruth):
     from members.models import Membership
 
     def agree(on=TODAY):
@@ -523,15 +524,13 @@ def test_the_kept_bookable_date_agrees_with_the_exact_rule_through_every_change(
         kept = set(selectors.worker_profiles(on=on).values_list("membership_id", flat=True))
         assert kept == exact
 
-    people = [worker(staff_member, f"Worker {i}", "HX7 8BQ") for i in range(4)]
+    people = [worker(staff, f"Worker {i}", "HX7 8BQ") for i in range(4)]
     agree()
-    member_services.vetting_check_void(
-        check=people[0].vetting_checks.get(kind="dbs"), by=staff_member, reason="x"
-    )
+    member_services.vetting_check_void(check=people[0].vetting_checks.get(kind="dbs"), by=staff, reason="x")
     agree()
     member_services.vetting_check_record(
         membership=people[1],
-        by=staff_member,
+        by=staff,
         kind="right_to_work",
         issued_on=TODAY,
         expires_on=TODAY + datetime.timedelta(days=10),
@@ -540,12 +539,71 @@ def test_the_kept_bookable_date_agrees_with_the_exact_rule_through_every_change(
     agree()
     agree(on=TODAY + datetime.timedelta(days=10))
     agree(on=TODAY + datetime.timedelta(days=11))
-    member_services.membership_cease(
-        membership=people[2], by=staff_member, reason="resigned", ceased_on=TODAY
-    )
+    member_services.membership_cease(membership=people[2], by=staff, reason="resigned", ceased_on=TODAY)
     agree()
     agree(on=TODAY + datetime.timedelta(days=1))
     assert Membership.objects.get(pk=people[3].pk).bookable_until is not None
     Membership.objects.filter(pk=people[3].pk).update(bookable_until=None)  # drift, however it came
     assert member_services.workers_bookable_refresh_all() == 1
     agree()
+
+
+def test_withdrawing_and_sending_again_does_not_get_round_the_daily_limit(ruth, staff):
+    MatchingPolicy.objects.update_or_create(pk=1, defaults={"daily_pending_limit": 2})
+    workers = [add_worker(staff, f"Worker {i}") for i in range(3)]
+    first = services.introduction_send(
+        by=ruth.user, receiver=ruth, supporter=workers[0], from_receiver=True, message="a"
+    )
+    services.introduction_withdraw(introduction=first, by=ruth.user)
+    services.introduction_send(
+        by=ruth.user, receiver=ruth, supporter=workers[1], from_receiver=True, message="b"
+    )
+
+    with pytest.raises(ApplicationError) as refused:
+        services.introduction_send(
+            by=ruth.user, receiver=ruth, supporter=workers[2], from_receiver=True, message="c"
+        )
+
+    assert refused.value.code == "daily_limit"
+
+
+def test_noticeboard_emails_reach_only_circle_members_who_may_see_care(
+    ruth, staff, django_capture_on_commit_callbacks
+):
+    worker = add_worker(staff)
+    listed(ruth, display_name="members")
+    services.introduction_accept(
+        introduction=services.introduction_send(
+            by=ruth.user, receiver=ruth, supporter=worker, from_receiver=True, message="hi"
+        ),
+        by=worker.user,
+    )
+    booker = UserFactory(email="booker@example.org")
+    member_services.circle_invite(
+        receiver=ruth,
+        by=ruth.user,
+        email=booker.email,
+        can_view_care=False,
+        can_book=True,
+    )
+    member_services.circle_accept(token=invitation_token(booker.email), user=booker)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.noticeboard_post(receiver=ruth, by=worker.user, body="Ruth had a fall today; she is fine.")
+
+    assert mail.outbox[-1].to == [ruth.user.email]
+
+
+def test_a_person_not_yet_admitted_is_not_listed(ruth, staff):
+    import datetime
+
+    from matching import selectors
+
+    future = MembershipFactory(
+        member_class="receiver", date_admitted=timezone.localdate() + datetime.timedelta(days=3)
+    )
+    listed(future, display_name="members")
+
+    assert future.pk not in [p.membership_id for p in selectors.receivers_listed(on=timezone.localdate())]
+    assert member_selectors.membership_can_participate(membership=future) is False

@@ -7,15 +7,15 @@ from matching import services
 from matching.models import Introduction
 from members import services as member_services
 from tests.factories import MembershipFactory, UserFactory
-from tests.matching.conftest import add_worker
+from tests.matching.conftest import add_worker, listed
 from tests.outbox import invitation_token
 
 T = datetime.time
 
 
 @pytest.fixture
-def megan(staff_member):
-    return add_worker(staff_member)
+def megan(staff):
+    return add_worker(staff)
 
 
 def _introduce(ruth, megan):
@@ -25,10 +25,10 @@ def _introduce(ruth, megan):
     return services.introduction_accept(introduction=introduction, by=megan.user)
 
 
-def test_a_worker_outside_the_team_cannot_open_the_team_or_its_noticeboard(client, ruth, megan, staff_member):
+def test_a_worker_outside_the_team_cannot_open_the_team_or_its_noticeboard(client, ruth, megan, staff):
     _introduce(ruth, megan)
     services.noticeboard_post(receiver=ruth, by=megan.user, body="Lovely walk today.")
-    outsider = add_worker(staff_member, "Tom Ackroyd", "OL14 6AB")
+    outsider = add_worker(staff, "Tom Ackroyd", "OL14 6AB")
     client.force_login(outsider.user)
 
     assert client.get(reverse("team", args=[ruth.number])).status_code == 404
@@ -122,16 +122,37 @@ def test_bad_search_filters_are_dropped_and_the_page_still_works(client, ruth, m
 
 @pytest.mark.parametrize("name", ["worker_search", "suggestions"])
 def test_finding_pages_make_the_same_queries_for_few_or_many_workers(
-    client, ruth, staff_member, django_assert_max_num_queries, name
+    client, ruth, staff, django_assert_max_num_queries, name
 ):
     client.force_login(ruth.user)
-    add_worker(staff_member, "Worker One")
+    add_worker(staff, "Worker One")
     client.get(reverse(name))
     with django_assert_max_num_queries(25) as few:
         assert client.get(reverse(name)).status_code == 200
     for index in range(12):
-        add_worker(staff_member, f"Worker {index + 2}", "HX6 2AA")
+        add_worker(staff, f"Worker {index + 2}", "HX6 2AA")
     with django_assert_max_num_queries(25) as many:
         assert client.get(reverse(name)).status_code == 200
 
     assert len(few.captured_queries) == len(many.captured_queries)
+
+
+def test_the_peer_support_page_lists_only_people_who_show_their_name(client, ruth, staff):
+    profile = listed(ruth, lived_experience="members")
+    member_services.profile_update(profile=profile, by=ruth.user, offers_peer_support=True)
+    seeker = add_worker(staff, "Tom Ackroyd")
+    client.force_login(seeker.user)
+
+    hidden = client.get(reverse("peer_support")).content.decode()
+    listed(ruth, display_name="members")
+    shown = client.get(reverse("peer_support")).content.decode()
+
+    assert "Ruth" not in hidden
+    assert "Ruth" in shown
+
+
+def test_the_people_page_is_for_workers(client, ruth):
+    other = MembershipFactory(member_class="receiver")
+    client.force_login(other.user)
+
+    assert client.get(reverse("people_looking")).status_code == 404

@@ -12,7 +12,12 @@ from carecoop.exceptions import ApplicationError
 from members import services
 from members.models import Application, Membership, Policy, RegisterCounter, ShareTransaction
 from tests.concurrency import race
-from tests.factories import ApplicationFactory, GoverningDocumentFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    ApplicationFactory,
+    GoverningDocumentFactory,
+    MembershipFactory,
+    UserFactory,
+)
 from tests.outbox import owed
 
 TODAY = datetime.date(2026, 11, 23)
@@ -151,7 +156,7 @@ def test_twenty_simultaneous_applications_by_one_person_leave_one():
 # --- Payment and decisions ----------------------------------------------------------------------
 
 
-def test_payment_must_match_the_shares(newcomer, documents, staff_member):
+def test_payment_must_match_the_shares(newcomer, documents, staff):
     application = _submit(newcomer, documents)
 
     with pytest.raises(ApplicationError) as refused:
@@ -160,7 +165,7 @@ def test_payment_must_match_the_shares(newcomer, documents, staff_member):
             reference="X",
             paid_on=timezone.localdate(),
             amount_pence=50,
-            by=staff_member,
+            by=staff,
         )
 
     assert refused.value.code == "payment_amount_mismatch"
@@ -168,23 +173,23 @@ def test_payment_must_match_the_shares(newcomer, documents, staff_member):
     assert application.payment_recorded_at is None
 
 
-def test_approval_needs_the_payment_recorded(newcomer, documents, staff_member):
+def test_approval_needs_the_payment_recorded(newcomer, documents, staff):
     application = _submit(newcomer, documents)
 
     with pytest.raises(ApplicationError) as refused:
-        services.application_approve(application=application, by=staff_member)
+        services.application_approve(application=application, by=staff)
 
     assert refused.value.code == "payment_missing"
     assert Membership.objects.count() == 0
 
 
 def test_approval_admits_the_member_with_a_number_date_and_shares(
-    newcomer, documents, staff_member, django_capture_on_commit_callbacks
+    newcomer, documents, staff, django_capture_on_commit_callbacks
 ):
-    application = _paid(_submit(newcomer, documents), staff_member)
+    application = _paid(_submit(newcomer, documents), staff)
 
     with django_capture_on_commit_callbacks(execute=True):
-        membership = services.application_approve(application=application, by=staff_member)
+        membership = services.application_approve(application=application, by=staff)
 
     assert membership.number == 1
     assert membership.date_admitted == timezone.localdate()
@@ -198,7 +203,7 @@ def test_approval_admits_the_member_with_a_number_date_and_shares(
     )
     application.refresh_from_db()
     assert application.status == Application.Status.APPROVED
-    assert application.decided_by == staff_member
+    assert application.decided_by == staff
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [newcomer.email]
     assert "member number 1" in mail.outbox[0].subject
@@ -206,9 +211,9 @@ def test_approval_admits_the_member_with_a_number_date_and_shares(
     assert not owed(about=f"members.application:{application.pk}")
 
 
-def test_the_decision_email_goes_once_however_often_the_outbox_is_swept(newcomer, documents, staff_member):
-    application = _paid(_submit(newcomer, documents), staff_member)
-    services.application_approve(application=application, by=staff_member)
+def test_the_decision_email_goes_once_however_often_the_outbox_is_swept(newcomer, documents, staff):
+    application = _paid(_submit(newcomer, documents), staff)
+    services.application_approve(application=application, by=staff)
 
     sent = [outbox.emails_send() for _ in range(3)]
 
@@ -216,12 +221,12 @@ def test_the_decision_email_goes_once_however_often_the_outbox_is_swept(newcomer
     assert len(mail.outbox) == 1
 
 
-def test_an_approval_rolled_back_emails_nobody(newcomer, documents, staff_member):
-    application = _paid(_submit(newcomer, documents), staff_member)
+def test_an_approval_rolled_back_emails_nobody(newcomer, documents, staff):
+    application = _paid(_submit(newcomer, documents), staff)
 
     def approve_then_fail() -> None:
         with transaction.atomic():
-            services.application_approve(application=application, by=staff_member)
+            services.application_approve(application=application, by=staff)
             raise RuntimeError("the request failed after the approval")
 
     with pytest.raises(RuntimeError):
@@ -231,28 +236,28 @@ def test_an_approval_rolled_back_emails_nobody(newcomer, documents, staff_member
     assert mail.outbox == []
 
 
-def test_an_application_is_decided_once(newcomer, documents, staff_member):
-    application = _paid(_submit(newcomer, documents), staff_member)
-    services.application_approve(application=application, by=staff_member)
+def test_an_application_is_decided_once(newcomer, documents, staff):
+    application = _paid(_submit(newcomer, documents), staff)
+    services.application_approve(application=application, by=staff)
 
     with pytest.raises(ApplicationError) as refused:
-        services.application_approve(application=application, by=staff_member)
+        services.application_approve(application=application, by=staff)
 
     assert refused.value.code == "application_decided"
     assert Membership.objects.count() == 1
 
 
 def test_rejection_needs_a_reason_and_tells_the_applicant(
-    newcomer, documents, staff_member, django_capture_on_commit_callbacks
+    newcomer, documents, staff, django_capture_on_commit_callbacks
 ):
     application = _submit(newcomer, documents)
     with pytest.raises(ApplicationError) as refused:
-        services.application_reject(application=application, by=staff_member, reason="  ")
+        services.application_reject(application=application, by=staff, reason="  ")
     assert refused.value.code == "reason_required"
 
     with django_capture_on_commit_callbacks(execute=True):
         services.application_reject(
-            application=application, by=staff_member, reason="We do not yet work in your area."
+            application=application, by=staff, reason="We do not yet work in your area."
         )
 
     application.refresh_from_db()
@@ -269,11 +274,11 @@ def test_an_applicant_may_withdraw_and_apply_again(newcomer, documents):
     assert _submit(newcomer, documents).status == Application.Status.SUBMITTED
 
 
-def test_only_the_applicant_may_withdraw(newcomer, documents, staff_member):
+def test_only_the_applicant_may_withdraw(newcomer, documents, staff):
     application = _submit(newcomer, documents)
 
     with pytest.raises(ApplicationError):
-        services.application_withdraw(application=application, by=staff_member)
+        services.application_withdraw(application=application, by=staff)
 
 
 # --- Membership numbers -----------------------------------------------------------------------
@@ -295,32 +300,30 @@ def test_simultaneous_approvals_get_distinct_sequential_numbers():
     assert RegisterCounter.objects.get().last_number == 20
 
 
-def test_a_refused_approval_uses_up_no_number(documents, staff_member):
+def test_a_refused_approval_uses_up_no_number(documents, staff):
     unpaid = ApplicationFactory()
     paid = ApplicationFactory(
         payment_date=TODAY, payment_amount_pence=100, payment_recorded_at=timezone.now()
     )
 
     with pytest.raises(ApplicationError):
-        services.application_approve(application=unpaid, by=staff_member)
-    membership = services.application_approve(application=paid, by=staff_member)
+        services.application_approve(application=unpaid, by=staff)
+    membership = services.application_approve(application=paid, by=staff)
 
     assert membership.number == 1
 
 
-def test_a_former_member_may_rejoin_with_a_new_number(documents, staff_member):
+def test_a_former_member_may_rejoin_with_a_new_number(documents, staff):
     first = ApplicationFactory(
         payment_date=TODAY, payment_amount_pence=100, payment_recorded_at=timezone.now()
     )
-    old = services.application_approve(application=first, by=staff_member)
-    services.membership_cease(
-        membership=old, by=staff_member, reason="resigned", ceased_on=timezone.localdate()
-    )
+    old = services.application_approve(application=first, by=staff)
+    services.membership_cease(membership=old, by=staff, reason="resigned", ceased_on=timezone.localdate())
 
     again = ApplicationFactory(
         user=first.user, payment_date=TODAY, payment_amount_pence=100, payment_recorded_at=timezone.now()
     )
-    new = services.application_approve(application=again, by=staff_member)
+    new = services.application_approve(application=again, by=staff)
 
     assert (old.number, new.number) == (1, 2)
     assert Membership.objects.filter(user=first.user).count() == 2
@@ -331,3 +334,53 @@ def test_the_database_refuses_two_current_memberships_for_one_person(member):
 
     with pytest.raises(IntegrityError):
         MembershipFactory(user=member.user)
+
+
+@pytest.mark.usefixtures("on_23_november_2026")
+def test_a_corrected_payment_keeps_the_first_in_the_history(documents, staff):
+    application = ApplicationFactory()
+    for reference in ("BACS 1", "BACS 1A"):
+        services.application_record_payment(
+            application=application, reference=reference, paid_on=TODAY, amount_pence=100, by=staff
+        )
+
+    history = list(
+        application.history.order_by("history_date").values_list("payment_reference", "history_change_reason")
+    )
+    assert history[-2:] == [("BACS 1", "Payment recorded"), ("BACS 1A", "Payment corrected")]
+
+
+@pytest.mark.usefixtures("on_23_november_2026")
+def test_a_refund_is_recorded_for_a_paid_application_not_approved(documents, staff):
+    application = ApplicationFactory(
+        payment_date=TODAY, payment_amount_pence=100, payment_recorded_at=timezone.now()
+    )
+    services.application_reject(application=application, by=staff, reason="Outside our area.")
+
+    services.application_record_refund(
+        application=application, by=staff, reference="REFUND 1", refunded_on=TODAY
+    )
+
+    with pytest.raises(ApplicationError) as refused:
+        services.application_record_refund(
+            application=application, by=staff, reference="again", refunded_on=TODAY
+        )
+    assert refused.value.code == "already_refunded"
+
+
+@pytest.mark.usefixtures("on_23_november_2026")
+def test_an_impossible_date_of_birth_is_refused(newcomer, documents):
+    with pytest.raises(ApplicationError) as refused:
+        services.application_submit(
+            user=newcomer,
+            member_class="receiver",
+            legal_name="A",
+            address="1 Road",
+            postcode="HX7 8AH",
+            date_of_birth=datetime.date(1, 1, 1),
+            reason="r",
+            rules=documents["rules"],
+            commitment=documents["commitment"],
+        )
+
+    assert refused.value.code == "invalid_date_of_birth"

@@ -13,8 +13,11 @@ from carecoop.exceptions import ApplicationError
 from carecoop.models import Email
 from members import permissions, selectors, services
 from members.models import CircleMember
-from tests.factories import MembershipFactory, UserFactory
-from tests.outbox import send_owed, site_links
+from tests.factories import (
+    MembershipFactory,
+    UserFactory,
+)
+from tests.outbox import owed, send_owed, site_links
 
 
 @pytest.fixture
@@ -68,15 +71,15 @@ def test_an_invitation_withdrawn_before_its_email_goes_is_not_sent(receiver):
     assert send_owed() == []
 
 
-def test_only_the_person_or_staff_may_invite(receiver, daughter, staff_member):
+def test_only_the_person_or_staff_may_invite(receiver, daughter, staff):
     with pytest.raises(ApplicationError) as refused:
         _invite(receiver, daughter, email="someone@example.org")
     assert refused.value.code == "not_allowed"
 
-    assert _invite(receiver, staff_member).invited_by == staff_member
+    assert _invite(receiver, staff).invited_by == staff
 
 
-def test_a_circle_is_for_people_getting_support(member, staff_member):
+def test_a_circle_is_for_people_getting_support(member, staff):
     worker = MembershipFactory(member_class="worker")
 
     with pytest.raises(ApplicationError) as refused:
@@ -231,3 +234,65 @@ def test_someone_who_is_not_a_member_cannot_see_member_profiles(client, receiver
     client.force_login(daughter)
 
     assert client.get(reverse("member_profile", args=[receiver.number])).status_code == 404
+
+
+@pytest.fixture
+def ruth(db):
+    return MembershipFactory(member_class="receiver", legal_name="Ruth Sutcliffe")
+
+
+def _invitation_token() -> str:
+    """The token in the link of the invitation email just sent (the outbox sends what is owed)."""
+    message = send_owed()[-1]
+    return re.search(r"/circle/invitations/([^/\s]+)/", message.body).group(1)
+
+
+@pytest.mark.usefixtures("on_23_november_2026")
+def test_a_supporter_invited_again_at_another_of_their_addresses_is_told_they_are_in_the_circle(ruth):
+    from allauth.account.models import EmailAddress
+
+    jane = UserFactory(email="jane@example.org")
+    EmailAddress.objects.create(user=jane, email="jane.work@example.org", verified=True, primary=False)
+    services.circle_invite(receiver=ruth, by=ruth.user, email="jane@example.org")
+    services.circle_accept(token=_invitation_token(), user=jane)
+
+    with pytest.raises(ApplicationError) as refused:
+        services.circle_invite(receiver=ruth, by=ruth.user, email="jane.work@example.org")
+
+    assert refused.value.code == "already_in_circle"
+
+
+@pytest.mark.usefixtures("on_23_november_2026")
+def test_if_the_invitation_email_cannot_go_yet_it_is_saved_and_goes_when_the_server_is_back(
+    ruth, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.failing_email.FailingEmailBackend"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = services.circle_invite(receiver=ruth, by=ruth.user, email="jane@example.org")
+
+    # The invitation stands and its email is owed: nobody has to try again.
+    assert CircleMember.objects.get() == invitation
+    assert [email.to for email in owed()] == ["jane@example.org"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert [m.to for m in send_owed()] == [["jane@example.org"]]
+
+
+@pytest.mark.usefixtures("on_23_november_2026")
+def test_the_circle_page_is_only_for_people_getting_support(client, db):
+    worker = MembershipFactory(member_class="worker")
+    client.force_login(worker.user)
+
+    assert client.get(reverse("circle_manage", args=[worker.number])).status_code == 404
+
+
+@pytest.mark.usefixtures("on_23_november_2026")
+def test_an_invitation_opened_by_someone_else_shows_them_nothing_about_it(client, ruth):
+    services.circle_invite(receiver=ruth, by=ruth.user, email="jane@example.org")
+    client.force_login(UserFactory(email="nosy@example.org"))
+
+    response = client.get(reverse("circle_invitation", args=[_invitation_token()]))
+
+    assert response.status_code == 403
+    assert "Ruth" not in response.content.decode()
+    assert "jane@example.org" not in response.content.decode()

@@ -1,11 +1,17 @@
 import csv
+import datetime
 import io
 
 import pytest
 from django.utils import timezone
 
+from members import services
 from members.models import Application, Membership
-from tests.factories import ApplicationFactory, MembershipFactory
+from tests.factories import (
+    ApplicationFactory,
+    MembershipFactory,
+    admitted,
+)
 
 APPLICATIONS = "/api/v1/membership/applications/"
 REGISTER = "/api/v1/members/register/"
@@ -116,18 +122,18 @@ def test_a_person_lists_only_their_own_applications(api_client, newcomer, docume
     assert [row["id"] for row in body["results"]] == [mine.pk]
 
 
-def test_staff_list_every_application_oldest_first(api_client, staff_member, documents):
+def test_staff_list_every_application_oldest_first(api_client, staff, documents):
     first, second = ApplicationFactory(), ApplicationFactory()
-    api_client.force_authenticate(staff_member)
+    api_client.force_authenticate(staff)
 
     body = api_client.get(APPLICATIONS, {"status": "submitted"}).json()
 
     assert [row["id"] for row in body["results"]] == [first.pk, second.pk]
 
 
-def test_staff_record_payment_then_approve(api_client, staff_member, documents):
+def test_staff_record_payment_then_approve(api_client, staff, documents):
     application = ApplicationFactory()
-    api_client.force_authenticate(staff_member)
+    api_client.force_authenticate(staff)
 
     paid = api_client.post(
         f"{APPLICATIONS}{application.pk}/payment/",
@@ -143,9 +149,9 @@ def test_staff_record_payment_then_approve(api_client, staff_member, documents):
     assert approved.json()["shares_held"] == 1
 
 
-def test_approving_without_payment_is_refused_with_a_code(api_client, staff_member, documents):
+def test_approving_without_payment_is_refused_with_a_code(api_client, staff, documents):
     application = ApplicationFactory()
-    api_client.force_authenticate(staff_member)
+    api_client.force_authenticate(staff)
 
     response = api_client.post(f"{APPLICATIONS}{application.pk}/approve/")
 
@@ -154,9 +160,9 @@ def test_approving_without_payment_is_refused_with_a_code(api_client, staff_memb
     assert Membership.objects.count() == 0
 
 
-def test_staff_reject_with_a_reason(api_client, staff_member, documents):
+def test_staff_reject_with_a_reason(api_client, staff, documents):
     application = ApplicationFactory()
-    api_client.force_authenticate(staff_member)
+    api_client.force_authenticate(staff)
 
     response = api_client.post(f"{APPLICATIONS}{application.pk}/reject/", {"reason": "Outside our area."})
 
@@ -176,8 +182,8 @@ def test_a_member_cannot_decide_an_application(api_client, member, documents, ac
     assert application.status == "submitted"
 
 
-def test_deciding_an_application_that_does_not_exist_is_404(api_client, staff_member):
-    api_client.force_authenticate(staff_member)
+def test_deciding_an_application_that_does_not_exist_is_404(api_client, staff):
+    api_client.force_authenticate(staff)
 
     assert api_client.post(f"{APPLICATIONS}999999/approve/").status_code == 404
 
@@ -191,10 +197,10 @@ def test_a_member_cannot_read_the_register(api_client, member):
     assert response.json()["code"] == "staff_only"
 
 
-def test_the_register_is_paginated_and_filtered(api_client, staff_member):
+def test_the_register_is_paginated_and_filtered(api_client, staff):
     MembershipFactory.create_batch(3, member_class="worker")
     MembershipFactory(member_class="investor", shares=250)
-    api_client.force_authenticate(staff_member)
+    api_client.force_authenticate(staff)
 
     body = api_client.get(REGISTER, {"member_class": "investor"}).json()
 
@@ -203,9 +209,9 @@ def test_the_register_is_paginated_and_filtered(api_client, staff_member):
     assert body["results"][0]["amount_paid_pence"] == 250_00
 
 
-def test_the_register_downloads_whole_as_csv(api_client, staff_member):
+def test_the_register_downloads_whole_as_csv(api_client, staff):
     members = MembershipFactory.create_batch(30)
-    api_client.force_authenticate(staff_member)
+    api_client.force_authenticate(staff)
 
     response = api_client.get(REGISTER, {"format": "csv", "page_size": 5})
 
@@ -217,9 +223,9 @@ def test_the_register_downloads_whole_as_csv(api_client, staff_member):
 
 
 def test_the_register_makes_the_same_queries_for_5_or_50_members(
-    api_client, staff_member, django_assert_max_num_queries
+    api_client, staff, django_assert_max_num_queries
 ):
-    api_client.force_authenticate(staff_member)
+    api_client.force_authenticate(staff)
     MembershipFactory.create_batch(5)
     with django_assert_max_num_queries(5) as small:
         assert api_client.get(REGISTER, {"page_size": 100}).status_code == 200
@@ -253,3 +259,68 @@ def test_postcodes_are_kept_in_their_standard_form(api_client, newcomer, documen
     api_client.post(APPLICATIONS, _application_body(documents, postcode="hx78ah"), format="json")
 
     assert Application.objects.get().postcode == "HX7 8AH"
+
+
+@pytest.mark.usefixtures("on_23_november_2026")
+def test_me_shows_the_current_membership_after_rejoining(api_client, documents, staff):
+    first = admitted(staff, datetime.date(1980, 1, 1))
+    services.membership_cease(membership=first, by=staff, reason="resigned", ceased_on=timezone.localdate())
+    again = ApplicationFactory(
+        user=first.user,
+        payment_date=timezone.localdate(),
+        payment_amount_pence=100,
+        payment_recorded_at=timezone.now(),
+    )
+    second = services.application_approve(application=again, by=staff)
+    api_client.force_authenticate(first.user)
+
+    body = api_client.get("/api/v1/me/").json()
+
+    assert body["membership"] == {"number": second.number, "member_class": "receiver", "status": "current"}
+
+
+@pytest.mark.usefixtures("on_23_november_2026")
+def test_a_very_long_address_is_refused_by_the_api(api_client, newcomer, documents):
+    api_client.force_authenticate(newcomer)
+
+    response = api_client.post(
+        "/api/v1/membership/applications/",
+        {
+            "member_class": "receiver",
+            "legal_name": "A",
+            "address": "x" * 100_000,
+            "postcode": "HX7 8AH",
+            "date_of_birth": "1950-01-01",
+            "reason": "r",
+            "rules_version": 1,
+            "commitment_version": 1,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["address"]
+    assert Application.objects.count() == 0
+
+
+@pytest.mark.usefixtures("on_23_november_2026")
+def test_the_api_names_the_field_it_was_given(api_client, newcomer, documents):
+    api_client.force_authenticate(newcomer)
+
+    response = api_client.post(
+        "/api/v1/membership/applications/",
+        {
+            "member_class": "investor",
+            "legal_name": "A",
+            "address": "1 Road",
+            "postcode": "HX7 8AH",
+            "date_of_birth": "1950-01-01",
+            "reason": "r",
+            "rules_version": 1,
+            "commitment_version": 1,
+            "investment_pence": 5,
+        },
+        format="json",
+    )
+
+    assert response.json()["investment_pence"]

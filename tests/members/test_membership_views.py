@@ -6,7 +6,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Application, GoverningDocument, Membership
-from tests.factories import ApplicationFactory, MembershipFactory
+from tests.factories import (
+    ApplicationFactory,
+    MembershipFactory,
+)
 
 
 def _form(documents, **overrides):
@@ -177,11 +180,11 @@ def test_a_member_cannot_see_another_members_register_page(client, member):
     assert client.get(reverse("staff_member_detail", args=[other.number])).status_code == 403
 
 
-def test_the_queue_lists_waiting_applications_oldest_first(client, staff_member, documents):
+def test_the_queue_lists_waiting_applications_oldest_first(client, staff, documents):
     first = ApplicationFactory(legal_name="Alice Older")
     second = ApplicationFactory(legal_name="Bob Newer")
     ApplicationFactory(legal_name="Carol Decided", status="rejected")
-    client.force_login(staff_member)
+    client.force_login(staff)
 
     html = client.get(reverse("staff_application_queue")).content.decode()
 
@@ -189,9 +192,9 @@ def test_the_queue_lists_waiting_applications_oldest_first(client, staff_member,
     assert "Carol Decided" not in html
 
 
-def test_staff_record_the_payment_and_approve(client, staff_member, documents):
+def test_staff_record_the_payment_and_approve(client, staff, documents):
     application = ApplicationFactory()
-    client.force_login(staff_member)
+    client.force_login(staff)
     url = reverse("staff_application_review", args=[application.pk])
 
     client.post(
@@ -209,9 +212,9 @@ def test_staff_record_the_payment_and_approve(client, staff_member, documents):
     assert f"is now member number {membership.number}" in response.content.decode()
 
 
-def test_a_wrong_payment_amount_shows_on_the_form_and_records_nothing(client, staff_member, documents):
+def test_a_wrong_payment_amount_shows_on_the_form_and_records_nothing(client, staff, documents):
     application = ApplicationFactory()
-    client.force_login(staff_member)
+    client.force_login(staff)
 
     response = client.post(
         reverse("staff_application_review", args=[application.pk]),
@@ -229,9 +232,9 @@ def test_a_wrong_payment_amount_shows_on_the_form_and_records_nothing(client, st
     assert not application.is_paid
 
 
-def test_rejecting_needs_a_reason_on_the_form(client, staff_member, documents):
+def test_rejecting_needs_a_reason_on_the_form(client, staff, documents):
     application = ApplicationFactory()
-    client.force_login(staff_member)
+    client.force_login(staff)
 
     response = client.post(
         reverse("staff_application_review", args=[application.pk]), {"action": "reject", "reject-reason": ""}
@@ -242,10 +245,10 @@ def test_rejecting_needs_a_reason_on_the_form(client, staff_member, documents):
     assert application.status == "submitted"
 
 
-def test_the_register_page_and_csv(client, staff_member):
+def test_the_register_page_and_csv(client, staff):
     MembershipFactory(legal_name="Ruth Sutcliffe", member_class="receiver")
     MembershipFactory(legal_name="Tom Ackroyd", member_class="worker")
-    client.force_login(staff_member)
+    client.force_login(staff)
 
     page = client.get(reverse("staff_register"), {"member_class": "worker"}).content.decode()
     download = client.get(reverse("staff_register"), {"member_class": "worker", "format": "csv"})
@@ -258,9 +261,9 @@ def test_the_register_page_and_csv(client, staff_member):
 
 
 def test_the_register_page_makes_the_same_queries_for_3_or_60_members(
-    client, staff_member, django_assert_max_num_queries
+    client, staff, django_assert_max_num_queries
 ):
-    client.force_login(staff_member)
+    client.force_login(staff)
     MembershipFactory.create_batch(3)
     with django_assert_max_num_queries(8) as small:
         assert client.get(reverse("staff_register")).status_code == 200
@@ -271,19 +274,19 @@ def test_the_register_page_makes_the_same_queries_for_3_or_60_members(
     assert len(small.captured_queries) == len(large.captured_queries)
 
 
-def test_staff_move_a_member_to_another_class_and_see_it_in_the_history(client, staff_member, member):
-    client.force_login(staff_member)
+def test_staff_move_a_member_to_another_class_and_see_it_in_the_history(client, staff, member):
+    client.force_login(staff)
     url = reverse("staff_member_detail", args=[member.number])
 
     client.post(url, {"action": "class", "class-member_class": "advocate", "class-reason": "Became a carer."})
     html = client.get(url).content.decode()
 
     assert "Became a carer." in html
-    assert staff_member.email in html
+    assert staff.email in html
 
 
-def test_ending_a_membership_from_its_page_keeps_it_in_the_register(client, staff_member, member):
-    client.force_login(staff_member)
+def test_ending_a_membership_from_its_page_keeps_it_in_the_register(client, staff, member):
+    client.force_login(staff)
 
     client.post(
         reverse("staff_member_detail", args=[member.number]),
@@ -300,8 +303,8 @@ def test_ending_a_membership_from_its_page_keeps_it_in_the_register(client, staf
     assert member.legal_name in client.get(reverse("staff_register"), {"standing": "ceased"}).content.decode()
 
 
-def test_an_unknown_action_on_a_member_page_is_a_404(client, staff_member, member):
-    client.force_login(staff_member)
+def test_an_unknown_action_on_a_member_page_is_a_404(client, staff, member):
+    client.force_login(staff)
 
     assert (
         client.post(reverse("staff_member_detail", args=[member.number]), {"action": "delete"}).status_code
@@ -309,21 +312,50 @@ def test_an_unknown_action_on_a_member_page_is_a_404(client, staff_member, membe
     )
 
 
-def test_staff_publish_a_new_version_of_the_rules(client, staff_member, documents):
-    client.force_login(staff_member)
+def test_staff_publish_a_new_version_of_the_rules(client, staff, documents):
+    client.force_login(staff)
 
     client.post(
         reverse("staff_documents"), {"kind": "rules", "title": "Rules", "body": "Revised at the AGM."}
     )
 
     latest = GoverningDocument.objects.filter(kind="rules").order_by("-version").first()
-    assert (latest.version, latest.body, latest.published_by) == (2, "Revised at the AGM.", staff_member)
+    assert (latest.version, latest.body, latest.published_by) == (2, "Revised at the AGM.", staff)
 
 
-def test_date_fields_are_prefilled_in_the_form_browsers_read(client, staff_member, documents):
+def test_date_fields_are_prefilled_in_the_form_browsers_read(client, staff, documents):
     application = ApplicationFactory()
-    client.force_login(staff_member)
+    client.force_login(staff)
 
     html = client.get(reverse("staff_application_review", args=[application.pk])).content.decode()
 
     assert f'type="date" name="payment-paid_on" value="{timezone.localdate().isoformat()}"' in html
+
+
+@pytest.mark.usefixtures("on_23_november_2026")
+def test_one_bad_filter_does_not_drop_the_others(client, staff):
+    MembershipFactory(legal_name="Tom Ackroyd", member_class="worker")
+    MembershipFactory(legal_name="Ruth Sutcliffe", member_class="receiver")
+    client.force_login(staff)
+
+    html = client.get(
+        reverse("staff_register"), {"member_class": "worker", "standing": "nonsense"}
+    ).content.decode()
+
+    assert "Tom Ackroyd" in html
+    assert "Ruth Sutcliffe" not in html
+
+
+@pytest.mark.usefixtures("on_23_november_2026")
+def test_a_second_application_in_the_browser_says_why_the_form_is_not_shown(client, newcomer, documents):
+    ApplicationFactory(user=newcomer)
+    client.force_login(newcomer)
+
+    response = client.get(reverse("application_create"), follow=True)
+
+    assert "You already have an application waiting for a decision" in response.content.decode()
+
+
+@pytest.mark.usefixtures("on_23_november_2026")
+def test_document_version_zero_does_not_exist(client, documents):
+    assert client.get("/membership/documents/commitment/0/").status_code == 404

@@ -10,8 +10,11 @@ from PIL import Image
 
 from carecoop.exceptions import ApplicationError
 from members import selectors, services
-from members.models import Language, Policy, Skill
-from tests.factories import MembershipFactory, UserFactory
+from members.models import Language, Membership, Policy, Skill
+from tests.factories import (
+    MembershipFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
@@ -169,13 +172,13 @@ def test_something_that_is_not_a_photo_is_refused(worker, content):
     assert not profile.photo
 
 
-def test_a_change_by_someone_else_is_recorded_as_on_behalf_of_the_member(receiver, staff_member):
+def test_a_change_by_someone_else_is_recorded_as_on_behalf_of_the_member(receiver, staff):
     profile = services.profile_get_or_create(membership=receiver)
 
-    services.profile_update(profile=profile, by=staff_member, what_matters="My garden and my cat.")
+    services.profile_update(profile=profile, by=staff, what_matters="My garden and my cat.")
 
     latest = profile.history.latest()
-    assert latest.history_user == staff_member
+    assert latest.history_user == staff
     assert "on behalf of Ruth Sutcliffe" in latest.history_change_reason
 
 
@@ -291,7 +294,7 @@ def test_a_rate_outside_the_bounds_is_shown_on_the_field_and_nothing_changes(cli
     assert selectors.profile_get_for_membership(membership=worker).display_name == "Tom"
 
 
-def test_a_receivers_photo_is_shown_to_staff_but_not_to_other_members(client, receiver, worker, staff_member):
+def test_a_receivers_photo_is_shown_to_staff_but_not_to_other_members(client, receiver, worker, staff):
     profile = services.profile_get_or_create(membership=receiver)
     data = _photo()
     services.profile_photo_set(profile=profile, by=receiver.user, upload=io.BytesIO(data), size=len(data))
@@ -299,7 +302,7 @@ def test_a_receivers_photo_is_shown_to_staff_but_not_to_other_members(client, re
 
     client.force_login(worker.user)
     assert client.get(url).status_code == 404
-    client.force_login(staff_member)
+    client.force_login(staff)
     assert client.get(url).status_code == 200
     client.force_login(receiver.user)
     assert client.get(url)["Content-Type"] == "image/jpeg"
@@ -398,10 +401,8 @@ def test_someone_who_is_not_a_member_has_no_profile_in_the_api(api_client, newco
     assert response.json()["code"] == "not_a_member"
 
 
-def test_staff_keep_the_skills_vocabulary_and_a_retired_skill_is_no_longer_offered(
-    client, staff_member, worker
-):
-    client.force_login(staff_member)
+def test_staff_keep_the_skills_vocabulary_and_a_retired_skill_is_no_longer_offered(client, staff, worker):
+    client.force_login(staff)
     assert client.get(reverse("admin:members_skill_changelist")).status_code == 200
     Skill.objects.create(name="Gardening")
     Skill.objects.filter(name="Driving").update(is_active=False)
@@ -412,3 +413,44 @@ def test_staff_keep_the_skills_vocabulary_and_a_retired_skill_is_no_longer_offer
     offered = {skill.name for skill in form.fields["skills"].queryset}
     assert "Gardening" in offered
     assert "Driving" not in offered
+
+
+@pytest.mark.usefixtures("on_23_november_2026")
+def test_a_photo_with_too_many_pixels_is_refused_before_it_is_decoded(member):
+    profile = services.profile_get_or_create(membership=member)
+    buffer = io.BytesIO()
+    Image.new("L", (9000, 9000)).save(buffer, format="PNG")  # tiny file, 81 megapixels
+
+    with pytest.raises(ApplicationError) as refused:
+        services.profile_photo_set(
+            profile=profile, by=member.user, upload=io.BytesIO(buffer.getvalue()), size=buffer.tell()
+        )
+
+    assert refused.value.code == "photo_too_large"
+
+
+@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.parametrize("member_class", ["advocate", "investor"])
+def test_advocates_and_investors_save_their_profiles(client, db, member_class):
+    person = MembershipFactory(member_class=member_class, shares=200 if member_class == "investor" else 1)
+    client.force_login(person.user)
+
+    response = client.post(reverse("profile_edit"), {"display_name": "Jo", "bio": "Hello."}, follow=True)
+
+    assert "Your profile is saved." in response.content.decode()
+
+
+@pytest.mark.usefixtures("on_23_november_2026")
+def test_membership_numbers_cannot_be_walked_to_find_who_gets_care(client, db):
+    people = [MembershipFactory(member_class="receiver") for _ in range(3)]
+    for person in people:
+        services.profile_get_or_create(membership=person)
+    worker = MembershipFactory(member_class="worker")
+    client.force_login(worker.user)
+
+    assert [client.get(reverse("member_profile", args=[p.number])).status_code for p in people] == [
+        404,
+        404,
+        404,
+    ]
+    assert Membership.objects.count() == 4

@@ -6,7 +6,11 @@ from django.utils import timezone
 
 from members import services
 from members.models import VettingCheck
-from tests.factories import MembershipFactory, record_dbs
+from tests.factories import (
+    MembershipFactory,
+    record_dbs,
+    record_right_to_work,
+)
 
 
 @pytest.fixture
@@ -19,16 +23,16 @@ def other_worker(db):
     return MembershipFactory(member_class="worker", legal_name="Tom Ackroyd")
 
 
-def test_a_worker_cannot_read_another_workers_vetting(client, worker, other_worker, staff_member):
-    record_dbs(other_worker, staff_member)
+def test_a_worker_cannot_read_another_workers_vetting(client, worker, other_worker, staff):
+    record_dbs(other_worker, staff)
     client.force_login(worker.user)
 
     assert client.get(reverse("staff_worker_vetting", args=[other_worker.number])).status_code == 403
     assert client.get(reverse("staff_vetting_dashboard")).status_code == 403
 
 
-def test_a_worker_sees_their_own_checks_on_their_account(client, worker, staff_member):
-    record_dbs(worker, staff_member)
+def test_a_worker_sees_their_own_checks_on_their_account(client, worker, staff):
+    record_dbs(worker, staff)
     client.force_login(worker.user)
 
     html = client.get(reverse("account_overview")).content.decode()
@@ -37,8 +41,8 @@ def test_a_worker_sees_their_own_checks_on_their_account(client, worker, staff_m
     assert "You cannot be booked until" in html
 
 
-def test_staff_record_a_check_from_the_workers_page(client, worker, staff_member):
-    client.force_login(staff_member)
+def test_staff_record_a_check_from_the_workers_page(client, worker, staff):
+    client.force_login(staff)
 
     response = client.post(
         reverse("staff_worker_vetting", args=[worker.number]),
@@ -57,12 +61,12 @@ def test_staff_record_a_check_from_the_workers_page(client, worker, staff_member
         "right_to_work",
         "British passport",
         None,
-        staff_member,
+        staff,
     )
 
 
-def test_a_bad_certificate_number_is_shown_on_the_form_and_nothing_is_recorded(client, worker, staff_member):
-    client.force_login(staff_member)
+def test_a_bad_certificate_number_is_shown_on_the_form_and_nothing_is_recorded(client, worker, staff):
+    client.force_login(staff)
 
     response = client.post(
         reverse("staff_worker_vetting", args=[worker.number]),
@@ -79,16 +83,16 @@ def test_a_bad_certificate_number_is_shown_on_the_form_and_nothing_is_recorded(c
     assert VettingCheck.objects.count() == 0
 
 
-def test_vetting_pages_are_for_workers_only(client, member, staff_member):
-    client.force_login(staff_member)
+def test_vetting_pages_are_for_workers_only(client, member, staff):
+    client.force_login(staff)
 
     assert client.get(reverse("staff_worker_vetting", args=[member.number])).status_code == 404
 
 
 def test_the_dashboard_makes_the_same_queries_for_few_or_many_checks(
-    client, staff_member, django_assert_max_num_queries
+    client, staff, django_assert_max_num_queries
 ):
-    client.force_login(staff_member)
+    client.force_login(staff)
     soon = timezone.localdate() + datetime.timedelta(days=10)
 
     def add(count):
@@ -96,7 +100,7 @@ def test_the_dashboard_makes_the_same_queries_for_few_or_many_checks(
             worker = MembershipFactory(member_class="worker")
             services.vetting_check_record(
                 membership=worker,
-                by=staff_member,
+                by=staff,
                 kind="right_to_work",
                 issued_on=datetime.date(2024, 1, 1),
                 expires_on=soon,
@@ -116,8 +120,8 @@ def test_the_dashboard_makes_the_same_queries_for_few_or_many_checks(
 # --- API ----------------------------------------------------------------------------------------
 
 
-def test_staff_record_and_list_checks_through_the_api(api_client, worker, staff_member):
-    api_client.force_authenticate(staff_member)
+def test_staff_record_and_list_checks_through_the_api(api_client, worker, staff):
+    api_client.force_authenticate(staff)
     url = f"/api/v1/members/{worker.number}/vetting/"
 
     created = api_client.post(
@@ -132,8 +136,8 @@ def test_staff_record_and_list_checks_through_the_api(api_client, worker, staff_
     assert listed.json()["count"] == 1
 
 
-def test_bad_vetting_input_through_the_api_is_a_400_with_the_field(api_client, worker, staff_member):
-    api_client.force_authenticate(staff_member)
+def test_bad_vetting_input_through_the_api_is_a_400_with_the_field(api_client, worker, staff):
+    api_client.force_authenticate(staff)
 
     response = api_client.post(
         f"/api/v1/members/{worker.number}/vetting/",
@@ -152,3 +156,18 @@ def test_a_worker_cannot_read_vetting_through_the_api(api_client, worker, other_
 
     assert api_client.get(f"/api/v1/members/{other_worker.number}/vetting/").status_code == 403
     assert api_client.get("/api/v1/vetting/expiring/").status_code == 403
+
+
+@pytest.mark.usefixtures("on_23_november_2026")
+def test_staff_stop_a_check_counting_from_the_workers_page(client, staff):
+    worker = MembershipFactory(member_class="worker")
+    check = record_right_to_work(worker, staff)
+    client.force_login(staff)
+
+    client.post(
+        reverse("staff_worker_vetting", args=[worker.number]),
+        {"action": "void", "check": check.pk, "reason": "Visa revoked"},
+    )
+
+    check.refresh_from_db()
+    assert check.voided_at is not None

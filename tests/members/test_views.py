@@ -33,8 +33,8 @@ def test_navigation_for_a_signed_in_person_offers_their_account_and_log_out(clie
     assert "Co-op admin" not in html
 
 
-def test_navigation_for_staff_offers_the_admin(client, staff_member):
-    client.force_login(staff_member)
+def test_navigation_for_staff_offers_the_admin(client, staff):
+    client.force_login(staff)
 
     html = client.get("/").content.decode()
     assert "Co-op admin" in html
@@ -57,8 +57,8 @@ def test_account_page_shows_the_persons_email(client, newcomer):
     assert "newcomer@example.org" in response.content.decode()
 
 
-def test_a_staff_account_is_not_told_it_is_a_would_be_member(client, staff_member, newcomer):
-    client.force_login(staff_member)
+def test_a_staff_account_is_not_told_it_is_a_would_be_member(client, staff, newcomer):
+    client.force_login(staff)
     page = client.get(reverse("account_overview")).content.decode()
     assert "This is a staff account" in page
     assert "you are not a member of the co-op yet" not in page
@@ -75,7 +75,7 @@ def test_pages_for_a_newcomer_make_few_queries(client, newcomer, django_assert_m
 
 
 def test_the_account_page_makes_the_same_queries_however_much_a_worker_has(
-    client, staff_member, django_assert_max_num_queries
+    client, staff, django_assert_max_num_queries
 ):
     import datetime
 
@@ -89,7 +89,7 @@ def test_the_account_page_makes_the_same_queries_however_much_a_worker_has(
         for day in range(count):
             services.vetting_check_record(
                 membership=worker,
-                by=staff_member,
+                by=staff,
                 kind="right_to_work",
                 issued_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=day),
                 document="Passport",

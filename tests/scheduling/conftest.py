@@ -38,11 +38,6 @@ def in_team(receiver, worker):
 
 
 @pytest.fixture
-def staff(db):
-    return UserFactory(email="secretary@example.org", is_staff=True)
-
-
-@pytest.fixture
 def ruth(db):
     ruth = MembershipFactory(
         member_class="receiver", legal_name="Ruth Sutcliffe", user__email="ruth@example.org"
