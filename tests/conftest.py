@@ -8,9 +8,13 @@ import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.factories import GoverningDocumentFactory, MembershipFactory, UserFactory
+from members import services as member_services
+from members.models import CircleMember, Language, Skill
+from tests.clock import NOW
+from tests.factories import GoverningDocumentFactory, MembershipFactory, UserFactory, add_worker
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -59,9 +63,11 @@ def _reference_data_in_committed_tests(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def on_23_november_2026(time_machine):  # type: ignore[no-untyped-def]
-    """The clock stands at 10:00 on Monday 23 November 2026, the day such tests are written about."""
-    time_machine.move_to(datetime.datetime(2026, 11, 23, 10, tzinfo=datetime.UTC), tick=False)
+def now(time_machine):  # type: ignore[no-untyped-def]
+    """The clock stands at 10:00 on Monday 23 November 2026, the day such tests are written about.
+    Asked for before the people (pytestmark or usefixtures), their records are dated from it too."""
+    time_machine.move_to(NOW, tick=False)
+    return NOW
 
 
 @pytest.fixture
@@ -95,5 +101,97 @@ def documents(db):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def member(db):  # type: ignore[no-untyped-def]
-    """An admitted member (a person getting support) with one paid £1 share."""
-    return MembershipFactory(user__email="member@example.org", legal_name="Margaret Greenwood")
+    """An admitted member (a person getting support) with one paid £1 share, and nothing else."""
+    return MembershipFactory(user__email="member@example.org", legal_name="Maureen Hartley")
+
+
+# --- The cast: the same people in every suite ----------------------------------------------------
+# Ruth gets support in Hebden Bridge; Megan and Asha work in her team; Tom is a worker outside it;
+# Jane is her daughter, in her circle of support; Margaret (support), Priya (an advocate) and Ian
+# (an investor) are members who vote; the outsider has an account and no membership.
+
+
+@pytest.fixture
+def ruth(db):  # type: ignore[no-untyped-def]
+    """Ruth Sutcliffe: gets support at home in HX7, wants help with dementia and company, speaks
+    Welsh, free on Tuesday and Thursday mornings, and looks for workers within 15 km."""
+    ruth = MembershipFactory(
+        member_class="receiver", legal_name="Ruth Sutcliffe", user__email="ruth@example.org"
+    )
+    member_services.profile_save(
+        profile=member_services.profile_get_or_create(membership=ruth),
+        by=ruth.user,
+        changes={
+            "display_name": "Ruth",
+            "postcode": "HX7 8AH",
+            "support_wanted": list(Skill.objects.filter(name__in=["Dementia", "Companionship"])),
+            "languages": list(Language.objects.filter(name="Welsh")),
+            "max_distance_km": 15,
+            "what_matters": "My garden.",
+        },
+        weekly_times=[(1, datetime.time(9), datetime.time(11)), (3, datetime.time(9), datetime.time(11))],
+    )
+    return ruth
+
+
+@pytest.fixture
+def megan(ruth, staff):  # type: ignore[no-untyped-def]
+    """Megan Holt: a worker in Ruth's team, checks current, free on weekdays."""
+    return add_worker(staff, "Megan Holt", "megan@example.org", team_of=ruth)
+
+
+@pytest.fixture
+def asha(ruth, staff):  # type: ignore[no-untyped-def]
+    """Asha Patel: another worker in Ruth's team."""
+    return add_worker(staff, "Asha Patel", "asha@example.org", team_of=ruth)
+
+
+@pytest.fixture
+def tom(staff):  # type: ignore[no-untyped-def]
+    """Tom Barker: a worker whose checks are current, who is not in Ruth's team."""
+    return add_worker(staff, "Tom Barker", "tom@example.org", display_name="Tom Barker")
+
+
+@pytest.fixture
+def jane(ruth):  # type: ignore[no-untyped-def]
+    """Jane: Ruth's daughter, in her circle of support with the power to book and see her care."""
+    jane = UserFactory(email="jane@example.org")
+    CircleMember.objects.create(
+        receiver=ruth,
+        supporter=jane,
+        email=jane.email,
+        status=CircleMember.Status.ACTIVE,
+        can_view_care=True,
+        can_book=True,
+        token_hash="jane",
+        invited_by=ruth.user,
+        expires_at=timezone.now() + datetime.timedelta(days=14),
+    )
+    return jane
+
+
+@pytest.fixture
+def margaret(db):  # type: ignore[no-untyped-def]
+    return MembershipFactory(
+        member_class="receiver", legal_name="Margaret Greenwood", user__email="margaret@example.org"
+    )
+
+
+@pytest.fixture
+def priya(db):  # type: ignore[no-untyped-def]
+    return MembershipFactory(
+        member_class="advocate", legal_name="Priya Shah", user__email="priya@example.org"
+    )
+
+
+@pytest.fixture
+def ian(db):  # type: ignore[no-untyped-def]
+    return MembershipFactory(
+        member_class="investor", legal_name="Ian Crossley", user__email="ian@example.org", shares=500
+    )
+
+
+@pytest.fixture
+def outsider(db):  # type: ignore[no-untyped-def]
+    """Logged in, but not a member of the co-op."""
+    return UserFactory(email="outsider@example.org")

@@ -226,3 +226,41 @@ def visit_booked(receiver, worker, starts, ends, *, by=None, accepted=False, **e
         by=by or receiver.user, receiver=receiver, worker=worker, starts=starts, ends=ends, **extra
     ).visits[0]
     return services.visit_accept(visit=visit, by=worker.user) if accepted else visit
+
+
+def in_team(receiver, worker):
+    """A worker confirmed in the person's team (their trial over two months ago)."""
+    from django.utils import timezone
+
+    from matching.models import TeamMember
+
+    return TeamMember.objects.create(
+        receiver=receiver,
+        member=worker,
+        role=TeamMember.Role.WORKER,
+        status=TeamMember.Status.CONFIRMED,
+        trial_ends_on=timezone.localdate() - datetime.timedelta(days=60),
+    )
+
+
+def add_worker(staff, name, email, *, team_of=None, rate=15_00, display_name=None):
+    """A bookable worker near Hebden Bridge (HX7 8BQ), free on weekdays 08:00 to 18:00, in the
+    team of `team_of` if given. They are shown by their first name unless `display_name` says."""
+    from members import services
+
+    worker = make_bookable(
+        MembershipFactory(member_class="worker", legal_name=name, user__email=email), staff
+    )
+    services.profile_save(
+        profile=services.profile_get_or_create(membership=worker),
+        by=worker.user,
+        changes={
+            "postcode": "HX7 8BQ",
+            "display_name": display_name or name.split()[0],
+            "hourly_rate_pence": rate,
+        },
+        weekly_times=[(day, datetime.time(8), datetime.time(18)) for day in range(5)],
+    )
+    if team_of is not None:
+        in_team(team_of, worker)
+    return worker

@@ -10,7 +10,8 @@ from playwright.sync_api import Browser, Page, expect
 from scheduling.models import Visit
 from tests.browser.axe import PageAudit
 from tests.browser.test_membership_journey import PHONE, _log_in
-from tests.scheduling.conftest import LONDON, add_worker
+from tests.clock import LONDON
+from tests.factories import add_worker
 
 
 def test_a_weekly_visit_is_booked_accepted_delivered_and_its_hours_confirmed(

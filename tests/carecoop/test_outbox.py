@@ -25,52 +25,14 @@ from carecoop.tasks import emails_send_task
 from governance import services as governance_services
 from matching import services as matching_services
 from members import services as member_services
-from members.models import CircleMember
 from scheduling import services as scheduling_services
 from scheduling.models import NOTIFICATION_KINDS, Notification
+from tests.clock import NOW
 from tests.concurrency import race
-from tests.factories import MembershipFactory, UserFactory, record_right_to_work
+from tests.factories import MembershipFactory, UserFactory, add_worker, record_right_to_work
 from tests.governance.conftest import call_agm
 from tests.outbox import html_part, owed, send_owed, site_links
-from tests.scheduling.conftest import NOW, add_worker, at
-
-
-@pytest.fixture
-def ruth(db):
-    """A person getting support, at home in HX7."""
-    ruth = MembershipFactory(
-        member_class="receiver", legal_name="Ruth Sutcliffe", user__email="ruth@example.org"
-    )
-    member_services.profile_save(
-        profile=member_services.profile_get_or_create(membership=ruth),
-        by=ruth.user,
-        changes={"postcode": "HX7 8AH", "display_name": "Ruth"},
-    )
-    return ruth
-
-
-@pytest.fixture
-def megan(ruth, staff):
-    return add_worker(staff, "Megan Holt", "megan@example.org", team_of=ruth)
-
-
-@pytest.fixture
-def jane(ruth):
-    """Ruth's daughter, in her circle of support with the power to book and see her care."""
-    jane = UserFactory(email="jane@example.org")
-    CircleMember.objects.create(
-        receiver=ruth,
-        supporter=jane,
-        email=jane.email,
-        status=CircleMember.Status.ACTIVE,
-        can_view_care=True,
-        can_book=True,
-        token_hash="jane",
-        invited_by=ruth.user,
-        expires_at=NOW + datetime.timedelta(days=14),
-    )
-    return jane
-
+from tests.scheduling.conftest import at
 
 FAILING = "tests.failing_email.FailingEmailBackend"
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
@@ -198,10 +160,10 @@ def _the_scheduling_emails(staff, ruth, megan, jane, time_machine):
     scheduling_services.reminders_send_due()
 
 
+@pytest.mark.usefixtures("now")  # before the people, so their checks are dated from that day
 def test_every_kind_of_email_of_every_app_arrives_once_after_the_mail_server_comes_back(
     staff, ruth, megan, jane, documents, client, settings, time_machine, django_capture_on_commit_callbacks
 ):
-    time_machine.move_to(NOW, tick=False)
     settings.EMAIL_BACKEND = FAILING
     with django_capture_on_commit_callbacks(execute=True):  # each commit's sending task runs, and fails
         _the_members_emails(staff, ruth, documents, client)

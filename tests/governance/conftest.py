@@ -2,52 +2,16 @@
 Ian is an investor. Monday 23 November 2026, 10:00 in Halifax."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from governance import services
 from governance.models import Ballot
-from tests.factories import MembershipFactory
-
-LONDON = ZoneInfo("Europe/London")
-NOW = datetime.datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
+from tests.clock import LONDON, NOW
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 12, year: int = 2026) -> datetime.datetime:
     return datetime.datetime(year, month, day, hour, minute, tzinfo=LONDON)
-
-
-@pytest.fixture
-def now(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    return NOW
-
-
-@pytest.fixture
-def margaret(db):
-    return MembershipFactory(
-        member_class="receiver", legal_name="Margaret Greenwood", user__email="margaret@example.org"
-    )
-
-
-@pytest.fixture
-def tom(db):
-    return MembershipFactory(member_class="worker", legal_name="Tom Barker", user__email="tom@example.org")
-
-
-@pytest.fixture
-def priya(db):
-    return MembershipFactory(
-        member_class="advocate", legal_name="Priya Shah", user__email="priya@example.org"
-    )
-
-
-@pytest.fixture
-def ian(db):
-    return MembershipFactory(
-        member_class="investor", legal_name="Ian Crossley", user__email="ian@example.org", shares=500
-    )
 
 
 def call_agm(staff, *, starts=None, now=NOW, **extra):

@@ -12,8 +12,9 @@ from knox.models import AuthToken
 from governance import selectors, services
 from governance.models import Attendance, Ballot, Meeting, MeetingNotice, Motion, Participation, Proxy, Vote
 from governance.receipts import receipt_hash
-from tests.factories import MembershipFactory, UserFactory
-from tests.governance.conftest import NOW, at, board_motion, call_agm, open_motion_ballot
+from tests.clock import NOW
+from tests.factories import MembershipFactory
+from tests.governance.conftest import at, board_motion, call_agm, open_motion_ballot
 
 pytestmark = pytest.mark.usefixtures("now")
 
@@ -671,8 +672,7 @@ def test_members_cannot_use_what_only_staff_may(api_client, margaret, path, body
     assert not Ballot.objects.exists()
 
 
-def test_someone_who_is_not_a_member_finds_nothing(api_client, motion_ballot, agm, margaret):
-    outsider = UserFactory(email="outsider@example.org")
+def test_someone_who_is_not_a_member_finds_nothing(api_client, motion_ballot, agm, margaret, outsider):
     proxy = services.proxy_appoint(user=margaret.user, holder=None, to_chair=True, meeting=agm)
     client = as_user(api_client, outsider)
 

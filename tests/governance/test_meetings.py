@@ -10,9 +10,10 @@ from carecoop import outbox
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from governance import rules, selectors, services
 from governance.models import GovernancePolicy, MeetingNotice, Motion, Proxy
+from tests.clock import NOW
 from tests.concurrency import race
 from tests.factories import MembershipFactory
-from tests.governance.conftest import NOW, at, board_motion, call_agm
+from tests.governance.conftest import at, board_motion, call_agm
 from tests.outbox import owed, send_owed
 
 pytestmark = pytest.mark.usefixtures("now")

@@ -12,8 +12,9 @@ import pytest
 from governance import services
 from governance.models import Ballot, Participation, Proxy, Vote
 from governance.receipts import receipt_hash
+from tests.clock import NOW
 from tests.factories import MembershipFactory, UserFactory
-from tests.governance.conftest import NOW, at, board_motion, open_motion_ballot
+from tests.governance.conftest import at, board_motion, open_motion_ballot
 
 pytestmark = pytest.mark.usefixtures("now")
 

@@ -19,8 +19,9 @@ from governance.models import (
     MotionVersion,
     Requisition,
 )
-from tests.factories import MembershipFactory, UserFactory
-from tests.governance.conftest import NOW, at, board_motion, call_agm
+from tests.clock import NOW
+from tests.factories import MembershipFactory
+from tests.governance.conftest import at, board_motion, call_agm
 
 pytestmark = pytest.mark.usefixtures("now")
 
@@ -28,12 +29,6 @@ pytestmark = pytest.mark.usefixtures("now")
 def _messages(response) -> list[str]:
     """The messages the response added (earlier ones, not yet shown, are left out)."""
     return [str(m) for m in get_messages(response.wsgi_request)][-1:]
-
-
-@pytest.fixture
-def outsider(db):
-    """Logged in, but not a member of the co-op."""
-    return UserFactory(email="neighbour@example.org")
 
 
 @pytest.fixture

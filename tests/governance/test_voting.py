@@ -13,9 +13,10 @@ from carecoop.models import Email
 from governance import selectors, services
 from governance.models import Ballot, Eligibility, GovernancePolicy, Participation, Proxy, Vote
 from governance.receipts import receipt_hash, receipt_new
+from tests.clock import NOW
 from tests.concurrency import race
 from tests.factories import MembershipFactory
-from tests.governance.conftest import NOW, at, board_motion, call_agm, open_motion_ballot
+from tests.governance.conftest import at, board_motion, call_agm, open_motion_ballot
 from tests.outbox import owed
 
 pytestmark = pytest.mark.usefixtures("now")

@@ -1,7 +1,5 @@
 import datetime
 
-import pytest
-
 from members import services as member_services
 from members.models import Skill
 from tests.factories import MembershipFactory, make_bookable
@@ -9,23 +7,7 @@ from tests.factories import MembershipFactory, make_bookable
 T = datetime.time
 
 
-@pytest.fixture
-def ruth(db):
-    ruth = MembershipFactory(member_class="receiver", legal_name="Ruth Sutcliffe")
-    member_services.profile_save(
-        profile=member_services.profile_get_or_create(membership=ruth),
-        by=ruth.user,
-        changes={
-            "postcode": "HX7 8AH",
-            "support_wanted": list(Skill.objects.filter(name="Dementia")),
-            "what_matters": "My garden.",
-        },
-        weekly_times=[(1, T(9), T(11))],
-    )
-    return ruth
-
-
-def add_worker(staff, name="Megan Holt", postcode="HX7 8BQ"):
+def nearby_worker(staff, name="Megan Holt", postcode="HX7 8BQ"):
     """A bookable worker with a dementia skill, free on Tuesday mornings, travelling 10 km."""
     worker = make_bookable(MembershipFactory(member_class="worker", legal_name=name), staff)
     member_services.profile_save(

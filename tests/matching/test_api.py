@@ -5,18 +5,18 @@ from django.core import mail
 from django.utils import timezone
 
 from matching.models import Introduction, TeamMember
-from tests.matching.conftest import add_worker, listed
+from tests.matching.conftest import listed, nearby_worker
 
 T = datetime.time
 
 
 @pytest.fixture
-def megan(staff):
-    return add_worker(staff)
+def nearby(staff):
+    return nearby_worker(staff)
 
 
-def test_workers_are_searched_through_the_api(api_client, ruth, megan, staff):
-    add_worker(staff, "Tom Ackroyd", "OL14 6AB")
+def test_workers_are_searched_through_the_api(api_client, ruth, nearby, staff):
+    nearby_worker(staff, "Tom Ackroyd", "OL14 6AB")
     api_client.force_authenticate(ruth.user)
 
     body = api_client.get(
@@ -46,7 +46,7 @@ def test_bad_search_parameters_are_a_400_naming_the_field(api_client, ruth, para
     assert field in response.json()
 
 
-def test_suggestions_through_the_api_give_scores_and_reasons(api_client, ruth, megan):
+def test_suggestions_through_the_api_give_scores_and_reasons(api_client, ruth, nearby):
     api_client.force_authenticate(ruth.user)
 
     body = api_client.get("/api/v1/matches/suggestions/").json()["results"]
@@ -56,33 +56,33 @@ def test_suggestions_through_the_api_give_scores_and_reasons(api_client, ruth, m
     assert "Dementia experience" in body[0]["reasons"]
 
 
-def test_asking_for_suggestions_for_someone_else_needs_their_circles_power(api_client, ruth, megan, staff):
-    api_client.force_authenticate(megan.user)
+def test_asking_for_suggestions_for_someone_else_needs_their_circles_power(api_client, ruth, nearby, staff):
+    api_client.force_authenticate(nearby.user)
 
     assert api_client.get("/api/v1/matches/suggestions/", {"receiver": ruth.number}).status_code == 404
 
 
-def test_an_introduction_through_the_api_from_request_to_team(api_client, ruth, megan):
+def test_an_introduction_through_the_api_from_request_to_team(api_client, ruth, nearby):
     api_client.force_authenticate(ruth.user)
     created = api_client.post(
-        "/api/v1/introductions/", {"to": megan.number, "message": "Hello"}, format="json"
+        "/api/v1/introductions/", {"to": nearby.number, "message": "Hello"}, format="json"
     )
     assert created.status_code == 201
 
-    api_client.force_authenticate(megan.user)
+    api_client.force_authenticate(nearby.user)
     accepted = api_client.post(f"/api/v1/introductions/{created.json()['id']}/accept/")
     team = api_client.get(f"/api/v1/teams/{ruth.number}/").json()
 
     assert accepted.json()["status"] == "accepted"
-    assert [m["member_number"] for m in team["members"]] == [megan.number]
+    assert [m["member_number"] for m in team["members"]] == [nearby.number]
 
 
-def test_a_stranger_cannot_answer_or_see_an_introduction(api_client, ruth, megan, staff):
+def test_a_stranger_cannot_answer_or_see_an_introduction(api_client, ruth, nearby, staff):
     api_client.force_authenticate(ruth.user)
     introduction = api_client.post(
-        "/api/v1/introductions/", {"to": megan.number, "message": "Hello"}, format="json"
+        "/api/v1/introductions/", {"to": nearby.number, "message": "Hello"}, format="json"
     ).json()
-    tom = add_worker(staff, "Tom Ackroyd")
+    tom = nearby_worker(staff, "Tom Ackroyd")
     api_client.force_authenticate(tom.user)
 
     response = api_client.post(f"/api/v1/introductions/{introduction['id']}/accept/")
@@ -91,18 +91,18 @@ def test_a_stranger_cannot_answer_or_see_an_introduction(api_client, ruth, megan
     assert Introduction.objects.get().status == "pending"
 
 
-def test_a_decline_and_a_withdrawal_through_the_api(api_client, ruth, megan, staff):
+def test_a_decline_and_a_withdrawal_through_the_api(api_client, ruth, nearby, staff):
     api_client.force_authenticate(ruth.user)
     first = api_client.post(
-        "/api/v1/introductions/", {"to": megan.number, "message": "Hello"}, format="json"
+        "/api/v1/introductions/", {"to": nearby.number, "message": "Hello"}, format="json"
     ).json()
-    api_client.force_authenticate(megan.user)
+    api_client.force_authenticate(nearby.user)
     declined = api_client.post(
         f"/api/v1/introductions/{first['id']}/decline/", {"reason": "Full week"}, format="json"
     )
     api_client.force_authenticate(ruth.user)
     second = api_client.post(
-        "/api/v1/introductions/", {"to": megan.number, "message": "Again?"}, format="json"
+        "/api/v1/introductions/", {"to": nearby.number, "message": "Again?"}, format="json"
     ).json()
     withdrawn = api_client.post(f"/api/v1/introductions/{second['id']}/withdraw/")
 
@@ -110,31 +110,31 @@ def test_a_decline_and_a_withdrawal_through_the_api(api_client, ruth, megan, sta
     assert withdrawn.json()["status"] == "withdrawn"
 
 
-def test_a_second_request_to_the_same_worker_is_a_409(api_client, ruth, megan):
+def test_a_second_request_to_the_same_worker_is_a_409(api_client, ruth, nearby):
     api_client.force_authenticate(ruth.user)
-    api_client.post("/api/v1/introductions/", {"to": megan.number, "message": "Hello"}, format="json")
+    api_client.post("/api/v1/introductions/", {"to": nearby.number, "message": "Hello"}, format="json")
 
     response = api_client.post(
-        "/api/v1/introductions/", {"to": megan.number, "message": "Hello"}, format="json"
+        "/api/v1/introductions/", {"to": nearby.number, "message": "Hello"}, format="json"
     )
 
     assert response.status_code == 409
     assert response.json()["code"] == "introduction_pending"
 
 
-def test_the_team_gives_roles_and_removes_members_through_the_api(api_client, ruth, megan):
+def test_the_team_gives_roles_and_removes_members_through_the_api(api_client, ruth, nearby):
     api_client.force_authenticate(ruth.user)
     introduction = api_client.post(
-        "/api/v1/introductions/", {"to": megan.number, "message": "Hi"}, format="json"
+        "/api/v1/introductions/", {"to": nearby.number, "message": "Hi"}, format="json"
     ).json()
-    api_client.force_authenticate(megan.user)
+    api_client.force_authenticate(nearby.user)
     api_client.post(f"/api/v1/introductions/{introduction['id']}/accept/")
     api_client.force_authenticate(ruth.user)
     review = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
 
     role = api_client.post(
         f"/api/v1/teams/{ruth.number}/roles/",
-        {"holder_id": megan.user.pk, "name": "Rota holder", "review_on": review},
+        {"holder_id": nearby.user.pk, "name": "Rota holder", "review_on": review},
         format="json",
     )
     place = TeamMember.objects.get()
@@ -147,14 +147,14 @@ def test_the_team_gives_roles_and_removes_members_through_the_api(api_client, ru
     assert api_client.get(f"/api/v1/teams/{ruth.number}/").json()["members"] == []
 
 
-def test_someone_outside_the_team_cannot_read_it_through_the_api(api_client, ruth, megan):
-    api_client.force_authenticate(megan.user)
+def test_someone_outside_the_team_cannot_read_it_through_the_api(api_client, ruth, nearby):
+    api_client.force_authenticate(nearby.user)
 
     assert api_client.get(f"/api/v1/teams/{ruth.number}/").status_code == 404
 
 
 def test_a_worker_cannot_ask_an_unlisted_person_by_number_through_the_api(api_client, ruth, staff):
-    worker = add_worker(staff)
+    worker = nearby_worker(staff)
     api_client.force_authenticate(worker.user)
 
     response = api_client.post("/api/v1/introductions/", {"to": ruth.number, "message": "hi"}, format="json")
@@ -166,7 +166,7 @@ def test_a_worker_cannot_ask_an_unlisted_person_by_number_through_the_api(api_cl
 
 def test_a_listed_person_can_be_asked(api_client, ruth, staff):
     listed(ruth, display_name="members")
-    worker = add_worker(staff)
+    worker = nearby_worker(staff)
     api_client.force_authenticate(worker.user)
 
     response = api_client.post("/api/v1/introductions/", {"to": ruth.number, "message": "hi"}, format="json")
@@ -185,7 +185,7 @@ def test_an_impossible_time_in_the_worker_search_api_is_a_400(api_client, ruth, 
 
 
 def test_the_worker_search_api_hides_an_area_the_worker_hid(api_client, ruth, staff):
-    worker = add_worker(staff)
+    worker = nearby_worker(staff)
     listed(worker, area="team")
     api_client.force_authenticate(ruth.user)
 

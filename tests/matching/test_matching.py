@@ -17,7 +17,7 @@ from members import services as member_services
 from members.models import Language, Skill
 from tests.concurrency import race
 from tests.factories import MembershipFactory, UserFactory, make_bookable
-from tests.matching.conftest import add_worker, listed
+from tests.matching.conftest import listed, nearby_worker
 from tests.outbox import invitation_token, send_owed
 
 TODAY = datetime.date(2026, 11, 23)
@@ -64,24 +64,6 @@ def worker(
             **extra,
         },
         weekly_times=[(d, T(a), T(b)) for d, a, b in times],
-    )
-    return membership
-
-
-@pytest.fixture
-def ruth(db):
-    membership = MembershipFactory(member_class="receiver", legal_name="Ruth Sutcliffe")
-    profile = member_services.profile_get_or_create(membership=membership)
-    member_services.profile_save(
-        profile=profile,
-        by=membership.user,
-        changes={
-            "postcode": "HX7 8AH",
-            "support_wanted": skills("Dementia", "Companionship"),
-            "languages": list(Language.objects.filter(name="Welsh")),
-            "max_distance_km": 15,
-        },
-        weekly_times=[(1, T(9), T(11)), (3, T(9), T(11))],
     )
     return membership
 
@@ -550,7 +532,7 @@ def test_the_kept_bookable_date_agrees_with_the_exact_rule_through_every_change(
 
 def test_withdrawing_and_sending_again_does_not_get_round_the_daily_limit(ruth, staff):
     MatchingPolicy.objects.update_or_create(pk=1, defaults={"daily_pending_limit": 2})
-    workers = [add_worker(staff, f"Worker {i}") for i in range(3)]
+    workers = [nearby_worker(staff, f"Worker {i}") for i in range(3)]
     first = services.introduction_send(
         by=ruth.user, receiver=ruth, supporter=workers[0], from_receiver=True, message="a"
     )
@@ -570,7 +552,7 @@ def test_withdrawing_and_sending_again_does_not_get_round_the_daily_limit(ruth, 
 def test_noticeboard_emails_reach_only_circle_members_who_may_see_care(
     ruth, staff, django_capture_on_commit_callbacks
 ):
-    worker = add_worker(staff)
+    worker = nearby_worker(staff)
     listed(ruth, display_name="members")
     services.introduction_accept(
         introduction=services.introduction_send(

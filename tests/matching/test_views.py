@@ -7,28 +7,28 @@ from matching import services
 from matching.models import Introduction
 from members import services as member_services
 from tests.factories import MembershipFactory, UserFactory
-from tests.matching.conftest import add_worker, listed
+from tests.matching.conftest import listed, nearby_worker
 from tests.outbox import invitation_token
 
 T = datetime.time
 
 
 @pytest.fixture
-def megan(staff):
-    return add_worker(staff)
+def nearby(staff):
+    return nearby_worker(staff)
 
 
-def _introduce(ruth, megan):
+def _introduce(ruth, nearby):
     introduction = services.introduction_send(
-        by=ruth.user, receiver=ruth, supporter=megan, from_receiver=True, message="Hello"
+        by=ruth.user, receiver=ruth, supporter=nearby, from_receiver=True, message="Hello"
     )
-    return services.introduction_accept(introduction=introduction, by=megan.user)
+    return services.introduction_accept(introduction=introduction, by=nearby.user)
 
 
-def test_a_worker_outside_the_team_cannot_open_the_team_or_its_noticeboard(client, ruth, megan, staff):
-    _introduce(ruth, megan)
-    services.noticeboard_post(receiver=ruth, by=megan.user, body="Lovely walk today.")
-    outsider = add_worker(staff, "Tom Ackroyd", "OL14 6AB")
+def test_a_worker_outside_the_team_cannot_open_the_team_or_its_noticeboard(client, ruth, nearby, staff):
+    _introduce(ruth, nearby)
+    services.noticeboard_post(receiver=ruth, by=nearby.user, body="Lovely walk today.")
+    outsider = nearby_worker(staff, "Tom Ackroyd", "OL14 6AB")
     client.force_login(outsider.user)
 
     assert client.get(reverse("team", args=[ruth.number])).status_code == 404
@@ -38,21 +38,21 @@ def test_a_worker_outside_the_team_cannot_open_the_team_or_its_noticeboard(clien
     )
 
 
-def test_the_team_page_shows_contact_details_only_to_the_team(client, ruth, megan):
-    client.force_login(megan.user)
+def test_the_team_page_shows_contact_details_only_to_the_team(client, ruth, nearby):
+    client.force_login(nearby.user)
     assert client.get(reverse("team", args=[ruth.number])).status_code == 404
 
-    _introduce(ruth, megan)
+    _introduce(ruth, nearby)
 
     html = client.get(reverse("team", args=[ruth.number])).content.decode()
     assert ruth.user.email in html
 
 
-def test_contact_details_stay_hidden_while_an_introduction_waits(client, ruth, megan):
+def test_contact_details_stay_hidden_while_an_introduction_waits(client, ruth, nearby):
     services.introduction_send(
-        by=ruth.user, receiver=ruth, supporter=megan, from_receiver=True, message="Hello"
+        by=ruth.user, receiver=ruth, supporter=nearby, from_receiver=True, message="Hello"
     )
-    client.force_login(megan.user)
+    client.force_login(nearby.user)
 
     html = client.get(reverse("introductions")).content.decode()
 
@@ -60,7 +60,7 @@ def test_contact_details_stay_hidden_while_an_introduction_waits(client, ruth, m
     assert ruth.user.email not in html
 
 
-def test_someone_in_the_circle_who_manages_the_team_searches_for_the_person(client, ruth, megan):
+def test_someone_in_the_circle_who_manages_the_team_searches_for_the_person(client, ruth, nearby):
     jane = UserFactory(email="jane@example.org")
     member_services.circle_invite(
         receiver=ruth,
@@ -73,7 +73,7 @@ def test_someone_in_the_circle_who_manages_the_team_searches_for_the_person(clie
 
     html = client.get(reverse("suggestions"), {"for": ruth.number}).content.decode()
     client.post(
-        reverse("introduction_create", args=[megan.number]) + f"?for={ruth.number}", {"message": "For mum"}
+        reverse("introduction_create", args=[nearby.number]) + f"?for={ruth.number}", {"message": "For mum"}
     )
 
     assert "Suggestions for Ruth Sutcliffe" in html
@@ -96,22 +96,22 @@ def test_a_for_that_is_not_a_membership_number_is_a_404_not_a_500(client, ruth, 
     assert client.get(reverse("worker_search"), {"for": number}).status_code == 404
 
 
-def test_an_empty_message_is_shown_on_the_form_and_nothing_is_sent(client, ruth, megan):
+def test_an_empty_message_is_shown_on_the_form_and_nothing_is_sent(client, ruth, nearby):
     client.force_login(ruth.user)
 
-    response = client.post(reverse("introduction_create", args=[megan.number]), {"message": ""})
+    response = client.post(reverse("introduction_create", args=[nearby.number]), {"message": ""})
 
     assert response.status_code == 400
     assert Introduction.objects.count() == 0
 
 
-def test_a_person_not_listed_cannot_be_asked_by_number(client, ruth, megan):
-    client.force_login(megan.user)
+def test_a_person_not_listed_cannot_be_asked_by_number(client, ruth, nearby):
+    client.force_login(nearby.user)
 
     assert client.get(reverse("introduction_create", args=[ruth.number])).status_code == 404
 
 
-def test_bad_search_filters_are_dropped_and_the_page_still_works(client, ruth, megan):
+def test_bad_search_filters_are_dropped_and_the_page_still_works(client, ruth, nearby):
     client.force_login(ruth.user)
 
     response = client.get(reverse("worker_search"), {"within_km": "far", "max_rate": "lots", "day": "9"})
@@ -125,12 +125,12 @@ def test_finding_pages_make_the_same_queries_for_few_or_many_workers(
     client, ruth, staff, django_assert_max_num_queries, name
 ):
     client.force_login(ruth.user)
-    add_worker(staff, "Worker One")
+    nearby_worker(staff, "Worker One")
     client.get(reverse(name))
     with django_assert_max_num_queries(25) as few:
         assert client.get(reverse(name)).status_code == 200
     for index in range(12):
-        add_worker(staff, f"Worker {index + 2}", "HX6 2AA")
+        nearby_worker(staff, f"Worker {index + 2}", "HX6 2AA")
     with django_assert_max_num_queries(25) as many:
         assert client.get(reverse(name)).status_code == 200
 
@@ -140,7 +140,7 @@ def test_finding_pages_make_the_same_queries_for_few_or_many_workers(
 def test_the_peer_support_page_lists_only_people_who_show_their_name(client, ruth, staff):
     profile = listed(ruth, lived_experience="members")
     member_services.profile_update(profile=profile, by=ruth.user, offers_peer_support=True)
-    seeker = add_worker(staff, "Tom Ackroyd")
+    seeker = nearby_worker(staff, "Tom Ackroyd")
     client.force_login(seeker.user)
 
     hidden = client.get(reverse("peer_support")).content.decode()

@@ -336,7 +336,7 @@ def test_the_database_refuses_two_current_memberships_for_one_person(member):
         MembershipFactory(user=member.user)
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_a_corrected_payment_keeps_the_first_in_the_history(documents, staff):
     application = ApplicationFactory()
     for reference in ("BACS 1", "BACS 1A"):
@@ -350,7 +350,7 @@ def test_a_corrected_payment_keeps_the_first_in_the_history(documents, staff):
     assert history[-2:] == [("BACS 1", "Payment recorded"), ("BACS 1A", "Payment corrected")]
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_a_refund_is_recorded_for_a_paid_application_not_approved(documents, staff):
     application = ApplicationFactory(
         payment_date=TODAY, payment_amount_pence=100, payment_recorded_at=timezone.now()
@@ -368,7 +368,7 @@ def test_a_refund_is_recorded_for_a_paid_application_not_approved(documents, sta
     assert refused.value.code == "already_refunded"
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_an_impossible_date_of_birth_is_refused(newcomer, documents):
     with pytest.raises(ApplicationError) as refused:
         services.application_submit(

@@ -236,18 +236,13 @@ def test_someone_who_is_not_a_member_cannot_see_member_profiles(client, receiver
     assert client.get(reverse("member_profile", args=[receiver.number])).status_code == 404
 
 
-@pytest.fixture
-def ruth(db):
-    return MembershipFactory(member_class="receiver", legal_name="Ruth Sutcliffe")
-
-
 def _invitation_token() -> str:
     """The token in the link of the invitation email just sent (the outbox sends what is owed)."""
     message = send_owed()[-1]
     return re.search(r"/circle/invitations/([^/\s]+)/", message.body).group(1)
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_a_supporter_invited_again_at_another_of_their_addresses_is_told_they_are_in_the_circle(ruth):
     from allauth.account.models import EmailAddress
 
@@ -262,7 +257,7 @@ def test_a_supporter_invited_again_at_another_of_their_addresses_is_told_they_ar
     assert refused.value.code == "already_in_circle"
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_if_the_invitation_email_cannot_go_yet_it_is_saved_and_goes_when_the_server_is_back(
     ruth, settings, django_capture_on_commit_callbacks
 ):
@@ -278,7 +273,7 @@ def test_if_the_invitation_email_cannot_go_yet_it_is_saved_and_goes_when_the_ser
     assert [m.to for m in send_owed()] == [["jane@example.org"]]
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_the_circle_page_is_only_for_people_getting_support(client, db):
     worker = MembershipFactory(member_class="worker")
     client.force_login(worker.user)
@@ -286,7 +281,7 @@ def test_the_circle_page_is_only_for_people_getting_support(client, db):
     assert client.get(reverse("circle_manage", args=[worker.number])).status_code == 404
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_an_invitation_opened_by_someone_else_shows_them_nothing_about_it(client, ruth):
     services.circle_invite(receiver=ruth, by=ruth.user, email="jane@example.org")
     client.force_login(UserFactory(email="nosy@example.org"))

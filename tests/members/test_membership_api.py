@@ -261,7 +261,7 @@ def test_postcodes_are_kept_in_their_standard_form(api_client, newcomer, documen
     assert Application.objects.get().postcode == "HX7 8AH"
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_me_shows_the_current_membership_after_rejoining(api_client, documents, staff):
     first = admitted(staff, datetime.date(1980, 1, 1))
     services.membership_cease(membership=first, by=staff, reason="resigned", ceased_on=timezone.localdate())
@@ -279,7 +279,7 @@ def test_me_shows_the_current_membership_after_rejoining(api_client, documents, 
     assert body["membership"] == {"number": second.number, "member_class": "receiver", "status": "current"}
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_a_very_long_address_is_refused_by_the_api(api_client, newcomer, documents):
     api_client.force_authenticate(newcomer)
 
@@ -303,7 +303,7 @@ def test_a_very_long_address_is_refused_by_the_api(api_client, newcomer, documen
     assert Application.objects.count() == 0
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_the_api_names_the_field_it_was_given(api_client, newcomer, documents):
     api_client.force_authenticate(newcomer)
 

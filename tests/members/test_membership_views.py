@@ -332,7 +332,7 @@ def test_date_fields_are_prefilled_in_the_form_browsers_read(client, staff, docu
     assert f'type="date" name="payment-paid_on" value="{timezone.localdate().isoformat()}"' in html
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_one_bad_filter_does_not_drop_the_others(client, staff):
     MembershipFactory(legal_name="Tom Ackroyd", member_class="worker")
     MembershipFactory(legal_name="Ruth Sutcliffe", member_class="receiver")
@@ -346,7 +346,7 @@ def test_one_bad_filter_does_not_drop_the_others(client, staff):
     assert "Ruth Sutcliffe" not in html
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_a_second_application_in_the_browser_says_why_the_form_is_not_shown(client, newcomer, documents):
     ApplicationFactory(user=newcomer)
     client.force_login(newcomer)
@@ -356,6 +356,6 @@ def test_a_second_application_in_the_browser_says_why_the_form_is_not_shown(clie
     assert "You already have an application waiting for a decision" in response.content.decode()
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_document_version_zero_does_not_exist(client, documents):
     assert client.get("/membership/documents/commitment/0/").status_code == 404

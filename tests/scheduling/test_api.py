@@ -13,8 +13,9 @@ from rest_framework.test import APIClient
 from members.models import CircleMember
 from scheduling import services
 from scheduling.models import Series, Visit
+from tests.clock import NOW
 from tests.factories import MembershipFactory, UserFactory, visit_booked
-from tests.scheduling.conftest import NOW, at
+from tests.scheduling.conftest import at
 
 pytestmark = pytest.mark.usefixtures("now")
 

@@ -12,7 +12,8 @@ from members.models import VettingCheck
 from scheduling import services
 from scheduling.models import SchedulingPolicy, Visit
 from tests.concurrency import race
-from tests.scheduling.conftest import add_worker, at
+from tests.factories import add_worker
+from tests.scheduling.conftest import at
 
 pytestmark = pytest.mark.usefixtures("now")
 

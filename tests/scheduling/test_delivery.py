@@ -14,8 +14,9 @@ from members.models import CircleMember
 from scheduling import permissions, selectors, services
 from scheduling.models import Notification, Reminder, SchedulingPolicy, Visit
 from scheduling.tasks import hours_confirm_unanswered_task
+from tests.clock import NOW
 from tests.factories import UserFactory
-from tests.scheduling.conftest import NOW, at
+from tests.scheduling.conftest import at
 
 pytestmark = pytest.mark.usefixtures("now")
 
@@ -503,8 +504,7 @@ def test_a_visit_that_does_not_exist_is_a_404_like_one_not_seen(ruth):
 
 
 def test_the_care_log_shows_no_one_elses_notes(delivered, staff):
-    from tests.factories import MembershipFactory
-    from tests.scheduling.conftest import add_worker
+    from tests.factories import MembershipFactory, add_worker
 
     arthur = MembershipFactory(member_class="receiver", user__email="arthur@example.org")
     add_worker(staff, "Bill Worker", "bill@example.org", team_of=arthur)

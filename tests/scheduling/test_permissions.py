@@ -16,8 +16,9 @@ from members import services as member_services
 from members.models import CircleMember
 from scheduling import permissions, selectors, services
 from scheduling.models import Notification, Visit, VisitEvent
+from tests.clock import NOW
 from tests.factories import UserFactory, visit_booked
-from tests.scheduling.conftest import NOW, at
+from tests.scheduling.conftest import at
 
 pytestmark = pytest.mark.usefixtures("now")
 

@@ -11,8 +11,9 @@ from carecoop.exceptions import ApplicationError
 from scheduling import services
 from scheduling.models import Notification, Reminder, Series, Visit, VisitEvent
 from scheduling.tasks import series_book_ahead_all_task
+from tests.clock import LONDON
 from tests.concurrency import race
-from tests.scheduling.conftest import LONDON, at
+from tests.scheduling.conftest import at
 
 pytestmark = pytest.mark.usefixtures("now")
 

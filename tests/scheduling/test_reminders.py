@@ -15,9 +15,9 @@ from scheduling import services
 from scheduling.models import EmailChoice, Notification, Reminder
 from scheduling.tasks import reminders_send_due_task
 from tests.concurrency import race
-from tests.factories import visit_booked
+from tests.factories import add_worker, visit_booked
 from tests.outbox import owed, send_owed
-from tests.scheduling.conftest import add_worker, at
+from tests.scheduling.conftest import at
 
 pytestmark = pytest.mark.usefixtures("now")
 

@@ -7,8 +7,8 @@ import pytest
 from members.models import CircleMember
 from scheduling import services
 from scheduling.models import EmailChoice, Visit
-from tests.factories import UserFactory, VisitFactory
-from tests.scheduling.conftest import add_worker, at
+from tests.factories import UserFactory, VisitFactory, add_worker
+from tests.scheduling.conftest import at
 
 pytestmark = pytest.mark.usefixtures("now")
 
