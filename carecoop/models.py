@@ -11,7 +11,7 @@ class Email(models.Model):
 
     It is written in that change's transaction, so a change rolled back owes nothing. The sender
     renders it from `kind` (its templates) and `context` (plain values: ids, names, dates as
-    text) and marks it sent as soon as the mail server has taken it (carecoop/outbox.py)."""
+    text) and marks it sent as soon as the mail server has taken it (carecoop/sending.py)."""
 
     class Status(models.TextChoices):
         OWED = "owed", _("Owed")
@@ -36,6 +36,10 @@ class Email(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     # Why it failed, or why the last try did not go.
     error = models.TextField(_("error"), blank=True)
+    # Refused for now by the mail server (a 4xx reply): how often, and when to try again.
+    # A database default too: notices to every member are written by one INSERT … SELECT.
+    attempts = models.PositiveSmallIntegerField(_("attempts refused for now"), default=0, db_default=0)
+    next_try_at = models.DateTimeField(_("next try"), null=True, blank=True)
 
     class Meta:
         ordering = ["-pk"]

@@ -11,6 +11,8 @@ from carecoop import sending
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=8,
+    # Well past EMAIL_TIMEOUT for a batch; a sender stuck past it lets go (its row stays owed).
+    soft_time_limit=600,
 )
 def emails_send_task(*, email_ids: list[int] | None = None) -> int:
     # After each commit that owes emails (with their ids), and every minute for all still owed:

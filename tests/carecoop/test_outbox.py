@@ -6,7 +6,7 @@ import logging
 import re
 import time
 from collections import Counter
-from smtplib import SMTPRecipientsRefused, SMTPServerDisconnected
+from smtplib import SMTPDataError, SMTPRecipientsRefused, SMTPSenderRefused, SMTPServerDisconnected
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,6 +16,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from carecoop import outbox
 from carecoop.celery import app as celery_app
@@ -541,3 +542,92 @@ def test_staff_read_the_outbox_in_the_admin_and_nobody_changes_it_there(client, 
     assert 'name="_save"' not in page  # read only: no save button
     client.force_login(member.user)
     assert client.get("/admin/carecoop/email/").status_code in (302, 403)
+
+
+def _refusing(monkeypatch, address, error):
+    """A mail server that refuses one address with `error`, and takes every other email."""
+    original = EmailBackend.send_messages
+
+    def send(self, messages):
+        if messages[0].to == [address]:
+            raise error
+        return original(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", send)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        SMTPDataError(550, b"Rejected as spam"),
+        SMTPDataError(552, b"Message too large"),
+    ],
+)
+def test_an_email_the_server_refuses_for_good_is_failed_and_never_holds_up_the_others(db, monkeypatch, error):
+    _refusing(monkeypatch, "member1@example.org", error)
+    queued = _queue(4)
+
+    assert outbox.emails_send() == 3
+    assert outbox.emails_send() == 0
+
+    refused = Email.objects.get(pk=queued[1].pk)
+    assert (refused.status, refused.error.split(":")[0]) == ("failed", "SMTPDataError")
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "member0@example.org",
+        "member2@example.org",
+        "member3@example.org",
+    ]
+
+
+def test_an_email_refused_for_now_is_tried_again_later_while_the_others_go(db, monkeypatch, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 23, 10, tzinfo=datetime.UTC), tick=False)
+    _refusing(
+        monkeypatch,
+        "member1@example.org",
+        SMTPRecipientsRefused({"member1@example.org": (451, b"Greylisted")}),
+    )
+    queued = _queue(3)
+
+    assert outbox.emails_send() == 2
+    waiting = Email.objects.get(pk=queued[1].pk)
+    assert (waiting.status, waiting.attempts) == ("owed", 1)
+    assert waiting.next_try_at == timezone.now() + datetime.timedelta(minutes=1)
+    assert outbox.emails_send() == 0  # not due yet: the sweep leaves it
+
+    time_machine.move_to(waiting.next_try_at, tick=False)
+    assert outbox.emails_send() == 0  # refused again: tried less often
+    waiting.refresh_from_db()
+    assert (waiting.attempts, waiting.next_try_at - timezone.now()) == (2, datetime.timedelta(minutes=2))
+
+    monkeypatch.undo()  # the greylisting lets it through
+    time_machine.move_to(waiting.next_try_at, tick=False)
+    assert outbox.emails_send() == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(e.to for e in queued)
+
+
+def test_an_email_refused_for_now_for_three_days_is_given_up(db, monkeypatch, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 23, 10, tzinfo=datetime.UTC), tick=False)
+    _refusing(monkeypatch, "member0@example.org", SMTPDataError(452, b"Mailbox full"))
+    [email] = _queue(1)
+
+    for _ in range(40):
+        time_machine.shift(datetime.timedelta(hours=6))
+        outbox.emails_send()
+
+    email.refresh_from_db()
+    assert email.status == "failed"
+    assert email.attempts < 40
+    assert email.created_at + datetime.timedelta(days=3) <= timezone.now()
+
+
+def test_a_server_that_refuses_our_sender_address_stops_the_run_and_keeps_everything_owed(db, monkeypatch):
+    def send(self, messages):
+        raise SMTPSenderRefused(550, b"Sender not allowed", "hello@example.org")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", send)
+    queued = _queue(3)
+
+    with pytest.raises(SMTPSenderRefused):
+        outbox.emails_send()
+
+    assert [e.pk for e in owed()] == [e.pk for e in queued]
