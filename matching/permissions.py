@@ -27,15 +27,20 @@ def manages_team(user: User | AnonymousUser, receiver: Membership) -> bool:
 
 
 def sees_team(user: User | AnonymousUser, receiver: Membership) -> bool:
-    """Reads the team and its noticeboard, and posts on it: whoever manages it, anyone working in
-    it, and the circle with the power to see care."""
+    """Reads who is in the team: whoever manages it, anyone working in it, and the circle with
+    the power to see care."""
     if not user.is_authenticated:
         return False
-    return (
-        manages_team(user, receiver)
-        or selectors.in_team(user=user, receiver=receiver)
-        or acts_for(user, receiver, "can_view_care")
-    )
+    return manages_team(user, receiver) or reads_noticeboard(user, receiver)
+
+
+def reads_noticeboard(user: User | AnonymousUser, receiver: Membership) -> bool:
+    """Reads the noticeboard and posts on it: what the team says of the person is care news, so
+    (rule 9) the person, staff, anyone working in the team, and the circle with the power to see
+    care; not someone in the circle who only manages the team or books."""
+    if not user.is_authenticated:
+        return False
+    return selectors.in_team(user=user, receiver=receiver) or acts_for(user, receiver, "can_view_care")
 
 
 def sees_people_looking(user: User | AnonymousUser, own: Membership | None) -> bool:

@@ -370,8 +370,7 @@ def noticeboard_post(*, receiver: Membership, by: User, body: str) -> Noticeboar
     """A short message to the whole team; everyone else in it is emailed."""
     from matching import selectors
 
-    is_member = selectors.in_team(user=by, receiver=receiver)
-    if not (is_member or permissions.acts_for(by, receiver, power="can_view_care")):
+    if not permissions.reads_noticeboard(by, receiver):
         raise ApplicationError(_("Only the team can post on its noticeboard."), code="not_in_team")
     body = body.strip()
     if not body or len(body) > 1000:
@@ -391,8 +390,12 @@ def noticeboard_post(*, receiver: Membership, by: User, body: str) -> Noticeboar
         if supporter and circle_member.status == circle_member.Status.ACTIVE and circle_member.can_view_care:
             recipients.setdefault(supporter.email, "")
     recipients.pop(by.email, None)
+    author = member_selectors.membership_current_for_user(user=by)
     values = {
-        "author": by.email,
+        # Their name in the co-op, never their address: the team may not have been given it.
+        "author": author.shown_name
+        if author is not None
+        else _("Someone in %(person)s's circle of support") % {"person": receiver.shown_name},
         "person": receiver.shown_name,
         "body": post.body,
         "team": _team_number(receiver),

@@ -215,6 +215,7 @@ def team(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
         member_class=MemberClass.RECEIVER,
     )
     access = _team_access(request, receiver)
+    reads_noticeboard = permissions.reads_noticeboard(request.user, receiver)
     members = selectors.team_for(receiver=receiver)
     circle = [c for c in member_selectors.circle_for_receiver(receiver=receiver) if c.status == "active"]
     people = [(receiver.user_id, receiver.legal_name)] + [
@@ -275,7 +276,8 @@ def team(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
         "members": members,
         "circle": circle,
         "roles": selectors.team_roles_for(receiver=receiver),
-        "posts": selectors.noticeboard_for(receiver=receiver),
+        "reads_noticeboard": reads_noticeboard,
+        "posts": selectors.noticeboard_for(receiver=receiver) if reads_noticeboard else [],
         "role_form": role_form,
         "post_form": post_form,
         "phones": member_selectors.phones_for(memberships=[receiver, *[m.member for m in members]]),

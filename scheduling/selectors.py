@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from carecoop.permissions import is_staff
 from carecoop.tokens import token_hash
 from matching.models import TeamMember
 from members import selectors as member_selectors
@@ -79,7 +80,7 @@ def calendar_for_user(
     """The visits a user sees between two moments (offered and accepted, and what was cancelled
     so that nobody wonders where a visit went), in order."""
     visits = Visit.objects.between(start, end).filter(status__in=[*LIVE, Visit.Status.CANCELLED])
-    if receiver is not None and user.is_staff:
+    if receiver is not None and is_staff(user):
         # Staff see any person's visits (rule 9); the rest see what _seen_by lets them.
         visits = visits.filter(receiver=receiver)
     else:

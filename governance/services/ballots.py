@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
+from carecoop.permissions import is_staff
 from governance import permissions, selectors
 from governance.models import (
     SEAT_CLASS_MEMBERS,
@@ -122,7 +123,7 @@ def candidate_withdraw(*, candidate: Candidate, user: User) -> Candidate:
         .select_for_update(of=("self",))
         .get(pk=candidate.pk)
     )
-    if not (user.is_staff or candidate.membership.user_id == user.pk):
+    if not (is_staff(user) or candidate.membership.user_id == user.pk):
         raise NotAllowedError(
             _("Only the candidate or the co-op's staff can withdraw a candidacy."), code="not_candidate"
         )

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ApplicationError, NotAllowedError
+from carecoop.permissions import is_staff
 from governance import permissions
 from governance.models import (
     Meeting,
@@ -46,7 +47,7 @@ def clean_text(value: str, *, field: str, what: str, most: int = TEXT_MAX) -> st
 
 
 def staff_or_chair(user: User, meeting: Meeting | None, what: str) -> None:
-    member = None if user.is_staff else member_selectors.membership_current_for_user(user=user)
+    member = None if is_staff(user) else member_selectors.membership_current_for_user(user=user)
     if not permissions.runs_meeting(user, member, meeting):
         raise NotAllowedError(
             _("Only the chair of the meeting or the co-op's staff can %(what)s.") % {"what": what},
@@ -55,5 +56,5 @@ def staff_or_chair(user: User, meeting: Meeting | None, what: str) -> None:
 
 
 def staff_only(user: User, what: str) -> None:
-    if not user.is_staff:
+    if not is_staff(user):
         raise NotAllowedError(_("Only the co-op's staff can %(what)s.") % {"what": what}, code="staff_only")

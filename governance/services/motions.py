@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
+from carecoop.permissions import is_staff
 from governance.models import (
     Ballot,
     Majority,
@@ -90,7 +91,7 @@ def motion_second(*, motion: Motion, user: User) -> Motion:
 
 
 def _may_change_motion(user: User, motion: Motion) -> None:
-    if not (user.is_staff or (motion.proposer is not None and motion.proposer.user_id == user.pk)):
+    if not (is_staff(user) or (motion.proposer is not None and motion.proposer.user_id == user.pk)):
         raise NotAllowedError(
             _("Only the proposer or the co-op's staff can change a motion."), code="not_proposer"
         )

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ApplicationError, NotAllowedError
+from carecoop.permissions import is_staff
 from governance.models import (
     GovernancePolicy,
 )
@@ -14,7 +15,7 @@ from members.models import User
 
 
 def governance_policy_update(*, user: User, **values: Any) -> GovernancePolicy:
-    if not user.is_staff:
+    if not is_staff(user):
         raise NotAllowedError(
             _("Only the co-op's staff can change the meeting and voting rules."), code="staff_only"
         )

@@ -22,7 +22,7 @@ from carecoop.http import AuthenticatedHttpRequest
 from governance import permissions, selectors, services
 from governance.forms.ballots import BallotCreateForm, StandForm, VoteForm
 from governance.models import SEAT_CLASS_MEMBERS, Ballot, Meeting, Motion
-from governance.views.common import ballot_or_404, int_param, runs, taking_part
+from governance.views.common import ballot_or_404, int_param, runs, staff_only
 from members import selectors as member_selectors
 
 # The receipt travels from the vote to the page that shows it in a signed cookie that lives in
@@ -262,9 +262,7 @@ def ballot_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Ht
 
 @login_required
 def ballot_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    taking_part(request)
-    if not request.user.is_staff:
-        raise PermissionDenied
+    staff_only(request)
     motion_id, meeting_id = int_param(request, "motion"), int_param(request, "meeting")
     motion: Motion | None = None
     meeting: Meeting | None = None

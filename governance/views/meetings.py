@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from carecoop.db import number_from_text
 from carecoop.exceptions import ApplicationError
 from carecoop.http import AuthenticatedHttpRequest
+from carecoop.permissions import is_staff
 from governance import rules, selectors, services
 from governance.forms.meetings import (
     ChairForm,
@@ -161,7 +162,7 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             if meeting.pk in (proxy.meeting_id, proxy.ballot.meeting_id if proxy.ballot else None)
         ],
     }
-    if request.user.is_staff:
+    if is_staff(request.user):
         context["chair_form"] = ChairForm(initial={"number": meeting.chair.number if meeting.chair else None})
         context["chair_search"] = request.GET.get("chair", "")[:100]
         context["chair_found"] = selectors.members_found_for_meeting(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from carecoop.db import number_from_text
 from carecoop.exceptions import ApplicationError
 from carecoop.http import AuthenticatedHttpRequest
+from carecoop.permissions import is_staff
 from governance import selectors, services
 from governance.forms.meetings import (
     MotionForm,
@@ -31,7 +32,7 @@ def motion_propose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         amends = selectors.motion_get_for_user(user=request.user, pk=amends_id or 0)
         if amends.meeting_id != meeting.pk:
             raise Http404
-    staff = bool(request.user.is_staff)
+    staff = is_staff(request.user)
     initial: dict[str, Any] = {"by_board": staff and request.GET.get("board") == "1"}
     if amends is not None:
         versions = list(amends.versions.all())
@@ -69,7 +70,7 @@ def motion_propose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _can_change(request: HttpRequest, motion: Motion, ballot: Ballot | None) -> bool:
     mine = motion.proposer is not None and motion.proposer.user_id == request.user.pk
     fixed = ballot is not None and ballot.status != Ballot.Status.DRAFT
-    return (bool(request.user.is_staff) or mine) and motion.status in LIVE and not fixed
+    return (is_staff(request.user) or mine) and motion.status in LIVE and not fixed
 
 
 @governance_view
@@ -101,7 +102,7 @@ def motion_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "can_second": me is not None
         and motion.status == Motion.Status.AWAITING_SECONDER
         and motion.proposer_id != me.pk,
-        "can_amend": open_for_amendment and (me is not None or request.user.is_staff),
+        "can_amend": open_for_amendment and (me is not None or is_staff(request.user)),
     }
     return render(request, "governance/motion_detail.html", context)
 

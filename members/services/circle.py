@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from carecoop import outbox
 from carecoop.exceptions import ApplicationError, ConflictError
+from carecoop.permissions import is_staff
 from carecoop.tokens import token_hash, token_new
 from members.models import (
     CircleMember,
@@ -44,7 +45,7 @@ def circle_invite(
         raise ApplicationError(
             _("A circle of support is for a member getting support."), code="not_a_receiver"
         )
-    if by.pk != receiver.user_id and not by.is_staff:
+    if by.pk != receiver.user_id and not is_staff(by):
         raise ApplicationError(
             _("Only the person, or the co-op's staff, can invite someone to their circle."),
             code="not_allowed",
@@ -156,7 +157,7 @@ def circle_decline(*, token: str, user: User) -> CircleMember:
 def circle_revoke(*, member: CircleMember, by: User) -> CircleMember:
     """The person (or staff) ends someone's place in their circle, or withdraws an invitation."""
     member = CircleMember.objects.select_for_update().select_related("receiver").get(pk=member.pk)
-    if by.pk != member.receiver.user_id and not by.is_staff:
+    if by.pk != member.receiver.user_id and not is_staff(by):
         raise ApplicationError(_("Only the person, or staff, can change their circle."), code="not_allowed")
     if member.status not in (CircleMember.Status.INVITED, CircleMember.Status.ACTIVE):
         raise ConflictError(_("This person is no longer in the circle."), code="circle_member_gone")

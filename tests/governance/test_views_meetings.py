@@ -92,6 +92,7 @@ def _staff_paths(agm) -> list[str]:
         f"/meetings/{agm.pk}/documents/new/",
         f"/meetings/{agm.pk}/minutes/",
         f"/meetings/{agm.pk}/change/",
+        "/ballots/new/",
     ]
 
 

@@ -2,7 +2,9 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from carecoop.exceptions import ApplicationError
 from matching import services
 from matching.models import Introduction
 from members import services as member_services
@@ -156,3 +158,35 @@ def test_the_people_page_is_for_workers(client, ruth):
     client.force_login(other.user)
 
     assert client.get(reverse("people_looking")).status_code == 404
+
+
+def test_the_noticeboard_is_care_news_kept_from_a_circle_member_who_only_manages_the_team(
+    client, ruth, megan, staff
+):
+    from members.models import CircleMember
+    from tests.factories import UserFactory
+
+    manager = UserFactory(email="manager@example.org")
+    CircleMember.objects.create(
+        receiver=ruth,
+        supporter=manager,
+        email=manager.email,
+        status=CircleMember.Status.ACTIVE,
+        can_view_care=False,
+        can_manage_team=True,
+        token_hash="manager",
+        invited_by=ruth.user,
+        expires_at=timezone.now() + datetime.timedelta(days=14),
+    )
+    services.noticeboard_post(receiver=ruth, by=megan.user, body="Ruth had a fall; a bruised hip.")
+    client.force_login(manager)
+
+    page = client.get(reverse("team", args=[ruth.number]))
+
+    assert page.status_code == 200  # they manage the team: they see who is in it
+    assert "bruised hip" not in page.content.decode()
+    with pytest.raises(ApplicationError) as refused:
+        services.noticeboard_post(receiver=ruth, by=manager, body="Hello")
+    assert refused.value.code == "not_in_team"
+    client.force_login(megan.user)
+    assert "bruised hip" in client.get(reverse("team", args=[ruth.number])).content.decode()
