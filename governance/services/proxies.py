@@ -109,9 +109,7 @@ def proxy_appoint(
         held = scope.held_by_chair(meeting_of)
     else:
         held = scope.held_by(Membership.objects.filter(pk__in=[holder.pk] if holder else []))
-    replaced = Proxy.objects.filter(
-        appointer=appointer, meeting=meeting, ballot=ballot, revoked_at__isnull=True
-    )
+    replaced = Proxy.objects.live().filter(appointer=appointer, meeting=meeting, ballot=ballot)
     # Changing the instructions to the same holder is not news by email: the page shows them.
     same_holder = holder is not None and replaced.filter(holder=holder).exists()
     # A replaced proxy's holder, not yet told, is not told now.

@@ -21,7 +21,7 @@ from carecoop.forms import form_add_application_error
 from carecoop.http import AuthenticatedHttpRequest
 from governance import permissions, selectors, services
 from governance.forms.ballots import BallotCreateForm, StandForm, VoteForm
-from governance.models import SEAT_CLASS_MEMBERS, Ballot, Meeting, Motion
+from governance.models import SEAT_CLASS_MEMBERS, Ballot, Meeting, Motion, Proxy
 from governance.views.common import ballot_or_404, int_param, runs, staff_only
 from members import selectors as member_selectors
 
@@ -123,9 +123,9 @@ def ballot_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return response
     motion_text = selectors.motion_current_version(motion=ballot.motion) if ballot.motion else None
     given = selectors.proxies_given_by(user=request.user) if me is not None and is_open else []
-    # A proxy for this ballot wins over one for its whole meeting, as when the proxy votes.
-    my_proxy = next((p for p in given if p.ballot_id == ballot.pk), None) or next(
-        (p for p in given if p.meeting_id is not None and p.meeting_id == ballot.meeting_id), None
+    # The one that would vote for me, as the vote chooses it.
+    my_proxy = Proxy.applying(
+        p for p in given if p.ballot_id == ballot.pk or (p.meeting_id and p.meeting_id == ballot.meeting_id)
     )
     # An election is voted by the members of the class whose seats it fills.
     other_class = (

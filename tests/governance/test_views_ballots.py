@@ -586,7 +586,9 @@ def test_a_proxy_votes_for_the_member_who_appointed_them(client, staff, agm, mar
 # --- Who may open the pages -------------------------------------------------------------------------
 
 
-def test_staff_pages_are_refused_to_members_and_hidden_from_others(client, motion_ballot, agm, margaret):
+def test_the_staff_page_is_refused_to_all_but_staff_and_members_pages_hidden_from_others(
+    client, motion_ballot, agm, margaret
+):
     motion = board_motion(motion_ballot.created_by, agm, title="Change the rules on proxies")
     client.force_login(margaret.user)
     assert client.get("/ballots/new/").status_code == 403
@@ -597,8 +599,9 @@ def test_staff_pages_are_refused_to_members_and_hidden_from_others(client, motio
     assert motion_ballot.status == Ballot.Status.OPEN
 
     client.force_login(UserFactory(email="visitor@example.org"))  # not a member
-    for path in ["/ballots/", f"/ballots/{motion_ballot.pk}/", "/ballots/new/", "/proxies/"]:
+    for path in ["/ballots/", f"/ballots/{motion_ballot.pk}/", "/proxies/"]:
         assert client.get(path).status_code == 404, path
+    assert client.get("/ballots/new/").status_code == 403  # a staff page, for them as for anyone
     client.logout()
     assert client.get("/ballots/")["Location"].startswith("/accounts/login/")
 

@@ -766,3 +766,25 @@ def test_two_senders_at_once_tell_each_proxy_once(mailoutbox, monkeypatch):
     told = sorted(message.to[0] for message in mailoutbox)
     assert told == sorted(h.user.email for h in holders for _ in range(2))
     assert not owed()
+
+
+def test_where_a_proxy_stands_names_only_the_members_whose_vote_they_would_cast(
+    motion_ballot, agm, margaret, tom, priya
+):
+    # Margaret names Tom for the whole meeting, then Priya for this ballot: on this ballot Priya's
+    # proxy applies, so Tom is not offered Margaret's vote anywhere, and cannot cast it.
+    services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
+    services.proxy_appoint(user=margaret.user, holder=priya, ballot=motion_ballot)
+
+    tom_stands = selectors.voter_standing(ballot=motion_ballot, user=tom.user)
+    priya_stands = selectors.voter_standing(ballot=motion_ballot, user=priya.user)
+
+    assert tom_stands.proxies_for == []
+    assert selectors.proxies_usable_on_ballot(ballot=motion_ballot, user=tom.user) == []
+    assert priya_stands.proxies_for == [margaret]
+    assert [
+        p.appointer for p in selectors.proxies_usable_on_ballot(ballot=motion_ballot, user=priya.user)
+    ] == [margaret]
+    with pytest.raises(ApplicationError) as refused:
+        services.vote_cast(ballot=motion_ballot, user=tom.user, choice="for", for_member=margaret)
+    assert refused.value.code == "no_proxy"
