@@ -43,6 +43,11 @@ def site_address(path: str) -> str:
     return str(settings.SITE_URL) + path
 
 
+class NoLongerNeeded(Exception):
+    """Raised by a loader when what an email says is no longer so (a proxy cancelled or over, a
+    meeting already begun): the sender takes the email back instead of sending it."""
+
+
 def email_context_loader(kind: str) -> Callable[[ContextLoader], ContextLoader]:
     """Register what a kind of email looks up when it is rendered (see the module's docstring).
     The loader gets the row's context and returns the context to render with."""

@@ -34,7 +34,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from carecoop.emails import email_message
+from carecoop.emails import NoLongerNeeded, email_message
 from carecoop.models import Email
 
 logger = logging.getLogger(__name__)
@@ -146,6 +146,9 @@ def _email_send(*, email_id: int, mailer: _Mailer) -> int:
             return 0
         try:
             message = email_message(email)
+        except NoLongerNeeded as stale:
+            _close(email, Email.Status.CANCELLED, str(stale))
+            return 0
         except DatabaseError:
             raise  # the database, not the email: the row stays owed and the task retries
         except Exception as error:  # a template or a lookup that fails fails the same way next time

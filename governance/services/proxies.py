@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.db import transaction
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecoop import outbox
@@ -152,27 +152,17 @@ def proxy_emails_cancel(*, proxy_ids: list[int]) -> None:
 def _holder_email_queue(
     proxy: Proxy, *, holder: Membership, ballot: Ballot | None, meeting: Meeting | None
 ) -> None:
-    """Tell the member named that they hold this proxy: once, and only while it is news (not
-    after the meeting is over or the ballot closed, and not if it is cancelled first)."""
+    """Tell the member named that they hold this proxy: once, and only while it is news. The
+    email is written from the proxy as it stands when it goes (governance/emails.py): not at all
+    if by then it is cancelled, replaced, or its meeting over or ballot closed."""
     holder = Membership.objects.select_related("user", "profile").get(pk=holder.pk)
     context: dict[str, object] = {
+        "proxy": proxy.pk,
         "appointer": proxy.appointer.shown_name,
         "instruction": proxy.get_instruction_display() if proxy.instruction else "",
         "instructions_text": proxy.instructions_text,
     }
-    if ballot is not None:
-        context |= {"ballot": ballot.pk, "ballot_title": ballot.title}
-        not_after = ballot.closes_at
-    elif meeting is not None:
-        starts = timezone.localtime(meeting.starts_at)
-        context |= {
-            "meeting": meeting.pk,
-            "meeting_title": meeting.title,
-            "day": dateformat.format(starts, "l j F Y"),
-            "at": dateformat.format(starts, "H:i"),
-        }
-        not_after = meeting.ends_at
-    else:
+    if ballot is None and meeting is None:
         return  # a proxy is for a ballot or a meeting: the model's constraint says so
     outbox.email_queue(
         kind="governance.proxy_held",
@@ -180,7 +170,6 @@ def _holder_email_queue(
         name=holder.shown_name,
         context=context,
         about=_about(proxy.pk),
-        not_after=not_after,
     )
 
 

@@ -89,6 +89,7 @@ def circle_invite(
             "token": token,
         },
         about=f"members.circle_invitation:{invitation.pk}",
+        not_after=invitation.expires_at,  # a link that no longer opens anything is not sent
     )
     return invitation
 

@@ -17,7 +17,7 @@ from tests.clock import NOW
 from tests.concurrency import race
 from tests.factories import MembershipFactory
 from tests.governance.conftest import at, board_motion, call_agm, open_motion_ballot
-from tests.outbox import owed
+from tests.outbox import owed, send_owed
 
 pytestmark = pytest.mark.usefixtures("now")
 
@@ -788,3 +788,27 @@ def test_where_a_proxy_stands_names_only_the_members_whose_vote_they_would_cast(
     with pytest.raises(ApplicationError) as refused:
         services.vote_cast(ballot=motion_ballot, user=tom.user, choice="for", for_member=margaret)
     assert refused.value.code == "no_proxy"
+
+
+def test_a_proxy_email_is_written_as_the_proxy_stands_when_it_goes(motion_ballot, agm, margaret, tom, staff):
+
+    send_owed()  # the meeting's notices
+    services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm)
+    services.proxy_appoint(user=margaret.user, holder=tom, ballot=motion_ballot)
+    _close(motion_ballot)  # closed before its proxy email could go: it is no longer news
+
+    sent = send_owed()
+
+    assert [m.to for m in sent] == [[tom.user.email]]
+    assert "at Annual General Meeting 2026" in sent[0].body
+    assert Email.objects.get(about__startswith="governance.proxy", context={}, status="cancelled")
+
+
+def test_a_notice_not_sent_before_its_meeting_began_is_not_sent_after(staff, margaret, time_machine):
+
+    meeting = call_agm(staff)
+    assert owed(kind="governance.meeting_notice")
+    time_machine.move_to(meeting.starts_at + datetime.timedelta(minutes=1), tick=False)
+
+    assert send_owed() == []
+    assert not owed(kind="governance.meeting_notice")

@@ -291,3 +291,11 @@ def test_an_invitation_opened_by_someone_else_shows_them_nothing_about_it(client
     assert response.status_code == 403
     assert "Ruth" not in response.content.decode()
     assert "jane@example.org" not in response.content.decode()
+
+
+def test_an_invitation_email_not_sent_before_the_invitation_expired_is_not_sent(receiver, time_machine):
+    invitation = _invite(receiver, receiver.user, can_view_care=True)
+    time_machine.move_to(invitation.expires_at + datetime.timedelta(minutes=1), tick=False)
+
+    assert send_owed() == []
+    assert not owed(kind="members.circle_invitation")
