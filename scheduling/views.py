@@ -147,6 +147,9 @@ def visit_book(request: AuthenticatedHttpRequest) -> HttpResponse:
             notes=data["notes"],
             repeat=services.Repeat(
                 weekdays=data["weekdays"],
+                first_date=data["day"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
                 every_weeks=data.get("every_weeks") or 1,
                 until=data.get("until"),
                 count=data.get("count"),

@@ -156,6 +156,10 @@ class VisitListCreateApi(GenericAPIView[Visit]):
             if repeat is None
             else services.Repeat(
                 weekdays=repeat["weekdays"],
+                # The API's times are instants; the pattern's are the wall clock they fall on.
+                first_date=values["starts"].astimezone(LONDON).date(),
+                starts_at=values["starts"].astimezone(LONDON).time(),
+                ends_at=values["ends"].astimezone(LONDON).time(),
                 every_weeks=repeat["every_weeks"],
                 until=repeat["until"],
                 count=repeat["count"],

@@ -2,21 +2,26 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from members.models import Membership, User
 from scheduling.services.booking import visit_book
 from scheduling.services.repeating import series_create
-from scheduling.services.rules import LONDON, Booked
+from scheduling.services.rules import Booked
 
 
 @dataclass(frozen=True)
 class Repeat:
-    """Book it every week (or every so many) on these days (0 is Monday), until a date or for a
-    number of visits."""
+    """Book it every week (or every so many) on these days (0 is Monday), from `first_date`, at
+    these wall-clock times in Europe/London, until a date or for a number of visits. The times are
+    the ones asked for, kept as written: a pattern at 01:30 stays at 01:30 though its first day
+    is the one the clocks go forward."""
 
     weekdays: Sequence[int]
+    first_date: date
+    starts_at: time
+    ends_at: time
     every_weeks: int = 1
     until: date | None = None
     count: int | None = None
@@ -25,8 +30,8 @@ class Repeat:
 @dataclass(frozen=True)
 class Booking:
     """What someone asks to book. `worker` None offers it to the whole team (an open visit).
-    `starts` and `ends` are instants; a repeating booking takes its days and wall-clock times
-    from them, in Europe/London."""
+    `starts` and `ends` are the instants of one visit; a repeating booking's days and times are
+    its `repeat`'s."""
 
     receiver: Membership
     worker: Membership | None
@@ -51,15 +56,14 @@ def booking_make(*, by: User, booking: Booking) -> Booked:
             tasks=booking.tasks,
             notes=booking.notes,
         )
-    starts, ends = booking.starts.astimezone(LONDON), booking.ends.astimezone(LONDON)
     return series_create(
         by=by,
         receiver=booking.receiver,
         worker=booking.worker,
         weekdays=booking.repeat.weekdays,
-        starts_at=starts.time(),
-        ends_at=ends.time(),
-        first_date=starts.date(),
+        starts_at=booking.repeat.starts_at,
+        ends_at=booking.repeat.ends_at,
+        first_date=booking.repeat.first_date,
         every_weeks=booking.repeat.every_weeks,
         until=booking.repeat.until,
         count=booking.repeat.count,

@@ -99,6 +99,36 @@ def test_a_weekly_booking_through_the_form(client, ruth, megan):
     assert [t["label"] for t in visits[0].tasks] == ["Breakfast", "Tablets"]
 
 
+def test_a_weekly_booking_first_on_the_night_the_clocks_go_forward_keeps_its_times(
+    client, ruth, megan, time_machine
+):
+    time_machine.move_to(at(20, 10, month=3, year=2027), tick=False)
+    client.force_login(ruth.user)
+
+    client.post(
+        "/visits/new/",
+        {
+            "worker": str(megan.number),
+            "day": "2027-03-28",  # 01:00 becomes 02:00 that night
+            "starts_at": "01:30",
+            "ends_at": "03:00",
+            "sleep_in": "on",
+            "repeat": "on",
+            "weekdays": ["6"],
+            "every_weeks": "1",
+            "count": "3",
+        },
+    )
+
+    london = at(1, 0).tzinfo
+    times = [
+        (v.starts.astimezone(london).strftime("%d %H:%M"), v.ends.astimezone(london).strftime("%H:%M"))
+        for v in Visit.objects.order_by("starts")
+    ]
+    # The first night has no 01:30; the weeks after keep the times asked for.
+    assert times[1:] == [("04 01:30", "03:00"), ("11 01:30", "03:00")]
+
+
 def test_someone_who_may_not_book_is_sent_back(client, ruth, megan, tom):
     client.force_login(tom.user)
 
