@@ -5,6 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from carecoop.permissions import is_staff
 from governance.models import SEAT_CLASS_MEMBERS, Ballot, Meeting
+from members import selectors as member_selectors
 from members.models import Membership, User
 
 
@@ -25,12 +26,13 @@ def runs_meeting(user: User | AnonymousUser, member: Membership | None, meeting:
 
 
 def may_stand(member: Membership | None, ballot: Ballot) -> bool:
-    """A member of the class whose seats an election fills, while nominations are open (until it
-    opens). Standing again after withdrawing is allowed; standing twice is not (the service says
-    so)."""
+    """A member who may take part (admitted, a paid share: rule 1) of the class whose seats an
+    election fills, while nominations are open (until it opens). Standing again after withdrawing
+    is allowed; standing twice is not (the service says so)."""
     return (
         member is not None
         and ballot.kind == Ballot.Kind.ELECTION
         and ballot.status == Ballot.Status.DRAFT
         and member.member_class in SEAT_CLASS_MEMBERS.get(ballot.seat_class, ())
+        and member_selectors.membership_can_participate(membership=member)
     )

@@ -345,7 +345,7 @@ def result_as_dict(result: BallotResult) -> dict[str, Any]:
                     "description": s.description,
                     "totals": {str(pk): str(total) for pk, total in s.totals.items()},
                     "non_transferable": str(s.non_transferable),
-                    "elected": s.elected,
+                    "elected": [str(pk) for pk in s.elected],  # as counted and kept
                     "note": s.note,
                 }
                 for s in election.stages

@@ -259,6 +259,7 @@ def team_member_confirm(*, member: TeamMember, by: User) -> TeamMember:
     member.status, member.confirmed_at = TeamMember.Status.CONFIRMED, timezone.now()
     member._history_user = by  # type: ignore[attr-defined]
     member.save(update_fields=["status", "confirmed_at"])
+    outbox.emails_cancel(about=f"matching.team_member:{member.pk}")  # "the trial has ended", if not sent
     return member
 
 
@@ -272,6 +273,7 @@ def team_member_end(*, member: TeamMember, by: User, reason: str = "") -> TeamMe
     member.end_reason = reason.strip()
     member._history_user = by  # type: ignore[attr-defined]
     member.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
+    outbox.emails_cancel(about=f"matching.team_member:{member.pk}")  # "the trial has ended", if not sent
     TeamRole.objects.filter(
         receiver=member.receiver, holder=member.member.user, ended_at__isnull=True
     ).update(ended_at=timezone.now())

@@ -2,10 +2,6 @@ from carecoop.permissions import is_staff
 from members.models import Membership, User
 
 
-def can_read_register(user: User) -> bool:
-    return is_staff(user)
-
-
 def can_manage_circle(user: User, receiver: Membership) -> bool:
     """The person themselves, or staff: nobody else changes who acts for someone."""
     return bool(user.is_authenticated and (user.pk == receiver.user_id or is_staff(user)))

@@ -4,11 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from matching import selectors as matching_selectors
 from matching.models import TeamMember, TeamRole
 from members import permissions as member_permissions
-from members.models import Membership, User
+from members import selectors as member_selectors
+from members.models import MemberClass, Membership, User
 from scheduling.models import SchedulingPolicy, Visit
 
 CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
@@ -93,6 +95,26 @@ def offered_to(user: User | AnonymousUser, visit: Visit) -> bool:
     return TeamMember.objects.working().filter(receiver=visit.receiver, member__user=user).exists()
 
 
+def works_in_team(worker: Membership | None, receiver: Membership) -> bool:
+    """Rule 5: a worker with a working place in the person's team."""
+    return (
+        worker is not None and TeamMember.objects.working().filter(receiver=receiver, member=worker).exists()
+    )
+
+
+def may_take(user: User | AnonymousUser, visit: Visit) -> bool:
+    """Offered to them (see `offered_to`), and a worker who may be booked that day (rule 3): what
+    accepting asks, besides the offer still waiting."""
+    if not offered_to(user, visit):
+        return False
+    worker = visit.worker if not visit.is_open else member_selectors.membership_current_for_user(user=user)
+    return (
+        worker is not None
+        and worker.member_class == MemberClass.WORKER
+        and member_selectors.worker_is_bookable(membership=worker, on=timezone.localdate(visit.starts))
+    )
+
+
 def may_cancel(user: User | AnonymousUser, visit: Visit, *, receiver_side: bool | None = None) -> bool:
     """The person's side while it is live; the worker once they have accepted (an offer they
     decline instead)."""
@@ -141,14 +163,16 @@ def visit_actions(
     is_worker = is_visit_worker(user, visit)
     receiver_side = can_book(user, visit.receiver)
     accepted = visit.status == Visit.Status.ACCEPTED
-    check_in = is_worker and accepted and visit.checked_in_at is None
+    check_in = (
+        is_worker and accepted and visit.checked_in_at is None and works_in_team(visit.worker, visit.receiver)
+    )
     opens, closes = check_in_window(visit)
     deadline = hours_answer_deadline(visit, policy)
     return VisitActions(
         is_worker=is_worker,
         receiver_side=receiver_side,
         sees_care=is_worker or can_see_care(user, visit.receiver),
-        accept=offer_waiting(visit, now) and offered_to(user, visit),
+        accept=offer_waiting(visit, now) and may_take(user, visit),
         decline=offer_waiting(visit, now) and is_worker and not visit.is_open,
         cancel=may_cancel(user, visit, receiver_side=receiver_side),
         change=is_live(visit) and receiver_side,

@@ -97,12 +97,6 @@ def visits_for_worker(*, worker: Membership, start: datetime, end: datetime) -> 
     )
 
 
-def visits_for_receiver(*, receiver: Membership, start: datetime, end: datetime) -> QuerySet[Visit]:
-    return _with_people(
-        Visit.objects.between(start, end).filter(receiver=receiver, status__in=LIVE)
-    ).order_by("starts", "pk")
-
-
 def visit_get_for_user(*, user: User | AnonymousUser, pk: int) -> Visit:
     """One visit, if the user may see it; 404 otherwise: what one may not see, one cannot learn
     exists."""

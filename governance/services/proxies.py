@@ -110,10 +110,11 @@ def proxy_appoint(
     else:
         held = scope.held_by(Membership.objects.filter(pk__in=[holder.pk] if holder else []))
     replaced = Proxy.objects.live().filter(appointer=appointer, meeting=meeting, ballot=ballot)
-    # Changing the instructions to the same holder is not news by email: the page shows them.
+    # Changing the instructions to the same holder is not news by email, once they have been told:
+    # the page shows them. A replaced proxy's holder not yet told is not told of it; the same holder
+    # not yet told is told of the new one instead.
     same_holder = holder is not None and replaced.filter(holder=holder).exists()
-    # A replaced proxy's holder, not yet told, is not told now.
-    outbox.emails_cancel(about=[_about(pk) for pk in replaced.values_list("pk", flat=True)])
+    untold = outbox.emails_cancel(about=[_about(pk) for pk in replaced.values_list("pk", flat=True)])
     replaced.update(revoked_at=now)
     max_proxies = GovernancePolicy.current().max_proxies
     held_count = held.exclude(appointer=appointer).values("appointer").distinct().count()
@@ -135,7 +136,7 @@ def proxy_appoint(
         created_at=now,
     )
     # The member named is told by email; the chair sees the proxies on the meeting's page.
-    if holder is not None and not same_holder:
+    if holder is not None and (not same_holder or untold):
         _holder_email_queue(proxy, holder=holder, ballot=ballot, meeting=meeting)
     return proxy
 

@@ -1,15 +1,21 @@
+from datetime import timedelta
+
 from django.db import migrations
+from django.utils import timezone
 
 
 def owe_unsent_decisions(apps, schema_editor):
-    """A decision whose email had not gone yet (its task lost, its server down) is owed in the
-    outbox, as the services now write it, before the marker it was waiting on is dropped."""
+    """A recent decision whose email had not gone yet (its task lost, its server down) is owed in
+    the outbox, as the services now write it, before the marker it was waiting on is dropped. One
+    older than a fortnight is left: news that late would confuse more than it tells."""
     Application = apps.get_model("members", "Application")
     Membership = apps.get_model("members", "Membership")
     Email = apps.get_model("carecoop", "Email")
     rows = []
     undecided = Application.objects.filter(
-        decision_emailed_at__isnull=True, status__in=["approved", "rejected"]
+        decision_emailed_at__isnull=True,
+        status__in=["approved", "rejected"],
+        decided_at__gte=timezone.now() - timedelta(days=14),
     ).select_related("user")
     for application in undecided:
         if not application.user.email:

@@ -18,7 +18,7 @@ from scheduling.models import (
     VisitEvent,
 )
 from scheduling.services.notifications import notify_receiver_side, notify_team, reminders_plan
-from scheduling.services.rules import NOTE_MAX, clean_text, in_team, refuse, visit_lock
+from scheduling.services.rules import NOTE_MAX, clean_text, refuse, visit_lock
 
 
 def _own_accepted(visit: Visit, by: User) -> Visit:
@@ -43,7 +43,7 @@ def visit_check_in(
     opens, closes = permissions.check_in_window(visit)
     if not opens <= now <= closes:
         raise refuse(_("Check in from an hour before the visit until its end."), "not_now")
-    if visit.worker is None or not in_team(visit.worker, visit.receiver):
+    if not permissions.works_in_team(visit.worker, visit.receiver):
         raise refuse(_("You are no longer in this person's team."), "not_in_team")
     visit.checked_in_at = now
     fields = ["checked_in_at", "updated_at"]

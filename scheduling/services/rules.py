@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
-from matching.models import TeamMember
 from members import selectors as member_selectors
 from members.models import MemberClass, Membership, User, WeeklyTime
+from scheduling import permissions
 from scheduling.models import (
     SchedulingPolicy,
     Series,
@@ -100,13 +100,9 @@ def clean_text(text: str, limit: int, field_name: str) -> str:
     return text
 
 
-def in_team(worker: Membership, receiver: Membership) -> bool:
-    return TeamMember.objects.working().filter(receiver=receiver, member=worker).exists()
-
-
 def check_worker(worker: Membership, receiver: Membership, starts: datetime) -> None:
     """Rules 3 and 5, asked exactly: in the person's team, and bookable on the visit's day."""
-    if worker.member_class != MemberClass.WORKER or not in_team(worker, receiver):
+    if worker.member_class != MemberClass.WORKER or not permissions.works_in_team(worker, receiver):
         raise refuse(_("Visits are booked with workers in the person's team."), "not_in_team", "worker")
     if not member_selectors.worker_is_bookable(membership=worker, on=timezone.localdate(starts)):
         raise refuse(

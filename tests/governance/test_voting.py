@@ -812,3 +812,18 @@ def test_a_notice_not_sent_before_its_meeting_began_is_not_sent_after(staff, mar
 
     assert send_owed() == []
     assert not owed(kind="governance.meeting_notice")
+
+
+def test_a_holder_is_told_once_when_the_instructions_change_before_or_after_the_email_goes(
+    motion_ballot, margaret, tom
+):
+    send_owed()  # the meeting's notices
+    services.proxy_appoint(user=margaret.user, holder=tom, ballot=motion_ballot)
+    services.proxy_appoint(user=margaret.user, holder=tom, ballot=motion_ballot, instruction="for")
+
+    told = send_owed()
+    services.proxy_appoint(user=margaret.user, holder=tom, ballot=motion_ballot, instruction="against")
+
+    assert [m.to for m in told] == [[tom.user.email]]
+    assert "They ask you to: Vote for." in told[0].body
+    assert send_owed() == []  # told already: the page shows the new instructions

@@ -424,6 +424,16 @@ def test_both_sides_are_reminded_once_when_a_trial_ends(ruth, workers):
     assert sorted(m.to for m in ended) == sorted([[ruth.user.email], [workers["megan"].user.email]])
 
 
+def test_a_trial_confirmed_before_its_reminder_went_takes_the_reminder_back(ruth, workers):
+    place = services.introduction_accept(introduction=_ask(ruth, workers["megan"]), by=workers["megan"].user)
+    send_owed()  # the introduction's own emails
+    assert services.trial_reminders_send(today=timezone.localdate() + datetime.timedelta(weeks=4)) == 1
+
+    services.team_member_confirm(member=place, by=ruth.user)
+
+    assert send_owed() == []
+
+
 def test_a_worker_outside_the_team_cannot_read_private_fields_or_post(ruth, workers):
     services.introduction_accept(introduction=_ask(ruth, workers["megan"]), by=workers["megan"].user)
     profile = member_selectors.profile_get_for_membership(membership=ruth)

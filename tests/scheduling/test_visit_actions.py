@@ -122,3 +122,33 @@ def test_the_visit_page_and_the_api_offer_the_same_actions(client, api_client, r
 
     api_client.force_authenticate(ruth.user)
     assert api_client.get(f"/api/v1/visits/{visit.pk}/").json()["actions"] == ["cancel", "change"]
+
+
+def test_a_worker_whose_checks_lapsed_is_not_offered_what_accepting_would_refuse(ruth, megan, staff):
+    from members import services as member_services
+
+    visit = _book(ruth, megan)
+    member_services.vetting_check_void(
+        check=megan.vetting_checks.get(kind="dbs"), by=staff, reason="Certificate withdrawn"
+    )
+    actions = permissions.visit_actions(
+        megan.user, visit, now=timezone.now(), policy=SchedulingPolicy.current()
+    )
+
+    assert "accept" not in actions.names()
+    assert not _service_lets("accept", visit, megan.user)
+    assert "decline" in actions.names()  # she may still say no
+
+
+def test_a_worker_no_longer_in_the_team_is_not_offered_check_in(ruth, megan, time_machine):
+    from matching.models import TeamMember
+
+    visit = services.visit_accept(visit=_book(ruth, megan), by=megan.user)
+    time_machine.move_to(at(24, 8, 55), tick=False)
+    TeamMember.objects.filter(receiver=ruth, member=megan).update(status=TeamMember.Status.ENDED)
+    actions = permissions.visit_actions(
+        megan.user, visit, now=timezone.now(), policy=SchedulingPolicy.current()
+    )
+
+    assert "check_in" not in actions.names()
+    assert not _service_lets("check_in", visit, megan.user)
