@@ -1,6 +1,8 @@
-"""Racing real threads against PostgreSQL, each with its own database connection."""
+"""Racing real threads against PostgreSQL, each with its own database connection; waiting for
+what another process (a real Celery worker) does."""
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -30,3 +32,13 @@ def race(tasks: list[Callable[[], Any]]) -> list[Any]:
     for thread in threads:
         thread.join(timeout=60)
     return results
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> bool:
+    """Whether `condition` came true within `seconds` (asked every 50 ms)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False

@@ -71,6 +71,22 @@ def now(time_machine):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def real_celery_worker():  # type: ignore[no-untyped-def]
+    """A Celery worker consuming from the real Redis broker, with tasks no longer run inline."""
+    from celery.contrib.testing.worker import start_worker
+
+    from carecoop.celery import app as celery_app
+
+    assert celery_app.conf.broker_url.startswith("redis://")
+    celery_app.conf.task_always_eager = False
+    try:
+        with start_worker(celery_app, perform_ping_check=False, pool="solo", shutdown_timeout=10) as worker:
+            yield worker
+    finally:
+        celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
 

@@ -4,7 +4,6 @@ sent after the commit (and by the minute's sweep), each once, with absolute link
 import datetime
 import logging
 import re
-import time
 from collections import Counter
 from smtplib import SMTPDataError, SMTPRecipientsRefused, SMTPSenderRefused, SMTPServerDisconnected
 from urllib.parse import urlsplit
@@ -19,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from carecoop import outbox
-from carecoop.celery import app as celery_app
 from carecoop.emails import absolute_url
 from carecoop.models import Email
 from carecoop.tasks import emails_send_task
@@ -29,7 +27,7 @@ from members import services as member_services
 from scheduling import services as scheduling_services
 from scheduling.models import NOTIFICATION_KINDS, Notification
 from tests.clock import NOW
-from tests.concurrency import race
+from tests.concurrency import race, wait_for
 from tests.factories import MembershipFactory, UserFactory, add_worker, record_right_to_work
 from tests.governance.conftest import call_agm
 from tests.outbox import html_part, owed, send_owed, site_links
@@ -455,29 +453,6 @@ def test_what_an_email_said_is_not_kept_once_it_is_sent(db):
 # --- Delivery through Celery and Redis ----------------------------------------------------------------
 
 
-@pytest.fixture
-def real_celery_worker():
-    """A Celery worker consuming from the real Redis broker, with tasks no longer run inline."""
-    from celery.contrib.testing.worker import start_worker
-
-    assert celery_app.conf.broker_url.startswith("redis://")
-    celery_app.conf.task_always_eager = False
-    try:
-        with start_worker(celery_app, perform_ping_check=False, pool="solo", shutdown_timeout=10) as worker:
-            yield worker
-    finally:
-        celery_app.conf.task_always_eager = True
-
-
-def _wait_for(condition, seconds=20.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 @pytest.mark.django_db(transaction=True)
 def test_after_the_commit_a_real_worker_on_redis_sends_them_and_the_sweep_sent_twice_sends_nothing_more(
     real_celery_worker,
@@ -490,7 +465,7 @@ def test_after_the_commit_a_real_worker_on_redis_sends_them_and_the_sweep_sent_t
     emails_send_task.delay()  # the minute's sweep, delivered twice while the first is at work
     emails_send_task.delay()
 
-    assert _wait_for(
+    assert wait_for(
         lambda: (
             state.total_count.get(emails_send_task.name, 0) >= done_before + 3
             and not state.active_requests

@@ -1,16 +1,14 @@
 """Vetting of workers: the checks staff record, when a worker may be booked, and reminders."""
 
 import datetime
-import time
 
 import pytest
 from django.core import mail
 
-from carecoop.celery import app as celery_app
 from carecoop.exceptions import ApplicationError
 from members import selectors, services
 from members.models import TrainingCourse, VettingCheck
-from tests.concurrency import race
+from tests.concurrency import race, wait_for
 from tests.factories import (
     MembershipFactory,
     UserFactory,
@@ -235,29 +233,6 @@ def test_two_sweeps_at_once_send_each_reminder_once():
     assert VettingCheck.objects.filter(reminded_7_at__isnull=True, reminded_30_at__isnull=False).count() == 6
 
 
-@pytest.fixture
-def real_celery_worker():
-    """A Celery worker consuming from the real Redis broker, with tasks no longer run inline."""
-    from celery.contrib.testing.worker import start_worker
-
-    assert celery_app.conf.broker_url.startswith("redis://")
-    celery_app.conf.task_always_eager = False
-    try:
-        with start_worker(celery_app, perform_ping_check=False, pool="solo", shutdown_timeout=10) as worker:
-            yield worker
-    finally:
-        celery_app.conf.task_always_eager = True
-
-
-def _wait_for(condition, seconds=10.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_daily_task_is_delivered_through_redis_to_a_real_worker(real_celery_worker):
     from members.tasks import vetting_reminders_send_task
@@ -273,7 +248,7 @@ def test_the_daily_task_is_delivered_through_redis_to_a_real_worker(real_celery_
     vetting_reminders_send_task.delay()  # a second delivery must send nothing more
 
     # The sweep owes the emails; after its commit the outbox's task, also through Redis, sends them.
-    assert _wait_for(
+    assert wait_for(
         lambda: (
             state.total_count.get(vetting_reminders_send_task.name, 0) >= done_before + 2
             and not state.active_requests

@@ -2,7 +2,6 @@
 that claims due rows, so that each goes out exactly once, however many sweeps run at once."""
 
 import datetime
-import time
 from datetime import UTC, timedelta
 
 import pytest
@@ -10,11 +9,10 @@ from django.conf import settings
 from django.core import mail
 
 from carecoop import outbox
-from carecoop.celery import app as celery_app
 from scheduling import services
 from scheduling.models import EmailChoice, Notification, Reminder
 from scheduling.tasks import reminders_send_due_task
-from tests.concurrency import race
+from tests.concurrency import race, wait_for
 from tests.factories import add_worker, visit_booked
 from tests.outbox import owed, send_owed
 from tests.scheduling.conftest import at
@@ -340,29 +338,6 @@ def test_eight_sweeps_at_once_send_each_reminder_exactly_once(ruth, staff, time_
     assert_each_reminder_sent_once()
 
 
-@pytest.fixture
-def real_celery_worker():
-    """A Celery worker consuming from the real Redis broker, with tasks no longer run inline."""
-    from celery.contrib.testing.worker import start_worker
-
-    assert celery_app.conf.broker_url.startswith("redis://")
-    celery_app.conf.task_always_eager = False
-    try:
-        with start_worker(celery_app, perform_ping_check=False, pool="solo", shutdown_timeout=10) as worker:
-            yield worker
-    finally:
-        celery_app.conf.task_always_eager = True
-
-
-def _wait_for(condition, seconds=20.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_sweep_sent_twice_through_redis_to_a_real_worker_sends_each_reminder_once(
     ruth, staff, time_machine, real_celery_worker
@@ -376,7 +351,7 @@ def test_the_sweep_sent_twice_through_redis_to_a_real_worker_sends_each_reminder
     reminders_send_due_task.delay()
     reminders_send_due_task.delay()  # a second delivery must send nothing more
 
-    assert _wait_for(
+    assert wait_for(
         lambda: (
             state.total_count.get(reminders_send_due_task.name, 0) >= done_before + 2
             and not state.active_requests
