@@ -1,7 +1,8 @@
 """The demo co-op's visits (see the seed_demo command): Ruth has Megan twice a week, on Tuesday
-and Thursday mornings, and an open visit on Saturday offered to her team. Two of Megan's visits
-have already happened: one a week ago, its hours confirmed, and one yesterday, its hours waiting
-for Ruth; their notes start Ruth's care log."""
+and Thursday mornings, and an open visit on Saturday offered to her team. Three of Megan's visits
+have already happened: one a week ago, its hours confirmed; one four days ago, whose hours Ruth
+queried, waiting in the secretary's queue; and one yesterday, its hours waiting for Ruth. Their
+notes start Ruth's care log."""
 
 from datetime import time, timedelta
 
@@ -55,6 +56,8 @@ def seed() -> list[object]:
 PAST_NOTES = [
     "Ruth had porridge and took her morning tablets with her tea. We walked round the garden "
     "twice; her knee was stiff at first. She asked for more milk on the shopping list.",
+    "Ruth was bright this morning. Breakfast and tablets as usual; we sorted the post together and "
+    "rang the surgery about her repeat prescription.",
     "Ruth was tired after a poor night, so we sat and did the crossword instead of the walk. "
     "Tablets taken with breakfast. She would like the hairdresser booked for next week.",
 ]
@@ -65,7 +68,10 @@ def _past_visits(ruth: Membership, megan: Membership) -> None:
     (they refuse to book anything in the past)."""
     today = timezone.localdate()
     rate = megan.profile.hourly_rate_pence
-    for days_ago, note, confirmed in ((7, PAST_NOTES[0], True), (1, PAST_NOTES[1], False)):
+    answers = {7: Visit.Hours.CONFIRMED, 4: Visit.Hours.QUERIED, 1: Visit.Hours.PENDING}
+    for days_ago, note in ((7, PAST_NOTES[0]), (4, PAST_NOTES[1]), (1, PAST_NOTES[2])):
+        hours = answers[days_ago]
+        answered = hours != Visit.Hours.PENDING
         starts, ends = services.span_for(today - timedelta(days=days_ago), time(9), time(10, 30))
         Visit.objects.create(
             receiver=ruth,
@@ -82,7 +88,10 @@ def _past_visits(ruth: Membership, megan: Membership) -> None:
             checked_in_at=starts - timedelta(minutes=4),
             checked_out_at=ends + timedelta(minutes=2),
             visit_note=note,
-            hours=Visit.Hours.CONFIRMED if confirmed else Visit.Hours.PENDING,
-            hours_answered_at=ends + timedelta(hours=3) if confirmed else None,
-            hours_answered_by=ruth.user if confirmed else None,
+            hours=hours,
+            hours_answered_at=ends + timedelta(hours=3) if answered else None,
+            hours_answered_by=ruth.user if answered else None,
+            query_reason="I think Megan had to go at ten: the visit was booked until half past."
+            if hours == Visit.Hours.QUERIED
+            else "",
         )

@@ -137,6 +137,52 @@ class NoteForm(forms.Form):
     )
 
 
+class HoursSettleForm(forms.Form):
+    """Staff settle queried hours: as they were, or changed, with a reason both sides see."""
+
+    AS_THEY_WERE, CHANGED = "as_they_were", "changed"
+
+    prefix = "settle"
+    outcome = forms.ChoiceField(
+        label=_("Settle the hours"),
+        choices=[(AS_THEY_WERE, _("As they were")), (CHANGED, _("Changed to the time below"))],
+        widget=forms.RadioSelect,
+        initial=AS_THEY_WERE,
+    )
+    hours = forms.IntegerField(
+        label=_("Hours"),
+        min_value=0,
+        max_value=24,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "input--short"}),
+    )
+    minutes = forms.IntegerField(
+        label=_("Minutes"),
+        min_value=0,
+        max_value=59,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "input--short"}),
+    )
+    reason = forms.CharField(
+        label=_("How, and why (both sides are shown this)"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("outcome") == self.CHANGED and data.get("hours") is None and data.get("minutes") is None:
+            self.add_error("hours", _("Give the time that counts, in hours and minutes."))
+        return data
+
+    def counted_minutes(self) -> int | None:
+        """The minutes that count, or None for the hours as they were."""
+        data = self.cleaned_data
+        if data["outcome"] != self.CHANGED:
+            return None
+        return 60 * (data.get("hours") or 0) + (data.get("minutes") or 0)
+
+
 class EmailChoicesForm(forms.Form):
     kinds = forms.MultipleChoiceField(
         label=_("Email me about"), required=False, widget=forms.CheckboxSelectMultiple

@@ -38,6 +38,10 @@ class SchedulingPolicy(SingletonPolicy):
     check_in_far_km = models.PositiveSmallIntegerField(
         _("a check-in further than this from the person's postcode is flagged (km)"), default=3
     )
+    early_check_out_minutes = models.PositiveSmallIntegerField(
+        _("a check-out this many minutes before the end is early: the worker confirms the shorter time"),
+        default=15,
+    )
     missed_after_minutes = models.PositiveSmallIntegerField(
         _("minutes after the start without a check-in before the team is alerted"), default=15
     )
@@ -171,6 +175,15 @@ class Visit(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     query_reason = models.TextField(blank=True, max_length=1000)
+    # The minutes that count (what the person pays for and the worker is paid for) when they are
+    # not the booked length: a check-out the worker confirmed was early, or hours staff settled.
+    worked_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # Queried hours settled by staff, with the reason both sides are shown.
+    hours_settled_at = models.DateTimeField(null=True, blank=True)
+    hours_settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    hours_settle_reason = models.TextField(blank=True, max_length=1000, default="", db_default="")
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = VisitQuerySet.as_manager()
@@ -208,14 +221,21 @@ class Visit(models.Model):
         return int((self.ends - self.starts).total_seconds() // 60)
 
     @property
+    def counted_minutes(self) -> int:
+        """The minutes the money follows: the booked length, unless the hours were counted
+        otherwise (an early check-out confirmed, or hours settled)."""
+        return self.worked_minutes if self.worked_minutes is not None else self.duration_minutes
+
+    @property
     def is_delivered(self) -> bool:
         return self.checked_out_at is not None
 
     def cost(self, policy: SchedulingPolicy) -> "VisitCost | None":
-        """What the person pays, the worker gets and the co-op keeps, to the penny."""
+        """What the person pays, the worker gets and the co-op keeps, to the penny, for the
+        minutes that count."""
         if self.rate_pence is None:
             return None
-        return VisitCost.of(self.rate_pence, self.duration_minutes, policy)
+        return VisitCost.of(self.rate_pence, self.counted_minutes, policy)
 
 
 @dataclass(frozen=True)
@@ -274,6 +294,7 @@ class VisitEvent(models.TextChoices):
     DELIVERED = "visit_delivered", _("Visits finished, hours to confirm")
     CHECK_IN_FAR = "check_in_far", _("Check-ins far from home")
     HOURS_QUERIED = "hours_queried", _("Hours queried")
+    HOURS_SETTLED = "hours_settled", _("Queried hours settled")
 
 
 # Every kind of notification, as people choose which come by email: reminders, then events.

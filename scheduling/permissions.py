@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from carecoop.permissions import is_staff
 from matching import selectors as matching_selectors
 from matching.models import TeamMember, TeamRole
 from members import permissions as member_permissions
@@ -129,6 +130,24 @@ def check_in_window(visit: Visit) -> tuple[datetime, datetime]:
     return visit.starts - CHECK_IN_OPENS_BEFORE, visit.ends
 
 
+def early_by(visit: Visit, *, now: datetime, policy: SchedulingPolicy) -> int | None:
+    """Whole minutes a check-out now would come before the visit's end, when that is the policy's
+    minutes or more (the worker then confirms the shorter time); None otherwise."""
+    minutes = int((visit.ends - now).total_seconds() // 60)
+    return minutes if minutes >= policy.early_check_out_minutes else None
+
+
+def minutes_worked(visit: Visit, *, until: datetime) -> int:
+    """From the start, or a later check-in, until `until`: the time a visit cut short counts."""
+    began = max(visit.starts, visit.checked_in_at or visit.starts)
+    return max(0, int((until - began).total_seconds() // 60))
+
+
+def may_settle_hours(user: User | AnonymousUser) -> bool:
+    """Queried hours are settled by staff, who hear both sides."""
+    return is_staff(user)
+
+
 def hours_answer_deadline(visit: Visit, policy: SchedulingPolicy) -> datetime | None:
     if visit.checked_out_at is None:
         return None
@@ -150,10 +169,20 @@ class VisitActions:
     check_in_opens: datetime | None
     deliver: bool  # checked in, not out: tick tasks, write the note, check out
     answer_hours: bool
+    settle_hours: bool  # staff, on queried hours
 
     def names(self) -> list[str]:
         """The actions offered, by name, for the API."""
-        offered = ("accept", "decline", "cancel", "change", "check_in", "deliver", "answer_hours")
+        offered = (
+            "accept",
+            "decline",
+            "cancel",
+            "change",
+            "check_in",
+            "deliver",
+            "answer_hours",
+            "settle_hours",
+        )
         return [name for name in offered if getattr(self, name)]
 
 
@@ -183,4 +212,5 @@ def visit_actions(
         and deadline is not None
         and now <= deadline
         and can_answer_hours(user, visit),
+        settle_hours=visit.hours == Visit.Hours.QUERIED and may_settle_hours(user),
     )

@@ -113,6 +113,15 @@ def visit_get_for_user(*, user: User | AnonymousUser, pk: int) -> Visit:
     raise Http404
 
 
+def visits_hours_queried() -> QuerySet[Visit]:
+    """Visits whose hours are queried, oldest query first: staff's queue to settle."""
+    return (
+        _with_people(Visit.objects.filter(hours=Visit.Hours.QUERIED))
+        .select_related("hours_answered_by")
+        .order_by("hours_answered_at", "pk")
+    )
+
+
 def care_log(*, receiver: Membership) -> QuerySet[Visit]:
     """The person's visit notes, newest first. Ask `permissions.can_see_care` before showing it."""
     return _with_people(Visit.objects.filter(receiver=receiver, checked_out_at__isnull=False)).order_by(

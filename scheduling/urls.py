@@ -11,4 +11,5 @@ urlpatterns = [
     path("care-log/<int:number>/", views.care_log, name="care_log"),
     path("notifications/", views.notifications, name="notifications"),
     path("calendar-feed/", views.calendar_feed, name="calendar_feed"),
+    path("staff/hours/", views.hours_queried, name="staff_hours_queried"),
 ]

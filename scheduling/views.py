@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from carecoop.exceptions import ApplicationError
 from carecoop.forms import form_add_application_error
 from carecoop.http import AuthenticatedHttpRequest
+from carecoop.permissions import staff_required
 from matching import selectors as matching_selectors
 from matching.models import TeamMember
 from members import selectors as member_selectors
@@ -26,6 +27,7 @@ from scheduling import permissions, selectors, services
 from scheduling.forms import (
     OPEN,
     EmailChoicesForm,
+    HoursSettleForm,
     NoteForm,
     OptionalReasonForm,
     ReasonForm,
@@ -187,9 +189,19 @@ def visit_book(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def visit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+    return _visit_page(request, selectors.visit_get_for_user(user=request.user, pk=pk))
+
+
+def _visit_page(
+    request: AuthenticatedHttpRequest,
+    visit: Visit,
+    *,
+    settle_form: HoursSettleForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     policy = SchedulingPolicy.current()
-    can = permissions.visit_actions(request.user, visit, now=timezone.now(), policy=policy)
+    now = timezone.now()
+    can = permissions.visit_actions(request.user, visit, now=now, policy=policy)
     # The worker on their way needs the address and a phone number; nobody else is shown them here.
     going = can.is_worker and visit.status == Visit.Status.ACCEPTED and not visit.is_delivered
     context = {
@@ -210,8 +222,18 @@ def visit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "late_hours": policy.late_cancellation_hours,
         "optional_reason_form": OptionalReasonForm(),
         "note_form": NoteForm(initial={"note": visit.visit_note}),
+        # Leaving now would be early: the worker is asked to confirm the shorter time.
+        "early_by": permissions.early_by(visit, now=now, policy=policy) if can.deliver else None,
+        "settle_form": settle_form or HoursSettleForm(),
     }
-    return render(request, "scheduling/visit_detail.html", context)
+    return render(request, "scheduling/visit_detail.html", context, status=status)
+
+
+@staff_required
+def hours_queried(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Staff's queue of queried hours, oldest first: each is settled on its visit's page."""
+    page = Paginator(selectors.visits_hours_queried(), 50).get_page(request.GET.get("page"))
+    return render(request, "scheduling/hours_queried.html", {"page": page})
 
 
 def _float(value: str | None) -> float | None:
@@ -238,6 +260,7 @@ def visit_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Htt
         "check-out": _("You are checked out. Thank you."),
         "confirm": _("Hours confirmed. Thank you."),
         "query": _("Your query is sent to the team and the office."),
+        "settle": _("The hours are settled; both sides are told."),
     }
     if action not in done:
         raise Http404
@@ -275,12 +298,27 @@ def visit_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Htt
         elif action == "note":
             services.visit_note_save(visit=visit, by=request.user, note=post.get("note", ""))
         elif action == "check-out":
-            services.visit_check_out(visit=visit, by=request.user, note=post.get("note"))
+            services.visit_check_out(
+                visit=visit, by=request.user, note=post.get("note"), shorter=post.get("shorter") == "1"
+            )
         elif action == "confirm":
             services.visit_hours_confirm(visit=visit, by=request.user)
         elif action == "query":
             services.visit_hours_query(visit=visit, by=request.user, reason=post.get("reason", ""))
+        elif action == "settle":
+            settle_form = HoursSettleForm(post)
+            if not settle_form.is_valid():
+                return _visit_page(request, visit, settle_form=settle_form, status=400)
+            services.visit_hours_settle(
+                visit=visit,
+                by=request.user,
+                minutes=settle_form.counted_minutes(),
+                reason=settle_form.cleaned_data["reason"],
+            )
     except ApplicationError as error:
+        if action == "settle":
+            form_add_application_error(settle_form, error)
+            return _visit_page(request, visit, settle_form=settle_form, status=400)
         messages.error(request, error.message)
     else:
         messages.success(request, done[action])

@@ -171,14 +171,15 @@ def _in_days(days: int, hour: int = 10) -> datetime.datetime:
 
 
 class VisitFactory(DjangoModelFactory):
-    """A visit offered to a worker tomorrow, 10:00 to 11:00; `status="accepted"` for one they took."""
+    """A visit offered to a worker, from tomorrow at 10:00 for an hour (each next one two hours
+    later, so a worker's accepted visits never overlap); `status="accepted"` for one they took."""
 
     class Meta:
         model = "scheduling.Visit"
 
     receiver = factory.SubFactory(MembershipFactory, member_class="receiver")
     worker = factory.SubFactory(MembershipFactory, member_class="worker")
-    starts = factory.LazyFunction(lambda: _in_days(1))
+    starts = factory.LazyAttributeSequence(lambda _o, n: _in_days(1) + datetime.timedelta(hours=2 * n))
     ends = factory.LazyAttribute(lambda o: o.starts + datetime.timedelta(hours=1))
     booked_by = factory.LazyAttribute(lambda o: o.receiver.user)
     offer_expires_at = factory.LazyAttribute(lambda o: o.starts - datetime.timedelta(hours=12))

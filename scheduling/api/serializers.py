@@ -224,6 +224,25 @@ class CheckOutInputSerializer(serializers.Serializer[None]):
         max_length=5000,
         help_text="The visit note; left out: the note saved during the visit.",
     )
+    shorter = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Leaving early (409 early_check_out without it): the hours count to now.",
+    )
+
+
+class HoursSettleInputSerializer(serializers.Serializer[None]):
+    minutes = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=0,
+        max_value=24 * 60,
+        help_text="The minutes that count; left out or null: the hours as they were.",
+    )
+    reason = serializers.CharField(
+        allow_blank=True, max_length=1000, help_text="How they were settled: both sides are shown it."
+    )
 
 
 class NoteInputSerializer(serializers.Serializer[None]):
@@ -276,6 +295,10 @@ class VisitSerializer(serializers.Serializer[Visit]):
     checked_out_at = serializers.DateTimeField(allow_null=True)
     check_in_far = serializers.BooleanField()
     hours = serializers.ChoiceField(choices=Visit.Hours.choices)
+    counted_minutes = serializers.IntegerField(
+        help_text="The minutes the money follows: the booked length, unless counted otherwise."
+    )
+    hours_settle_reason = serializers.CharField(help_text="When staff settled queried hours: how, and why.")
     late_cancellation = serializers.BooleanField()
     cost = serializers.SerializerMethodField()
     visit_note = serializers.CharField(

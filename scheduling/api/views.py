@@ -25,6 +25,7 @@ from scheduling.api.serializers import (
     CancelInputSerializer,
     CheckInInputSerializer,
     CheckOutInputSerializer,
+    HoursSettleInputSerializer,
     NoteInputSerializer,
     ReasonInputSerializer,
     TaskTickInputSerializer,
@@ -294,7 +295,9 @@ class VisitCheckOutApi(APIView):
         return _act(
             request,
             pk,
-            lambda visit, values: services.visit_check_out(visit=visit, by=request.user, note=values["note"]),
+            lambda visit, values: services.visit_check_out(
+                visit=visit, by=request.user, note=values["note"], shorter=values["shorter"]
+            ),
             CheckOutInputSerializer,
         )
 
@@ -353,6 +356,27 @@ class VisitHoursQueryApi(APIView):
                 visit=visit, by=request.user, reason=values["reason"]
             ),
             ReasonInputSerializer,
+        )
+
+
+class VisitHoursSettleApi(APIView):
+    @extend_schema(
+        request=HoursSettleInputSerializer,
+        responses=VisitSerializer,
+        summary="Settle a visit's queried hours (staff)",
+        description=(
+            "As they were, or changed to `minutes`, with a reason both sides are shown and told. "
+            "403 staff_only for anyone else; 409 not_queried unless the hours are queried."
+        ),
+    )
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        return _act(
+            request,
+            pk,
+            lambda visit, values: services.visit_hours_settle(
+                visit=visit, by=request.user, minutes=values["minutes"], reason=values["reason"]
+            ),
+            HoursSettleInputSerializer,
         )
 
 

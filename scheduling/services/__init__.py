@@ -25,13 +25,17 @@ from scheduling.services.calendar_feed import (
     calendar_feed_revoke,
 )
 from scheduling.services.delivery import (
-    hours_confirm_unanswered,
     visit_check_in,
     visit_check_out,
-    visit_hours_confirm,
-    visit_hours_query,
     visit_note_save,
     visit_task_tick,
+)
+from scheduling.services.hours import (
+    SETTLED_MOST_MINUTES,
+    hours_confirm_unanswered,
+    visit_hours_confirm,
+    visit_hours_query,
+    visit_hours_settle,
 )
 from scheduling.services.notifications import (
     email_choices_save,
@@ -62,6 +66,7 @@ __all__ = [
     "LONDON",
     "LONGEST",
     "NOTE_MAX",
+    "SETTLED_MOST_MINUTES",
     "SHORTEST",
     "TASKS_MAX",
     "TEXT_MAX",
@@ -93,6 +98,7 @@ __all__ = [
     "visit_decline",
     "visit_hours_confirm",
     "visit_hours_query",
+    "visit_hours_settle",
     "visit_note_save",
     "visit_task_tick",
     "visits_release_left_team",

@@ -1,11 +1,8 @@
-"""Delivering a visit: check-in, tasks, the visit note, check-out and the hours answered."""
-
-from datetime import datetime, timedelta
+"""Delivering a visit: check-in, tasks, the visit note and check-out."""
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
 
 from carecoop.exceptions import ConflictError
 from members import geo
@@ -92,8 +89,12 @@ def visit_note_save(*, visit: Visit, by: User, note: str) -> Visit:
 
 
 @transaction.atomic
-def visit_check_out(*, visit: Visit, by: User, note: str | None = None) -> Visit:
-    """The worker leaves. A visit note is required: it is the person's care log."""
+def visit_check_out(*, visit: Visit, by: User, note: str | None = None, shorter: bool = False) -> Visit:
+    """The worker leaves. A visit note is required: it is the person's care log.
+
+    Leaving well before the end (the policy's minutes), the worker confirms the shorter time
+    (`shorter`), and the hours count from the start (or a later check-in) to now: the person pays
+    for, and the worker is paid for, what happened."""
     visit = _own_accepted(visit, by)
     if visit.checked_in_at is None:
         raise ConflictError(_("Check in first."), code="not_checked_in")
@@ -103,72 +104,18 @@ def visit_check_out(*, visit: Visit, by: User, note: str | None = None) -> Visit
         visit.visit_note = clean_text(note, NOTE_MAX, "note")
     if not visit.visit_note:
         raise refuse(_("Write a visit note before checking out."), "note_required", "note")
-    visit.checked_out_at = timezone.now()
-    visit.save(update_fields=["checked_out_at", "visit_note", "updated_at"])
+    now = timezone.now()
+    fields = ["checked_out_at", "visit_note", "updated_at"]
+    early = permissions.early_by(visit, now=now, policy=SchedulingPolicy.current())
+    if early is not None:
+        if not shorter:
+            message = _(
+                "You are leaving %(minutes)s minutes early: tick the box to confirm the shorter time."
+            ) % {"minutes": early}
+            raise ConflictError(message, code="early_check_out", fields={"shorter": [message]})
+        visit.worked_minutes = permissions.minutes_worked(visit, until=now)
+        fields.append("worked_minutes")
+    visit.checked_out_at = now
+    visit.save(update_fields=fields)
     notify_receiver_side(visit, VisitEvent.DELIVERED)
     return visit
-
-
-def _answer_hours(visit: Visit, by: User) -> Visit:
-    visit = visit_lock(visit)
-    if not permissions.can_answer_hours(by, visit):
-        raise refuse(_("Only the person or someone acting for them confirms the hours."), "not_allowed")
-    if visit.checked_out_at is None:
-        raise ConflictError(_("The visit has not finished."), code="not_delivered")
-    if visit.hours != Visit.Hours.PENDING:
-        raise ConflictError(_("These hours have already been answered."), code="already_answered")
-    deadline = permissions.hours_answer_deadline(visit, SchedulingPolicy.current())
-    if deadline is None or timezone.now() > deadline:
-        raise ConflictError(_("The time to answer has passed."), code="too_late")
-    return visit
-
-
-@transaction.atomic
-def visit_hours_confirm(*, visit: Visit, by: User) -> Visit:
-    visit = _answer_hours(visit, by)
-    visit.hours = Visit.Hours.CONFIRMED
-    visit.hours_answered_at = timezone.now()
-    visit.hours_answered_by = by
-    visit.save(update_fields=["hours", "hours_answered_at", "hours_answered_by", "updated_at"])
-    return visit
-
-
-@transaction.atomic
-def visit_hours_query(*, visit: Visit, by: User, reason: str) -> Visit:
-    visit = _answer_hours(visit, by)
-    reason = clean_text(reason, 1000, "reason")
-    if not reason:
-        raise refuse(_("Say what is wrong with the hours."), "reason_required", "reason")
-    visit.hours = Visit.Hours.QUERIED
-    visit.hours_answered_at = timezone.now()
-    visit.hours_answered_by = by
-    visit.query_reason = reason
-    visit.save(
-        update_fields=["hours", "hours_answered_at", "hours_answered_by", "query_reason", "updated_at"]
-    )
-    notify_team(visit, VisitEvent.HOURS_QUERIED, include_staff=True, workers=False)
-    return visit
-
-
-@transaction.atomic
-def hours_confirm_unanswered(*, now: datetime | None = None) -> int:
-    """Hours nobody queried within the window are confirmed, each with a history row saying so
-    (pay is worked out from them). Rows another run holds are skipped: safe to run twice."""
-    now = now or timezone.now()
-    window = timedelta(hours=SchedulingPolicy.current().confirmation_hours)
-    visits = list(
-        Visit.objects.filter(hours=Visit.Hours.PENDING, checked_out_at__lte=now - window).select_for_update(
-            skip_locked=True
-        )
-    )
-    for visit in visits:
-        visit.hours, visit.hours_answered_at, visit.updated_at = Visit.Hours.CONFIRMED, now, now
-    bulk_update_with_history(
-        visits,
-        Visit,
-        ["hours", "hours_answered_at", "updated_at"],
-        batch_size=500,
-        default_change_reason="Hours confirmed: not queried in time",
-        default_date=now,
-    )
-    return len(visits)

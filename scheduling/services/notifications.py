@@ -248,6 +248,18 @@ def notify_team(visit: Visit, kind: str, *, include_staff: bool, workers: bool =
     _notify(users, kind, visit, title, visit.query_reason if kind == VisitEvent.HOURS_QUERIED else "")
 
 
+def notify_hours_settled(visit: Visit) -> None:
+    """Both sides of a queried visit are told how staff settled it, and why."""
+    title = _("The queried hours of %(name)s's visit on %(when)s are settled") % {
+        "name": visit.receiver.shown_name,
+        "when": _when(visit),
+    }
+    hours, minutes = divmod(visit.counted_minutes, 60)
+    counted = _("Counted: %(hours)s h %(minutes)02d min.") % {"hours": hours, "minutes": minutes}
+    users = _receiver_side_users(visit) + ([visit.worker.user] if visit.worker else [])
+    _notify(users, VisitEvent.HOURS_SETTLED, visit, title, f"{visit.hours_settle_reason}\n{counted}")
+
+
 def _due_times(visit: Visit, policy: SchedulingPolicy) -> dict[str, datetime]:
     """When each reminder about this visit is due, for a visit as it now stands."""
     if visit.status == Visit.Status.ACCEPTED:

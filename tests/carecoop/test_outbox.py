@@ -155,6 +155,9 @@ def _the_scheduling_emails(staff, ruth, megan, jane, time_machine):
     time_machine.move_to(at(24, 10), tick=False)
     scheduling_services.visit_check_out(visit=visit, by=megan.user, note="Ruth had porridge.")
     scheduling_services.visit_hours_query(visit=visit, by=jane, reason="Megan left at 09:30.")
+    scheduling_services.visit_hours_settle(
+        visit=visit, by=staff, minutes=30, reason="Megan was called away at 09:30."
+    )
     time_machine.move_to(at(27, 9, 30), tick=False)
     scheduling_services.reminders_send_due()
 

@@ -91,11 +91,13 @@ def test_the_demo_coop_is_a_believable_small_coop_in_calderdale(db):
     districts = set(Membership.objects.values_list("profile__district_id", flat=True))
     assert {"HX7", "OL14", "HX1"} <= districts
     assert Application.objects.filter(status="submitted").count() == 1
-    # Visits already delivered start Ruth's care log; yesterday's hours wait for her.
+    # Visits already delivered start Ruth's care log; yesterday's hours wait for her, and the
+    # hours she queried wait in the secretary's queue.
     from scheduling import selectors as visit_selectors
 
     log = list(visit_selectors.care_log(receiver=ruth))
-    assert [v.hours for v in log] == ["pending", "confirmed"]
+    assert [v.hours for v in log] == ["pending", "queried", "confirmed"]
+    assert list(visit_selectors.visits_hours_queried()) == [log[1]]
     assert all(v.visit_note and v.worker.legal_name == "Megan Holt" for v in log)
     assert [v.pk for v in visit_selectors.visits_to_confirm(user=ruth.user)] == [log[0].pk]
 

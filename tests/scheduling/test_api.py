@@ -223,7 +223,7 @@ def test_the_list_reaches_four_weeks_ahead_unless_asked_for_more(api_client, rut
 def test_the_visit_note_is_shown_only_to_those_who_may_see_care(api_client, ruth, megan, staff):
     visit = visit_booked(ruth, megan, at(23, 10, 30), at(23, 12), accepted=True)
     services.visit_check_in(visit=visit, by=megan.user)
-    services.visit_check_out(visit=visit, by=megan.user, note="Ate well; a little breathless.")
+    services.visit_check_out(visit=visit, by=megan.user, note="Ate well; a little breathless.", shorter=True)
     # A neighbour who may book Ruth's visits, but not read about her care.
     neighbour = UserFactory(email="neighbour@example.org")
     CircleMember.objects.create(
@@ -432,6 +432,9 @@ def test_the_worker_checks_in_ticks_tasks_writes_the_note_checks_out_and_the_per
     response = post(worker, f"{VISITS}{visit.pk}/note/", {"note": "Ate well."})
     assert response.json()["visit_note"] == "Ate well."
     response = post(worker, f"{VISITS}{visit.pk}/check-out/")
+    assert (response.status_code, response.json()["code"]) == (409, "early_check_out")
+    assert "shorter" in response.json()
+    response = post(worker, f"{VISITS}{visit.pk}/check-out/", {"shorter": True})
     assert response.status_code == 200, response.json()
     assert response.json()["checked_out_at"] is not None
 
@@ -454,7 +457,7 @@ def test_checking_in_before_the_visit_is_accepted_is_a_409(api_client, ruth, meg
 def test_the_person_queries_the_hours_with_a_reason(api_client, ruth, megan, jane):
     visit = visit_booked(ruth, megan, at(23, 10, 30), at(23, 12), accepted=True)
     services.visit_check_in(visit=visit, by=megan.user)
-    services.visit_check_out(visit=visit, by=megan.user, note="Done.")
+    services.visit_check_out(visit=visit, by=megan.user, note="Done.", shorter=True)
     client = as_user(api_client, jane)
 
     response = post(client, f"{VISITS}{visit.pk}/query/")
@@ -582,7 +585,7 @@ def test_the_private_feed_lists_the_visits_without_their_notes(api_client, ruth,
         ruth, megan, at(23, 10, 30), at(23, 12), accepted=True, notes="Key in the safe by the door."
     )
     services.visit_check_in(visit=visit, by=megan.user)
-    services.visit_check_out(visit=visit, by=megan.user, note="Ruth was low today.")
+    services.visit_check_out(visit=visit, by=megan.user, note="Ruth was low today.", shorter=True)
     offered = visit_booked(ruth, asha, at(25, 9), at(25, 11))
     cancelled = visit_booked(ruth, megan, at(26, 9), at(26, 11))
     services.visit_cancel(visit=cancelled, by=ruth.user, reason="Away.")

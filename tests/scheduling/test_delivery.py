@@ -52,7 +52,7 @@ def arrived(visit, time_machine):
 
 def deliver(visit, worker, note="Ruth had porridge and took her tablets."):
     services.visit_check_in(visit=visit, by=worker.user)
-    return services.visit_check_out(visit=visit, by=worker.user, note=note)
+    return services.visit_check_out(visit=visit, by=worker.user, note=note, shorter=True)
 
 
 def fresh(visit):
@@ -67,7 +67,7 @@ def test_the_worker_checks_in_ticks_tasks_writes_the_note_and_checks_out(arrived
     services.visit_task_tick(visit=arrived, by=megan.user, index=1, done=True)
     services.visit_note_save(visit=arrived, by=megan.user, note="Ruth was cheerful.")
     time_machine.move_to(at(24, 11, 2), tick=False)
-    services.visit_check_out(visit=arrived, by=megan.user)
+    services.visit_check_out(visit=arrived, by=megan.user, shorter=True)
 
     visit = fresh(arrived)
     assert visit.checked_in_at == at(24, 8, 55)
@@ -199,7 +199,7 @@ def test_tasks_are_ticked_only_while_at_the_visit(arrived, megan):
     assert error.value.code == "bad_task"
     services.visit_task_tick(visit=arrived, by=megan.user, index=0, done=True)
     services.visit_task_tick(visit=arrived, by=megan.user, index=0, done=False)
-    services.visit_check_out(visit=arrived, by=megan.user, note="All done.")
+    services.visit_check_out(visit=arrived, by=megan.user, note="All done.", shorter=True)
 
     with pytest.raises(ConflictError):
         services.visit_task_tick(visit=arrived, by=megan.user, index=1, done=True)
@@ -211,22 +211,22 @@ def test_checking_out_needs_a_visit_note(arrived, megan):
 
     for note in (None, "   "):
         with pytest.raises(ApplicationError) as error:
-            services.visit_check_out(visit=arrived, by=megan.user, note=note)
+            services.visit_check_out(visit=arrived, by=megan.user, note=note, shorter=True)
         assert error.value.code == "note_required"
     assert fresh(arrived).checked_out_at is None
 
-    services.visit_check_out(visit=arrived, by=megan.user, note="Ruth had a good morning.")
+    services.visit_check_out(visit=arrived, by=megan.user, note="Ruth had a good morning.", shorter=True)
     assert fresh(arrived).visit_note == "Ruth had a good morning."
 
 
 def test_checking_out_before_checking_in_or_twice_is_refused(arrived, megan):
     with pytest.raises(ConflictError) as error:
-        services.visit_check_out(visit=arrived, by=megan.user, note="Hello")
+        services.visit_check_out(visit=arrived, by=megan.user, note="Hello", shorter=True)
     assert error.value.code == "not_checked_in"
 
     deliver(arrived, megan)
     with pytest.raises(ConflictError) as error:
-        services.visit_check_out(visit=arrived, by=megan.user, note="Again")
+        services.visit_check_out(visit=arrived, by=megan.user, note="Again", shorter=True)
     assert error.value.code == "already_checked_out"
 
 
@@ -270,7 +270,9 @@ def test_checking_out_asks_the_person_and_their_circle_to_confirm_the_hours(
 def delivered(arrived, megan, time_machine):
     services.visit_check_in(visit=arrived, by=megan.user)
     time_machine.move_to(at(24, 11), tick=False)
-    services.visit_check_out(visit=arrived, by=megan.user, note="Ruth had porridge and took her tablets.")
+    services.visit_check_out(
+        visit=arrived, by=megan.user, note="Ruth had porridge and took her tablets.", shorter=True
+    )
     return fresh(arrived)
 
 

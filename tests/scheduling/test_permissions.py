@@ -38,7 +38,7 @@ def delivered(receiver, worker, time_machine):
     time_machine.move_to(at(24, 8, 55), tick=False)
     services.visit_check_in(visit=visit, by=worker.user)
     time_machine.move_to(at(24, 10), tick=False)
-    return services.visit_check_out(visit=visit, by=worker.user, note="Ruth had porridge.")
+    return services.visit_check_out(visit=visit, by=worker.user, note="Ruth had porridge.", shorter=True)
 
 
 def test_a_worker_holding_the_rota_cannot_confirm_or_query_their_own_hours(ruth, megan, asha, time_machine):

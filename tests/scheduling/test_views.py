@@ -20,7 +20,9 @@ def _delivered(ruth, megan, time_machine):
     services.visit_accept(visit=visit, by=megan.user)
     time_machine.move_to(at(24, 9), tick=False)
     services.visit_check_in(visit=visit, by=megan.user)
-    services.visit_check_out(visit=visit, by=megan.user, note="Ruth was cheerful; she took her tablets.")
+    services.visit_check_out(
+        visit=visit, by=megan.user, note="Ruth was cheerful; she took her tablets.", shorter=True
+    )
     return visit
 
 
@@ -378,7 +380,7 @@ def test_hours_to_confirm_name_the_day_of_each_visit(client, ruth, megan, time_m
     )
     time_machine.move_to(at(24, 9), tick=False)
     services.visit_check_in(visit=visit, by=megan.user)
-    services.visit_check_out(visit=visit, by=megan.user, note="Tea and tablets.")
+    services.visit_check_out(visit=visit, by=megan.user, note="Tea and tablets.", shorter=True)
     client.force_login(ruth.user)
 
     page = client.get("/visits/").content.decode()

@@ -25,6 +25,9 @@ ATTEMPTS = {
     "check_in": lambda visit, user: services.visit_check_in(visit=visit, by=user),
     "deliver": lambda visit, user: services.visit_note_save(visit=visit, by=user, note="Tea and a chat."),
     "answer_hours": lambda visit, user: services.visit_hours_confirm(visit=visit, by=user),
+    "settle_hours": lambda visit, user: services.visit_hours_settle(
+        visit=visit, by=user, minutes=None, reason="As they were."
+    ),
 }
 
 
@@ -68,6 +71,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "at the door": BOOKERS | {"megan": {"cancel", "check_in"}},
     "checked in": {"megan": {"deliver"}},
     "checked out": {"ruth": {"answer_hours"}, "jane": {"answer_hours"}, "staff": {"answer_hours"}},
+    "hours queried": {"staff": {"settle_hours"}},
     "cancelled": {},
 }
 STATES = list(EXPECTED)
@@ -89,7 +93,10 @@ def _visit_in(state, ruth, megan, time_machine):
     if state == "checked in":
         return visit
     time_machine.move_to(at(24, 11), tick=False)
-    return services.visit_check_out(visit=visit, by=megan.user, note="Breakfast and a walk.")
+    visit = services.visit_check_out(visit=visit, by=megan.user, note="Breakfast and a walk.")
+    if state == "checked out":
+        return visit
+    return services.visit_hours_query(visit=visit, by=ruth.user, reason="Megan left at 10:00.")
 
 
 @pytest.mark.parametrize("state", STATES)

@@ -1,0 +1,71 @@
+"""Queried hours settled: the secretary finds the query in the menu's queue, hears it on the
+visit's page and settles it at the time agreed, by keyboard; Ruth reads how and why. Each page
+passes axe at phone and desktop widths."""
+
+import datetime
+
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from scheduling.models import Visit
+from tests.browser.axe import PageAudit
+from tests.browser.test_membership_journey import PHONE, _log_in
+from tests.factories import VisitFactory
+
+
+def test_the_secretary_settles_a_queried_visit_and_the_person_reads_why(
+    page: Page, browser: Browser, live_server, audit: PageAudit, staff, ruth, megan
+):
+    yesterday = timezone.localtime() - datetime.timedelta(days=1)
+    starts = yesterday.replace(hour=9, minute=0, second=0, microsecond=0)
+    visit = VisitFactory(
+        receiver=ruth,
+        worker=megan,
+        status=Visit.Status.ACCEPTED,
+        starts=starts,
+        ends=starts + datetime.timedelta(hours=2),
+        rate_pence=15_00,
+        checked_in_at=starts,
+        checked_out_at=starts + datetime.timedelta(hours=2),
+        visit_note="Porridge, tablets, a walk to the gate.",
+        hours=Visit.Hours.QUERIED,
+        hours_answered_by=ruth.user,
+        hours_answered_at=starts + datetime.timedelta(hours=3),
+        query_reason="Megan left at ten, not eleven.",
+    )
+
+    _log_in(page, audit, live_server.url, staff.email)
+    page.get_by_role("navigation").get_by_role("link", name="Queried hours").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Queried hours")
+    expect(page.get_by_role("main")).to_contain_text("Megan left at ten, not eleven.")
+    audit()
+    page.get_by_role("link", name=starts.strftime("%a %-d %b, %H:%M")).click()
+    expect(page.get_by_role("heading", name="Settle the queried hours")).to_be_visible()
+    audit()
+
+    # By keyboard: the choice, the time agreed, the reason, and the button.
+    page.get_by_label("Changed to the time below").focus()
+    page.keyboard.press("Space")
+    page.get_by_label("Hours", exact=True).fill("1")
+    page.get_by_label("Minutes", exact=True).fill("0")
+    page.get_by_label("How, and why (both sides are shown this)").fill(
+        "Megan's phone shows she left at 10:00; Ruth and Megan agree."
+    )
+    page.get_by_role("button", name="Settle the hours").press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("The hours are settled; both sides are told.")
+    audit()
+    visit.refresh_from_db()
+    assert (visit.hours, visit.counted_minutes) == (Visit.Hours.CONFIRMED, 60)
+
+    ruths = browser.new_context(viewport=PHONE, locale="en-GB", timezone_id="Europe/London")
+    ruth_page = ruths.new_page()
+    ruth_audit = PageAudit(ruth_page)
+    _log_in(ruth_page, ruth_audit, live_server.url, ruth.user.email)
+    ruth_page.goto(f"{live_server.url}/visits/{visit.pk}/")
+    main = ruth_page.get_by_role("main")
+    expect(main).to_contain_text("Megan's phone shows she left at 10:00; Ruth and Megan agree.")
+    expect(main).to_contain_text("1 hour, not the time booked.")
+    expect(main).to_contain_text("You pay £17.63")
+    ruth_audit()
+    assert not ruth_audit.unaudited()
+    ruths.close()
