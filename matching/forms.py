@@ -46,7 +46,7 @@ class WorkerSearchForm(forms.Form):
     )
     part = forms.ChoiceField(label=_("At"), choices=PARTS_OF_DAY, required=False)
     max_rate = forms.DecimalField(
-        label=_("Rate up to (£ an hour)"),
+        label=_("Paying up to (£ an hour)"),
         min_value=Decimal("1"),
         max_digits=5,
         decimal_places=2,

@@ -24,9 +24,9 @@ from matching.forms import (
 )
 from matching.models import Introduction, TeamMember, TeamRole
 from matching.selectors import TimeWanted, WorkerCriteria
-from members import geo
+from members import geo, pricing
 from members import selectors as member_selectors
-from members.models import MemberClass, Membership, User
+from members.models import MemberClass, Membership, Policy, User
 
 PAGE_SIZE = 20
 PARTS = {"morning": (time(6), time(12)), "afternoon": (time(12), time(17)), "evening": (time(17), time(23))}
@@ -51,6 +51,7 @@ def worker_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     if receiver is None and _member_or_redirect(request) is None:
         return redirect("account_overview")
     profile = member_selectors.profile_get_for_membership(membership=receiver) if receiver else None
+    share = Policy.current()
     form = WorkerSearchForm(request.GET or None)
     form.is_valid()  # a bad filter is dropped; the others still apply
     data = getattr(form, "cleaned_data", {})
@@ -67,7 +68,10 @@ def worker_search(request: AuthenticatedHttpRequest) -> HttpResponse:
         near=near,
         within_km=data.get("within_km") or (profile.max_distance_km if profile else None),
         available=available,
-        max_rate_pence=pence_from_pounds(data["max_rate"]) if data.get("max_rate") else None,
+        # What the person would pay an hour, at most: the worker's rates that come within it.
+        max_rate_pence=pricing.highest_rate_within(pence_from_pounds(data["max_rate"]), share)
+        if data.get("max_rate")
+        else None,
         gender=data.get("gender") or "",
         peer_support=bool(data.get("peer_support")),
         sort=data.get("sort") or "distance",
@@ -82,6 +86,7 @@ def worker_search(request: AuthenticatedHttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "receiver": receiver,
         "profile": profile,
+        "share": share,
     }
     return render(request, "matching/worker_search.html", context)
 
@@ -99,7 +104,7 @@ def suggestions(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "matching/suggestions.html",
-        {"receiver": receiver, "profile": profile, "suggestions": ranked},
+        {"receiver": receiver, "profile": profile, "suggestions": ranked, "share": Policy.current()},
     )
 
 

@@ -9,7 +9,8 @@ from scheduling.models import Reminder, SchedulingPolicy, Visit
 
 @admin.register(SchedulingPolicy)
 class SchedulingPolicyAdmin(PolicyAdmin):
-    """The co-op's timings for visits and its share of each visit's money, tuned by staff."""
+    """The co-op's timings for visits, tuned by staff (its share of each visit is the co-op
+    policy's, with the rate bounds)."""
 
 
 @admin.register(Visit)

@@ -5,11 +5,7 @@ that overlap: PostgreSQL refuses it with an exclusion constraint (migration 0002
 embedded SQLite, where writes are serialised, the booking services check it.
 """
 
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -17,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from carecoop.policies import SingletonPolicy
+from members import pricing
 from members.models import Membership
 
 
@@ -47,20 +44,6 @@ class SchedulingPolicy(SingletonPolicy):
     )
     unfilled_alert_hours = models.PositiveSmallIntegerField(
         _("hours before the start that an unfilled open visit alerts the team"), default=48
-    )
-    coop_deduction_percent = models.DecimalField(
-        _("the co-op's share, deducted from the worker's rate (%)"),
-        max_digits=4,
-        decimal_places=2,
-        default=Decimal("7.50"),
-        validators=[MinValueValidator(0), MaxValueValidator(50)],
-    )
-    coop_addition_percent = models.DecimalField(
-        _("the co-op's share, added to what the person pays (%)"),
-        max_digits=4,
-        decimal_places=2,
-        default=Decimal("17.50"),
-        validators=[MinValueValidator(0), MaxValueValidator(50)],
     )
 
     history = HistoricalRecords()
@@ -230,35 +213,12 @@ class Visit(models.Model):
     def is_delivered(self) -> bool:
         return self.checked_out_at is not None
 
-    def cost(self, policy: SchedulingPolicy) -> "VisitCost | None":
+    def cost(self, share: pricing.Share) -> pricing.Cost | None:
         """What the person pays, the worker gets and the co-op keeps, to the penny, for the
-        minutes that count."""
+        minutes that count, at the rate the visit was booked at (members.pricing)."""
         if self.rate_pence is None:
             return None
-        return VisitCost.of(self.rate_pence, self.counted_minutes, policy)
-
-
-@dataclass(frozen=True)
-class VisitCost:
-    """Money for one visit, in pence: the worker's rate for its minutes less the co-op's
-    deduction; the person pays the rate plus the co-op's addition; the co-op keeps the rest."""
-
-    worker_gets: int
-    person_pays: int
-
-    @property
-    def coop_keeps(self) -> int:
-        return self.person_pays - self.worker_gets
-
-    @classmethod
-    def of(cls, rate_pence: int, minutes: int, policy: SchedulingPolicy) -> "VisitCost":
-        gross = Decimal(rate_pence) * minutes / 60
-        worker = gross * (1 - policy.coop_deduction_percent / 100)
-        person = gross * (1 + policy.coop_addition_percent / 100)
-        return cls(
-            worker_gets=int(worker.quantize(Decimal(1), rounding=ROUND_HALF_UP)),
-            person_pays=int(person.quantize(Decimal(1), rounding=ROUND_HALF_UP)),
-        )
+        return pricing.cost_of(rate_pence=self.rate_pence, minutes=self.counted_minutes, share=share)
 
 
 class Reminder(models.Model):

@@ -22,7 +22,7 @@ from carecoop.permissions import staff_required
 from matching import selectors as matching_selectors
 from matching.models import TeamMember
 from members import selectors as member_selectors
-from members.models import MemberClass, Membership
+from members.models import MemberClass, Membership, Policy
 from scheduling import permissions, selectors, services
 from scheduling.forms import (
     OPEN,
@@ -211,7 +211,7 @@ def _visit_page(
         "phone": member_selectors.phones_for(memberships=[visit.receiver]).get(visit.receiver_id)
         if going
         else None,
-        "cost": visit.cost(policy),
+        "cost": visit.cost(Policy.current()),
         "reason_form": ReasonForm(),
         "series_cancel_form": SeriesCancelForm(),
         "series_to_come": selectors.series_visits_to_come(series_id=visit.series_id)

@@ -6,8 +6,8 @@ from rest_framework import serializers
 
 from matching.models import Introduction, TeamMember, TeamRole
 from matching.selectors import Suggestion
-from members import profiles
-from members.models import Language, Profile, Skill
+from members import pricing, profiles
+from members.models import Language, Policy, Profile, Skill
 
 
 class WorkerSearchInputSerializer(serializers.Serializer[None]):
@@ -22,7 +22,9 @@ class WorkerSearchInputSerializer(serializers.Serializer[None]):
         required=False,
         help_text="Day (0 is Monday) and times, such as 1T09:00-11:00.",
     )
-    max_rate = serializers.IntegerField(required=False, min_value=1, help_text="Pence an hour.")
+    max_rate = serializers.IntegerField(
+        required=False, min_value=1, help_text="What the person pays an hour, at most, in pence."
+    )
     gender = serializers.CharField(required=False, max_length=60)
     peer_support = serializers.BooleanField(required=False, default=False)
     sort = serializers.ChoiceField(choices=["distance", "rate", "name"], required=False, default="distance")
@@ -56,11 +58,22 @@ class WorkerSerializer(serializers.Serializer[Profile]):
     member_number = serializers.IntegerField(source="membership.number")
     display_name = serializers.CharField()
     skills = serializers.SerializerMethodField()
-    hourly_rate_pence = serializers.IntegerField(allow_null=True)
+    hourly_rate_pence = serializers.IntegerField(allow_null=True, help_text="The worker's own rate.")
+    person_pays_hourly_pence = serializers.SerializerMethodField()
     travel_radius_km = serializers.IntegerField(allow_null=True)
     district = serializers.SerializerMethodField()
     distance_km = serializers.FloatField(allow_null=True, required=False, default=None)
     offers_peer_support = serializers.BooleanField()
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_person_pays_hourly_pence(self, profile: Profile) -> int | None:
+        """What the person pays for an hour with this worker: their rate plus the co-op's share.
+        The figure to compare workers by."""
+        if profile.hourly_rate_pence is None:
+            return None
+        if "share" not in self.context:
+            self.context["share"] = Policy.current()
+        return pricing.hourly(profile.hourly_rate_pence, self.context["share"]).person_pays
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_skills(self, profile: WithSkillNames) -> list[str]:

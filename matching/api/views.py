@@ -23,9 +23,9 @@ from matching.api.serializers import (
 )
 from matching.models import Introduction
 from matching.selectors import Suggestion, TimeWanted, WorkerCriteria
-from members import geo
+from members import geo, pricing
 from members import selectors as member_selectors
-from members.models import MemberClass, Membership, Profile, User
+from members.models import MemberClass, Membership, Policy, Profile, User
 
 
 def _receiver_for(request: AuthenticatedRequest, number: int | str | None) -> Membership:
@@ -71,7 +71,9 @@ class WorkerSearchApi(GenericAPIView[Profile]):
             near=near,
             within_km=values.get("within_km"),
             available=available,
-            max_rate_pence=values.get("max_rate"),
+            max_rate_pence=pricing.highest_rate_within(values["max_rate"], Policy.current())
+            if values.get("max_rate")
+            else None,
             gender=values.get("gender", ""),
             peer_support=values["peer_support"],
             sort=values["sort"],

@@ -1,8 +1,10 @@
 """The register of members: the policy, governing documents, applications, memberships and shares."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -33,6 +35,22 @@ class Policy(SingletonPolicy):
     )
     update_service_check_valid_months = models.PositiveSmallIntegerField(
         _("months an Update Service status check counts as current"), default=12
+    )
+    # The co-op's share of every visit (members.pricing): a part of the worker's rate, and a part
+    # added to what the person pays. A change applies to visits booked after it.
+    coop_deduction_percent = models.DecimalField(
+        _("the co-op's share, deducted from the worker's rate (%)"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("7.50"),
+        validators=[MinValueValidator(0), MaxValueValidator(50)],
+    )
+    coop_addition_percent = models.DecimalField(
+        _("the co-op's share, added to what the person pays (%)"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("17.50"),
+        validators=[MinValueValidator(0), MaxValueValidator(50)],
     )
 
     history = HistoricalRecords()

@@ -138,5 +138,6 @@ def member_profile(request: AuthenticatedHttpRequest, number: int) -> HttpRespon
         "membership": membership,
         "visible": visible,
         "viewer": viewer,
+        "share": Policy.current(),
     }
     return render(request, "members/member_profile.html", context)

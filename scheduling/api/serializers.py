@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from members.models import Membership, User
+from members.models import Membership, Policy, User
 from scheduling import permissions, services
 from scheduling.models import SchedulingPolicy, Visit
 
@@ -311,7 +311,7 @@ class VisitSerializer(serializers.Serializer[Visit]):
         whose colleague's rate is theirs to tell."""
         if not self._sees_cost(visit):
             return None
-        cost = visit.cost(self._policy())
+        cost = visit.cost(self._share())
         if cost is None:
             return None
         return {
@@ -319,6 +319,13 @@ class VisitSerializer(serializers.Serializer[Visit]):
             "worker_gets": cost.worker_gets,
             "coop_keeps": cost.coop_keeps,
         }
+
+    def _share(self) -> Policy:
+        """The co-op's share of each visit, read once per request, not once per visit."""
+        if "share" not in self.context:
+            self.context["share"] = Policy.current()
+        share: Policy = self.context["share"]
+        return share
 
     def _policy(self) -> SchedulingPolicy:
         if "policy" not in self.context:

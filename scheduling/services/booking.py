@@ -86,6 +86,9 @@ def visit_book(
     visit = Visit.objects.create(
         receiver=receiver,
         worker=worker,
+        # The rate it is booked at, kept: a rate changed later applies to visits booked after it.
+        # An open visit takes the rate of the worker who takes it.
+        rate_pence=_rate_of(worker),
         is_open=worker is None,
         starts=starts,
         ends=ends,
@@ -99,6 +102,11 @@ def visit_book(
     if notify:
         notify_offered(visit)
     return Booked(visits=[visit], warnings=warnings)
+
+
+def _rate_of(worker: Membership | None) -> int | None:
+    profile = member_selectors.profile_get_for_membership(membership=worker) if worker else None
+    return profile.hourly_rate_pence if profile else None
 
 
 def _check_waiting(visit: Visit, now: datetime) -> None:
@@ -122,11 +130,11 @@ def visit_accept(*, visit: Visit, by: User) -> Visit:
     # Lock the worker too: two visits accepted at once for one worker are then taken in turn.
     worker = Membership.objects.select_for_update().get(pk=worker.pk)
     check_worker(worker, visit.receiver, visit.starts)
-    profile = member_selectors.profile_get_for_membership(membership=worker)
     visit.worker = worker
     visit.status = Visit.Status.ACCEPTED
     visit.answered_at = now
-    visit.rate_pence = profile.hourly_rate_pence if profile else None
+    if visit.is_open:
+        visit.rate_pence = _rate_of(worker)
     save_accepted(visit, ["worker", "status", "answered_at", "rate_pence", "updated_at"])
     reminders_plan(visit=visit)
     notify_receiver_side(visit, VisitEvent.ACCEPTED)

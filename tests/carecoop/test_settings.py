@@ -131,7 +131,7 @@ call_command("migrate", verbosity=0)
 call_command("seed_demo", verbosity=0)
 call_command("seed_demo", verbosity=0)
 pages = {
-    "secretary": ["/", "/accounts/", "/staff/applications/", "/staff/register/",
+    "secretary": ["/", "/accounts/", "/staff/applications/", "/staff/register/", "/staff/hours/",
                   "/staff/register/?format=csv", "/staff/vetting/", "/staff/members/1/", "/staff/documents/"],
     "ruth": ["/accounts/", "/profile/", "/members/1/circle/", "/suggestions/",
              "/find/?skills=3&day=1&part=morning", "/introductions/", "/teams/1/",
@@ -151,7 +151,7 @@ for who, urls in pages.items():
 from scheduling.models import Visit
 coming = Visit.objects.filter(status="accepted", checked_out_at__isnull=True)
 assert coming.count() == 16
-assert Visit.objects.filter(checked_out_at__isnull=False).count() == 2  # the start of the care log
+assert Visit.objects.filter(checked_out_at__isnull=False).count() == 3  # the start of the care log
 from carecoop.exceptions import ConflictError
 from scheduling import services as scheduling_services
 first = coming.order_by("starts").first()

@@ -192,3 +192,15 @@ def test_the_worker_search_api_hides_an_area_the_worker_hid(api_client, ruth, st
     body = api_client.get("/api/v1/workers/").json()
 
     assert body["results"][0]["district"] is None
+
+
+def test_the_api_gives_what_the_person_pays_an_hour_and_searches_by_it(api_client, ruth, nearby, staff):
+    # Megan's rate is £15.00: the person pays £17.63 an hour (17.5% added).
+    api_client.force_authenticate(ruth.user)
+
+    [worker] = api_client.get("/api/v1/workers/").json()["results"]
+    assert (worker["hourly_rate_pence"], worker["person_pays_hourly_pence"]) == (15_00, 17_63)
+    assert api_client.get("/api/v1/workers/", {"max_rate": 17_63}).json()["count"] == 1
+    assert api_client.get("/api/v1/workers/", {"max_rate": 17_62}).json()["count"] == 0
+    suggested = api_client.get("/api/v1/matches/suggestions/").json()["results"][0]["worker"]
+    assert suggested["person_pays_hourly_pence"] == 17_63

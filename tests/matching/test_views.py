@@ -190,3 +190,25 @@ def test_the_noticeboard_is_care_news_kept_from_a_circle_member_who_only_manages
     assert refused.value.code == "not_in_team"
     client.force_login(megan.user)
     assert "bruised hip" in client.get(reverse("team", args=[ruth.number])).content.decode()
+
+
+def test_search_suggestions_and_profiles_show_what_the_person_pays_an_hour(client, ruth, nearby):
+    # Megan's rate is £15.00; with the co-op's 17.5% the person pays £17.63 an hour.
+    client.force_login(ruth.user)
+
+    found = client.get(reverse("worker_search")).content.decode()
+    suggested = client.get(reverse("suggestions")).content.decode()
+    profile = client.get(reverse("member_profile", args=[nearby.number])).content.decode()
+
+    assert "£17.63 an hour" in found
+    assert "£15.00" not in found
+    assert "£17.63 an hour" in suggested
+    assert "£17.63, paid by the person; £13.88 of it goes to the worker" in profile
+    assert (
+        client.get(reverse("worker_search"), {"max_rate": "17.62"}).content.decode().count("card--worker")
+        == 0
+    )
+    assert (
+        client.get(reverse("worker_search"), {"max_rate": "17.63"}).content.decode().count("card--worker")
+        == 1
+    )

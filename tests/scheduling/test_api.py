@@ -57,7 +57,8 @@ def test_the_person_books_through_the_api_and_the_worker_accepts(api_client, rut
     assert visit["worker"] == {"number": megan.number, "name": "Megan"}
     assert (visit["starts"], visit["ends"]) == ("2026-11-24T09:00:00Z", "2026-11-24T11:00:00Z")
     assert visit["tasks"] == [{"label": "Breakfast", "done": False}, {"label": "Medication", "done": False}]
-    assert visit["cost"] is None  # no rate until the worker accepts
+    # Kept at the rate it is booked at, and shown before the worker answers.
+    assert visit["cost"] == {"person_pays": 35_25, "worker_gets": 27_75, "coop_keeps": 7_50}
 
     response = post(as_user(api_client, megan.user), f"{VISITS}{visit['id']}/accept/")
 

@@ -8,9 +8,9 @@ from django.core import mail
 from carecoop.exceptions import ApplicationError, ConflictError
 from matching.models import TeamMember, TeamRole
 from members import services as member_services
-from members.models import VettingCheck
+from members.models import Policy, VettingCheck
 from scheduling import services
-from scheduling.models import SchedulingPolicy, Visit
+from scheduling.models import Visit
 from tests.concurrency import race
 from tests.factories import add_worker
 from tests.scheduling.conftest import at
@@ -37,8 +37,8 @@ def test_the_person_books_a_visit_and_the_worker_accepts(ruth, megan, django_cap
     visit.refresh_from_db()
     assert visit.status == Visit.Status.ACCEPTED
     assert visit.rate_pence == 15_00
-    assert visit.cost(SchedulingPolicy.current()).person_pays == 35_25  # £30 + 17.5 %
-    assert visit.cost(SchedulingPolicy.current()).worker_gets == 27_75  # £30 − 7.5 %
+    assert visit.cost(Policy.current()).person_pays == 35_25  # £30 + 17.5 %
+    assert visit.cost(Policy.current()).worker_gets == 27_75  # £30 − 7.5 %
 
 
 def test_the_worker_declines_with_a_reason(ruth, megan):
@@ -339,3 +339,26 @@ def test_a_cancelled_pattern_cannot_be_brought_back_by_changing_its_following_vi
 
     assert error.value.code == "series_ended"
     assert not Visit.objects.filter(status=Visit.Status.OFFERED).exists()
+
+
+def test_a_visit_keeps_the_rate_it_was_booked_at_and_an_open_visit_the_rate_of_who_takes_it(
+    ruth, megan, asha
+):
+    from members import services as member_services
+
+    booked = book(ruth.user, ruth, megan, at(24, 9), at(24, 11)).visits[0]
+    open_visit = book(ruth.user, ruth, None, at(25, 9), at(25, 11)).visits[0]
+    for worker, rate in ((megan, 20_00), (asha, 18_00)):
+        member_services.profile_save(
+            profile=member_services.profile_get_or_create(membership=worker),
+            by=worker.user,
+            changes={"hourly_rate_pence": rate},
+        )
+
+    services.visit_accept(visit=booked, by=megan.user)
+    services.visit_accept(visit=open_visit, by=asha.user)
+    later = book(ruth.user, ruth, megan, at(26, 9), at(26, 11)).visits[0]
+
+    assert Visit.objects.get(pk=booked.pk).rate_pence == 15_00  # booked before Megan's change
+    assert Visit.objects.get(pk=open_visit.pk).rate_pence == 18_00  # Asha's rate when she took it
+    assert later.rate_pence == 20_00

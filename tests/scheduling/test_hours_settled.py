@@ -5,8 +5,9 @@ import pytest
 from django.urls import reverse
 
 from carecoop.exceptions import ApplicationError
+from members.models import Policy
 from scheduling import services
-from scheduling.models import Notification, SchedulingPolicy, Visit, VisitEvent
+from scheduling.models import Notification, Visit, VisitEvent
 from tests.factories import VisitFactory, visit_booked
 from tests.outbox import owed
 from tests.scheduling.conftest import at
@@ -26,7 +27,7 @@ def queried(ruth, megan, jane, time_machine):
 
 
 def _cost(visit):
-    return Visit.objects.get(pk=visit.pk).cost(SchedulingPolicy.current())
+    return Visit.objects.get(pk=visit.pk).cost(Policy.current())
 
 
 # --- Settling a query ---------------------------------------------------------------------------

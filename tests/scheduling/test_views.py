@@ -387,3 +387,15 @@ def test_hours_to_confirm_name_the_day_of_each_visit(client, ruth, megan, time_m
 
     assert "Hours to confirm" in page
     assert "Tue 24 Nov, 09:00–10:00" in page
+
+
+def test_an_offer_shows_the_worker_what_they_will_get_before_they_answer(client, ruth, megan):
+    visit = services.visit_book(
+        by=ruth.user, receiver=ruth, worker=megan, starts=at(24, 9), ends=at(24, 11)
+    ).visits[0]
+    client.force_login(megan.user)
+
+    page = client.get(f"/visits/{visit.pk}/").content.decode()
+
+    assert "Accept the visit" in page
+    assert "You get £27.75; the co-op keeps £7.50." in page
