@@ -1,6 +1,7 @@
 """Reading visits: calendars, one visit as a user may see it, the care log, notifications."""
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
@@ -10,9 +11,11 @@ from django.utils import timezone
 from carecoop.permissions import is_staff
 from carecoop.tokens import token_hash
 from matching.models import TeamMember
+from members import pricing
 from members import selectors as member_selectors
-from members.models import CircleMember, MemberClass, Membership, User
+from members.models import CircleMember, MemberClass, Membership, Profile, User
 from scheduling import permissions
+from scheduling.bookings import Booking, occurrence_dates, span_for
 from scheduling.models import CalendarFeed, Notification, Visit
 
 LIVE = [Visit.Status.OFFERED, Visit.Status.ACCEPTED]
@@ -154,3 +157,71 @@ def feed_user(*, token: str) -> User | None:
     """The user whose private calendar address carries this token, while they are active."""
     feed = CalendarFeed.objects.select_related("user").filter(token_hash=token_hash(token)).first()
     return feed.user if feed and feed.user.is_active else None
+
+
+# --- What a booking will cost ------------------------------------------------------------------------
+
+# A repeating booking runs at most 500 visits (the service's limit): ten years is well past it.
+_ESTIMATE_REACH = timedelta(days=3653)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a booking will cost, before it is made: its number of visits, and the whole booking at
+    the lowest and the highest rate it may be taken at (the same, when a worker is named; an open
+    visit costs what the rate of whoever in the team takes it makes it)."""
+
+    visits: int
+    cheapest: pricing.Cost
+    dearest: pricing.Cost
+
+    @property
+    def one_rate(self) -> bool:
+        return self.cheapest == self.dearest
+
+
+def booking_estimate(*, booking: Booking, share: pricing.Share) -> Estimate | None:
+    """The cost of every visit the booking would make, each worked out by members.pricing as the
+    visit will be and added up; None when no rate is known yet (nobody in the team has one)."""
+    repeat = booking.repeat
+    if repeat is None:
+        spans = [(booking.starts, booking.ends)]
+    else:
+        days = occurrence_dates(
+            weekdays=repeat.weekdays,
+            first_date=repeat.first_date,
+            every_weeks=repeat.every_weeks,
+            until=repeat.until,
+            count=repeat.count,
+            through=repeat.first_date + _ESTIMATE_REACH,
+        )
+        spans = [span_for(day, repeat.starts_at, repeat.ends_at) for day in days]
+    # Real minutes: two London times subtract by the wall clock, so the night the clocks change
+    # would be an hour out; in UTC it is not (the visit stores UTC and is priced so).
+    minutes = [
+        int((ends.astimezone(UTC) - starts.astimezone(UTC)).total_seconds() // 60) for starts, ends in spans
+    ]
+    workers = (
+        [booking.worker]
+        if booking.worker is not None
+        else [place.member for place in TeamMember.objects.working().filter(receiver=booking.receiver)]
+    )
+    rates = sorted(
+        {
+            rate
+            for rate in Profile.objects.filter(membership__in=workers).values_list(
+                "hourly_rate_pence", flat=True
+            )
+            if rate is not None
+        }
+    )
+    if not rates or not minutes:
+        return None
+
+    def whole(rate: int) -> pricing.Cost:
+        costs = [pricing.cost_of(rate_pence=rate, minutes=m, share=share) for m in minutes]
+        return pricing.Cost(
+            worker_gets=sum(c.worker_gets for c in costs), person_pays=sum(c.person_pays for c in costs)
+        )
+
+    return Estimate(visits=len(minutes), cheapest=whole(rates[0]), dearest=whole(rates[-1]))

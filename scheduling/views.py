@@ -159,6 +159,11 @@ def visit_book(request: AuthenticatedHttpRequest) -> HttpResponse:
             if data["repeat"]
             else None,
         )
+        if request.POST.get("estimate"):
+            # "See the cost": priced as it would be booked, and nothing booked yet.
+            estimate = selectors.booking_estimate(booking=booking, share=Policy.current())
+            context = {"form": form, "receiver": receiver, "estimate": estimate, "estimated": True}
+            return render(request, "scheduling/visit_book.html", context)
         try:
             booked = services.booking_make(by=request.user, booking=booking)
         except ApplicationError as error:

@@ -6,9 +6,14 @@ holds on the embedded SQLite, where writes are serialised). An open visit goes t
 accepting locks the visit row and finds it already taken.
 """
 
-from scheduling.services.book import (
+from scheduling.bookings import (
+    LONDON,
     Booking,
     Repeat,
+    local_datetime,
+    span_for,
+)
+from scheduling.services.book import (
     booking_make,
 )
 from scheduling.services.booking import (
@@ -50,7 +55,6 @@ from scheduling.services.repeating import (
     series_create,
 )
 from scheduling.services.rules import (
-    LONDON,
     LONGEST,
     NOTE_MAX,
     SHORTEST,
@@ -58,8 +62,6 @@ from scheduling.services.rules import (
     TEXT_MAX,
     Booked,
     availability_warnings,
-    local_datetime,
-    span_for,
 )
 
 __all__ = [

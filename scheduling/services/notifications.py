@@ -16,6 +16,7 @@ from carecoop.outbox import Outgoing
 from matching import selectors as matching_selectors
 from members import selectors as member_selectors
 from members.models import User
+from scheduling.bookings import LONDON, local_datetime
 from scheduling.models import (
     NOTIFICATION_KINDS,
     EmailChoice,
@@ -26,7 +27,7 @@ from scheduling.models import (
     Visit,
     VisitEvent,
 )
-from scheduling.services.rules import LONDON, local_datetime, refuse
+from scheduling.services.rules import refuse
 
 
 def _when(visit: Visit) -> str:

@@ -1,10 +1,9 @@
 """Repeating visits: a series booked ahead over a horizon that a daily task extends."""
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
-from dateutil import rrule
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from carecoop.exceptions import ApplicationError, ConflictError
 from members.models import Membership, User
 from scheduling import permissions
+from scheduling.bookings import occurrence_dates, span_for
 from scheduling.models import (
     SchedulingPolicy,
     Series,
@@ -27,24 +27,19 @@ from scheduling.services.rules import (
     clean_tasks,
     clean_text,
     refuse,
-    span_for,
     visit_lock,
 )
 
 
 def _occurrence_dates(series: Series, through: date) -> list[date]:
-    rule = rrule.rrule(
-        rrule.WEEKLY,
-        interval=series.every_weeks,
-        byweekday=sorted(series.weekdays),
-        dtstart=datetime.combine(series.first_date, time()),
-        # dateutil deprecates giving both (a future version refuses): a count ends the rule, and the
-        # last date and the horizon cut it below.
-        until=None if series.count else datetime.combine(min(series.until or through, through), time()),
+    return occurrence_dates(
+        weekdays=series.weekdays,
+        first_date=series.first_date,
+        every_weeks=series.every_weeks,
+        until=series.until,
         count=series.count,
+        through=through,
     )
-    last = min(series.until or through, through)
-    return [moment.date() for moment in rule if moment.date() <= last]
 
 
 @transaction.atomic

@@ -2,11 +2,9 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,14 +13,12 @@ from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from members import selectors as member_selectors
 from members.models import MemberClass, Membership, User, WeeklyTime
 from scheduling import permissions
+from scheduling.bookings import LONDON
 from scheduling.models import (
     SchedulingPolicy,
     Series,
     Visit,
 )
-
-LONDON = ZoneInfo(settings.TIME_ZONE)
-
 
 SHORTEST = timedelta(minutes=30)
 
@@ -46,24 +42,6 @@ class Booked:
     visits: list[Visit]
     warnings: list[str] = field(default_factory=list)
     series: Series | None = None
-
-
-def local_datetime(day: date, at: time) -> datetime:
-    """A wall-clock time in London on a day. A time that does not exist (the hour skipped when the
-    clocks go forward) becomes the same time an hour later; a time that happens twice (when they go
-    back) is the first of the two."""
-    naive = datetime.combine(day, at)
-    aware = naive.replace(tzinfo=LONDON)
-    settled = aware.astimezone(UTC).astimezone(LONDON)
-    return settled if settled.replace(tzinfo=None) != naive else aware
-
-
-def span_for(day: date, starts_at: time, ends_at: time) -> tuple[datetime, datetime]:
-    """A visit's start and end from a day and two wall-clock times; an end at or before the start
-    is the next day (an overnight or sleep-in visit)."""
-    starts = local_datetime(day, starts_at)
-    end_day = day if ends_at > starts_at else day + timedelta(days=1)
-    return starts, local_datetime(end_day, ends_at)
 
 
 def refuse(message: str, code: str, field_name: str | None = None) -> ApplicationError:

@@ -46,6 +46,11 @@ def test_a_weekly_visit_is_booked_accepted_delivered_and_its_hours_confirmed(
     page.get_by_label("Repeat every week").check()
     page.get_by_label(tomorrow.strftime("%A")).check()
     page.get_by_label("Number of visits").fill("4")
+    # The cost first: four visits of an hour and a half at Megan's £15, with the co-op's share.
+    page.get_by_role("button", name="See the cost first").click()
+    expect(page.get_by_role("status")).to_contain_text("4 visits: £105.76 to pay in all.")
+    audit()
+    assert not Visit.objects.filter(receiver=ruth).exists()
     page.get_by_role("button", name="Book", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Booked: 4 visits, waiting for an answer.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("09:00 to 10:30")
