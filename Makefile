@@ -33,6 +33,9 @@ run: .venv/.synced
 	@echo
 	@echo "  carecoop is starting at http://127.0.0.1:$${PORT:-8000}/  (web, Celery worker and beat; Ctrl+C stops all)"
 	@echo
+	@# honcho gives each process its own PORT (5000 unless told, then +100 each): the web app's is
+	@# set here, and the worker, which writes the emails, is told the site's address outright.
+	export PORT=$${PORT:-8000}; export SITE_URL=$${SITE_URL:-http://127.0.0.1:$$PORT}; \
 	.venv/bin/honcho -f Procfile.dev start
 
 test: .venv/.synced node_modules/.synced lint types pytest
