@@ -10,6 +10,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH="/opt/venv/bin:$PATH" \
     DJANGO_SETTINGS_MODULE=carecoop.settings.production
 
+# Pango and a font: WeasyPrint draws the statements' PDFs with them.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir "uv==0.13.8" \
  && useradd --system --create-home --home-dir /home/carecoop carecoop
 

@@ -1,5 +1,7 @@
 """The demo co-op's visits (see the seed_demo command): Ruth has Megan twice a week, on Tuesday
-and Thursday mornings, and an open visit on Saturday offered to her team. Three of Megan's visits
+and Thursday mornings, and an open visit on Saturday offered to her team. She has had Megan on
+Tuesdays and Thursdays for the two months before this one: the earlier is closed, so its
+statements are final; the last is open, for the secretary to close from the finance page. Three of Megan's visits
 have already happened: one a week ago, its hours confirmed; one four days ago, whose hours Ruth
 queried, waiting in the secretary's queue; and one yesterday, its hours waiting for Ruth. Their
 notes start Ruth's care log."""
@@ -11,7 +13,8 @@ from django.utils import timezone
 
 from members.models import Membership
 from scheduling import services
-from scheduling.models import Series, Visit
+from scheduling.models import ClosedMonth, Series, Visit
+from scheduling.statements import month_bounds, previous_month, this_month
 
 
 def _member(name: str) -> Membership:
@@ -39,6 +42,8 @@ def seed() -> list[object]:
             services.visit_accept(visit=visit, by=megan.user)
     if not Visit.objects.filter(receiver=ruth, checked_out_at__isnull=False).exists():
         _past_visits(ruth, megan)
+    if not ClosedMonth.objects.exists():
+        _months_gone(ruth, megan)
     if not Visit.objects.filter(receiver=ruth, is_open=True).exists():
         saturday = timezone.localdate() + timedelta(days=(5 - timezone.localdate().weekday()) % 7 or 7)
         starts, ends = services.span_for(saturday, time(14), time(16))
@@ -95,3 +100,43 @@ def _past_visits(ruth: Membership, megan: Membership) -> None:
             if hours == Visit.Hours.QUERIED
             else "",
         )
+
+
+def _months_gone(ruth: Membership, megan: Membership) -> None:
+    """Tuesday and Thursday mornings through the two months before this one, confirmed; the
+    earlier month closed by the secretary."""
+    from django.contrib.auth import get_user_model
+
+    from scheduling.services import month_close
+
+    last = previous_month(this_month())
+    earlier = previous_month(last)
+    first, _ = month_bounds(earlier)
+    _, end = month_bounds(last)
+    day = timezone.localtime(first).date()
+    while day < timezone.localtime(end).date():
+        if day.weekday() in (1, 3) and day >= megan.date_admitted and day >= ruth.date_admitted:
+            starts, ends = services.span_for(day, time(9), time(10, 30))
+            Visit.objects.create(
+                receiver=ruth,
+                worker=megan,
+                starts=starts,
+                ends=ends,
+                status=Visit.Status.ACCEPTED,
+                rate_pence=megan.profile.hourly_rate_pence,
+                booked_by=ruth.user,
+                created_at=starts - timedelta(days=14),
+                offer_expires_at=starts - timedelta(hours=12),
+                answered_at=starts - timedelta(days=13),
+                tasks=[{"label": label, "done": True} for label in ("Breakfast", "Morning tablets")],
+                checked_in_at=starts - timedelta(minutes=3),
+                checked_out_at=ends,
+                visit_note=PAST_NOTES[day.toordinal() % len(PAST_NOTES)],
+                hours=Visit.Hours.CONFIRMED,
+                hours_answered_at=ends + timedelta(hours=5),
+                hours_answered_by=ruth.user,
+            )
+        day += timedelta(days=1)
+    secretary = get_user_model().objects.filter(is_staff=True).order_by("pk").first()
+    if secretary is not None:
+        month_close(month=earlier, by=secretary)

@@ -309,3 +309,86 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of user {self.user_id}"
+
+
+class ClosedMonth(models.Model):
+    """A month whose statements are final (decision 22). Closing writes every member's statement
+    for it; nothing in a closed month's statements changes after: a visit confirmed later, or a
+    correction, appears on the next statement as an adjustment. Months close in order."""
+
+    month = models.DateField(_("month"), unique=True, help_text=_("Its first day."))
+    closed_at = models.DateTimeField(default=timezone.now)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-month"]
+        constraints = [models.CheckConstraint(condition=Q(month__day=1), name="closed_month_first_day")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%B %Y}"
+
+
+class StatementSide(models.TextChoices):
+    """Whose statement: the person getting support pays for visits, the worker is paid for them."""
+
+    PERSON = "person", _("Person getting support")
+    WORKER = "worker", _("Worker")
+
+
+class Statement(models.Model):
+    """One member's statement for a closed month, as it was when the month closed: the figures
+    are kept, not worked out again, so a later change of policy or rate cannot alter them."""
+
+    member = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="statements")
+    month = models.ForeignKey(ClosedMonth, on_delete=models.PROTECT, related_name="statements")
+    side = models.CharField(max_length=6, choices=StatementSide.choices)
+    visits = models.PositiveIntegerField(default=0)
+    minutes = models.IntegerField(default=0)
+    # The person: what they were charged; the worker: what they earned.
+    amount_pence = models.IntegerField(default=0)
+    coop_pence = models.IntegerField(default=0)
+    expenses_pence = models.IntegerField(default=0)
+    total_pence = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["month", "side"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "month", "side"], name="statement_one_per_member_month_side"
+            ),
+            models.CheckConstraint(
+                condition=Q(total_pence=models.F("amount_pence") + models.F("expenses_pence")),
+                name="statement_total_is_its_sum",
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "side"], name="statement_month_side")]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()} statement of {self.member} for {self.month}"
+
+
+class StatementLine(models.Model):
+    """A visit on a closed statement. A visit is on one statement of each side, once: the
+    database refuses a second line (so closing a month twice, or a visit counted twice, cannot
+    pay or charge it twice)."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="lines")
+    side = models.CharField(max_length=6, choices=StatementSide.choices)
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="+")
+    # Confirmed after its month had closed: shown as an adjustment on the next statement.
+    late = models.BooleanField(default=False)
+    starts = models.DateTimeField()
+    other = models.CharField(max_length=200, help_text=_("The worker, or the person visited."))
+    minutes = models.IntegerField()
+    amount_pence = models.IntegerField()
+    coop_pence = models.IntegerField()
+    expenses_pence = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["late", "starts"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "side"], name="statement_line_visit_once_a_side")
+        ]
+
+    def __str__(self) -> str:
+        return f"Visit {self.visit_id} on statement {self.statement_id}"

@@ -214,3 +214,15 @@ def visit_actions(
         and can_answer_hours(user, visit),
         settle_hours=visit.hours == Visit.Hours.QUERIED and may_settle_hours(user),
     )
+
+
+def sees_statement(user: User | AnonymousUser, member: Membership) -> bool:
+    """Reads a member's monthly statements: the member, staff, or someone in a person's circle
+    with the power to book for them (who already sees what each visit will cost)."""
+    if not user.is_authenticated:
+        return False
+    if user.pk == member.user_id or is_staff(user):
+        return True
+    return member.member_class == MemberClass.RECEIVER and member_permissions.can_act_for(
+        user, member, "can_book"
+    )

@@ -63,6 +63,9 @@ from scheduling.services.rules import (
     Booked,
     availability_warnings,
 )
+from scheduling.services.statements import (
+    month_close,
+)
 
 __all__ = [
     "LONDON",
@@ -82,6 +85,7 @@ __all__ = [
     "email_choices_save",
     "hours_confirm_unanswered",
     "local_datetime",
+    "month_close",
     "notifications_mark_read",
     "offers_expire",
     "reminders_plan",

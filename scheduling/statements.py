@@ -1,0 +1,426 @@
+"""Monthly statements: what each person getting support was charged and each worker earned, by
+the month their visits started in (London time), from confirmed hours only (decision 20).
+
+A month is open until staff close it (decision 22). An open month's statement is worked out from
+the visits as they stand; closing keeps every member's statement as it was (scheduling.Statement),
+and a closed one never changes. A visit confirmed after its month closed is posted once, to the
+first open month's statement, as an adjustment; the database refuses to post a visit twice on
+the same side.
+
+Reads only: closing is scheduling.services.statements."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.utils import timezone
+
+from members import pricing
+from members.models import MemberClass, Membership, Policy
+from scheduling.bookings import LONDON, local_datetime
+from scheduling.models import ClosedMonth, Statement, StatementLine, StatementSide, Visit
+
+Side = StatementSide
+
+
+@dataclass(frozen=True)
+class Line:
+    """A visit on a statement, in pence: `amount` is what the person was charged (person's side)
+    or what the worker earned (worker's side); `coop` what the co-op kept of the visit."""
+
+    visit_id: int
+    starts: datetime
+    other: str
+    minutes: int
+    amount_pence: int
+    coop_pence: int
+    expenses_pence: int = 0
+    late: bool = False
+
+    @property
+    def total_pence(self) -> int:
+        return self.amount_pence + self.expenses_pence
+
+
+@dataclass(frozen=True)
+class MonthStatement:
+    """One member's statement for one month: its lines, and its totals added up from them."""
+
+    member: Membership
+    side: str
+    month: date
+    lines: tuple[Line, ...] = ()
+    closed_at: datetime | None = None
+    stored: Statement | None = field(default=None, compare=False)
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
+
+    @property
+    def visit_lines(self) -> list[Line]:
+        return [line for line in self.lines if not line.late]
+
+    @property
+    def adjustments(self) -> list[Line]:
+        return [line for line in self.lines if line.late]
+
+    @property
+    def visits(self) -> int:
+        return len(self.lines)
+
+    @property
+    def minutes(self) -> int:
+        return sum(line.minutes for line in self.lines)
+
+    @property
+    def amount_pence(self) -> int:
+        return sum(line.amount_pence for line in self.lines)
+
+    @property
+    def coop_pence(self) -> int:
+        return sum(line.coop_pence for line in self.lines)
+
+    @property
+    def expenses_pence(self) -> int:
+        return sum(line.expenses_pence for line in self.lines)
+
+    @property
+    def total_pence(self) -> int:
+        return self.amount_pence + self.expenses_pence
+
+    @property
+    def is_person(self) -> bool:
+        return self.side == Side.PERSON
+
+
+# --- Months -----------------------------------------------------------------------------------------
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def previous_month(month: date) -> date:
+    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+
+
+def this_month() -> date:
+    return month_start(timezone.localtime(timezone.now(), LONDON).date())
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The instants a month starts and ends at in London (a visit's month is its start's)."""
+    return local_datetime(month, time()), local_datetime(next_month(month), time())
+
+
+def local(moment: datetime) -> datetime:
+    return timezone.localtime(moment, LONDON)
+
+
+def is_over(month: date) -> bool:
+    return month_bounds(month)[1] <= timezone.now()
+
+
+def last_closed_month() -> ClosedMonth | None:
+    return ClosedMonth.objects.order_by("-month").first()
+
+
+def first_open_month() -> date | None:
+    """The month after the last closed one: the next statement, where adjustments go. None
+    before any month has closed."""
+    last = last_closed_month()
+    return next_month(last.month) if last else None
+
+
+def side_of(member: Membership) -> str | None:
+    """The statement a member has: a person getting support pays, a worker is paid; members of
+    the other classes have none."""
+    return {MemberClass.RECEIVER: Side.PERSON, MemberClass.WORKER: Side.WORKER}.get(
+        MemberClass(member.member_class)
+    )
+
+
+# --- Working out an open month --------------------------------------------------------------------
+
+
+def confirmed_visits() -> QuerySet[Visit]:
+    """Visits whose money counts: accepted, delivered and with their hours confirmed (by the
+    person, by nobody querying them in time, or settled by staff)."""
+    return Visit.objects.filter(status=Visit.Status.ACCEPTED, hours=Visit.Hours.CONFIRMED)
+
+
+def _member_field(side: str) -> str:
+    return "receiver" if side == Side.PERSON else "worker"
+
+
+def _line(visit: Visit, side: str, share: pricing.Share, *, late: bool) -> Line:
+    cost = visit.cost(share) or pricing.Cost(worker_gets=0, person_pays=0)
+    other = visit.worker if side == Side.PERSON else visit.receiver
+    return Line(
+        visit_id=visit.pk,
+        starts=visit.starts,
+        other=other.shown_name if other is not None else "",
+        minutes=visit.counted_minutes,
+        amount_pence=cost.person_pays if side == Side.PERSON else cost.worker_gets,
+        coop_pence=cost.coop_keeps,
+        expenses_pence=getattr(visit, "expenses_pence", 0) or 0,
+        late=late,
+    )
+
+
+def hours_waiting(month: date) -> int:
+    """Visits of the month delivered or due whose hours are not confirmed yet (waiting for the
+    person's answer, or queried): closing now leaves them to the next statement."""
+    start, end = month_bounds(month)
+    return (
+        Visit.objects.filter(status=Visit.Status.ACCEPTED, starts__gte=start, starts__lt=end)
+        .exclude(hours=Visit.Hours.CONFIRMED)
+        .count()
+    )
+
+
+def _month_visits(month: date, side: str, members: Iterable[int] | None) -> QuerySet[Visit]:
+    start, end = month_bounds(month)
+    visits = confirmed_visits().filter(starts__gte=start, starts__lt=end)
+    if members is not None:
+        visits = visits.filter(**{f"{_member_field(side)}_id__in": list(members)})
+    return visits
+
+
+def _late_visits(month: date, side: str, members: Iterable[int] | None) -> QuerySet[Visit]:
+    """Visits of months already closed, confirmed since, and not yet on any statement of this
+    side: they go on the first open month's statement."""
+    start, _end = month_bounds(month)
+    posted = StatementLine.objects.filter(visit=OuterRef("pk"), side=side)
+    visits = confirmed_visits().filter(starts__lt=start).filter(~Exists(posted))
+    if members is not None:
+        visits = visits.filter(**{f"{_member_field(side)}_id__in": list(members)})
+    return visits
+
+
+def open_lines(
+    *,
+    month: date,
+    side: str,
+    members: Iterable[int] | None = None,
+    share: pricing.Share | None = None,
+    with_late: bool | None = None,
+) -> dict[int, list[Line]]:
+    """Each member's lines for an open month, by member id: the month's confirmed visits and,
+    on the first open month (or when `with_late` says so), the adjustments. Each visit is priced
+    by members.pricing."""
+    share = share or Policy.current()
+    wanted = list(members) if members is not None else None
+    by_member: dict[int, list[Line]] = defaultdict(list)
+    queries = [(_month_visits(month, side, wanted), False)]
+    if with_late if with_late is not None else month == first_open_month():
+        queries.append((_late_visits(month, side, wanted), True))
+    counterpart = "worker__profile" if side == Side.PERSON else "receiver__profile"
+    for visits, late in queries:
+        for visit in visits.select_related(counterpart).order_by("starts", "pk"):
+            member_id = visit.receiver_id if side == Side.PERSON else visit.worker_id
+            if member_id is not None:
+                by_member[member_id].append(_line(visit, side, share, late=late))
+    for lines in by_member.values():
+        lines.sort(key=lambda line: (line.late, line.starts))
+    return by_member
+
+
+# --- One member's statement ------------------------------------------------------------------------
+
+
+def _stored(statement: Statement) -> MonthStatement:
+    lines = tuple(
+        Line(
+            visit_id=line.visit_id,
+            starts=line.starts,
+            other=line.other,
+            minutes=line.minutes,
+            amount_pence=line.amount_pence,
+            coop_pence=line.coop_pence,
+            expenses_pence=line.expenses_pence,
+            late=line.late,
+        )
+        for line in statement.lines.all()
+    )
+    return MonthStatement(
+        member=statement.member,
+        side=statement.side,
+        month=statement.month.month,
+        lines=lines,
+        closed_at=statement.month.closed_at,
+        stored=statement,
+    )
+
+
+def statement_for(*, member: Membership, month: date) -> MonthStatement | None:
+    """A member's statement for a month: as kept, if the month is closed (an empty one if they
+    had nothing that month); as it stands, if open. None for a member with no statements."""
+    side = side_of(member)
+    if side is None:
+        return None
+    closed = ClosedMonth.objects.filter(month=month).first()
+    if closed is not None:
+        stored = (
+            Statement.objects.filter(member=member, month=closed, side=side)
+            .select_related("month")
+            .prefetch_related("lines")
+            .first()
+        )
+        if stored is not None:
+            return _stored(stored)
+        return MonthStatement(member=member, side=side, month=month, closed_at=closed.closed_at)
+    lines = open_lines(month=month, side=side, members=[member.pk]).get(member.pk, [])
+    return MonthStatement(member=member, side=side, month=month, lines=tuple(lines))
+
+
+def statement_months(*, member: Membership) -> list[date]:
+    """The months a member can look back on: from the month they joined to this one."""
+    months: list[date] = []
+    month = this_month()
+    first = month_start(member.date_admitted)
+    while month >= first and len(months) < 120:
+        months.append(month)
+        month = previous_month(month)
+    return months
+
+
+# --- The whole co-op, by month ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """A month for the finance page: hours delivered, what people were charged (and their
+    expenses), what workers were paid, what the co-op kept."""
+
+    month: date
+    closed: bool
+    visits: int
+    minutes: int
+    charged_pence: int
+    paid_pence: int
+    coop_pence: int
+    expenses_pence: int
+
+
+def _closed_figures(closed: ClosedMonth) -> MonthFigures:
+    sums = {
+        row["side"]: row
+        for row in Statement.objects.filter(month=closed)
+        .values("side")
+        .annotate(
+            visits_sum=Sum("visits"),
+            minutes_sum=Sum("minutes"),
+            amount_sum=Sum("amount_pence"),
+            coop_sum=Sum("coop_pence"),
+            expenses_sum=Sum("expenses_pence"),
+        )
+    }
+    none = {"visits_sum": 0, "minutes_sum": 0, "amount_sum": 0, "coop_sum": 0, "expenses_sum": 0}
+    worker, person = sums.get(Side.WORKER, none), sums.get(Side.PERSON, none)
+    return MonthFigures(
+        month=closed.month,
+        closed=True,
+        visits=worker["visits_sum"],
+        minutes=worker["minutes_sum"],
+        charged_pence=person["amount_sum"],
+        paid_pence=worker["amount_sum"],
+        coop_pence=worker["coop_sum"],
+        expenses_pence=worker["expenses_sum"],
+    )
+
+
+def _open_figures(month: date, share: pricing.Share) -> MonthFigures:
+    workers = open_lines(month=month, side=Side.WORKER, share=share)
+    people = open_lines(month=month, side=Side.PERSON, share=share)
+    worker_lines = [line for lines in workers.values() for line in lines]
+    return MonthFigures(
+        month=month,
+        closed=False,
+        visits=len(worker_lines),
+        minutes=sum(line.minutes for line in worker_lines),
+        charged_pence=sum(line.amount_pence for lines in people.values() for line in lines),
+        paid_pence=sum(line.amount_pence for line in worker_lines),
+        coop_pence=sum(line.coop_pence for line in worker_lines),
+        expenses_pence=sum(line.expenses_pence for line in worker_lines),
+    )
+
+
+def finance_months(*, through: date, count: int = 12) -> list[MonthFigures]:
+    """The co-op's figures for `count` months up to `through`, oldest first: a closed month's
+    from its kept statements (a sum in the database), an open month's worked out from its visits."""
+    months = [through]
+    while len(months) < count:
+        months.append(previous_month(months[-1]))
+    months.reverse()
+    closed = {c.month: c for c in ClosedMonth.objects.filter(month__in=months)}
+    share = Policy.current()
+    return [
+        _closed_figures(closed[month]) if month in closed else _open_figures(month, share) for month in months
+    ]
+
+
+def month_statements(*, month: date, side: str) -> list[MonthStatement]:
+    """Every member's statement of one side for a month, by membership number: the pay run
+    (workers) or the invoices (people getting support)."""
+    closed = ClosedMonth.objects.filter(month=month).first()
+    if closed is not None:
+        stored = (
+            Statement.objects.filter(month=closed, side=side)
+            .select_related("month", "member")
+            .prefetch_related("lines")
+            .order_by("member__number")
+        )
+        return [_stored(statement) for statement in stored]
+    lines = open_lines(month=month, side=side)
+    members = Membership.objects.in_bulk(list(lines))
+    return sorted(
+        (
+            MonthStatement(member=members[pk], side=side, month=month, lines=tuple(member_lines))
+            for pk, member_lines in lines.items()
+        ),
+        key=lambda statement: statement.member.number,
+    )
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One month in the finance chart: what people were charged, as a bar of what went to the
+    workers with what the co-op kept on top (the two make the whole)."""
+
+    figures: MonthFigures
+    x: int
+    paid_height: int
+    kept_height: int
+
+    @property
+    def kept_y(self) -> int:
+        return CHART_HEIGHT - self.paid_height - self.kept_height
+
+    @property
+    def paid_y(self) -> int:
+        return CHART_HEIGHT - self.paid_height
+
+
+CHART_HEIGHT = 160
+CHART_STEP = 40
+
+
+def chart(figures: list[MonthFigures]) -> list[Bar]:
+    tallest = max((f.paid_pence + f.coop_pence for f in figures), default=0) or 1
+    return [
+        Bar(
+            figures=f,
+            x=index * CHART_STEP + 8,
+            paid_height=round(f.paid_pence * CHART_HEIGHT / tallest),
+            kept_height=round(f.coop_pence * CHART_HEIGHT / tallest),
+        )
+        for index, f in enumerate(figures)
+    ]
