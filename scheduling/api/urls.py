@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling.api import views
+from scheduling.api import statements, views
 
 urlpatterns = [
     path("visits/", views.VisitListCreateApi.as_view(), name="api-visits"),
@@ -15,6 +15,13 @@ urlpatterns = [
     path("visits/<int:pk>/confirm/", views.VisitHoursConfirmApi.as_view(), name="api-visit-confirm"),
     path("visits/<int:pk>/query/", views.VisitHoursQueryApi.as_view(), name="api-visit-query"),
     path("visits/<int:pk>/settle/", views.VisitHoursSettleApi.as_view(), name="api-visit-settle"),
+    path("statements/<int:year>/<int:month>/", statements.StatementApi.as_view(), name="api-statement"),
+    path("finance/<int:year>/<int:month>/", statements.FinanceMonthApi.as_view(), name="api-finance-month"),
+    path(
+        "finance/<int:year>/<int:month>/close/",
+        statements.FinanceMonthCloseApi.as_view(),
+        name="api-finance-month-close",
+    ),
     path("calendar/feed/", views.CalendarFeedApi.as_view(), name="api-calendar-feed"),
     # The token is a URL-safe secret (secrets.token_urlsafe): exactly the characters of a slug.
     path("calendar/<slug:token>.ics", views.CalendarFeedIcsApi.as_view(), name="api-calendar-ics"),

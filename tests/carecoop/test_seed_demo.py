@@ -96,10 +96,22 @@ def test_the_demo_coop_is_a_believable_small_coop_in_calderdale(db):
     from scheduling import selectors as visit_selectors
 
     log = list(visit_selectors.care_log(receiver=ruth))
-    assert [v.hours for v in log] == ["pending", "queried", "confirmed"]
+    assert [v.hours for v in log[:3]] == ["pending", "queried", "confirmed"]
     assert list(visit_selectors.visits_hours_queried()) == [log[1]]
     assert all(v.visit_note and v.worker.legal_name == "Megan Holt" for v in log)
     assert [v.pk for v in visit_selectors.visits_to_confirm(user=ruth.user)] == [log[0].pk]
+    # Two months before this one, Megan came on Tuesdays and Thursdays: the earlier is closed, its
+    # statements final; the later waits for the secretary to close it.
+    from scheduling import statements
+    from scheduling.models import ClosedMonth
+
+    last = statements.previous_month(statements.this_month())
+    assert list(ClosedMonth.objects.values_list("month", flat=True)) == [statements.previous_month(last)]
+    megan = Membership.objects.get(legal_name="Megan Holt")
+    kept = statements.statement_for(member=megan, month=statements.previous_month(last))
+    assert kept.closed
+    assert kept.visits >= 8
+    assert statements.statement_for(member=ruth, month=last).visits >= 4
 
 
 def test_running_the_demo_twice_adds_nothing(db):
