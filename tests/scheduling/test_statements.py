@@ -149,6 +149,16 @@ def test_hours_confirmed_after_their_month_closed_go_on_the_next_statement_once(
     assert StatementLine.objects.filter(visit=waiting).count() == 2  # once a side
 
 
+def test_visits_before_statements_began_are_not_adjustments(ruth, megan, staff):
+    """The first month closed is when statements began: the months before it keep their
+    statements as worked out, and none of their visits turns up on the next statement."""
+    delivered(ruth, megan, at(8, 9, month=9))
+    delivered(ruth, megan, at(6, 9, month=10))
+    services.month_close(month=OCTOBER, by=staff)
+    assert statements.statement_for(member=megan, month=NOVEMBER).lines == ()
+    assert statements.statement_for(member=megan, month=datetime.date(2026, 9, 1)).visits == 1
+
+
 def test_months_close_in_order_once_and_only_when_over(ruth, megan, staff, time_machine):
     delivered(ruth, megan, at(6, 9, month=10))
     with pytest.raises(ApplicationError) as not_over:
@@ -200,14 +210,19 @@ visit_shapes = st.lists(
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(shapes=visit_shapes, addition=st.decimals(min_value=0, max_value=40, places=2))
+@given(
+    shapes=visit_shapes,
+    addition=st.decimals(min_value=0, max_value=40, places=2),
+    deduction=st.decimals(min_value=0, max_value=30, places=2),
+)
 def test_a_statements_lines_add_up_to_its_total_before_and_after_closing(
-    ruth, megan, asha, staff, shapes, addition
+    ruth, megan, asha, staff, shapes, addition, deduction
 ):
     sid = transaction.savepoint()
     try:
         policy = Policy.current()
         policy.coop_addition_percent = addition
+        policy.coop_deduction_percent = deduction
         policy.save()
         for index, (minutes, worked, rate, by_megan) in enumerate(shapes):
             delivered(
@@ -220,6 +235,13 @@ def test_a_statements_lines_add_up_to_its_total_before_and_after_closing(
             )
         people = [ruth, megan, asha]
         live = {m.pk: statements.statement_for(member=m, month=OCTOBER) for m in people}
+        # The finance page sums the month in the database by the same rule, to the penny.
+        (summed,) = statements.finance_months(through=OCTOBER, count=1)
+        worker_lines = [line for m in (megan, asha) for line in live[m.pk].lines]
+        assert summed.charged_pence == live[ruth.pk].amount_pence
+        assert summed.paid_pence == sum(w.amount_pence for w in worker_lines)
+        assert summed.coop_pence == sum(w.coop_pence for w in worker_lines)
+        assert (summed.visits, summed.minutes) == (len(worker_lines), live[ruth.pk].minutes)
         services.month_close(month=OCTOBER, by=staff)
         for member in people:
             kept = statements.statement_for(member=member, month=OCTOBER)
@@ -229,7 +251,6 @@ def test_a_statements_lines_add_up_to_its_total_before_and_after_closing(
             if kept.stored is not None:
                 assert kept.stored.total_pence == kept.total_pence
                 assert kept.stored.visits == len(kept.lines)
-        worker_lines = [line for m in (megan, asha) for line in live[m.pk].lines]
         # What people paid is what workers earned and what the co-op kept, to the penny.
         assert live[ruth.pk].amount_pence == sum(w.amount_pence + w.coop_pence for w in worker_lines)
     finally:

@@ -46,15 +46,16 @@ from unittest import mock
 from django.core import mail
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from carecoop import outbox
 from matching.models import TeamMember
 from members.benchmarking import members_seed_in_bulk
-from members.models import Membership, Profile
-from scheduling import selectors, services
-from scheduling.models import Reminder, Visit
+from members.models import Membership, Profile, User
+from scheduling import selectors, services, statements
+from scheduling.models import Reminder, Statement, StatementLine, Visit
 
 TEAM_SIZE = 3
 SPREAD = timedelta(days=730)  # a year before today and a year after
@@ -69,6 +70,9 @@ TOUCHED_TABLES = (
     "matching_teammember",
     "scheduling_visit",
     "scheduling_historicalvisit",
+    "scheduling_closedmonth",
+    "scheduling_statement",
+    "scheduling_statementline",
     "scheduling_reminder",
     "scheduling_notification",
     "carecoop_email",
@@ -195,6 +199,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"Seeded in {time.perf_counter() - started:.1f} s.")
                     self._measure(worker_rows, receiver_rows, runs)
                     self._measure_reminders(worker_rows, reminders)
+                    self._measure_statements()
                     raise Rollback
             except Rollback:
                 self.stdout.write("Rolled back: the database is as it was.")
@@ -347,6 +352,38 @@ class Command(BaseCommand):
         self._queries("  queries for a worker's next four weeks", four_weeks)
         self._queries("  queries for a person's calendar", calendar)
         self._queries("  queries for booking a visit", book)
+
+    def _measure_statements(self) -> None:
+        """Closing last month (every member's statement for it, both sides, with their lines), then
+        the finance page's twelve months with one closed, then one worker's statement."""
+        secretary = User.objects.create_user(email="benchmark-secretary@example.org", is_staff=True)
+        last = statements.previous_month(statements.this_month())
+        started = time.perf_counter()
+        services.month_close(month=last, by=secretary)
+        took = time.perf_counter() - started
+        kept = Statement.objects.filter(month__month=last).count()
+        lines = StatementLine.objects.filter(statement__month__month=last).count()
+        self.stdout.write(
+            f"{'Closing last month: every statement':<44} {took:7.1f} s    ({kept} statements, {lines} lines)"
+        )
+        started = time.perf_counter()
+        statements.finance_months(through=statements.this_month())
+        took = time.perf_counter() - started
+        self.stdout.write(f"{'The finance page: twelve months, one closed':<44} {took * 1000:7.0f} ms")
+        busiest = (
+            Visit.objects.filter(hours=Visit.Hours.CONFIRMED, worker__isnull=False)
+            .values("worker_id")
+            .annotate(n=Count("pk"))
+            .order_by("-n")
+            .first()
+        )
+        if busiest is not None:
+            worker = Membership.objects.get(pk=busiest["worker_id"])
+            self._time(
+                "A worker's statement, this month",
+                lambda: statements.statement_for(member=worker, month=statements.this_month()),
+                20,
+            )
 
     def _free_bookings(
         self, receiver_rows: list[Membership], count: int
