@@ -194,6 +194,10 @@ class Visit(models.Model):
                 fields=["offer_expires_at"], condition=Q(status="offered"), name="visit_offers_waiting"
             ),
             models.Index(fields=["checked_out_at"], condition=Q(hours="pending"), name="visit_hours_pending"),
+            # Staff's queue of queried hours, oldest first: a few rows among a town's visits.
+            models.Index(
+                fields=["hours_answered_at"], condition=Q(hours="queried"), name="visit_hours_queried"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -87,3 +87,28 @@ def test_the_person_sees_the_cost_of_a_weekly_booking_before_booking_it(client, 
     assert "6 visits: £105.78 to pay in all. The worker gets £83.28; the co-op keeps £22.50." in page
     assert "Nothing is booked yet." in page
     assert not Visit.objects.exists()
+
+
+@pytest.mark.parametrize("count", [2, 50])
+def test_the_estimate_asks_the_same_queries_for_two_visits_or_fifty(
+    client, ruth, megan, asha, count, django_assert_max_num_queries
+):
+    """Priced in Python from one read of the team's rates, however many visits it makes."""
+    client.force_login(ruth.user)
+    with django_assert_max_num_queries(26):
+        response = client.post(
+            "/visits/new/",
+            {
+                "worker": "open",  # the team's rates are read: still one query
+                "day": "2026-11-24",
+                "starts_at": "09:00",
+                "ends_at": "10:00",
+                "repeat": "on",
+                "weekdays": ["1", "3"],
+                "every_weeks": "1",
+                "count": str(count),
+                "estimate": "1",
+            },
+        )
+    assert f"{count} visits:" in response.content.decode()
+    assert not Visit.objects.exists()

@@ -223,3 +223,42 @@ def test_the_api_settles_queried_hours_for_staff_only(api_client, queried, staff
     )
     again = api_client.post(path, {"reason": "Again."}, format="json")
     assert (again.status_code, again.json()["code"]) == (409, "not_queried")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_settling_the_same_query_at_once_settle_it_once(ruth, megan, staff):
+    """The visit row is locked: the second finds the hours no longer queried."""
+    from tests.concurrency import race
+    from tests.factories import UserFactory
+
+    starts = at(20, 9)
+    visit = VisitFactory(
+        receiver=ruth,
+        worker=megan,
+        status=Visit.Status.ACCEPTED,
+        starts=starts,
+        ends=at(20, 11),
+        rate_pence=15_00,
+        checked_in_at=starts,
+        checked_out_at=at(20, 11),
+        hours=Visit.Hours.QUERIED,
+        hours_answered_by=ruth.user,
+        hours_answered_at=at(20, 12),
+        query_reason="Megan left at ten.",
+    )
+    other = UserFactory(is_staff=True)
+    outcomes = race(
+        [
+            lambda: services.visit_hours_settle(visit=visit, by=staff, minutes=60, reason="Agreed: an hour."),
+            lambda: services.visit_hours_settle(visit=visit, by=other, minutes=None, reason="As booked."),
+        ]
+    )
+
+    settled = [o for o in outcomes if isinstance(o, Visit)]
+    refused = [o for o in outcomes if isinstance(o, ApplicationError)]
+    assert len(settled) == 1
+    assert [e.code for e in refused] == ["not_queried"]
+    visit.refresh_from_db()
+    assert visit.hours_settled_by_id == settled[0].hours_settled_by_id
+    assert visit.history.filter(history_change_reason__startswith="Hours settled").count() == 1
+    assert Notification.objects.filter(kind=VisitEvent.HOURS_SETTLED).count() == 2  # once each side
