@@ -77,6 +77,7 @@ def staff_dividend_year(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             messages.success(request, _("The allocation is proposed: put it to the AGM as a motion."))
             return redirect("staff_dividend_allocation", allocation.pk)
     interest_form = InterestForm()
+    allocations = list(selectors.allocations_for_year(year=year))
     return render(
         request,
         "governance/dividends/staff_year.html",
@@ -84,7 +85,8 @@ def staff_dividend_year(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             "year": year,
             "form": form,
             "interest_form": interest_form,
-            "allocations": selectors.allocations_for_year(year=year),
+            "allocations": allocations,
+            "approved": any(allocation.motion_id for allocation in allocations),
             "interest": getattr(year, "interest", None),
         },
         status=400 if form.errors else 200,
