@@ -189,3 +189,31 @@ def test_a_members_dividend_page_keeps_its_queries_whatever_the_number_of_statem
     with django_assert_max_num_queries(10):
         page = client.get(reverse("dividends_mine"))
     assert page.content.decode().count("Your dividend is £100.00") == years
+
+
+def test_staff_declare_interest_on_its_page_then_export_and_pay_it(client, staff, ian, margaret):
+    from governance.models import InterestDeclaration
+
+    year = year_record(staff)
+    client.force_login(margaret.user)
+    assert (
+        client.post(reverse("staff_interest_declare", args=[year.pk]), {"rate_percent": "3"}).status_code
+        == 403
+    )
+    client.force_login(staff)
+    client.post(reverse("staff_interest_declare", args=[year.pk]), {"rate_percent": "9"})  # above the cap
+    assert not InterestDeclaration.objects.exists()
+    client.post(reverse("staff_interest_declare", args=[year.pk]), {"rate_percent": "3"})
+    declaration = InterestDeclaration.objects.get()
+    page = client.get(reverse("staff_dividend_year", args=[year.pk])).content.decode()
+    assert "3.00% a year" in page
+    csv = client.get(reverse("staff_interest_csv", args=[declaration.pk])).content.decode()
+    assert f"{ian.number},{ian.legal_name},500.00,3.00,15.00,INT2025-{ian.number}" in csv
+    client.post(reverse("staff_interest_pay", args=[declaration.pk]))
+    declaration.refresh_from_db()
+    assert declaration.status == "paid"
+    client.force_login(ian.user)
+    assert (
+        "Your interest is £15.00: 3.00% a year on the £500.00"
+        in client.get(reverse("dividends_mine")).content.decode()
+    )
