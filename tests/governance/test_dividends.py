@@ -6,11 +6,21 @@ from unittest import mock
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from carecoop.models import Email
 from governance import services, tasks
-from governance.models import Dividend, DividendAllocation, DividendPolicy, Meeting
+from governance.models import (
+    Ballot,
+    Dividend,
+    DividendAllocation,
+    DividendPolicy,
+    FinancialYear,
+    Meeting,
+    Motion,
+)
 from governance.selectors import dividends as selectors
 from governance.services import dividends as dividend_services
 from scheduling import selectors as scheduling_selectors
@@ -475,3 +485,111 @@ def test_starting_the_calculation_queues_its_task_once_the_start_commits(
     allocation.refresh_from_db()
     assert allocation.status == DividendAllocation.Status.CALCULATED
     assert Dividend.objects.get(allocation=allocation).amount_pence == 100_00
+
+
+# --- The gate, for every kind of motion -----------------------------------------------------------
+
+_examples = iter(range(10_000))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(
+    agm=True, after_year=True, amendment=False, status="carried", ballot="closed", declared=True, passed=True
+)
+@given(
+    agm=st.booleans(),
+    after_year=st.booleans(),
+    amendment=st.booleans(),
+    status=st.sampled_from(["carried", "lost", "tabled", "withdrawn"]),
+    ballot=st.sampled_from(["none", "open", "closed"]),
+    declared=st.booleans(),
+    passed=st.booleans(),
+)
+def test_no_allocation_is_calculated_or_paid_unless_its_own_motion_passed_at_an_agm_after_the_year(
+    staff, agm, after_year, amendment, status, ballot, declared, passed
+):
+    """Whatever the motion linked to an allocation (written straight to the database, past the
+    service that would refuse most of them), calculating and paying go ahead only for a motion
+    carried at an AGM held after the year ended, on a closed ballot declared passed."""
+    n = next(_examples)
+    year = FinancialYear.objects.create(
+        starts=datetime.date(1900 + n, 4, 1),
+        ends=datetime.date(1901 + n, 3, 31),
+        surplus_pence=100,
+        recorded_by=staff,
+    )
+    held = datetime.datetime(1901 + n, 6 if after_year else 3, 20, 18, tzinfo=LONDON)
+    meeting = Meeting.objects.create(
+        kind="agm" if agm else "general",
+        title="A meeting",
+        format="online",
+        online_link="https://m.example.org",
+        starts_at=held,
+        ends_at=held + datetime.timedelta(hours=2),
+        agenda="1.",
+        called_by=staff,
+    )
+    amended = Motion.objects.create(
+        meeting=meeting, title="Original", majority="ordinary", by_board=True, status="tabled"
+    )
+    motion = Motion.objects.create(
+        meeting=meeting,
+        title="Approve",
+        majority="ordinary",
+        by_board=True,
+        status=status,
+        amends=amended if amendment else None,
+    )
+    if ballot != "none":
+        Ballot.objects.create(
+            title="Approve",
+            meeting=meeting,
+            kind="motion",
+            motion=motion,
+            opens_at=held,
+            closes_at=held + datetime.timedelta(hours=1),
+            status=ballot,
+            created_by=staff,
+            declared_at=held + datetime.timedelta(hours=1) if declared else None,
+            result={"passed": passed} if ballot == "closed" else None,
+        )
+    allocation = DividendAllocation.objects.create(
+        year=year,
+        reserve_pence=0,
+        community_pence=0,
+        workers_pence=100,
+        receivers_pence=0,
+        advocates_pence=0,
+        investors_pence=0,
+        advocates_measure="equal",
+        investors_measure="none",
+        ceased_members="included",
+        proposed_by=staff,
+        motion=motion,
+        status="calculated",
+        calculated_at=held,
+    )
+    approved = (
+        agm
+        and after_year
+        and not amendment
+        and status == "carried"
+        and ballot == "closed"
+        and declared
+        and passed
+    )
+    refused = _refusal(lambda: services.allocation_pay(user=staff, allocation=allocation))
+    assert refused == (None if approved else "not_approved")
+    DividendAllocation.objects.filter(pk=allocation.pk).update(
+        status="calculating", calculated_at=None, paid_at=None
+    )
+    services.dividends_calculate(allocation_id=allocation.pk)
+    assert (DividendAllocation.objects.get(pk=allocation.pk).shared_at is not None) == approved
+
+
+def _refusal(act):
+    try:
+        act()
+    except ApplicationError as error:
+        return error.code
+    return None
