@@ -54,8 +54,9 @@ def financial_year_record(
     if ends >= today:
         message = _("A year's surplus is recorded once the year is over.")
         raise ApplicationError(message, code="year_not_over", fields={"ends": [message]})
-    # Years never overlap: a day's hours belong to one year's dividend only.
-    list(FinancialYear.objects.select_for_update().all().values_list("pk", flat=True))
+    # Years never overlap: a day's hours belong to one year's dividend only. Two secretaries
+    # recording at once take turns on the dividend rules' one row, so the check below sees the other.
+    DividendPolicy.objects.select_for_update().get(pk=DividendPolicy.current().pk)
     if FinancialYear.objects.filter(starts__lte=ends, ends__gte=starts).exists():
         message = _("This year overlaps a year already recorded.")
         raise ConflictError(message, code="year_overlaps", fields={"starts": [message]})

@@ -593,3 +593,28 @@ def _refusal(act):
     except ApplicationError as error:
         return error.code
     return None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_years_recorded_at_once_make_one_year():
+    from governance.models import FinancialYear
+
+    staff = UserFactory(is_staff=True)
+    DividendPolicy.current()  # made once, before the race
+    starts = [datetime.date(2025, 4, 1), datetime.date(2025, 1, 1)]
+    results = race(
+        [
+            lambda day=day: services.financial_year_record(
+                user=staff,
+                starts=day,
+                ends=day + datetime.timedelta(days=364),
+                surplus_pence=1,
+                today=NOW.date(),
+            )
+            for day in starts
+        ]
+    )
+    refused = [r for r in results if isinstance(r, ConflictError)]
+    assert len(refused) == 1, results
+    assert refused[0].code == "year_overlaps"
+    assert FinancialYear.objects.count() == 1
