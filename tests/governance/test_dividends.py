@@ -618,3 +618,32 @@ def test_two_overlapping_years_recorded_at_once_make_one_year():
     assert len(refused) == 1, results
     assert refused[0].code == "year_overlaps"
     assert FinancialYear.objects.count() == 1
+
+
+def test_the_statement_emails_go_through_the_outbox_with_a_link_to_the_members_statements(
+    staff, margaret, tom, ruth, megan, ian, settings
+):
+    from decimal import Decimal
+
+    from tests.outbox import send_owed, site_links
+
+    confirmed_visit(ruth, megan, in_year(5, 1), hours=2)
+    calculate(staff, approved_allocation(staff, [margaret, tom], workers_pence=100_00))
+    services.interest_declare(
+        user=staff, year=DividendAllocation.objects.get().year, rate_percent=Decimal(2), today=NOW.date()
+    )
+    sent = {
+        message.to[0]: message
+        for message in send_owed()
+        if "dividend" in message.subject.lower() or "interest" in message.subject.lower()
+    }
+    megans = sent[megan.user.email]
+    assert megans.subject.endswith("Your dividend for 1 Apr 2025 – 31 Mar 2026: £100.00")
+    assert (
+        "Your patronage dividend for the year 1 Apr 2025 – 31 Mar 2026 is £100.00: you worked 2 of the 2"
+        in megans.body
+    )
+    text_links, html_links = site_links(megans)
+    assert settings.SITE_URL + "/dividends/" in text_links
+    assert settings.SITE_URL + "/dividends/" in html_links
+    assert "2.00% a year on the £500.00 you held on average" in sent[ian.user.email].body
