@@ -26,7 +26,7 @@ def _rate(value: object) -> Decimal:
     if not rate.is_finite() or rate <= 0 or rate != rate.quantize(Decimal("0.01")):
         message = _("Give a rate above nothing, to at most two decimal places.")
         raise ApplicationError(message, code="invalid_rate", fields={"rate_percent": [message]})
-    return rate
+    return rate.quantize(Decimal("0.01"))
 
 
 @transaction.atomic
