@@ -5,8 +5,8 @@ from django.db.models import Model
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from carecoop.admin import StaffAdminMixin
-from governance.models import Ballot, Meeting, Motion
+from carecoop.admin import PolicyAdmin, StaffAdminMixin
+from governance.models import Ballot, DividendPolicy, Meeting, Motion
 
 # Votes and who voted are not shown here at all: a secret ballot's rows are read only by the
 # count. Meetings, motions and ballots change through the meeting pages, where the rules hold.
@@ -44,3 +44,9 @@ class BallotAdmin(_ReadOnly[Ballot]):
     list_display = ("title", "kind", "method", "status", "opens_at", "closes_at", "eligible_count")
     list_filter = ("kind", "status", "method", "secret")
     exclude = ("result",)
+
+
+@admin.register(DividendPolicy)
+class DividendPolicyAdmin(PolicyAdmin):
+    """How advocates' and investors' pools are shared, members who ceased during a year, and the
+    most interest on shares the rules allow. An allocation fixes these when it is proposed."""

@@ -5,7 +5,8 @@ ballot (its results and receipts are published) and its minutes wait to be appro
 weeks the AGM meets at Hebden Bridge Town Hall and online: the notice has gone to every member,
 the accounts are on an online ballot open now, three workers stand for the workers' seats on the
 board, Tom's motion on paid travel time (seconded by Grace) waits for its vote at the meeting,
-and Samina has started a requisition for a meeting about weekend rates.
+and Samina has started a requisition for a meeting about weekend rates. The first financial
+year's dividends, approved at the first AGM in the summer, are in governance/dividend_demo.py.
 """
 
 from datetime import datetime, time, timedelta
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from carecoop.models import Email
-from governance import services
+from governance import dividend_demo, services
 from governance.models import Meeting
 from members.models import Membership, User
 
@@ -40,6 +41,7 @@ def seed() -> list[object]:
         _autumn_meeting(secretary)
     if not Meeting.objects.filter(title=AGM_TITLE).exists():
         _agm(secretary)
+    dividend_demo.seed(secretary)
     return []
 
 

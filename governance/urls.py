@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance.views import ballots, meetings, motions, proxies, requisitions, results, rules
+from governance.views import ballots, dividends, meetings, motions, proxies, requisitions, results, rules
 
 urlpatterns = [
     path("meetings/", meetings.meetings, name="meetings"),
@@ -39,5 +39,39 @@ urlpatterns = [
     path("ballots/<int:pk>/receipts/", results.ballot_receipts, name="ballot_receipts"),
     path("ballots/<int:pk>/<slug:action>/", ballots.ballot_action, name="ballot_action"),
     path("proxies/", proxies.proxies, name="proxies"),
+    path("dividends/", dividends.dividends_mine, name="dividends_mine"),
+    path("staff/dividends/", dividends.staff_dividends, name="staff_dividends"),
+    path("staff/dividends/years/<int:pk>/", dividends.staff_dividend_year, name="staff_dividend_year"),
+    path(
+        "staff/dividends/years/<int:pk>/interest/",
+        dividends.staff_interest_declare,
+        name="staff_interest_declare",
+    ),
+    path("staff/dividends/interest/<int:pk>/pay/", dividends.staff_interest_pay, name="staff_interest_pay"),
+    path(
+        "staff/dividends/interest/<int:pk>/payments.csv",
+        dividends.staff_interest_csv,
+        name="staff_interest_csv",
+    ),
+    path(
+        "staff/dividends/allocations/<int:pk>/",
+        dividends.staff_dividend_allocation,
+        name="staff_dividend_allocation",
+    ),
+    path(
+        "staff/dividends/allocations/<int:pk>/progress/",
+        dividends.staff_dividend_progress,
+        name="staff_dividend_progress",
+    ),
+    path(
+        "staff/dividends/allocations/<int:pk>/payments.csv",
+        dividends.staff_dividend_csv,
+        name="staff_dividend_csv",
+    ),
+    path(
+        "staff/dividends/allocations/<int:pk>/<slug:action>/",
+        dividends.staff_dividend_allocation_action,
+        name="staff_dividend_allocation_action",
+    ),
     path("proxies/<int:pk>/cancel/", proxies.proxy_cancel, name="proxy_cancel"),
 ]

@@ -4,10 +4,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from carecoop.db import MinutesBetween
 from carecoop.permissions import is_staff
 from carecoop.tokens import token_hash
 from matching.models import TeamMember
@@ -225,3 +227,38 @@ def booking_estimate(*, booking: Booking, share: pricing.Share) -> Estimate | No
         )
 
     return Estimate(visits=len(minutes), cheapest=whole(rates[0]), dearest=whole(rates[-1]))
+
+
+def _confirmed_minutes_by(member: str, *, start: datetime, end: datetime) -> dict[int, int]:
+    # Decision 20: only confirmed hours count; each visit counts its worked minutes if they were
+    # counted otherwise, else its booked length. Added up by the database, one row per member.
+    rows = (
+        Visit.objects.filter(
+            status=Visit.Status.ACCEPTED,
+            hours=Visit.Hours.CONFIRMED,
+            starts__gte=start,
+            starts__lt=end,
+            **{f"{member}__isnull": False},
+        )
+        .order_by()
+        .values(member)
+        .annotate(
+            minutes=Sum(
+                Coalesce("worked_minutes", MinutesBetween("starts", "ends"), output_field=BigIntegerField())
+            )
+        )
+        .values_list(member, "minutes")
+    )
+    return {int(pk): int(minutes or 0) for pk, minutes in rows}
+
+
+def confirmed_minutes_by_worker(*, start: datetime, end: datetime) -> dict[int, int]:
+    """Each worker's (membership id) confirmed minutes worked on visits starting from `start`
+    up to (not including) `end`. One query, whatever the number of visits."""
+    return _confirmed_minutes_by("worker", start=start, end=end)
+
+
+def confirmed_minutes_by_receiver(*, start: datetime, end: datetime) -> dict[int, int]:
+    """Each person's (membership id) confirmed minutes of support received on visits starting
+    from `start` up to (not including) `end`. One query."""
+    return _confirmed_minutes_by("receiver", start=start, end=end)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from governance.api import views
+from governance.api.views import dividends
 
 urlpatterns = [
     path("meetings/", views.MeetingListCreateApi.as_view(), name="api-meetings"),
@@ -18,4 +19,25 @@ urlpatterns = [
     path("ballots/<int:pk>/receipts/", views.BallotReceiptsApi.as_view(), name="api-ballot-receipts"),
     path("proxies/", views.ProxyListCreateApi.as_view(), name="api-proxies"),
     path("proxies/<int:pk>/", views.ProxyRevokeApi.as_view(), name="api-proxy"),
+    path("dividends/", dividends.DividendListApi.as_view(), name="api-dividends"),
+    path("dividends/<int:pk>/", dividends.DividendDetailApi.as_view(), name="api-dividend"),
+    path("interest/", dividends.InterestListApi.as_view(), name="api-interest"),
+    path("financial-years/", dividends.FinancialYearListCreateApi.as_view(), name="api-financial-years"),
+    path("allocations/", dividends.AllocationCreateApi.as_view(), name="api-allocations"),
+    path("allocations/<int:pk>/", dividends.AllocationDetailApi.as_view(), name="api-allocation"),
+    path(
+        "allocations/<int:pk>/approval/",
+        dividends.AllocationApprovalApi.as_view(),
+        name="api-allocation-approval",
+    ),
+    path(
+        "allocations/<int:pk>/calculation/",
+        dividends.AllocationCalculationApi.as_view(),
+        name="api-allocation-calculation",
+    ),
+    path(
+        "allocations/<int:pk>/payment/",
+        dividends.AllocationPaymentApi.as_view(),
+        name="api-allocation-payment",
+    ),
 ]

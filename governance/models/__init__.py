@@ -1,4 +1,4 @@
-"""General meetings, motions, ballots, votes and proxies.
+"""General meetings, motions, ballots, votes and proxies; dividends and interest on shares.
 
 The rules that must hold whatever the code does are constraints here: one vote per member per
 ballot (rule 6), one proxy per member per meeting or ballot, nobody seconding their own motion.
@@ -10,6 +10,17 @@ from governance.models.ballots import (
     Ballot,
     Candidate,
     Eligibility,
+)
+from governance.models.dividends import (
+    CLASS_POOLS,
+    CeasedMembers,
+    Dividend,
+    DividendAllocation,
+    DividendPolicy,
+    FinancialYear,
+    InterestDeclaration,
+    Measure,
+    ShareInterest,
 )
 from governance.models.meetings import (
     Attendance,
@@ -44,13 +55,21 @@ from governance.models.votes import (
 
 __all__ = [
     "CHECK_IN_OPENS_BEFORE",
+    "CLASS_POOLS",
     "SEAT_CLASS_MEMBERS",
     "Attendance",
     "Ballot",
     "Candidate",
+    "CeasedMembers",
+    "Dividend",
+    "DividendAllocation",
+    "DividendPolicy",
     "Eligibility",
+    "FinancialYear",
     "GovernancePolicy",
+    "InterestDeclaration",
     "Majority",
+    "Measure",
     "Meeting",
     "MeetingDocument",
     "MeetingNotice",
@@ -63,6 +82,7 @@ __all__ = [
     "Requisition",
     "RequisitionSignature",
     "SeatClass",
+    "ShareInterest",
     "Vote",
     "Weighting",
     "_vote_key",

@@ -132,13 +132,15 @@ call_command("seed_demo", verbosity=0)
 call_command("seed_demo", verbosity=0)
 pages = {
     "secretary": ["/", "/accounts/", "/staff/applications/", "/staff/register/", "/staff/hours/",
-                  "/staff/register/?format=csv", "/staff/vetting/", "/staff/members/1/", "/staff/documents/"],
+                  "/staff/register/?format=csv", "/staff/vetting/", "/staff/members/1/", "/staff/documents/",
+                  "/staff/dividends/", "/staff/dividends/years/1/", "/staff/dividends/allocations/1/",
+                  "/staff/dividends/allocations/1/payments.csv"],
     "ruth": ["/accounts/", "/profile/", "/members/1/circle/", "/suggestions/",
              "/find/?skills=3&day=1&part=morning", "/introductions/", "/teams/1/",
              "/visits/", "/visits/?view=week", "/visits/?view=month", "/visits/new/", "/visits/1/",
              "/care-log/1/", "/notifications/", "/calendar-feed/"],
     "tom": ["/accounts/", "/profile/", "/people/", "/teams/", "/peer-support/", "/introductions/"],
-    "megan": ["/visits/", "/visits/1/", "/visits/?view=month"],
+    "megan": ["/visits/", "/visits/1/", "/visits/?view=month", "/dividends/"],
     "jane": ["/accounts/", "/members/1/"],
 }
 for who, urls in pages.items():
@@ -153,9 +155,11 @@ from django.utils import timezone
 from scheduling.models import Visit
 coming = Visit.objects.filter(status="accepted", checked_out_at__isnull=True)
 assert coming.count() == 16
-# The care log's last week, and two months of visits before it (one month closed).
-assert Visit.objects.filter(checked_out_at__gte=timezone.now() - timedelta(days=8)).count() == 3
-assert Visit.objects.filter(hours="confirmed").count() >= 10
+# The start of Ruth's care log in the last week (the demo year's delivered visits are other
+# people's), and two months of her visits before it, one month closed.
+week_ago = timezone.now() - timedelta(days=8)
+assert Visit.objects.filter(receiver__number=1, checked_out_at__gte=week_ago).count() == 3
+assert Visit.objects.filter(receiver__number=1, hours="confirmed").count() >= 10
 from carecoop.exceptions import ConflictError
 from scheduling import services as scheduling_services
 first = coming.order_by("starts").first()

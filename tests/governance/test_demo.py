@@ -28,4 +28,24 @@ def test_the_demo_has_an_agm_with_notice_open_ballots_and_a_past_meeting_with_re
     assert Minutes.objects.filter(meeting=past.meeting, approved_at_meeting__isnull=True).exists()
 
     call_command("seed_demo")  # safe to run again
-    assert Meeting.objects.count() == 2
+    assert Meeting.objects.count() == 3  # with the first AGM, which approved the dividends
+
+
+def test_the_demo_has_a_past_years_dividends_approved_at_an_agm(db):
+    from governance import services
+    from governance.models import Dividend, DividendAllocation, InterestDeclaration
+
+    call_command("seed_demo")
+    allocation = DividendAllocation.objects.select_related("motion__meeting").get()
+    assert allocation.motion.meeting.kind == "agm"
+    assert services.approval_refusal(allocation) is None
+    assert allocation.status == "calculated"
+    paid = sum(Dividend.objects.filter(allocation=allocation).values_list("amount_pence", flat=True))
+    assert paid + allocation.leftover_pence == allocation.pool_pence
+    megan = Membership.objects.get(legal_name="Megan Holt")
+    assert Dividend.objects.get(membership=megan).amount_pence > 0
+    assert InterestDeclaration.objects.get().total_pence > 0
+
+    call_command("seed_demo")  # safe to run again
+    assert DividendAllocation.objects.count() == 1
+    assert Dividend.objects.filter(membership=megan).count() == 1
