@@ -129,8 +129,11 @@ class Visit(models.Model):
     tasks = models.JSONField(default=list, blank=True)  # [{"label": "...", "done": false}, ...]
     notes = models.TextField(_("notes for the worker"), blank=True, max_length=2000)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OFFERED)
-    # The worker's hourly rate when they accepted: what this visit is paid at.
+    # The worker's hourly rate when it was booked (an open visit: when taken): what it is paid at.
     rate_pence = models.PositiveIntegerField(null=True, blank=True)
+    # A sleep-in is paid the worker's flat rate for the night, kept as booked (decision 25). None
+    # on a sleep-in booked before sleep-in rates: it stays priced by the hour, as it was agreed.
+    sleep_in_rate_pence = models.PositiveIntegerField(null=True, blank=True)
     booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -213,9 +216,20 @@ class Visit(models.Model):
     def is_delivered(self) -> bool:
         return self.checked_out_at is not None
 
+    @property
+    def paid_a_night(self) -> bool:
+        """A sleep-in at a flat rate for the night (not by the hour)."""
+        return self.sleep_in and self.sleep_in_rate_pence is not None
+
     def cost(self, share: pricing.Share) -> pricing.Cost | None:
         """What the person pays, the worker gets and the co-op keeps, to the penny, for the
-        minutes that count, at the rate the visit was booked at (members.pricing)."""
+        minutes that count, at the rate the visit was booked at (members.pricing). A sleep-in
+        costs its night, whatever the minutes, unless the minutes that count are none (settled
+        as not having happened): then it costs nothing (decision 25). Expenses are apart."""
+        if self.sleep_in_rate_pence is not None and self.sleep_in:
+            if self.counted_minutes == 0:
+                return pricing.NOTHING
+            return pricing.night(self.sleep_in_rate_pence, share)
         if self.rate_pence is None:
             return None
         return pricing.cost_of(rate_pence=self.rate_pence, minutes=self.counted_minutes, share=share)

@@ -11,7 +11,7 @@ from matching import selectors as matching_selectors
 from matching.models import TeamMember, TeamRole
 from members import permissions as member_permissions
 from members import selectors as member_selectors
-from members.models import MemberClass, Membership, User
+from members.models import MemberClass, Membership, Profile, User
 from scheduling.models import SchedulingPolicy, Visit
 
 CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
@@ -103,8 +103,17 @@ def works_in_team(worker: Membership | None, receiver: Membership) -> bool:
     )
 
 
+def does_sleep_ins(worker: Membership | None) -> bool:
+    """Has a sleep-in rate: only such a worker is booked for a sleep-in, or takes an open one."""
+    return (
+        worker is not None
+        and Profile.objects.filter(membership=worker, sleep_in_rate_pence__isnull=False).exists()
+    )
+
+
 def may_take(user: User | AnonymousUser, visit: Visit) -> bool:
-    """Offered to them (see `offered_to`), and a worker who may be booked that day (rule 3): what
+    """Offered to them (see `offered_to`), and a worker who may be booked that day (rule 3), with
+    a sleep-in rate if it is an open sleep-in (a named worker had one when it was booked): what
     accepting asks, besides the offer still waiting."""
     if not offered_to(user, visit):
         return False
@@ -113,6 +122,7 @@ def may_take(user: User | AnonymousUser, visit: Visit) -> bool:
         worker is not None
         and worker.member_class == MemberClass.WORKER
         and member_selectors.worker_is_bookable(membership=worker, on=timezone.localdate(visit.starts))
+        and (not (visit.is_open and visit.sleep_in) or does_sleep_ins(worker))
     )
 
 

@@ -182,7 +182,8 @@ class Estimate:
 
 def booking_estimate(*, booking: Booking, share: pricing.Share) -> Estimate | None:
     """The cost of every visit the booking would make, each worked out by members.pricing as the
-    visit will be and added up; None when no rate is known yet (nobody in the team has one)."""
+    visit will be (a sleep-in at the night's rate) and added up; None when no rate is known yet
+    (nobody in the team has one, or for a sleep-in no sleep-in rate)."""
     repeat = booking.repeat
     if repeat is None:
         spans = [(booking.starts, booking.ends)]
@@ -206,20 +207,25 @@ def booking_estimate(*, booking: Booking, share: pricing.Share) -> Estimate | No
         if booking.worker is not None
         else [place.member for place in TeamMember.objects.working().filter(receiver=booking.receiver)]
     )
+    # A sleep-in is priced at the night's flat rate, whatever its length (decision 25).
+    rate_field = "sleep_in_rate_pence" if booking.sleep_in else "hourly_rate_pence"
     rates = sorted(
         {
             rate
-            for rate in Profile.objects.filter(membership__in=workers).values_list(
-                "hourly_rate_pence", flat=True
-            )
+            for rate in Profile.objects.filter(membership__in=workers).values_list(rate_field, flat=True)
             if rate is not None
         }
     )
     if not rates or not minutes:
         return None
 
+    def one(rate: int, minutes: int) -> pricing.Cost:
+        if booking.sleep_in:
+            return pricing.night(rate, share)
+        return pricing.cost_of(rate_pence=rate, minutes=minutes, share=share)
+
     def whole(rate: int) -> pricing.Cost:
-        costs = [pricing.cost_of(rate_pence=rate, minutes=m, share=share) for m in minutes]
+        costs = [one(rate, m) for m in minutes]
         return pricing.Cost(
             worker_gets=sum(c.worker_gets for c in costs), person_pays=sum(c.person_pays for c in costs)
         )
