@@ -164,6 +164,21 @@ def hours_answer_deadline(visit: Visit, policy: SchedulingPolicy) -> datetime | 
     return visit.checked_out_at + timedelta(hours=policy.confirmation_hours)
 
 
+def expenses_open(visit: Visit, *, now: datetime, policy: SchedulingPolicy) -> bool:
+    """Expenses may be added or removed after the visit, while its hours wait for the person's
+    answer and there is still time to give it: then the answer covers them. Once the hours are
+    confirmed or queried they are frozen."""
+    deadline = hours_answer_deadline(visit, policy)
+    return visit.hours == Visit.Hours.PENDING and deadline is not None and now <= deadline
+
+
+def may_add_expenses(
+    user: User | AnonymousUser, visit: Visit, *, now: datetime, policy: SchedulingPolicy
+) -> bool:
+    """The worker who did the visit, while its expenses are open."""
+    return is_visit_worker(user, visit) and expenses_open(visit, now=now, policy=policy)
+
+
 @dataclass(frozen=True)
 class VisitActions:
     """What this user may do with this visit now, and what they may see of it."""
@@ -178,8 +193,9 @@ class VisitActions:
     check_in: bool  # accepted and not checked in; `check_in_opens` says if it is too early yet
     check_in_opens: datetime | None
     deliver: bool  # checked in, not out: tick tasks, write the note, check out
-    answer_hours: bool
-    settle_hours: bool  # staff, on queried hours
+    answer_hours: bool  # expenses confirmed or queried with them
+    settle_hours: bool  # staff, on queried hours (striking expenses if need be)
+    add_expenses: bool  # the worker, after the visit, while the hours wait for an answer
 
     def names(self) -> list[str]:
         """The actions offered, by name, for the API."""
@@ -192,6 +208,7 @@ class VisitActions:
             "deliver",
             "answer_hours",
             "settle_hours",
+            "add_expenses",
         )
         return [name for name in offered if getattr(self, name)]
 
@@ -223,4 +240,5 @@ def visit_actions(
         and now <= deadline
         and can_answer_hours(user, visit),
         settle_hours=visit.hours == Visit.Hours.QUERIED and may_settle_hours(user),
+        add_expenses=is_worker and expenses_open(visit, now=now, policy=policy),
     )

@@ -16,7 +16,7 @@ from members import selectors as member_selectors
 from members.models import CircleMember, MemberClass, Membership, Profile, User
 from scheduling import permissions
 from scheduling.bookings import Booking, occurrence_dates, span_for
-from scheduling.models import CalendarFeed, Notification, Visit
+from scheduling.models import CalendarFeed, Notification, Visit, VisitExpense
 
 LIVE = [Visit.Status.OFFERED, Visit.Status.ACCEPTED]
 
@@ -114,6 +114,23 @@ def visit_get_for_user(*, user: User | AnonymousUser, pk: int) -> Visit:
     ):
         return visit
     raise Http404
+
+
+def visit_expenses(*, visit: Visit) -> QuerySet[VisitExpense]:
+    """A visit's expenses, in the order they were added (struck ones too, marked). Whoever may
+    see the visit (`visit_get_for_user`) may see them: the person, their circle, the team, staff
+    and the worker."""
+    return VisitExpense.objects.filter(visit=visit).order_by("created_at", "pk")
+
+
+def visit_expense_get_for_user(*, user: User | AnonymousUser, visit_pk: int, pk: int) -> VisitExpense:
+    """One expense of a visit the user may see; 404 otherwise."""
+    visit = visit_get_for_user(user=user, pk=visit_pk)
+    expense = VisitExpense.objects.filter(visit=visit, pk=pk).first()
+    if expense is None:
+        raise Http404
+    expense.visit = visit
+    return expense
 
 
 def visits_hours_queried() -> QuerySet[Visit]:

@@ -15,6 +15,12 @@ urlpatterns = [
     path("visits/<int:pk>/confirm/", views.VisitHoursConfirmApi.as_view(), name="api-visit-confirm"),
     path("visits/<int:pk>/query/", views.VisitHoursQueryApi.as_view(), name="api-visit-query"),
     path("visits/<int:pk>/settle/", views.VisitHoursSettleApi.as_view(), name="api-visit-settle"),
+    path("visits/<int:pk>/expenses/", views.VisitExpensesApi.as_view(), name="api-visit-expenses"),
+    path(
+        "visits/<int:pk>/expenses/<int:expense_pk>/",
+        views.VisitExpenseApi.as_view(),
+        name="api-visit-expense",
+    ),
     path("calendar/feed/", views.CalendarFeedApi.as_view(), name="api-calendar-feed"),
     # The token is a URL-safe secret (secrets.token_urlsafe): exactly the characters of a slug.
     path("calendar/<slug:token>.ics", views.CalendarFeedIcsApi.as_view(), name="api-calendar-ics"),
