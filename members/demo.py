@@ -208,6 +208,7 @@ MEMBERS = [
             "skills": ["Dementia", "Personal care", "End of life care", "Companionship"],
             "languages": ["English", "Welsh"],
             "hourly_rate_pence": 16_80,
+            "sleep_in_rate_pence": 65_00,
             "travel_radius_km": 10,
             "gender": "Woman",
             "interests": "gardening, singing",

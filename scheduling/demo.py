@@ -1,17 +1,20 @@
 """The demo co-op's visits (see the seed_demo command): Ruth has Megan twice a week, on Tuesday
 and Thursday mornings, and an open visit on Saturday offered to her team. Three of Megan's visits
 have already happened: one a week ago, its hours confirmed; one four days ago, whose hours Ruth
-queried, waiting in the secretary's queue; and one yesterday, its hours waiting for Ruth. Their
-notes start Ruth's care log."""
+queried, waiting in the secretary's queue; and one yesterday, its hours (and Megan's mileage to
+the chemist) waiting for Ruth. Their notes start Ruth's care log. Megan does sleep-ins at £65 a
+night: Ruth has one booked with her on Friday night."""
 
 from datetime import time, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from members.models import Membership
+from members import pricing
+from members.models import Membership, Policy
 from scheduling import services
-from scheduling.models import Series, Visit
+from scheduling.models import Series, Visit, VisitExpense
 
 
 def _member(name: str) -> Membership:
@@ -39,6 +42,19 @@ def seed() -> list[object]:
             services.visit_accept(visit=visit, by=megan.user)
     if not Visit.objects.filter(receiver=ruth, checked_out_at__isnull=False).exists():
         _past_visits(ruth, megan)
+    if not Visit.objects.filter(receiver=ruth, sleep_in=True).exists():
+        friday = timezone.localdate() + timedelta(days=(4 - timezone.localdate().weekday()) % 7 or 7)
+        starts, ends = services.span_for(friday, time(22), time(7))
+        night = services.visit_book(
+            by=ruth.user,
+            receiver=ruth,
+            worker=megan,
+            starts=starts,
+            ends=ends,
+            sleep_in=True,
+            notes="Ruth's son is away this weekend. The spare room is made up.",
+        ).visits[0]
+        services.visit_accept(visit=night, by=megan.user)
     if not Visit.objects.filter(receiver=ruth, is_open=True).exists():
         saturday = timezone.localdate() + timedelta(days=(5 - timezone.localdate().weekday()) % 7 or 7)
         starts, ends = services.span_for(saturday, time(14), time(16))
@@ -73,7 +89,7 @@ def _past_visits(ruth: Membership, megan: Membership) -> None:
         hours = answers[days_ago]
         answered = hours != Visit.Hours.PENDING
         starts, ends = services.span_for(today - timedelta(days=days_ago), time(9), time(10, 30))
-        Visit.objects.create(
+        visit = Visit.objects.create(
             receiver=ruth,
             worker=megan,
             starts=starts,
@@ -95,3 +111,14 @@ def _past_visits(ruth: Membership, megan: Membership) -> None:
             if hours == Visit.Hours.QUERIED
             else "",
         )
+        if hours == Visit.Hours.PENDING:
+            miles = Decimal("6.4")
+            VisitExpense.objects.create(
+                visit=visit,
+                kind=VisitExpense.Kind.MILEAGE,
+                miles=miles,
+                amount_pence=pricing.mileage(miles, Policy.current().mileage_pence_per_mile),
+                note="To the chemist in Hebden Bridge for Ruth's prescription, and back.",
+                added_by=megan.user,
+                created_at=ends + timedelta(minutes=10),
+            )
