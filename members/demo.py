@@ -265,6 +265,7 @@ MEMBERS = [
             "skills": ["Sleep-in nights", "Personal care", "Dementia"],
             "languages": ["English"],
             "hourly_rate_pence": 14_50,
+            "sleep_in_rate_pence": 58_00,
             "travel_radius_km": 20,
             "offers_peer_support": True,
             "lived_experience": ["Caring for a family member", "Dementia in the family"],

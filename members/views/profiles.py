@@ -94,7 +94,12 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
                 remove_photo=form.cleaned_data.get("remove_photo", False),
             )
         except ApplicationError as error:
-            form_add_application_error(form, error)
+            # The service's rates in pence are the form's pounds: each refusal beside its field.
+            form_add_application_error(
+                form,
+                error,
+                aliases={"hourly_rate_pence": "hourly_rate", "sleep_in_rate_pence": "sleep_in_rate"},
+            )
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("profile_edit")

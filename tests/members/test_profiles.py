@@ -328,6 +328,7 @@ def test_a_rate_outside_the_bounds_is_shown_on_the_field_and_nothing_changes(cli
 
     assert response.status_code == 400
     assert "Choose a rate between £12.60 and £30.00 an hour." in response.content.decode()
+    assert list(response.context["form"].errors) == ["hourly_rate"]  # beside its field
     assert selectors.profile_get_for_membership(membership=worker).display_name == "Tom"
 
 
@@ -349,6 +350,7 @@ def test_a_sleep_in_rate_outside_the_bounds_is_shown_on_the_field_and_nothing_ch
 
     assert response.status_code == 400
     assert "Choose a sleep-in rate between £50.00 and £120.00 a night" in response.content.decode()
+    assert list(response.context["form"].errors) == ["sleep_in_rate"]  # beside its field
     profile = selectors.profile_get_for_membership(membership=worker)
     assert (profile.display_name, profile.sleep_in_rate_pence) == ("Tom", None)
 
