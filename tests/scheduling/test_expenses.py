@@ -624,3 +624,18 @@ def test_the_api_visit_keeps_its_queries_however_many_expenses(
     with django_assert_max_num_queries(len(few.captured_queries)):
         api_client.get(f"{VISITS}{delivered.pk}/")
         api_client.get(_url(delivered))
+
+
+def test_staff_read_expenses_in_the_admin_and_nobody_changes_them_there(client, delivered, megan, staff):
+    expense = _mileage(delivered, megan.user)
+    client.force_login(staff)
+
+    listing = client.get("/admin/scheduling/visitexpense/")
+    assert listing.status_code == 200
+    assert "563" in listing.content.decode()
+    assert client.get("/admin/scheduling/visitexpense/add/").status_code == 403
+    assert (
+        client.post(f"/admin/scheduling/visitexpense/{expense.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert VisitExpense.objects.filter(pk=expense.pk).exists()
