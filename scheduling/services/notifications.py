@@ -255,7 +255,7 @@ def notify_expense_added(visit: Visit, expense: VisitExpense, *, total_pence: in
     """The person's side is told of an expense added to a visit whose hours wait for them: the
     amount and the visit's total, to confirm or query with the hours. The note (which may say
     what was bought for the person) stays in the app."""
-    title = _("%(worker)s added %(amount)s of %(kind)s to the visit of %(when)s") % {
+    title = _("%(worker)s added an expense of %(amount)s (%(kind)s) to the visit of %(when)s") % {
         "worker": visit.worker.shown_name if visit.worker else _("The worker"),
         "amount": pounds(expense.amount_pence),
         "kind": expense.get_kind_display().lower(),

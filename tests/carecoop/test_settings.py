@@ -150,7 +150,7 @@ for who, urls in pages.items():
 # Booking on SQLite: the services keep the overlap rule where no exclusion constraint does.
 from scheduling.models import Visit
 coming = Visit.objects.filter(status="accepted", checked_out_at__isnull=True)
-assert coming.count() == 16
+assert coming.count() == 17  # Ruth's 16 weekly visits, and Friday night's sleep-in
 assert Visit.objects.filter(checked_out_at__isnull=False).count() == 3  # the start of the care log
 from carecoop.exceptions import ConflictError
 from scheduling import services as scheduling_services

@@ -57,7 +57,7 @@ def test_the_worker_adds_mileage_at_the_policys_rate_and_another_expense_and_rut
     assert (fare.kind, fare.miles, fare.amount_pence) == ("other", None, 3_40)
     told = Notification.objects.filter(kind=VisitEvent.EXPENSE_ADDED, visit=delivered).order_by("pk")
     assert {n.user for n in told} == {ruth.user, jane}
-    assert told.last().title.startswith("Megan added £3.40 of other expense to the visit of")
+    assert told.last().title.startswith("Megan added an expense of £3.40 (other expense) to the visit of")
     assert "come to £9.03" in told.last().body
     # The note (it may say what was bought for the person) stays in the app.
     emailed = owed(about__in=[f"scheduling.notification:{n.pk}" for n in told])
