@@ -297,6 +297,14 @@ class ProfileForm(forms.Form):
         min_value=Decimal("0"),
         widget=forms.NumberInput(attrs={"step": "0.10", "class": "input--short", "inputmode": "decimal"}),
     )
+    sleep_in_rate = forms.DecimalField(
+        label=_("My sleep-in rate, a night (£, optional)"),
+        decimal_places=2,
+        max_digits=5,
+        min_value=Decimal("0"),
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "1", "class": "input--short", "inputmode": "decimal"}),
+    )
     travel_radius_km = forms.IntegerField(
         label=_("How far I will travel (km)"),
         min_value=1,
@@ -343,13 +351,14 @@ class ProfileForm(forms.Form):
     )
 
     CLASS_FIELDS: dict[str, tuple[str, ...]] = {
-        MemberClass.WORKER: ("skills", "hourly_rate", "travel_radius_km", "gender"),
+        MemberClass.WORKER: ("skills", "hourly_rate", "sleep_in_rate", "travel_radius_km", "gender"),
         MemberClass.RECEIVER: ("what_matters", "support_wanted", "worker_preferences", "max_distance_km"),
     }
     CLASS_ONLY = frozenset(
         {
             "skills",
             "hourly_rate",
+            "sleep_in_rate",
             "travel_radius_km",
             "gender",
             "what_matters",
@@ -364,6 +373,7 @@ class ProfileForm(forms.Form):
         *args: Any,
         member_class: str,
         rate_bounds: tuple[int, int],
+        sleep_in_bounds: tuple[int, int] = (0, 0),
         private: dict[str, str],
         **kwargs: Any,
     ) -> None:
@@ -381,6 +391,11 @@ class ProfileForm(forms.Form):
             low, high = rate_bounds
             self.fields["hourly_rate"].help_text = _(
                 "Between %(low)s and %(high)s. The co-op keeps a share, shown on every visit."
+            ) % {"low": pounds(low), "high": pounds(high)}
+            low, high = sleep_in_bounds
+            self.fields["sleep_in_rate"].help_text = _(
+                "A flat rate for a night's sleep-in, between %(low)s and %(high)s. "
+                "Leave it empty if you do not do sleep-ins."
             ) % {"low": pounds(low), "high": pounds(high)}
         # Who sees what: one choice for each private detail of this class.
         for name, default in private.items():
@@ -412,6 +427,9 @@ class ProfileForm(forms.Form):
         }
         if "hourly_rate" in changes:
             changes["hourly_rate_pence"] = pence_from_pounds(changes.pop("hourly_rate"))
+        if "sleep_in_rate" in changes:
+            night = changes.pop("sleep_in_rate")
+            changes["sleep_in_rate_pence"] = None if night is None else pence_from_pounds(night)
         return changes
 
     def visibility(self) -> dict[str, str]:

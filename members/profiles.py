@@ -59,7 +59,7 @@ PRIVATE_FIELDS: Final[dict[str, dict[str, str]]] = {
 # Shown to every member whatever the choices: what being found needs.
 ALWAYS_SHOWN_TO_MEMBERS: Final[dict[str, frozenset[str]]] = {
     MemberClass.WORKER: frozenset(
-        {"display_name", "skills", "hourly_rate", "travel_radius_km", "offers_peer_support"}
+        {"display_name", "skills", "hourly_rate", "sleep_in_rate", "travel_radius_km", "offers_peer_support"}
     ),
     MemberClass.RECEIVER: frozenset({"offers_peer_support"}),
     MemberClass.ADVOCATE: frozenset({"offers_peer_support"}),

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from carecoop.admin import PolicyAdmin, StaffAdminMixin
-from scheduling.models import Reminder, SchedulingPolicy, Visit
+from scheduling.models import Reminder, SchedulingPolicy, Visit, VisitExpense
 
 
 @admin.register(SchedulingPolicy)
@@ -22,6 +22,26 @@ class VisitAdmin(StaffAdminMixin, SimpleHistoryAdmin[Visit]):
     date_hierarchy = "starts"
     list_select_related = ("receiver", "worker")
     search_fields = ("receiver__legal_name", "worker__legal_name")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(VisitExpense)
+class VisitExpenseAdmin(StaffAdminMixin, admin.ModelAdmin[VisitExpense]):
+    """Expenses are read here; the worker adds them and staff strike them on the visit's page,
+    where the rules (who, and until when) are kept."""
+
+    list_display = ("created_at", "visit", "kind", "miles", "amount_pence", "struck_at")
+    list_filter = ("kind",)
+    list_select_related = ("visit",)
+    date_hierarchy = "created_at"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -3,17 +3,20 @@ and Thursday mornings, and an open visit on Saturday offered to her team. She ha
 Tuesdays and Thursdays for the two months before this one: the earlier is closed, so its
 statements are final; the last is open, for the secretary to close from the finance page. Three of Megan's visits
 have already happened: one a week ago, its hours confirmed; one four days ago, whose hours Ruth
-queried, waiting in the secretary's queue; and one yesterday, its hours waiting for Ruth. Their
-notes start Ruth's care log."""
+queried, waiting in the secretary's queue; and one yesterday, its hours (and Megan's mileage to
+the chemist) waiting for Ruth. Their notes start Ruth's care log. Megan does sleep-ins at £65 a
+night: Ruth has one booked with her on Friday night."""
 
 from datetime import time, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from members.models import Membership
+from members import pricing
+from members.models import Membership, Policy
 from scheduling import services
-from scheduling.models import ClosedMonth, Series, Visit
+from scheduling.models import ClosedMonth, Series, Visit, VisitExpense
 from scheduling.statements import month_bounds, previous_month, this_month
 
 
@@ -42,6 +45,19 @@ def seed() -> list[object]:
             services.visit_accept(visit=visit, by=megan.user)
     if not Visit.objects.filter(receiver=ruth, checked_out_at__isnull=False).exists():
         _past_visits(ruth, megan)
+    if not Visit.objects.filter(receiver=ruth, sleep_in=True).exists():
+        friday = timezone.localdate() + timedelta(days=(4 - timezone.localdate().weekday()) % 7 or 7)
+        starts, ends = services.span_for(friday, time(22), time(7))
+        night = services.visit_book(
+            by=ruth.user,
+            receiver=ruth,
+            worker=megan,
+            starts=starts,
+            ends=ends,
+            sleep_in=True,
+            notes="Ruth's son is away this weekend. The spare room is made up.",
+        ).visits[0]
+        services.visit_accept(visit=night, by=megan.user)
     if not ClosedMonth.objects.exists():
         _months_gone(ruth, megan)
     if not Visit.objects.filter(receiver=ruth, is_open=True).exists():
@@ -78,7 +94,7 @@ def _past_visits(ruth: Membership, megan: Membership) -> None:
         hours = answers[days_ago]
         answered = hours != Visit.Hours.PENDING
         starts, ends = services.span_for(today - timedelta(days=days_ago), time(9), time(10, 30))
-        Visit.objects.create(
+        visit = Visit.objects.create(
             receiver=ruth,
             worker=megan,
             starts=starts,
@@ -100,6 +116,17 @@ def _past_visits(ruth: Membership, megan: Membership) -> None:
             if hours == Visit.Hours.QUERIED
             else "",
         )
+        if hours == Visit.Hours.PENDING:
+            miles = Decimal("6.4")
+            VisitExpense.objects.create(
+                visit=visit,
+                kind=VisitExpense.Kind.MILEAGE,
+                miles=miles,
+                amount_pence=pricing.mileage(miles, Policy.current().mileage_pence_per_mile),
+                note="To the chemist in Hebden Bridge for Ruth's prescription, and back.",
+                added_by=megan.user,
+                created_at=ends + timedelta(minutes=10),
+            )
 
 
 def _months_gone(ruth: Membership, megan: Membership) -> None:

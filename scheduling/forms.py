@@ -1,5 +1,6 @@
 from collections.abc import Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -7,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from carecoop.forms import DateInput, TimeInput, choice_field
+from carecoop.money import pence_from_pounds, pounds
 from members.models import Membership, WeeklyTime
+from scheduling.models import VisitExpense
 
 OPEN = "open"
 
@@ -168,6 +171,26 @@ class HoursSettleForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    strike = forms.TypedMultipleChoiceField(
+        label=_("Strike these expenses (neither paid nor charged, for the reason above)"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, expenses: Sequence[VisitExpense] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        standing = [expense for expense in expenses if not expense.is_struck]
+        if standing:
+            choice_field(self, "strike").choices = [
+                (expense.pk, f"{pounds(expense.amount_pence)}: {expense.get_kind_display()}, {expense.note}")
+                for expense in standing
+            ]
+        else:
+            del self.fields["strike"]
+
+    def struck(self) -> list[int]:
+        return list(self.cleaned_data.get("strike") or [])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -181,6 +204,61 @@ class HoursSettleForm(forms.Form):
         if data["outcome"] != self.CHANGED:
             return None
         return 60 * (data.get("hours") or 0) + (data.get("minutes") or 0)
+
+
+class ExpenseForm(forms.Form):
+    """The worker adds an expense after the visit, on their phone: mileage or another cost."""
+
+    prefix = "expense"
+    kind = forms.ChoiceField(
+        label=_("Expense"),
+        choices=VisitExpense.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=VisitExpense.Kind.MILEAGE,
+    )
+    miles = forms.DecimalField(
+        label=_("Miles (for mileage)"),
+        min_value=Decimal("0.1"),
+        max_value=Decimal(500),
+        decimal_places=1,
+        max_digits=4,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.1", "class": "input--short", "inputmode": "decimal"}),
+    )
+    amount = forms.DecimalField(
+        label=_("Amount (£, for another expense)"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal(500),
+        decimal_places=2,
+        max_digits=5,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.01", "class": "input--short", "inputmode": "decimal"}),
+    )
+    note = forms.CharField(
+        label=_("What it was for"),
+        max_length=300,
+        help_text=_("For example: to the chemist and back; bus fare; milk and bread for Ruth."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            data.get("kind") == VisitExpense.Kind.MILEAGE
+            and data.get("miles") is None
+            and "miles" not in self.errors
+        ):
+            self.add_error("miles", _("Give the miles."))
+        if (
+            data.get("kind") == VisitExpense.Kind.OTHER
+            and data.get("amount") is None
+            and "amount" not in self.errors
+        ):
+            self.add_error("amount", _("Give the amount."))
+        return data
+
+    def amount_pence(self) -> int | None:
+        amount = self.cleaned_data.get("amount")
+        return pence_from_pounds(amount) if amount is not None else None
 
 
 class EmailChoicesForm(forms.Form):

@@ -7,7 +7,8 @@ embedded SQLite, where writes are serialised, the booking services check it.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -101,6 +102,22 @@ class VisitQuerySet(models.QuerySet["Visit"]):
         """Visits that overlap the span from start to end."""
         return self.filter(starts__lt=end, ends__gt=start)
 
+    def with_expenses_total(self) -> "VisitQuerySet":
+        """Each visit annotated with `expenses_pence`: its expenses not struck, added up in the
+        database (0 when none). A subquery, so that it composes with other sums and groupings.
+        They count, like the hours, once the hours are confirmed (`hours="confirmed"`)."""
+        total = (
+            VisitExpense.objects.standing()
+            .filter(visit=models.OuterRef("pk"))
+            .order_by()
+            .values("visit")
+            .annotate(total=Sum("amount_pence"))
+            .values("total")
+        )
+        return self.annotate(
+            expenses_pence=Coalesce(models.Subquery(total, output_field=models.IntegerField()), 0)
+        )
+
 
 class Visit(models.Model):
     class Status(models.TextChoices):
@@ -129,8 +146,11 @@ class Visit(models.Model):
     tasks = models.JSONField(default=list, blank=True)  # [{"label": "...", "done": false}, ...]
     notes = models.TextField(_("notes for the worker"), blank=True, max_length=2000)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OFFERED)
-    # The worker's hourly rate when they accepted: what this visit is paid at.
+    # The worker's hourly rate when it was booked (an open visit: when taken): what it is paid at.
     rate_pence = models.PositiveIntegerField(null=True, blank=True)
+    # A sleep-in is paid the worker's flat rate for the night, kept as booked (decision 25). None
+    # on a sleep-in booked before sleep-in rates: it stays priced by the hour, as it was agreed.
+    sleep_in_rate_pence = models.PositiveIntegerField(null=True, blank=True)
     booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -217,12 +237,82 @@ class Visit(models.Model):
     def is_delivered(self) -> bool:
         return self.checked_out_at is not None
 
+    @property
+    def paid_a_night(self) -> bool:
+        """A sleep-in at a flat rate for the night (not by the hour)."""
+        return self.sleep_in and self.sleep_in_rate_pence is not None
+
     def cost(self, share: pricing.Share) -> pricing.Cost | None:
         """What the person pays, the worker gets and the co-op keeps, to the penny, for the
-        minutes that count, at the rate the visit was booked at (members.pricing)."""
+        minutes that count, at the rate the visit was booked at (members.pricing). A sleep-in
+        costs its night, whatever the minutes, unless the minutes that count are none (settled
+        as not having happened): then it costs nothing (decision 25). Expenses are apart."""
+        if self.sleep_in_rate_pence is not None and self.sleep_in:
+            if self.counted_minutes == 0:
+                return pricing.NOTHING
+            return pricing.night(self.sleep_in_rate_pence, share)
         if self.rate_pence is None:
             return None
         return pricing.cost_of(rate_pence=self.rate_pence, minutes=self.counted_minutes, share=share)
+
+
+class VisitExpenseQuerySet(models.QuerySet["VisitExpense"]):
+    def standing(self) -> "VisitExpenseQuerySet":
+        """Not struck by staff settling a query: what is paid and charged."""
+        return self.filter(struck_at__isnull=True)
+
+    def confirmed(self) -> "VisitExpenseQuerySet":
+        """Standing, on visits whose hours are confirmed: what reaches statements."""
+        return self.standing().filter(visit__hours=Visit.Hours.CONFIRMED)
+
+
+class VisitExpense(models.Model):
+    """Mileage or another expense a worker had on a visit (a bus fare, shopping bought for the
+    person), added after the visit while its hours wait for the person's answer, who confirms or
+    queries them with the hours. Paid to the worker and charged to the person in full, with no
+    co-op share (decision 25). Frozen once the hours are answered; staff settling a query may
+    strike one, which is then neither paid nor charged (the row is kept)."""
+
+    class Kind(models.TextChoices):
+        MILEAGE = "mileage", _("Mileage")
+        OTHER = "other", _("Other expense")
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="expenses")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # Mileage only: the miles, paid at the co-op policy's rate a mile when added.
+    miles = models.DecimalField(_("miles"), max_digits=4, decimal_places=1, null=True, blank=True)
+    # The final amount, in pence: for mileage, worked out when added (members.pricing.mileage).
+    amount_pence = models.PositiveIntegerField(_("amount (pence)"))
+    note = models.CharField(_("note"), max_length=300)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    # Struck by staff settling queried hours; the reason is the settlement's.
+    struck_at = models.DateTimeField(null=True, blank=True)
+    struck_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = VisitExpenseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_pence__gt=0), name="visit_expense_amount_positive"),
+            # A backstop: the service refuses well before (£500 an expense, 500 miles).
+            models.CheckConstraint(condition=Q(amount_pence__lte=1_000_00), name="visit_expense_amount_cap"),
+            models.CheckConstraint(
+                condition=Q(kind="mileage", miles__isnull=False, miles__gt=0)
+                | Q(kind="other", miles__isnull=True),
+                name="visit_expense_miles_for_mileage",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.amount_pence}p on visit {self.visit_id}"
+
+    @property
+    def is_struck(self) -> bool:
+        return self.struck_at is not None
 
 
 class Reminder(models.Model):
@@ -259,6 +349,7 @@ class VisitEvent(models.TextChoices):
     CHECK_IN_FAR = "check_in_far", _("Check-ins far from home")
     HOURS_QUERIED = "hours_queried", _("Hours queried")
     HOURS_SETTLED = "hours_settled", _("Queried hours settled")
+    EXPENSE_ADDED = "expense_added", _("Expenses added to a visit, to confirm with the hours")
 
 
 # Every kind of notification, as people choose which come by email: reminders, then events.

@@ -11,7 +11,7 @@ from matching import selectors as matching_selectors
 from matching.models import TeamMember, TeamRole
 from members import permissions as member_permissions
 from members import selectors as member_selectors
-from members.models import MemberClass, Membership, User
+from members.models import MemberClass, Membership, Profile, User
 from scheduling.models import SchedulingPolicy, Visit
 
 CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
@@ -103,8 +103,17 @@ def works_in_team(worker: Membership | None, receiver: Membership) -> bool:
     )
 
 
+def does_sleep_ins(worker: Membership | None) -> bool:
+    """Has a sleep-in rate: only such a worker is booked for a sleep-in, or takes an open one."""
+    return (
+        worker is not None
+        and Profile.objects.filter(membership=worker, sleep_in_rate_pence__isnull=False).exists()
+    )
+
+
 def may_take(user: User | AnonymousUser, visit: Visit) -> bool:
-    """Offered to them (see `offered_to`), and a worker who may be booked that day (rule 3): what
+    """Offered to them (see `offered_to`), and a worker who may be booked that day (rule 3), with
+    a sleep-in rate if it is an open sleep-in (a named worker had one when it was booked): what
     accepting asks, besides the offer still waiting."""
     if not offered_to(user, visit):
         return False
@@ -113,6 +122,7 @@ def may_take(user: User | AnonymousUser, visit: Visit) -> bool:
         worker is not None
         and worker.member_class == MemberClass.WORKER
         and member_selectors.worker_is_bookable(membership=worker, on=timezone.localdate(visit.starts))
+        and (not (visit.is_open and visit.sleep_in) or does_sleep_ins(worker))
     )
 
 
@@ -154,6 +164,21 @@ def hours_answer_deadline(visit: Visit, policy: SchedulingPolicy) -> datetime | 
     return visit.checked_out_at + timedelta(hours=policy.confirmation_hours)
 
 
+def expenses_open(visit: Visit, *, now: datetime, policy: SchedulingPolicy) -> bool:
+    """Expenses may be added or removed after the visit, while its hours wait for the person's
+    answer and there is still time to give it: then the answer covers them. Once the hours are
+    confirmed or queried they are frozen."""
+    deadline = hours_answer_deadline(visit, policy)
+    return visit.hours == Visit.Hours.PENDING and deadline is not None and now <= deadline
+
+
+def may_add_expenses(
+    user: User | AnonymousUser, visit: Visit, *, now: datetime, policy: SchedulingPolicy
+) -> bool:
+    """The worker who did the visit, while its expenses are open."""
+    return is_visit_worker(user, visit) and expenses_open(visit, now=now, policy=policy)
+
+
 @dataclass(frozen=True)
 class VisitActions:
     """What this user may do with this visit now, and what they may see of it."""
@@ -168,8 +193,9 @@ class VisitActions:
     check_in: bool  # accepted and not checked in; `check_in_opens` says if it is too early yet
     check_in_opens: datetime | None
     deliver: bool  # checked in, not out: tick tasks, write the note, check out
-    answer_hours: bool
-    settle_hours: bool  # staff, on queried hours
+    answer_hours: bool  # expenses confirmed or queried with them
+    settle_hours: bool  # staff, on queried hours (striking expenses if need be)
+    add_expenses: bool  # the worker, after the visit, while the hours wait for an answer
 
     def names(self) -> list[str]:
         """The actions offered, by name, for the API."""
@@ -182,6 +208,7 @@ class VisitActions:
             "deliver",
             "answer_hours",
             "settle_hours",
+            "add_expenses",
         )
         return [name for name in offered if getattr(self, name)]
 
@@ -213,6 +240,7 @@ def visit_actions(
         and now <= deadline
         and can_answer_hours(user, visit),
         settle_hours=visit.hours == Visit.Hours.QUERIED and may_settle_hours(user),
+        add_expenses=is_worker and expenses_open(visit, now=now, policy=policy),
     )
 
 

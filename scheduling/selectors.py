@@ -18,7 +18,7 @@ from members import selectors as member_selectors
 from members.models import CircleMember, MemberClass, Membership, Profile, User
 from scheduling import permissions
 from scheduling.bookings import Booking, occurrence_dates, span_for
-from scheduling.models import CalendarFeed, Notification, Visit
+from scheduling.models import CalendarFeed, Notification, Visit, VisitExpense
 
 LIVE = [Visit.Status.OFFERED, Visit.Status.ACCEPTED]
 
@@ -118,6 +118,23 @@ def visit_get_for_user(*, user: User | AnonymousUser, pk: int) -> Visit:
     raise Http404
 
 
+def visit_expenses(*, visit: Visit) -> QuerySet[VisitExpense]:
+    """A visit's expenses, in the order they were added (struck ones too, marked). Whoever may
+    see the visit (`visit_get_for_user`) may see them: the person, their circle, the team, staff
+    and the worker."""
+    return VisitExpense.objects.filter(visit=visit).order_by("created_at", "pk")
+
+
+def visit_expense_get_for_user(*, user: User | AnonymousUser, visit_pk: int, pk: int) -> VisitExpense:
+    """One expense of a visit the user may see; 404 otherwise."""
+    visit = visit_get_for_user(user=user, pk=visit_pk)
+    expense = VisitExpense.objects.filter(visit=visit, pk=pk).first()
+    if expense is None:
+        raise Http404
+    expense.visit = visit
+    return expense
+
+
 def visits_hours_queried() -> QuerySet[Visit]:
     """Visits whose hours are queried, oldest query first: staff's queue to settle."""
     return (
@@ -184,7 +201,8 @@ class Estimate:
 
 def booking_estimate(*, booking: Booking, share: pricing.Share) -> Estimate | None:
     """The cost of every visit the booking would make, each worked out by members.pricing as the
-    visit will be and added up; None when no rate is known yet (nobody in the team has one)."""
+    visit will be (a sleep-in at the night's rate) and added up; None when no rate is known yet
+    (nobody in the team has one, or for a sleep-in no sleep-in rate)."""
     repeat = booking.repeat
     if repeat is None:
         spans = [(booking.starts, booking.ends)]
@@ -208,20 +226,25 @@ def booking_estimate(*, booking: Booking, share: pricing.Share) -> Estimate | No
         if booking.worker is not None
         else [place.member for place in TeamMember.objects.working().filter(receiver=booking.receiver)]
     )
+    # A sleep-in is priced at the night's flat rate, whatever its length (decision 25).
+    rate_field = "sleep_in_rate_pence" if booking.sleep_in else "hourly_rate_pence"
     rates = sorted(
         {
             rate
-            for rate in Profile.objects.filter(membership__in=workers).values_list(
-                "hourly_rate_pence", flat=True
-            )
+            for rate in Profile.objects.filter(membership__in=workers).values_list(rate_field, flat=True)
             if rate is not None
         }
     )
     if not rates or not minutes:
         return None
 
+    def one(rate: int, minutes: int) -> pricing.Cost:
+        if booking.sleep_in:
+            return pricing.night(rate, share)
+        return pricing.cost_of(rate_pence=rate, minutes=minutes, share=share)
+
     def whole(rate: int) -> pricing.Cost:
-        costs = [pricing.cost_of(rate_pence=rate, minutes=m, share=share) for m in minutes]
+        costs = [one(rate, m) for m in minutes]
         return pricing.Cost(
             worker_gets=sum(c.worker_gets for c in costs), person_pays=sum(c.person_pays for c in costs)
         )

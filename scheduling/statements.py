@@ -16,13 +16,13 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from members import pricing
 from members.models import MemberClass, Membership, Policy
 from scheduling.bookings import LONDON, local_datetime
-from scheduling.models import ClosedMonth, Statement, StatementLine, StatementSide, Visit
+from scheduling.models import ClosedMonth, Statement, StatementLine, StatementSide, Visit, VisitQuerySet
 
 Side = StatementSide
 
@@ -152,7 +152,7 @@ def side_of(member: Membership) -> str | None:
 # --- Working out an open month --------------------------------------------------------------------
 
 
-def confirmed_visits() -> QuerySet[Visit]:
+def confirmed_visits() -> VisitQuerySet:
     """Visits whose money counts: accepted, delivered and with their hours confirmed (by the
     person, by nobody querying them in time, or settled by staff)."""
     return Visit.objects.filter(status=Visit.Status.ACCEPTED, hours=Visit.Hours.CONFIRMED)
@@ -188,7 +188,7 @@ def hours_waiting(month: date) -> int:
     )
 
 
-def _month_visits(month: date, side: str, members: Iterable[int] | None) -> QuerySet[Visit]:
+def _month_visits(month: date, side: str, members: Iterable[int] | None) -> VisitQuerySet:
     start, end = month_bounds(month)
     visits = confirmed_visits().filter(starts__gte=start, starts__lt=end)
     if members is not None:
@@ -202,7 +202,7 @@ def first_closed_month() -> date | None:
     return ClosedMonth.objects.order_by("month").values_list("month", flat=True).first()
 
 
-def _late_visits(month: date, side: str, members: Iterable[int] | None) -> QuerySet[Visit]:
+def _late_visits(month: date, side: str, members: Iterable[int] | None) -> VisitQuerySet:
     """Visits of months already closed, confirmed since, and not yet on any statement of this
     side: they go on the first open month's statement."""
     began = first_closed_month()
@@ -238,7 +238,7 @@ def open_lines(
         queries.append((_late_visits(month, side, wanted), True))
     counterpart = "worker__profile" if side == Side.PERSON else "receiver__profile"
     for visits, late in queries:
-        for visit in visits.select_related(counterpart).order_by("starts", "pk"):
+        for visit in visits.with_expenses_total().select_related(counterpart).order_by("starts", "pk"):
             member_id = visit.receiver_id if side == Side.PERSON else visit.worker_id
             if member_id is not None:
                 by_member[member_id].append(_line(visit, side, share, late=late))
@@ -366,7 +366,7 @@ def _open_figures(months: list[date], share: pricing.Share) -> dict[date, MonthF
         due = first_open_month()
         if due in sums:
             for side in Side.values:
-                for visit in _late_visits(due, side, None).only(*_PRICED):
+                for visit in _late_visits(due, side, None).only(*_PRICED).with_expenses_total():
                     _add(sums[due], visit, share, side)
     return {
         month: MonthFigures(
@@ -392,7 +392,7 @@ def _spans(months: Iterable[date]) -> Q:
 
 
 def _sum_visit_by_visit(sums: dict[date, dict[str, int]], share: pricing.Share) -> None:
-    for visit in confirmed_visits().filter(_spans(sums)).only(*_PRICED):
+    for visit in confirmed_visits().filter(_spans(sums)).only(*_PRICED).with_expenses_total():
         month = month_start(local(visit.starts).date())
         if month in sums:
             _add(sums[month], visit, share, Side.WORKER)
@@ -400,7 +400,8 @@ def _sum_visit_by_visit(sums: dict[date, dict[str, int]], share: pricing.Share) 
 
 
 # members.pricing's rule, visit by visit, summed by PostgreSQL: the rate for the minutes that
-# count, less the deduction and plus the addition, each rounded half up to the penny (numeric
+# count (a sleep-in: its night's rate, or nothing if settled to no time; Visit.cost), less the
+# deduction and plus the addition, each rounded half up to the penny (numeric
 # arithmetic is exact, and ROUND on numeric rounds halves away from zero, which for amounts that
 # are never negative is half up). A property test holds it to members.pricing's answer. A town's
 # year of visits is hundreds of thousands: summed here, not priced one by one in Python.
@@ -408,13 +409,21 @@ _MONTH_SUMS_SQL = """
 SELECT (date_trunc('month', v.starts AT TIME ZONE %(zone)s))::date AS month,
        count(*),
        sum(m.minutes),
-       sum(round(v.rate_pence::numeric * m.minutes * (100 - %(deduction)s::numeric) / 6000)),
-       sum(round(v.rate_pence::numeric * m.minutes * (100 + %(addition)s::numeric) / 6000))
+       sum(CASE WHEN m.night AND m.minutes = 0 THEN 0
+                WHEN m.night THEN round(v.sleep_in_rate_pence::numeric * (100 - %(deduction)s::numeric) / 100)
+                ELSE round(v.rate_pence::numeric * m.minutes * (100 - %(deduction)s::numeric) / 6000) END),
+       sum(CASE WHEN m.night AND m.minutes = 0 THEN 0
+                WHEN m.night THEN round(v.sleep_in_rate_pence::numeric * (100 + %(addition)s::numeric) / 100)
+                ELSE round(v.rate_pence::numeric * m.minutes * (100 + %(addition)s::numeric) / 6000) END),
+       sum(coalesce((SELECT sum(e.amount_pence) FROM scheduling_visitexpense e
+                     WHERE e.visit_id = v.id AND e.struck_at IS NULL), 0))
 FROM scheduling_visit v
 CROSS JOIN LATERAL (
-    SELECT coalesce(v.worked_minutes, floor(extract(epoch FROM v.ends - v.starts) / 60))::bigint AS minutes
+    SELECT coalesce(v.worked_minutes, floor(extract(epoch FROM v.ends - v.starts) / 60))::bigint AS minutes,
+           (v.sleep_in AND v.sleep_in_rate_pence IS NOT NULL) AS night
 ) m
-WHERE v.status = 'accepted' AND v.hours = 'confirmed' AND v.rate_pence IS NOT NULL AND ({spans})
+WHERE v.status = 'accepted' AND v.hours = 'confirmed'
+  AND (v.rate_pence IS NOT NULL OR m.night) AND ({spans})
 GROUP BY 1
 """
 
@@ -432,7 +441,7 @@ def _sum_in_the_database(sums: dict[date, dict[str, int]], share: pricing.Share)
         params[f"start{index}"], params[f"end{index}"] = start, end
     with connection.cursor() as cursor:
         cursor.execute(_MONTH_SUMS_SQL.format(spans=" OR ".join(spans)), params)
-        for month, visits, minutes, paid, charged in cursor.fetchall():
+        for month, visits, minutes, paid, charged, expenses in cursor.fetchall():
             if month in sums:
                 figures = sums[month]
                 figures["visits"] += visits
@@ -440,10 +449,20 @@ def _sum_in_the_database(sums: dict[date, dict[str, int]], share: pricing.Share)
                 figures["paid"] += int(paid)
                 figures["charged"] += int(charged)
                 figures["coop"] += int(charged) - int(paid)
+                figures["expenses"] += int(expenses)
 
 
 # What pricing a visit reads, and no more: a month of a town's visits is tens of thousands.
-_PRICED = ("starts", "ends", "rate_pence", "worked_minutes", "receiver_id", "worker_id")
+_PRICED = (
+    "starts",
+    "ends",
+    "rate_pence",
+    "sleep_in",
+    "sleep_in_rate_pence",
+    "worked_minutes",
+    "receiver_id",
+    "worker_id",
+)
 
 
 def _add(figures: dict[str, int], visit: Visit, share: pricing.Share, side: str) -> None:

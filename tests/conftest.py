@@ -152,13 +152,14 @@ def ruth(db):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def megan(ruth, staff):  # type: ignore[no-untyped-def]
-    """Megan Holt: a worker in Ruth's team, checks current, free on weekdays."""
-    return add_worker(staff, "Megan Holt", "megan@example.org", team_of=ruth)
+    """Megan Holt: a worker in Ruth's team, checks current, free on weekdays, £15 an hour and
+    £60 a night for a sleep-in."""
+    return add_worker(staff, "Megan Holt", "megan@example.org", team_of=ruth, night=60_00)
 
 
 @pytest.fixture
 def asha(ruth, staff):  # type: ignore[no-untyped-def]
-    """Asha Patel: another worker in Ruth's team."""
+    """Asha Patel: another worker in Ruth's team, £15 an hour; she does not do sleep-ins."""
     return add_worker(staff, "Asha Patel", "asha@example.org", team_of=ruth)
 
 

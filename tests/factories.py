@@ -244,9 +244,10 @@ def in_team(receiver, worker):
     )
 
 
-def add_worker(staff, name, email, *, team_of=None, rate=15_00, display_name=None):
+def add_worker(staff, name, email, *, team_of=None, rate=15_00, night=None, display_name=None):
     """A bookable worker near Hebden Bridge (HX7 8BQ), free on weekdays 08:00 to 18:00, in the
-    team of `team_of` if given. They are shown by their first name unless `display_name` says."""
+    team of `team_of` if given, at `rate` an hour (and `night` for a sleep-in, if given). They are
+    shown by their first name unless `display_name` says."""
     from members import services
 
     worker = make_bookable(
@@ -259,6 +260,7 @@ def add_worker(staff, name, email, *, team_of=None, rate=15_00, display_name=Non
             "postcode": "HX7 8BQ",
             "display_name": display_name or name.split()[0],
             "hourly_rate_pence": rate,
+            "sleep_in_rate_pence": night,
         },
         weekly_times=[(day, datetime.time(8), datetime.time(18)) for day in range(5)],
     )

@@ -298,6 +298,7 @@ SPECTACULAR_SETTINGS = {
         "IntroductionKindEnum": "matching.models.Introduction.Kind",
         "GoverningDocumentKindEnum": "members.models.GoverningDocument.Kind",
         "VisitStatusEnum": "scheduling.models.Visit.Status",
+        "VisitExpenseKindEnum": "scheduling.models.VisitExpense.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -60,6 +60,10 @@ class WorkerSerializer(serializers.Serializer[Profile]):
     skills = serializers.SerializerMethodField()
     hourly_rate_pence = serializers.IntegerField(allow_null=True, help_text="The worker's own rate.")
     person_pays_hourly_pence = serializers.SerializerMethodField()
+    sleep_in_rate_pence = serializers.IntegerField(
+        allow_null=True, help_text="The worker's own flat rate for a night's sleep-in; null: no sleep-ins."
+    )
+    person_pays_night_pence = serializers.SerializerMethodField()
     travel_radius_km = serializers.IntegerField(allow_null=True)
     district = serializers.SerializerMethodField()
     distance_km = serializers.FloatField(allow_null=True, required=False, default=None)
@@ -74,6 +78,16 @@ class WorkerSerializer(serializers.Serializer[Profile]):
         if "share" not in self.context:
             self.context["share"] = Policy.current()
         return pricing.hourly(profile.hourly_rate_pence, self.context["share"]).person_pays
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_person_pays_night_pence(self, profile: Profile) -> int | None:
+        """What the person pays for a night's sleep-in with this worker (a flat rate, plus the
+        co-op's share)."""
+        if profile.sleep_in_rate_pence is None:
+            return None
+        if "share" not in self.context:
+            self.context["share"] = Policy.current()
+        return pricing.night(profile.sleep_in_rate_pence, self.context["share"]).person_pays
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_skills(self, profile: WithSkillNames) -> list[str]:

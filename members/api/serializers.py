@@ -177,6 +177,11 @@ class ProfileSerializer(serializers.Serializer[Profile]):
     skills = _names(Skill, "Workers: names of skills.")
     gender = serializers.CharField(max_length=60, required=False, allow_blank=True)
     hourly_rate_pence = serializers.IntegerField(required=False, allow_null=True)
+    sleep_in_rate_pence = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Workers: a flat rate for a night's sleep-in, within the bounds; null: no sleep-ins.",
+    )
     travel_radius_km = serializers.IntegerField(required=False, allow_null=True)
     what_matters = serializers.CharField(required=False, allow_blank=True)
     support_wanted = _names(Skill, "People getting support: names of skills.")

@@ -83,6 +83,10 @@ class Profile(models.Model):
     skills = models.ManyToManyField(Skill, blank=True, related_name="+", verbose_name=_("skills"))
     gender = models.CharField(_("gender"), max_length=60, blank=True)
     hourly_rate_pence = models.PositiveIntegerField(_("hourly rate (pence)"), null=True, blank=True)
+    # A flat rate for a night's sleep-in; none: not booked for sleep-ins.
+    sleep_in_rate_pence = models.PositiveIntegerField(
+        _("sleep-in rate, a night (pence)"), null=True, blank=True
+    )
     travel_radius_km = models.PositiveSmallIntegerField(_("how far I travel (km)"), null=True, blank=True)
 
     # People getting support

@@ -27,6 +27,20 @@ class Policy(SingletonPolicy):
     investor_max_pence = models.PositiveIntegerField(_("most any member may hold (pence)"), default=30_000_00)
     hourly_rate_min_pence = models.PositiveIntegerField(_("lowest hourly rate (pence)"), default=12_60)
     hourly_rate_max_pence = models.PositiveIntegerField(_("highest hourly rate (pence)"), default=30_00)
+    # A sleep-in is paid a flat rate for the night, not by the hour (decision 25).
+    sleep_in_rate_min_pence = models.PositiveIntegerField(
+        _("lowest sleep-in rate, a night (pence)"), default=50_00
+    )
+    sleep_in_rate_max_pence = models.PositiveIntegerField(
+        _("highest sleep-in rate, a night (pence)"), default=120_00
+    )
+    # Expenses are paid to the worker and charged to the person in full: no co-op share.
+    mileage_pence_per_mile = models.PositiveSmallIntegerField(
+        _("mileage paid a mile (pence)"),
+        default=45,
+        validators=[MinValueValidator(1), MaxValueValidator(200)],
+        help_text=_("HMRC's approved rate for a car is 45p a mile."),
+    )
     worker_minimum_age = models.PositiveSmallIntegerField(_("youngest age of a worker member"), default=18)
     dbs_valid_months = models.PositiveSmallIntegerField(
         _("months a criminal-record certificate counts as current"),
@@ -68,6 +82,11 @@ class Policy(SingletonPolicy):
                 condition=Q(hourly_rate_min_pence__lte=models.F("hourly_rate_max_pence")),
                 name="members_policy_rate_bounds",
             ),
+            models.CheckConstraint(
+                condition=Q(sleep_in_rate_min_pence__lte=models.F("sleep_in_rate_max_pence")),
+                name="members_policy_sleep_in_rate_bounds",
+            ),
+            models.CheckConstraint(condition=Q(mileage_pence_per_mile__gt=0), name="members_policy_mileage"),
             models.CheckConstraint(condition=Q(share_value_pence__gt=0), name="members_policy_share_value"),
         ]
 

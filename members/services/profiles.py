@@ -43,7 +43,9 @@ COMMON_PROFILE_FIELDS = frozenset(
 
 
 CLASS_PROFILE_FIELDS: dict[str, frozenset[str]] = {
-    MemberClass.WORKER: frozenset({"skills", "gender", "hourly_rate_pence", "travel_radius_km"}),
+    MemberClass.WORKER: frozenset(
+        {"skills", "gender", "hourly_rate_pence", "sleep_in_rate_pence", "travel_radius_km"}
+    ),
     MemberClass.RECEIVER: frozenset(
         {"what_matters", "support_wanted", "worker_preferences", "max_distance_km"}
     ),
@@ -105,6 +107,16 @@ def profile_update(
                 message, code="invalid_hourly_rate_pence", fields={"hourly_rate_pence": [message]}
             )
         _check_range("hourly_rate_pence", changes["hourly_rate_pence"], low, high, message)
+    if "sleep_in_rate_pence" in changes:
+        # None: the worker does not do sleep-ins (and cannot be booked for one).
+        _check_range(
+            "sleep_in_rate_pence",
+            changes["sleep_in_rate_pence"],
+            policy.sleep_in_rate_min_pence,
+            policy.sleep_in_rate_max_pence,
+            _("Choose a sleep-in rate between %(low)s and %(high)s a night, or leave it empty.")
+            % {"low": pounds(policy.sleep_in_rate_min_pence), "high": pounds(policy.sleep_in_rate_max_pence)},
+        )
     for name in ("travel_radius_km", "max_distance_km"):
         if name in changes:
             _check_range(

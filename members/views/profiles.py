@@ -39,6 +39,8 @@ def _initial_profile(profile: Profile) -> tuple[dict[str, object], list[dict[str
     }
     if profile.hourly_rate_pence is not None:
         initial["hourly_rate"] = pounds_figure(profile.hourly_rate_pence)
+    if profile.sleep_in_rate_pence is not None:
+        initial["sleep_in_rate"] = pounds_figure(profile.sleep_in_rate_pence)
     visibility = profiles.visibility_with_defaults(profile.membership.member_class, profile.visibility)
     initial.update({f"visibility_{name}": audience for name, audience in visibility.items()})
     times = [{"weekday": t.weekday, "starts": t.starts, "ends": t.ends} for t in profile.weekly_times.all()]
@@ -60,6 +62,7 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
         initial=initial,
         member_class=membership.member_class,
         rate_bounds=(policy.hourly_rate_min_pence, policy.hourly_rate_max_pence),
+        sleep_in_bounds=(policy.sleep_in_rate_min_pence, policy.sleep_in_rate_max_pence),
         private=profiles.private_fields_for(membership.member_class),
     )
     has_times = membership.member_class in (MemberClass.WORKER, MemberClass.RECEIVER)
@@ -91,7 +94,12 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
                 remove_photo=form.cleaned_data.get("remove_photo", False),
             )
         except ApplicationError as error:
-            form_add_application_error(form, error)
+            # The service's rates in pence are the form's pounds: each refusal beside its field.
+            form_add_application_error(
+                form,
+                error,
+                aliases={"hourly_rate_pence": "hourly_rate", "sleep_in_rate_pence": "sleep_in_rate"},
+            )
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("profile_edit")

@@ -1,5 +1,6 @@
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -10,7 +11,7 @@ from rest_framework import serializers
 
 from members.models import Membership, Policy, User
 from scheduling import permissions, services
-from scheduling.models import SchedulingPolicy, Visit
+from scheduling.models import SchedulingPolicy, Visit, VisitExpense
 
 # The longest span one calendar request may ask for: about three months.
 LONGEST_SPAN = timedelta(days=93)
@@ -243,6 +244,67 @@ class HoursSettleInputSerializer(serializers.Serializer[None]):
     reason = serializers.CharField(
         allow_blank=True, max_length=1000, help_text="How they were settled: both sides are shown it."
     )
+    strike = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text="Ids of the visit's expenses to strike (neither paid nor charged), for the same reason.",
+    )
+
+
+def _expenses_seen() -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_null=True,
+        default=None,
+        max_length=50,
+        help_text=(
+            "The ids of the visit's expenses you were shown. If given and they changed since (one "
+            "was added or removed), the answer is refused with 409 expenses_changed."
+        ),
+    )
+
+
+class HoursConfirmInputSerializer(serializers.Serializer[None]):
+    expenses = _expenses_seen()
+
+
+class HoursQueryInputSerializer(ReasonInputSerializer):
+    expenses = _expenses_seen()
+
+
+class ExpenseInputSerializer(serializers.Serializer[None]):
+    """Mileage (`miles`) or another expense (`amount_pence`), with a note the person reads."""
+
+    kind = serializers.ChoiceField(choices=VisitExpense.Kind.choices)
+    miles = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        min_value=Decimal("0.1"),
+        max_value=services.MILES_MOST,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Mileage: the miles (to one decimal place), paid at the co-op's rate a mile.",
+    )
+    amount_pence = serializers.IntegerField(
+        min_value=1,
+        max_value=services.AMOUNT_MOST_PENCE,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Another expense: the amount in pence.",
+    )
+    note = serializers.CharField(max_length=300, help_text="What it was for: the person reads it.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["kind"] == VisitExpense.Kind.MILEAGE and attrs.get("miles") is None:
+            raise serializers.ValidationError({"miles": [_("Give the miles.")]})
+        if attrs["kind"] == VisitExpense.Kind.OTHER and attrs.get("amount_pence") is None:
+            raise serializers.ValidationError({"amount_pence": [_("Give the amount.")]})
+        return attrs
 
 
 class NoteInputSerializer(serializers.Serializer[None]):
@@ -361,21 +423,58 @@ class VisitSerializer(serializers.Serializer[Visit]):
         return data
 
 
+class ExpenseSerializer(serializers.Serializer[VisitExpense]):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=VisitExpense.Kind.choices)
+    miles = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True)
+    amount_pence = serializers.IntegerField(help_text="Paid to the worker and charged to the person in full.")
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    struck = serializers.BooleanField(
+        source="is_struck", help_text="Struck by staff settling a query: neither paid nor charged."
+    )
+
+
 class VisitDetailSerializer(VisitSerializer):
-    """One visit, with what the reader may do with it now (the visit page offers the same)."""
+    """One visit, with its expenses and what the reader may do with it now (the visit page offers
+    the same)."""
 
     actions = serializers.SerializerMethodField()
+    expenses = serializers.SerializerMethodField()
+    expenses_pence = serializers.SerializerMethodField()
+
+    @extend_schema_field(ExpenseSerializer(many=True))
+    def get_expenses(self, visit: Visit) -> list[dict[str, Any]]:
+        """Mileage and other expenses the worker added, confirmed or queried with the hours."""
+        return list(ExpenseSerializer(list(visit.expenses.all()), many=True).data)  # type: ignore[arg-type]  # stubs: many=True takes a list
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_expenses_pence(self, visit: Visit) -> int:
+        """The expenses not struck, added up (pence): paid to the worker and charged to the
+        person in full, with no co-op share."""
+        return sum(expense.amount_pence for expense in visit.expenses.all() if not expense.is_struck)
 
     @extend_schema_field(
         serializers.ListField(
             child=serializers.ChoiceField(
-                choices=["accept", "decline", "cancel", "change", "check_in", "deliver", "answer_hours"]
+                choices=[
+                    "accept",
+                    "decline",
+                    "cancel",
+                    "change",
+                    "check_in",
+                    "deliver",
+                    "answer_hours",
+                    "settle_hours",
+                    "add_expenses",
+                ]
             )
         )
     )
     def get_actions(self, visit: Visit) -> list[str]:
         """The next actions open to you: "deliver" covers ticking tasks, the note and checking
-        out; "answer_hours" confirming or querying them."""
+        out; "answer_hours" confirming or querying them (and the expenses with them);
+        "add_expenses" adding or removing the expenses you had on the visit."""
         user: User = self.context["user"]
         return permissions.visit_actions(user, visit, now=timezone.now(), policy=self._policy()).names()
 

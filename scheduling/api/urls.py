@@ -15,6 +15,12 @@ urlpatterns = [
     path("visits/<int:pk>/confirm/", views.VisitHoursConfirmApi.as_view(), name="api-visit-confirm"),
     path("visits/<int:pk>/query/", views.VisitHoursQueryApi.as_view(), name="api-visit-query"),
     path("visits/<int:pk>/settle/", views.VisitHoursSettleApi.as_view(), name="api-visit-settle"),
+    path("visits/<int:pk>/expenses/", views.VisitExpensesApi.as_view(), name="api-visit-expenses"),
+    path(
+        "visits/<int:pk>/expenses/<int:expense_pk>/",
+        views.VisitExpenseApi.as_view(),
+        name="api-visit-expense",
+    ),
     path("statements/<int:year>/<int:month>/", statements.StatementApi.as_view(), name="api-statement"),
     path("finance/<int:year>/<int:month>/", statements.FinanceMonthApi.as_view(), name="api-finance-month"),
     path(

@@ -25,6 +25,10 @@ from scheduling.api.serializers import (
     CancelInputSerializer,
     CheckInInputSerializer,
     CheckOutInputSerializer,
+    ExpenseInputSerializer,
+    ExpenseSerializer,
+    HoursConfirmInputSerializer,
+    HoursQueryInputSerializer,
     HoursSettleInputSerializer,
     NoteInputSerializer,
     ReasonInputSerializer,
@@ -35,7 +39,7 @@ from scheduling.api.serializers import (
     VisitListInputSerializer,
     VisitSerializer,
 )
-from scheduling.models import SchedulingPolicy, Visit
+from scheduling.models import SchedulingPolicy, Visit, VisitExpense
 from scheduling.services import LONDON, Booked
 
 
@@ -174,6 +178,7 @@ class VisitDetailApi(APIView):
     @extend_schema(responses=VisitDetailSerializer, summary="One visit, and what you may do with it now")
     def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+        prefetch_related_objects([visit], "expenses")
         return Response(VisitDetailSerializer(visit, context=_context(request)).data)
 
     @extend_schema(
@@ -334,18 +339,31 @@ class VisitTaskTickApi(APIView):
 
 
 class VisitHoursConfirmApi(APIView):
-    @extend_schema(request=None, responses=VisitSerializer, summary="Confirm a delivered visit's hours")
+    @extend_schema(
+        request=HoursConfirmInputSerializer,
+        responses=VisitSerializer,
+        summary="Confirm a delivered visit's hours, and its expenses with them",
+        description=(
+            "Give `expenses`, the ids of the expenses you were shown: if one was added or removed "
+            "since, 409 expenses_changed, and nothing is confirmed."
+        ),
+    )
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _act(
-            request, pk, lambda visit, _values: services.visit_hours_confirm(visit=visit, by=request.user)
+            request,
+            pk,
+            lambda visit, values: services.visit_hours_confirm(
+                visit=visit, by=request.user, expenses_seen=values.get("expenses")
+            ),
+            HoursConfirmInputSerializer,
         )
 
 
 class VisitHoursQueryApi(APIView):
     @extend_schema(
-        request=ReasonInputSerializer,
+        request=HoursQueryInputSerializer,
         responses=VisitSerializer,
-        summary="Query a delivered visit's hours",
+        summary="Query a delivered visit's hours (and its expenses)",
         description="Say what is wrong; the team and the co-op's staff are told.",
     )
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
@@ -353,9 +371,9 @@ class VisitHoursQueryApi(APIView):
             request,
             pk,
             lambda visit, values: services.visit_hours_query(
-                visit=visit, by=request.user, reason=values["reason"]
+                visit=visit, by=request.user, reason=values["reason"], expenses_seen=values.get("expenses")
             ),
-            ReasonInputSerializer,
+            HoursQueryInputSerializer,
         )
 
 
@@ -365,8 +383,9 @@ class VisitHoursSettleApi(APIView):
         responses=VisitSerializer,
         summary="Settle a visit's queried hours (staff)",
         description=(
-            "As they were, or changed to `minutes`, with a reason both sides are shown and told. "
-            "403 staff_only for anyone else; 409 not_queried unless the hours are queried."
+            "As they were, or changed to `minutes`, with a reason both sides are shown and told; "
+            "`strike` names expenses to strike for the same reason (400 bad_expense if one is not "
+            "this visit's). 403 staff_only for anyone else; 409 not_queried unless the hours are queried."
         ),
     )
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
@@ -374,10 +393,71 @@ class VisitHoursSettleApi(APIView):
             request,
             pk,
             lambda visit, values: services.visit_hours_settle(
-                visit=visit, by=request.user, minutes=values["minutes"], reason=values["reason"]
+                visit=visit,
+                by=request.user,
+                minutes=values["minutes"],
+                reason=values["reason"],
+                strike=values["strike"],
             ),
             HoursSettleInputSerializer,
         )
+
+
+# --- Expenses --------------------------------------------------------------------------------------
+
+
+class VisitExpensesApi(GenericAPIView[VisitExpense]):
+    serializer_class = ExpenseSerializer
+
+    @extend_schema(
+        responses=ExpenseSerializer(many=True),
+        summary="A visit's expenses",
+        description="For whoever may see the visit: the person, their circle, the team, staff, the worker.",
+    )
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
+        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+        page = self.paginate_queryset(selectors.visit_expenses(visit=visit))
+        return self.get_paginated_response(ExpenseSerializer(page, many=True).data)  # type: ignore[arg-type]  # stubs: many=True takes a list
+
+    @extend_schema(
+        request=ExpenseInputSerializer,
+        responses={201: ExpenseSerializer},
+        summary="Add mileage or another expense to a visit (its worker)",
+        description=(
+            "After the visit, while its hours wait for the person's answer. Mileage is paid at the "
+            "co-op's rate a mile, worked out now. 403 not_allowed for anyone but the visit's "
+            "worker; 409 not_delivered before the visit is finished, hours_answered once the hours "
+            "are confirmed or queried, too_late after the time to answer, too_many_expenses past 20; "
+            "400 bad_miles, bad_amount, note_required."
+        ),
+    )
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+        data = ExpenseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        expense = services.visit_expense_add(
+            visit=visit,
+            by=request.user,
+            kind=values["kind"],
+            note=values["note"],
+            miles=values["miles"] if values["kind"] == "mileage" else None,
+            amount_pence=values["amount_pence"] if values["kind"] == "other" else None,
+        )
+        return Response(ExpenseSerializer(expense).data, status=status.HTTP_201_CREATED)
+
+
+class VisitExpenseApi(APIView):
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Remove an expense you added (while the hours wait for an answer)",
+        description="403 not_allowed unless you added it; 409 hours_answered once the hours are answered.",
+    )
+    def delete(self, request: AuthenticatedRequest, pk: int, expense_pk: int) -> Response:
+        expense = selectors.visit_expense_get_for_user(user=request.user, visit_pk=pk, pk=expense_pk)
+        services.visit_expense_remove(expense=expense, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- The calendar feed -------------------------------------------------------------------------------

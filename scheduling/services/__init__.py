@@ -35,6 +35,12 @@ from scheduling.services.delivery import (
     visit_note_save,
     visit_task_tick,
 )
+from scheduling.services.expenses import (
+    AMOUNT_MOST_PENCE,
+    MILES_MOST,
+    visit_expense_add,
+    visit_expense_remove,
+)
 from scheduling.services.hours import (
     SETTLED_MOST_MINUTES,
     hours_confirm_unanswered,
@@ -68,8 +74,10 @@ from scheduling.services.statements import (
 )
 
 __all__ = [
+    "AMOUNT_MOST_PENCE",
     "LONDON",
     "LONGEST",
+    "MILES_MOST",
     "NOTE_MAX",
     "SETTLED_MOST_MINUTES",
     "SHORTEST",
@@ -102,6 +110,8 @@ __all__ = [
     "visit_check_in",
     "visit_check_out",
     "visit_decline",
+    "visit_expense_add",
+    "visit_expense_remove",
     "visit_hours_confirm",
     "visit_hours_query",
     "visit_hours_settle",

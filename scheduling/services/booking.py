@@ -30,12 +30,15 @@ from scheduling.services.rules import (
     TEXT_MAX,
     Booked,
     availability_warnings,
+    check_sleep_in,
     check_span,
     check_worker,
     clean_tasks,
     clean_text,
+    no_sleep_in_rate,
     offer_expiry,
     overlaps,
+    rates_of,
     refuse,
     save_accepted,
     visit_lock,
@@ -76,6 +79,9 @@ def visit_book(
     if worker is not None:
         worker = Membership.objects.select_for_update().get(pk=worker.pk)
         check_worker(worker, receiver, starts)
+    if sleep_in:
+        check_sleep_in(worker, receiver)
+    if worker is not None:
         warnings = availability_warnings(worker, starts, ends)
         if (
             overlaps(worker, starts, ends)
@@ -83,12 +89,14 @@ def visit_book(
         ):
             warnings.append(_("The worker already has a visit then: they cannot accept both."))
     policy = SchedulingPolicy.current()
+    rates = rates_of(worker)
     visit = Visit.objects.create(
         receiver=receiver,
         worker=worker,
         # The rate it is booked at, kept: a rate changed later applies to visits booked after it.
-        # An open visit takes the rate of the worker who takes it.
-        rate_pence=_rate_of(worker),
+        # An open visit takes the rate of the worker who takes it. A sleep-in keeps the night's.
+        rate_pence=rates.hourly,
+        sleep_in_rate_pence=rates.night if sleep_in else None,
         is_open=worker is None,
         starts=starts,
         ends=ends,
@@ -102,11 +110,6 @@ def visit_book(
     if notify:
         notify_offered(visit)
     return Booked(visits=[visit], warnings=warnings)
-
-
-def _rate_of(worker: Membership | None) -> int | None:
-    profile = member_selectors.profile_get_for_membership(membership=worker) if worker else None
-    return profile.hourly_rate_pence if profile else None
 
 
 def _check_waiting(visit: Visit, now: datetime) -> None:
@@ -134,8 +137,14 @@ def visit_accept(*, visit: Visit, by: User) -> Visit:
     visit.status = Visit.Status.ACCEPTED
     visit.answered_at = now
     if visit.is_open:
-        visit.rate_pence = _rate_of(worker)
-    save_accepted(visit, ["worker", "status", "answered_at", "rate_pence", "updated_at"])
+        rates = rates_of(worker)
+        if visit.sleep_in and rates.night is None:
+            raise no_sleep_in_rate()
+        visit.rate_pence = rates.hourly
+        visit.sleep_in_rate_pence = rates.night if visit.sleep_in else None
+    save_accepted(
+        visit, ["worker", "status", "answered_at", "rate_pence", "sleep_in_rate_pence", "updated_at"]
+    )
     reminders_plan(visit=visit)
     notify_receiver_side(visit, VisitEvent.ACCEPTED)
     return visit
@@ -256,9 +265,14 @@ def visit_change(
     if notes is not None:
         visit.notes = clean_text(notes, TEXT_MAX, "notes")
         fields.append("notes")
-    if sleep_in is not None:
+    if sleep_in is not None and sleep_in != visit.sleep_in:
+        # Made a sleep-in: paid the night at the worker's sleep-in rate now (the visit changes,
+        # as a new booking would); made an hourly visit: the hourly rate it was booked at.
+        if sleep_in:
+            check_sleep_in(visit.worker, visit.receiver)
         visit.sleep_in = sleep_in
-        fields.append("sleep_in")
+        visit.sleep_in_rate_pence = rates_of(visit.worker).night if sleep_in and visit.worker else None
+        fields += ["sleep_in", "sleep_in_rate_pence"]
     visit.save(update_fields=fields)
     reminders_plan(visit=visit)
     if "starts" in fields or "ends" in fields:

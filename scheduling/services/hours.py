@@ -13,6 +13,7 @@ from carecoop.exceptions import ConflictError, NotAllowedError
 from members.models import User
 from scheduling import permissions
 from scheduling.models import SchedulingPolicy, Visit, VisitEvent
+from scheduling.services.expenses import check_expenses_seen, strike_expenses
 from scheduling.services.notifications import notify_hours_settled, notify_team
 from scheduling.services.rules import clean_text, refuse, visit_lock
 
@@ -35,8 +36,12 @@ def _answer_hours(visit: Visit, by: User) -> Visit:
 
 
 @transaction.atomic
-def visit_hours_confirm(*, visit: Visit, by: User) -> Visit:
+def visit_hours_confirm(*, visit: Visit, by: User, expenses_seen: list[int] | None = None) -> Visit:
+    """The hours are confirmed, and the visit's expenses with them. `expenses_seen`: the ids of
+    the expenses the person was shown; if they changed since, the answer is refused
+    (`expenses_changed`), so a confirmation covers exactly what it showed."""
     visit = _answer_hours(visit, by)
+    check_expenses_seen(visit, expenses_seen)
     visit.hours = Visit.Hours.CONFIRMED
     visit.hours_answered_at = timezone.now()
     visit.hours_answered_by = by
@@ -45,8 +50,12 @@ def visit_hours_confirm(*, visit: Visit, by: User) -> Visit:
 
 
 @transaction.atomic
-def visit_hours_query(*, visit: Visit, by: User, reason: str) -> Visit:
+def visit_hours_query(
+    *, visit: Visit, by: User, reason: str, expenses_seen: list[int] | None = None
+) -> Visit:
+    """The hours (and the expenses with them) are queried, for staff to settle."""
     visit = _answer_hours(visit, by)
+    check_expenses_seen(visit, expenses_seen)
     reason = clean_text(reason, 1000, "reason")
     if not reason:
         raise refuse(_("Say what is wrong with the hours."), "reason_required", "reason")
@@ -86,9 +95,12 @@ def hours_confirm_unanswered(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def visit_hours_settle(*, visit: Visit, by: User, minutes: int | None, reason: str) -> Visit:
+def visit_hours_settle(
+    *, visit: Visit, by: User, minutes: int | None, reason: str, strike: list[int] | None = None
+) -> Visit:
     """Staff settle queried hours: as they were (`minutes` None) or changed to `minutes`, with a
-    reason both sides are shown and told. The hours are then confirmed, and the money follows."""
+    reason both sides are shown and told, and strike the expenses `strike` names (the others are
+    kept). The hours are then confirmed, and the money follows."""
     visit = visit_lock(visit)
     if not permissions.may_settle_hours(by):
         raise NotAllowedError(_("Only the co-op's staff settle queried hours."), code="staff_only")
@@ -101,13 +113,15 @@ def visit_hours_settle(*, visit: Visit, by: User, minutes: int | None, reason: s
         )
     if minutes is not None and not 0 <= minutes <= SETTLED_MOST_MINUTES:
         raise refuse(_("Settle the hours at between none and 24 hours."), "bad_minutes", "minutes")
+    struck = strike_expenses(visit, ids=list(strike or []), by=by)
     fields = ["hours", "hours_settled_at", "hours_settled_by", "hours_settle_reason", "updated_at"]
     if minutes is not None:
         visit.worked_minutes = minutes
         fields.append("worked_minutes")
     visit.hours = Visit.Hours.CONFIRMED
     visit.hours_settled_at, visit.hours_settled_by, visit.hours_settle_reason = timezone.now(), by, reason
-    visit._change_reason = f"Hours settled by {by.email}: {reason}"  # type: ignore[attr-defined]
+    struck_note = f" (expenses struck: {', '.join(str(e.pk) for e in struck)})" if struck else ""
+    visit._change_reason = f"Hours settled by {by.email}: {reason}{struck_note}"  # type: ignore[attr-defined]
     visit.save(update_fields=fields)
-    notify_hours_settled(visit)
+    notify_hours_settled(visit, struck=struck)
     return visit

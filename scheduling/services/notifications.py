@@ -1,7 +1,7 @@
 """Telling people: notifications in the app, their emails, and reminders planned per visit."""
 
 import calendar as month_calendar
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from carecoop import outbox
+from carecoop.money import pounds
 from carecoop.outbox import Outgoing
 from matching import selectors as matching_selectors
 from members import selectors as member_selectors
@@ -26,6 +27,7 @@ from scheduling.models import (
     Series,
     Visit,
     VisitEvent,
+    VisitExpense,
 )
 from scheduling.services.rules import refuse
 
@@ -249,7 +251,23 @@ def notify_team(visit: Visit, kind: str, *, include_staff: bool, workers: bool =
     _notify(users, kind, visit, title, visit.query_reason if kind == VisitEvent.HOURS_QUERIED else "")
 
 
-def notify_hours_settled(visit: Visit) -> None:
+def notify_expense_added(visit: Visit, expense: VisitExpense, *, total_pence: int) -> None:
+    """The person's side is told of an expense added to a visit whose hours wait for them: the
+    amount and the visit's total, to confirm or query with the hours. The note (which may say
+    what was bought for the person) stays in the app."""
+    title = _("%(worker)s added an expense of %(amount)s (%(kind)s) to the visit of %(when)s") % {
+        "worker": visit.worker.shown_name if visit.worker else _("The worker"),
+        "amount": pounds(expense.amount_pence),
+        "kind": expense.get_kind_display().lower(),
+        "when": _when(visit),
+    }
+    body = _(
+        "The visit's expenses come to %(total)s. Confirm or query them with the hours on the visit's page."
+    ) % {"total": pounds(total_pence)}
+    _notify(_receiver_side_users(visit), VisitEvent.EXPENSE_ADDED, visit, title, body)
+
+
+def notify_hours_settled(visit: Visit, *, struck: Sequence[VisitExpense] = ()) -> None:
     """Both sides of a queried visit are told how staff settled it, and why."""
     title = _("The queried hours of %(name)s's visit on %(when)s are settled") % {
         "name": visit.receiver.shown_name,
@@ -258,7 +276,12 @@ def notify_hours_settled(visit: Visit) -> None:
     hours, minutes = divmod(visit.counted_minutes, 60)
     counted = _("Counted: %(hours)s h %(minutes)02d min.") % {"hours": hours, "minutes": minutes}
     users = _receiver_side_users(visit) + ([visit.worker.user] if visit.worker else [])
-    _notify(users, VisitEvent.HOURS_SETTLED, visit, title, f"{visit.hours_settle_reason}\n{counted}")
+    body = f"{visit.hours_settle_reason}\n{counted}"
+    if struck:
+        body += "\n" + _("Expenses struck, neither paid nor charged: %(amount)s.") % {
+            "amount": pounds(sum(expense.amount_pence for expense in struck))
+        }
+    _notify(users, VisitEvent.HOURS_SETTLED, visit, title, body)
 
 
 def _due_times(visit: Visit, policy: SchedulingPolicy) -> dict[str, datetime]:

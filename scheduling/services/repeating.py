@@ -23,6 +23,7 @@ from scheduling.services.notifications import notify_series_cancelled, notify_se
 from scheduling.services.rules import (
     TEXT_MAX,
     Booked,
+    check_sleep_in,
     check_span,
     clean_tasks,
     clean_text,
@@ -75,6 +76,8 @@ def series_create(
     check_span(*span_for(first_date, starts_at, ends_at))
     if not permissions.can_book(by, receiver):
         raise refuse(_("You cannot book visits for this person."), "not_allowed")
+    if sleep_in:
+        check_sleep_in(worker, receiver)
     series = Series.objects.create(
         receiver=receiver,
         worker=worker,

@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
+from matching.models import TeamMember
 from members import selectors as member_selectors
-from members.models import MemberClass, Membership, User, WeeklyTime
+from members.models import MemberClass, Membership, Profile, User, WeeklyTime
 from scheduling import permissions
 from scheduling.bookings import LONDON
 from scheduling.models import (
@@ -87,6 +88,49 @@ def check_worker(worker: Membership, receiver: Membership, starts: datetime) -> 
             _("This worker cannot be booked on that day: their checks are not current."),
             "not_bookable",
             "worker",
+        )
+
+
+@dataclass(frozen=True)
+class Rates:
+    """A worker's rates now: an hour, and a night's sleep-in (None: they do not do sleep-ins)."""
+
+    hourly: int | None
+    night: int | None
+
+
+def rates_of(worker: Membership | None) -> Rates:
+    row = (
+        Profile.objects.filter(membership=worker)
+        .values_list("hourly_rate_pence", "sleep_in_rate_pence")
+        .first()
+        if worker is not None
+        else None
+    )
+    return Rates(*row) if row else Rates(None, None)
+
+
+def no_sleep_in_rate(field_name: str = "worker") -> ApplicationError:
+    return refuse(
+        _("This worker does not do sleep-ins: they have no sleep-in rate. Choose another worker."),
+        "no_sleep_in_rate",
+        field_name,
+    )
+
+
+def check_sleep_in(worker: Membership | None, receiver: Membership) -> None:
+    """A sleep-in is booked with a worker who has a sleep-in rate; an open one, in a team where
+    someone has (else nobody could take it)."""
+    if worker is not None:
+        if not permissions.does_sleep_ins(worker):
+            raise no_sleep_in_rate()
+        return
+    team = TeamMember.objects.working().filter(receiver=receiver).values("member_id")
+    if not Profile.objects.filter(membership_id__in=team, sleep_in_rate_pence__isnull=False).exists():
+        raise refuse(
+            _("Nobody in the team does sleep-ins yet: none of them has a sleep-in rate."),
+            "no_sleep_in_rate",
+            "sleep_in",
         )
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from scheduling import permissions, selectors, services
 from scheduling.forms import (
     OPEN,
     EmailChoicesForm,
+    ExpenseForm,
     HoursSettleForm,
     NoteForm,
     OptionalReasonForm,
@@ -202,9 +203,11 @@ def _visit_page(
     visit: Visit,
     *,
     settle_form: HoursSettleForm | None = None,
+    expense_form: ExpenseForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     policy = SchedulingPolicy.current()
+    expenses = list(selectors.visit_expenses(visit=visit))
     now = timezone.now()
     can = permissions.visit_actions(request.user, visit, now=now, policy=policy)
     # The worker on their way needs the address and a phone number; nobody else is shown them here.
@@ -229,7 +232,11 @@ def _visit_page(
         "note_form": NoteForm(initial={"note": visit.visit_note}),
         # Leaving now would be early: the worker is asked to confirm the shorter time.
         "early_by": permissions.early_by(visit, now=now, policy=policy) if can.deliver else None,
-        "settle_form": settle_form or HoursSettleForm(),
+        "settle_form": settle_form or HoursSettleForm(expenses=expenses),
+        "expenses": expenses,
+        "expenses_pence": sum(expense.amount_pence for expense in expenses if not expense.is_struck),
+        "expense_form": expense_form or ExpenseForm(),
+        "mileage_rate": Policy.current().mileage_pence_per_mile,
     }
     return render(request, "scheduling/visit_detail.html", context, status=status)
 
@@ -239,6 +246,14 @@ def hours_queried(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff's queue of queried hours, oldest first: each is settled on its visit's page."""
     page = Paginator(selectors.visits_hours_queried(), 50).get_page(request.GET.get("page"))
     return render(request, "scheduling/hours_queried.html", {"page": page})
+
+
+def _ids(post: QueryDict, name: str) -> list[int] | None:
+    """The ids a form sent under `name` (the expenses a person was shown, say); None when the
+    form sent none of the field at all."""
+    if f"{name}s-shown" not in post and name not in post:
+        return None
+    return [int(value) for value in post.getlist(name) if value.isascii() and value.isdigit()]
 
 
 def _float(value: str | None) -> float | None:
@@ -266,6 +281,8 @@ def visit_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Htt
         "confirm": _("Hours confirmed. Thank you."),
         "query": _("Your query is sent to the team and the office."),
         "settle": _("The hours are settled; both sides are told."),
+        "expense-add": _("Expense added. The person confirms it with the hours."),
+        "expense-remove": _("Expense removed."),
     }
     if action not in done:
         raise Http404
@@ -307,11 +324,16 @@ def visit_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Htt
                 visit=visit, by=request.user, note=post.get("note"), shorter=post.get("shorter") == "1"
             )
         elif action == "confirm":
-            services.visit_hours_confirm(visit=visit, by=request.user)
+            services.visit_hours_confirm(visit=visit, by=request.user, expenses_seen=_ids(post, "expense"))
         elif action == "query":
-            services.visit_hours_query(visit=visit, by=request.user, reason=post.get("reason", ""))
+            services.visit_hours_query(
+                visit=visit,
+                by=request.user,
+                reason=post.get("reason", ""),
+                expenses_seen=_ids(post, "expense"),
+            )
         elif action == "settle":
-            settle_form = HoursSettleForm(post)
+            settle_form = HoursSettleForm(post, expenses=list(selectors.visit_expenses(visit=visit)))
             if not settle_form.is_valid():
                 return _visit_page(request, visit, settle_form=settle_form, status=400)
             services.visit_hours_settle(
@@ -319,11 +341,34 @@ def visit_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Htt
                 by=request.user,
                 minutes=settle_form.counted_minutes(),
                 reason=settle_form.cleaned_data["reason"],
+                strike=settle_form.struck(),
             )
+        elif action == "expense-add":
+            expense_form = ExpenseForm(post)
+            if not expense_form.is_valid():
+                return _visit_page(request, visit, expense_form=expense_form, status=400)
+            data = expense_form.cleaned_data
+            services.visit_expense_add(
+                visit=visit,
+                by=request.user,
+                kind=data["kind"],
+                note=data["note"],
+                miles=data["miles"] if data["kind"] == "mileage" else None,
+                amount_pence=expense_form.amount_pence() if data["kind"] == "other" else None,
+            )
+        elif action == "expense-remove":
+            expense_pk = (_ids(post, "expense") or [0])[0]
+            expense = selectors.visit_expense_get_for_user(
+                user=request.user, visit_pk=visit.pk, pk=expense_pk
+            )
+            services.visit_expense_remove(expense=expense, by=request.user)
     except ApplicationError as error:
         if action == "settle":
             form_add_application_error(settle_form, error)
             return _visit_page(request, visit, settle_form=settle_form, status=400)
+        if action == "expense-add" and error.fields:
+            form_add_application_error(expense_form, error, aliases={"amount_pence": "amount"})
+            return _visit_page(request, visit, expense_form=expense_form, status=400)
         messages.error(request, error.message)
     else:
         messages.success(request, done[action])

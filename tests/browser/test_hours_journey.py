@@ -1,6 +1,7 @@
-"""Queried hours settled: the secretary finds the query in the menu's queue, hears it on the
-visit's page and settles it at the time agreed, by keyboard; Ruth reads how and why. Each page
-passes axe at phone and desktop widths."""
+"""Hours that count: the secretary finds a query in the menu's queue, hears it on the visit's
+page and settles it at the time agreed, by keyboard, and Ruth reads how and why; a worker adds
+mileage on her phone after checking out, and Ruth confirms it with the hours. Each page passes
+axe at phone and desktop widths."""
 
 import datetime
 
@@ -69,3 +70,59 @@ def test_the_secretary_settles_a_queried_visit_and_the_person_reads_why(
     ruth_audit()
     assert not ruth_audit.unaudited()
     ruths.close()
+
+
+def test_a_worker_adds_mileage_on_a_phone_after_checking_out_and_the_person_confirms_it_with_the_hours(
+    page: Page, browser: Browser, live_server, audit: PageAudit, ruth, megan
+):
+    now = timezone.localtime()
+    starts = now - datetime.timedelta(hours=2)
+    visit = VisitFactory(
+        receiver=ruth,
+        worker=megan,
+        status=Visit.Status.ACCEPTED,
+        starts=starts,
+        ends=now + datetime.timedelta(minutes=5),
+        rate_pence=15_00,
+        checked_in_at=starts,
+        tasks=[],
+    )
+
+    # Megan, on her phone: the note, checking out, then the mileage to the chemist.
+    page.set_viewport_size(PHONE)
+    _log_in(page, audit, live_server.url, megan.user.email)
+    page.goto(f"{live_server.url}/visits/{visit.pk}/")
+    audit()
+    page.get_by_role("textbox", name="Visit note").fill("Collected Ruth's prescription from the chemist.")
+    page.get_by_role("button", name="Check out").click()
+    expect(page.get_by_role("status")).to_contain_text("You are checked out. Thank you.")
+    expect(page.get_by_role("heading", name="Expenses")).to_be_visible()
+    audit()
+    page.get_by_text("Add mileage or another expense").click()
+    page.get_by_role("radio", name="Mileage").check()
+    page.get_by_label("Miles (for mileage)").fill("6.4")
+    page.get_by_label("What it was for").fill("To the chemist in Hebden Bridge and back.")
+    page.get_by_role("button", name="Add the expense").click()
+    expect(page.get_by_role("status")).to_contain_text("Expense added.")
+    expect(page.get_by_role("main")).to_contain_text("Expenses in all: £2.88")
+    audit()
+    assert not audit.unaudited()
+
+    # Ruth, on hers: the expense and its total above Confirm, confirmed with the hours.
+    ruths = browser.new_context(viewport=PHONE, locale="en-GB", timezone_id="Europe/London")
+    ruth_page = ruths.new_page()
+    ruth_audit = PageAudit(ruth_page)
+    _log_in(ruth_page, ruth_audit, live_server.url, ruth.user.email)
+    ruth_page.goto(f"{live_server.url}/visits/{visit.pk}/")
+    main = ruth_page.get_by_role("main")
+    expect(main).to_contain_text("Mileage, 6.4 miles: To the chemist in Hebden Bridge and back.")
+    expect(main).to_contain_text("With them you confirm 1 expense, £2.88 in all")
+    ruth_audit()
+    ruth_page.get_by_role("button", name="Confirm the hours and expenses").click()
+    expect(ruth_page.get_by_role("status")).to_contain_text("Hours confirmed. Thank you.")
+    ruth_audit()
+    assert not ruth_audit.unaudited()
+    ruths.close()
+    visit.refresh_from_db()
+    assert visit.hours == Visit.Hours.CONFIRMED
+    assert Visit.objects.with_expenses_total().get(pk=visit.pk).expenses_pence == 2_88

@@ -154,6 +154,10 @@ def _the_scheduling_emails(staff, ruth, megan, jane, time_machine):
     scheduling_services.visit_check_in(visit=visit, by=megan.user, latitude=53.85, longitude=-2.025249)
     time_machine.move_to(at(24, 10), tick=False)
     scheduling_services.visit_check_out(visit=visit, by=megan.user, note="Ruth had porridge.")
+    # Mileage added for the person to confirm with the hours; struck when the query is settled.
+    scheduling_services.visit_expense_add(
+        visit=visit, by=megan.user, kind="mileage", miles="6.5", note="To the chemist and back."
+    )
     scheduling_services.visit_hours_query(visit=visit, by=jane, reason="Megan left at 09:30.")
     scheduling_services.visit_hours_settle(
         visit=visit, by=staff, minutes=30, reason="Megan was called away at 09:30."

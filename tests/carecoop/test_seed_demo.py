@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
@@ -93,13 +95,22 @@ def test_the_demo_coop_is_a_believable_small_coop_in_calderdale(db):
     assert Application.objects.filter(status="submitted").count() == 1
     # Visits already delivered start Ruth's care log; yesterday's hours wait for her, and the
     # hours she queried wait in the secretary's queue.
+    from members.models import Policy
     from scheduling import selectors as visit_selectors
+    from scheduling.models import Visit
 
     log = list(visit_selectors.care_log(receiver=ruth))
     assert [v.hours for v in log[:3]] == ["pending", "queried", "confirmed"]
     assert list(visit_selectors.visits_hours_queried()) == [log[1]]
     assert all(v.visit_note and v.worker.legal_name == "Megan Holt" for v in log)
     assert [v.pk for v in visit_selectors.visits_to_confirm(user=ruth.user)] == [log[0].pk]
+    # Megan's mileage to the chemist waits for Ruth with yesterday's hours; Megan does sleep-ins,
+    # and Ruth has one booked with her, priced at the night's rate.
+    [mileage] = visit_selectors.visit_expenses(visit=log[0])
+    assert (mileage.kind, mileage.miles, mileage.amount_pence) == ("mileage", Decimal("6.4"), 2_88)
+    [night] = Visit.objects.filter(receiver=ruth, sleep_in=True)
+    assert (night.status, night.sleep_in_rate_pence) == ("accepted", 65_00)
+    assert night.cost(Policy.current()).person_pays == 76_38  # £65 plus 17.5%, rounded half up
     # Two months before this one, Megan came on Tuesdays and Thursdays: the earlier is closed, its
     # statements final; the later waits for the secretary to close it.
     from scheduling import statements

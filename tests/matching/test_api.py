@@ -5,6 +5,7 @@ from django.core import mail
 from django.utils import timezone
 
 from matching.models import Introduction, TeamMember
+from members import services as member_services
 from tests.matching.conftest import listed, nearby_worker
 
 T = datetime.time
@@ -204,3 +205,20 @@ def test_the_api_gives_what_the_person_pays_an_hour_and_searches_by_it(api_clien
     assert api_client.get("/api/v1/workers/", {"max_rate": 17_62}).json()["count"] == 0
     suggested = api_client.get("/api/v1/matches/suggestions/").json()["results"][0]["worker"]
     assert suggested["person_pays_hourly_pence"] == 17_63
+
+
+def test_the_api_gives_what_the_person_pays_a_sleep_in_night(api_client, ruth, nearby):
+    api_client.force_authenticate(ruth.user)
+    [before] = api_client.get("/api/v1/workers/").json()["results"]
+    member_services.profile_update(
+        profile=member_services.profile_get_or_create(membership=nearby),
+        by=nearby.user,
+        sleep_in_rate_pence=60_00,
+    )
+
+    [worker] = api_client.get("/api/v1/workers/").json()["results"]
+
+    assert (before["sleep_in_rate_pence"], before["person_pays_night_pence"]) == (None, None)
+    assert (worker["sleep_in_rate_pence"], worker["person_pays_night_pence"]) == (60_00, 70_50)
+    suggested = api_client.get("/api/v1/matches/suggestions/").json()["results"][0]["worker"]
+    assert suggested["person_pays_night_pence"] == 70_50

@@ -212,3 +212,21 @@ def test_search_suggestions_and_profiles_show_what_the_person_pays_an_hour(clien
         client.get(reverse("worker_search"), {"max_rate": "17.63"}).content.decode().count("card--worker")
         == 1
     )
+
+
+def test_search_and_suggestions_show_what_a_sleep_in_night_costs_the_person(client, ruth, nearby):
+    client.force_login(ruth.user)
+    before = client.get(reverse("worker_search")).content.decode()
+    member_services.profile_update(
+        profile=member_services.profile_get_or_create(membership=nearby),
+        by=nearby.user,
+        sleep_in_rate_pence=60_00,
+    )
+
+    found = client.get(reverse("worker_search")).content.decode()
+    suggested = client.get(reverse("suggestions")).content.decode()
+
+    assert "sleep-in night" not in before
+    # £60 a night; with the co-op's 17.5% the person pays £70.50.
+    assert "£17.63 an hour · £70.50 a sleep-in night" in found
+    assert "£70.50 a sleep-in night" in suggested

@@ -46,3 +46,44 @@ def test_searching_by_what_the_person_pays_finds_exactly_the_rates_within_it(pay
 
     assert rate == 0 or pricing.hourly(rate, share).person_pays <= paying
     assert pricing.hourly(rate + 1, share).person_pays > paying
+
+
+# --- A sleep-in night, and mileage -------------------------------------------------------------
+
+
+def test_a_night_at_sixty_pounds_is_shared_by_the_same_rule():
+    # £60 a night: the person pays £70.50, the worker gets £55.50, the co-op keeps £15.
+    assert pricing.night(60_00, SHARE) == pricing.Cost(worker_gets=55_50, person_pays=70_50)
+    # £55.01: 6463.675 → 6464 for the person; 5088.425 → 5088 for the worker.
+    assert pricing.night(55_01, SHARE) == pricing.Cost(worker_gets=50_88, person_pays=64_64)
+
+
+@given(rate=rates, share=shares)
+def test_a_night_is_each_side_of_the_flat_rate_rounded_half_up_to_the_penny(rate, share):
+    cost = pricing.night(rate, share)
+    exact_pays = Decimal(rate) * (100 + share.coop_addition_percent) / 100
+    exact_gets = Decimal(rate) * (100 - share.coop_deduction_percent) / 100
+
+    assert 0 <= cost.worker_gets <= rate <= cost.person_pays
+    assert abs(cost.person_pays - exact_pays) <= Decimal("0.5")
+    assert abs(cost.worker_gets - exact_gets) <= Decimal("0.5")
+    # Half a penny goes up, never down.
+    assert cost.person_pays - exact_pays != Decimal("-0.5")
+    assert cost.worker_gets - exact_gets != Decimal("-0.5")
+    # A night costs what an hour at the same figure would: one rule, not two.
+    assert cost == pricing.hourly(rate, share)
+
+
+def test_mileage_is_the_miles_at_the_rate_rounded_half_up():
+    assert pricing.mileage(Decimal("12.5"), 45) == 5_63  # 562.5 → 563
+    assert pricing.mileage(Decimal("0.1"), 45) == 5  # 4.5 → 5
+    assert pricing.mileage(Decimal("10"), 45) == 4_50
+
+
+@given(miles=st.decimals(min_value=Decimal("0.1"), max_value=500, places=1), rate=st.integers(1, 200))
+def test_mileage_is_never_more_than_half_a_penny_from_exact(miles, rate):
+    # A tenth of a mile at 1p comes to nothing: the expense service refuses an amount of none.
+    amount = pricing.mileage(miles, rate)
+
+    assert amount >= 0
+    assert -Decimal("0.5") < amount - miles * rate <= Decimal("0.5")

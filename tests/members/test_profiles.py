@@ -10,7 +10,7 @@ from PIL import Image
 
 from carecoop.exceptions import ApplicationError
 from members import selectors, services
-from members.models import Language, Membership, Policy, Skill
+from members.models import Language, Membership, Policy, Profile, Skill
 from tests.factories import (
     MembershipFactory,
     UserFactory,
@@ -82,6 +82,41 @@ def test_the_rate_bounds_follow_the_policy(worker):
     with pytest.raises(ApplicationError):
         services.profile_update(profile=profile, by=worker.user, hourly_rate_pence=14_00)
     services.profile_update(profile=profile, by=worker.user, hourly_rate_pence=15_00)
+
+
+@pytest.mark.parametrize("pence", [49_99, 120_01, 0])
+def test_a_sleep_in_rate_must_be_within_the_coops_bounds_and_nothing_changes(worker, pence):
+    profile = services.profile_get_or_create(membership=worker)
+
+    with pytest.raises(ApplicationError) as refused:
+        services.profile_update(profile=profile, by=worker.user, sleep_in_rate_pence=pence)
+
+    assert refused.value.code == "invalid_sleep_in_rate_pence"
+    assert refused.value.fields == {
+        "sleep_in_rate_pence": [
+            "Choose a sleep-in rate between £50.00 and £120.00 a night, or leave it empty."
+        ]
+    }
+    profile.refresh_from_db()
+    assert profile.sleep_in_rate_pence is None
+
+
+def test_a_worker_sets_a_sleep_in_rate_and_may_take_it_away(worker):
+    profile = services.profile_get_or_create(membership=worker)
+
+    services.profile_update(profile=profile, by=worker.user, sleep_in_rate_pence=60_00)
+    assert Profile.objects.get(pk=profile.pk).sleep_in_rate_pence == 60_00
+    services.profile_update(profile=profile, by=worker.user, sleep_in_rate_pence=None)
+    assert Profile.objects.get(pk=profile.pk).sleep_in_rate_pence is None
+
+
+def test_the_sleep_in_bounds_follow_the_policy(worker):
+    Policy.objects.update_or_create(pk=1, defaults={"sleep_in_rate_max_pence": 80_00})
+    profile = services.profile_get_or_create(membership=worker)
+
+    with pytest.raises(ApplicationError):
+        services.profile_update(profile=profile, by=worker.user, sleep_in_rate_pence=80_01)
+    services.profile_update(profile=profile, by=worker.user, sleep_in_rate_pence=80_00)
 
 
 def test_a_receiver_cannot_set_worker_fields(receiver):
@@ -254,6 +289,7 @@ def test_a_worker_saves_their_profile_from_the_page(client, worker):
             "bio": "Former nurse, happy to help with anything.",
             "skills": [dementia.pk],
             "hourly_rate": "15.50",
+            "sleep_in_rate": "65",
             "travel_radius_km": "12",
             "postcode": "OL14 5AB",
             "visibility_gender": "staff",
@@ -270,6 +306,7 @@ def test_a_worker_saves_their_profile_from_the_page(client, worker):
     assert "Your profile is saved." in response.content.decode()
     profile = selectors.profile_get_for_membership(membership=worker)
     assert (profile.hourly_rate_pence, profile.travel_radius_km, profile.district_id) == (15_50, 12, "OL14")
+    assert profile.sleep_in_rate_pence == 65_00
     assert profile.visibility["gender"] == "staff"
     assert profile.photo
 
@@ -291,7 +328,43 @@ def test_a_rate_outside_the_bounds_is_shown_on_the_field_and_nothing_changes(cli
 
     assert response.status_code == 400
     assert "Choose a rate between £12.60 and £30.00 an hour." in response.content.decode()
+    assert list(response.context["form"].errors) == ["hourly_rate"]  # beside its field
     assert selectors.profile_get_for_membership(membership=worker).display_name == "Tom"
+
+
+def test_a_sleep_in_rate_outside_the_bounds_is_shown_on_the_field_and_nothing_changes(client, worker):
+    client.force_login(worker.user)
+    client.get(reverse("profile_edit"))
+
+    response = client.post(
+        reverse("profile_edit"),
+        {
+            "display_name": "Tommy",
+            "hourly_rate": "15.00",
+            "sleep_in_rate": "20",
+            "travel_radius_km": "5",
+            "times-TOTAL_FORMS": "0",
+            "times-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "Choose a sleep-in rate between £50.00 and £120.00 a night" in response.content.decode()
+    assert list(response.context["form"].errors) == ["sleep_in_rate"]  # beside its field
+    profile = selectors.profile_get_for_membership(membership=worker)
+    assert (profile.display_name, profile.sleep_in_rate_pence) == ("Tom", None)
+
+
+def test_a_workers_profile_shows_what_a_sleep_in_night_costs_the_person(client, worker, receiver):
+    profile = services.profile_get_or_create(membership=worker)
+    services.profile_update(
+        profile=profile, by=worker.user, hourly_rate_pence=15_00, sleep_in_rate_pence=60_00
+    )
+    client.force_login(receiver.user)
+
+    page = client.get(reverse("member_profile", args=[worker.number])).content.decode()
+
+    assert "£70.50 a night, paid by the person; £55.50 of it goes to the worker" in page
 
 
 def test_a_receivers_photo_is_shown_to_staff_but_not_to_other_members(client, receiver, worker, staff):
@@ -350,6 +423,7 @@ def test_a_worker_reads_and_changes_their_profile_through_the_api(api_client, wo
         "/api/v1/profiles/me/",
         {
             "hourly_rate_pence": 16_00,
+            "sleep_in_rate_pence": 70_00,
             "travel_radius_km": 15,
             "skills": ["Dementia", "Cooking"],
             "postcode": "HX1 1BA",
@@ -366,6 +440,7 @@ def test_a_worker_reads_and_changes_their_profile_through_the_api(api_client, wo
         "HX1",
         ["Cooking", "Dementia"],
     )
+    assert body["sleep_in_rate_pence"] == 70_00
     assert body["visibility"]["gender"] == "staff"
     assert body["visibility"]["photo"] == "members"
     assert body["weekly_times"] == [{"weekday": 2, "starts": "09:00:00", "ends": "13:00:00"}]
@@ -375,6 +450,8 @@ def test_a_worker_reads_and_changes_their_profile_through_the_api(api_client, wo
     ("body", "code"),
     [
         ({"hourly_rate_pence": 5_00}, "invalid_hourly_rate_pence"),
+        ({"sleep_in_rate_pence": 500_00}, "invalid_sleep_in_rate_pence"),
+        ({"sleep_in_rate_pence": "lots"}, "invalid"),
         ({"what_matters": "Gardening"}, "unknown_profile_fields"),
         ({"skills": ["Juggling"]}, "invalid"),
         ({"visibility": {"gender": "everyone"}}, "invalid"),

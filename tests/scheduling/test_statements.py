@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from carecoop.exceptions import ApplicationError
 from members.models import Policy
 from scheduling import services, statements
-from scheduling.models import ClosedMonth, Statement, StatementLine, Visit
+from scheduling.models import ClosedMonth, Statement, StatementLine, Visit, VisitExpense
 from tests.concurrency import race
 from tests.factories import UserFactory, VisitFactory
 from tests.scheduling.conftest import at
@@ -100,6 +100,39 @@ def test_a_statement_follows_the_minutes_that_count(ruth, megan):
     megans = statements.statement_for(member=megan, month=OCTOBER)
     assert megans.minutes == 45
     assert megans.amount_pence == 1041  # £11.25 less 7.5% = £10.40625
+
+
+def expense(visit, pence, *, struck=False):
+    return VisitExpense.objects.create(
+        visit=visit,
+        kind="other",
+        amount_pence=pence,
+        note="Bus fare to the surgery",
+        added_by=visit.worker.user,
+        struck_at=visit.ends if struck else None,
+    )
+
+
+def test_expenses_and_sleep_ins_on_a_statement(ruth, megan):
+    """Expenses are paid and charged in full, those struck by staff not at all; a sleep-in is its
+    night's rate, whatever its hours (decision 25)."""
+    visit = delivered(ruth, megan, at(6, 9, month=10))
+    expense(visit, 3_40)
+    expense(visit, 9_99, struck=True)
+    delivered(ruth, megan, at(9, 22, month=10), minutes=9 * 60, sleep_in=True, sleep_in_rate_pence=65_00)
+
+    megans = statements.statement_for(member=megan, month=OCTOBER)
+    assert [line.expenses_pence for line in megans.lines] == [3_40, 0]
+    assert [line.amount_pence for line in megans.lines] == [1388, 6013]  # £65 less 7.5% = £60.125
+    assert megans.total_pence == 1388 + 6013 + 3_40
+    ruths = statements.statement_for(member=ruth, month=OCTOBER)
+    assert ruths.total_pence == 1763 + 7638 + 3_40  # £65 plus 17.5% = £76.375
+    (summed,) = statements.finance_months(through=OCTOBER, count=1)
+    assert (summed.paid_pence, summed.charged_pence, summed.expenses_pence) == (
+        1388 + 6013,
+        1763 + 7638,
+        3_40,
+    )
 
 
 def test_members_of_other_classes_have_no_statement(priya, ian):
@@ -204,6 +237,8 @@ visit_shapes = st.lists(
         st.one_of(st.none(), st.integers(min_value=0, max_value=12 * 60)),  # minutes counted otherwise
         st.integers(min_value=12_60, max_value=30_00),  # the worker's rate
         st.booleans(),  # Megan, or Asha
+        st.one_of(st.none(), st.integers(min_value=50_00, max_value=120_00)),  # a sleep-in's night
+        st.lists(st.integers(min_value=1, max_value=500_00), max_size=3),  # expenses
     ),
     max_size=12,
 )
@@ -224,15 +259,19 @@ def test_a_statements_lines_add_up_to_its_total_before_and_after_closing(
         policy.coop_addition_percent = addition
         policy.coop_deduction_percent = deduction
         policy.save()
-        for index, (minutes, worked, rate, by_megan) in enumerate(shapes):
-            delivered(
+        for index, (minutes, worked, rate, by_megan, night, expenses) in enumerate(shapes):
+            visit = delivered(
                 ruth,
                 megan if by_megan else asha,
                 at(1, 6, month=10) + datetime.timedelta(hours=13 * index),
                 minutes=minutes,
                 worked_minutes=worked,
                 rate=rate,
+                sleep_in=night is not None,
+                sleep_in_rate_pence=night,
             )
+            for pence in expenses:
+                expense(visit, pence)
         people = [ruth, megan, asha]
         live = {m.pk: statements.statement_for(member=m, month=OCTOBER) for m in people}
         # The finance page sums the month in the database by the same rule, to the penny.
@@ -242,6 +281,11 @@ def test_a_statements_lines_add_up_to_its_total_before_and_after_closing(
         assert summed.paid_pence == sum(w.amount_pence for w in worker_lines)
         assert summed.coop_pence == sum(w.coop_pence for w in worker_lines)
         assert (summed.visits, summed.minutes) == (len(worker_lines), live[ruth.pk].minutes)
+        assert (
+            summed.expenses_pence
+            == live[ruth.pk].expenses_pence
+            == sum(w.expenses_pence for w in worker_lines)
+        )
         services.month_close(month=OCTOBER, by=staff)
         for member in people:
             kept = statements.statement_for(member=member, month=OCTOBER)

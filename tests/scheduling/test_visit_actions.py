@@ -28,6 +28,9 @@ ATTEMPTS = {
     "settle_hours": lambda visit, user: services.visit_hours_settle(
         visit=visit, by=user, minutes=None, reason="As they were."
     ),
+    "add_expenses": lambda visit, user: services.visit_expense_add(
+        visit=visit, by=user, kind="mileage", miles="4.0", note="To the shops and back."
+    ),
 }
 
 
@@ -70,7 +73,12 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "accepted": BOOKERS | {"megan": {"cancel"}},
     "at the door": BOOKERS | {"megan": {"cancel", "check_in"}},
     "checked in": {"megan": {"deliver"}},
-    "checked out": {"ruth": {"answer_hours"}, "jane": {"answer_hours"}, "staff": {"answer_hours"}},
+    "checked out": {
+        "ruth": {"answer_hours"},
+        "jane": {"answer_hours"},
+        "staff": {"answer_hours"},
+        "megan": {"add_expenses"},
+    },
     "hours queried": {"staff": {"settle_hours"}},
     "cancelled": {},
 }
