@@ -244,6 +244,17 @@ def visit_actions(
     )
 
 
+def sees_visit_money(user: User | AnonymousUser, visit: Visit) -> bool:
+    """Sees what a visit costs and its expenses: its worker, and the person's side who book and
+    pay (the person, their circle with the power to book, the rota holder, staff); not the rest of
+    the team, nor a circle member who only sees care."""
+    if not user.is_authenticated:
+        return False
+    if visit.worker is not None and visit.worker.user_id == user.pk:
+        return True
+    return can_book(user, visit.receiver)
+
+
 def sees_statement(user: User | AnonymousUser, member: Membership) -> bool:
     """Reads a member's monthly statements: the member, staff, or someone in a person's circle
     with the power to book for them (who already sees what each visit will cost)."""

@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum, Value
 from django.utils import timezone
 
 from members import pricing
@@ -247,6 +247,44 @@ def open_lines(
     return by_member
 
 
+def open_lines_both_sides(
+    *, month: date, share: pricing.Share, with_late: bool
+) -> dict[str, dict[int, list[Line]]]:
+    """Every member's lines for an open month, both sides, from one read of the month's visits
+    and one of the adjustments: a visit confirmed while a month closes is on both sides'
+    statements, or on neither (and then on the next), never on one alone."""
+    by_side: dict[str, dict[int, list[Line]]] = {side: defaultdict(list) for side in Side.values}
+    start, end = month_bounds(month)
+    reads: list[VisitQuerySet] = [
+        confirmed_visits()
+        .filter(starts__gte=start, starts__lt=end)
+        .annotate(posted_person=Value(False), posted_worker=Value(False))
+    ]
+    began = first_closed_month()
+    if with_late and began is not None:
+        reads.append(
+            confirmed_visits()
+            .filter(starts__gte=month_bounds(began)[0], starts__lt=start)
+            .annotate(
+                posted_person=Exists(StatementLine.objects.filter(visit=OuterRef("pk"), side=Side.PERSON)),
+                posted_worker=Exists(StatementLine.objects.filter(visit=OuterRef("pk"), side=Side.WORKER)),
+            )
+            .filter(Q(posted_person=False) | Q(posted_worker=False))
+        )
+    for index, visits in enumerate(reads):
+        late = index > 0
+        for visit in (
+            visits.with_expenses_total()
+            .select_related("worker__profile", "receiver__profile")
+            .order_by("starts", "pk")
+        ):
+            if not visit.posted_person:  # type: ignore[attr-defined]  # annotated above
+                by_side[Side.PERSON][visit.receiver_id].append(_line(visit, Side.PERSON, share, late=late))
+            if visit.worker_id is not None and not visit.posted_worker:  # type: ignore[attr-defined]
+                by_side[Side.WORKER][visit.worker_id].append(_line(visit, Side.WORKER, share, late=late))
+    return by_side
+
+
 # --- One member's statement ------------------------------------------------------------------------
 
 
@@ -411,10 +449,14 @@ SELECT (date_trunc('month', v.starts AT TIME ZONE %(zone)s))::date AS month,
        sum(m.minutes),
        sum(CASE WHEN m.night AND m.minutes = 0 THEN 0
                 WHEN m.night THEN round(v.sleep_in_rate_pence::numeric * (100 - %(deduction)s::numeric) / 100)
-                ELSE round(v.rate_pence::numeric * m.minutes * (100 - %(deduction)s::numeric) / 6000) END),
+                ELSE coalesce(round(v.rate_pence::numeric * m.minutes
+                                    * (100 - %(deduction)s::numeric) / 6000), 0)
+           END),
        sum(CASE WHEN m.night AND m.minutes = 0 THEN 0
                 WHEN m.night THEN round(v.sleep_in_rate_pence::numeric * (100 + %(addition)s::numeric) / 100)
-                ELSE round(v.rate_pence::numeric * m.minutes * (100 + %(addition)s::numeric) / 6000) END),
+                ELSE coalesce(round(v.rate_pence::numeric * m.minutes
+                                    * (100 + %(addition)s::numeric) / 6000), 0)
+           END),
        sum(coalesce((SELECT sum(e.amount_pence) FROM scheduling_visitexpense e
                      WHERE e.visit_id = v.id AND e.struck_at IS NULL), 0))
 FROM scheduling_visit v
@@ -422,8 +464,7 @@ CROSS JOIN LATERAL (
     SELECT coalesce(v.worked_minutes, floor(extract(epoch FROM v.ends - v.starts) / 60))::bigint AS minutes,
            (v.sleep_in AND v.sleep_in_rate_pence IS NOT NULL) AS night
 ) m
-WHERE v.status = 'accepted' AND v.hours = 'confirmed'
-  AND (v.rate_pence IS NOT NULL OR m.night) AND ({spans})
+WHERE v.status = 'accepted' AND v.hours = 'confirmed' AND ({spans})
 GROUP BY 1
 """
 

@@ -445,13 +445,18 @@ class VisitDetailSerializer(VisitSerializer):
 
     @extend_schema_field(ExpenseSerializer(many=True))
     def get_expenses(self, visit: Visit) -> list[dict[str, Any]]:
-        """Mileage and other expenses the worker added, confirmed or queried with the hours."""
+        """Mileage and other expenses the worker added, confirmed or queried with the hours: for
+        those who see the visit's cost (empty for the rest of the team)."""
+        if not self._sees_cost(visit):
+            return []
         return list(ExpenseSerializer(list(visit.expenses.all()), many=True).data)  # type: ignore[arg-type]  # stubs: many=True takes a list
 
-    @extend_schema_field(serializers.IntegerField())
-    def get_expenses_pence(self, visit: Visit) -> int:
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_expenses_pence(self, visit: Visit) -> int | None:
         """The expenses not struck, added up (pence): paid to the worker and charged to the
-        person in full, with no co-op share."""
+        person in full, with no co-op share. Null for those who do not see the visit's cost."""
+        if not self._sees_cost(visit):
+            return None
         return sum(expense.amount_pence for expense in visit.expenses.all() if not expense.is_struck)
 
     @extend_schema_field(

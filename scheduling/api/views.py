@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from carecoop.exceptions import ApplicationError
+from carecoop.exceptions import ApplicationError, NotAllowedError
 from carecoop.http import AuthenticatedRequest
 from matching import selectors as matching_selectors
 from members.models import MemberClass, Membership, User
@@ -412,10 +412,18 @@ class VisitExpensesApi(GenericAPIView[VisitExpense]):
     @extend_schema(
         responses=ExpenseSerializer(many=True),
         summary="A visit's expenses",
-        description="For whoever may see the visit: the person, their circle, the team, staff, the worker.",
+        description=(
+            "For the visit's worker and the person's side who book and pay (the person, their circle "
+            "with the power to book, the rota holder, staff), as its cost is; 403 not_allowed for the "
+            "rest of the team and others who see the visit."
+        ),
     )
     def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+        if not permissions.sees_visit_money(request.user, visit):
+            raise NotAllowedError(
+                _("Only the visit's worker and the person's side see its expenses."), code="not_allowed"
+            )
         page = self.paginate_queryset(selectors.visit_expenses(visit=visit))
         return self.get_paginated_response(ExpenseSerializer(page, many=True).data)  # type: ignore[arg-type]  # stubs: many=True takes a list
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from carecoop.exceptions import ApplicationError, ConflictError
 from members.models import Policy, User
 from scheduling import statements
-from scheduling.models import ClosedMonth, Statement, StatementLine
+from scheduling.models import ClosedMonth, SchedulingPolicy, Statement, StatementLine
 
 
 @transaction.atomic
@@ -23,6 +23,9 @@ def month_close(*, month: date, by: User) -> ClosedMonth:
     _start, end = statements.month_bounds(month)
     if end > timezone.now():
         raise ConflictError(_("A month can be closed only once it is over."), code="month_not_over")
+    # One closing at a time: before the first, any month over may be closed, and two staff
+    # closing two months at once would leave a gap between them that could never close.
+    SchedulingPolicy.objects.select_for_update().filter(pk=SchedulingPolicy.current().pk).get()
     if ClosedMonth.objects.filter(month=month).exists():
         raise ConflictError(_("That month is already closed."), code="already_closed")
     due = statements.first_open_month()
@@ -34,10 +37,7 @@ def month_close(*, month: date, by: User) -> ClosedMonth:
     # The lines are worked out before the month is marked closed (the adjustments belong to the
     # first open month, which this still is); a visit confirmed meanwhile is simply not on them
     # and goes on the next statement.
-    lines = {
-        side: statements.open_lines(month=month, side=side, share=share, with_late=due is not None)
-        for side in statements.Side.values
-    }
+    lines = statements.open_lines_both_sides(month=month, share=share, with_late=due is not None)
     try:
         with transaction.atomic():
             closed = ClosedMonth.objects.create(month=month, closed_by=by)

@@ -207,7 +207,12 @@ def _visit_page(
     status: int = 200,
 ) -> HttpResponse:
     policy = SchedulingPolicy.current()
-    expenses = list(selectors.visit_expenses(visit=visit))
+    # Expenses are money: seen by those who see the visit's cost, not by the rest of the team.
+    expenses = (
+        list(selectors.visit_expenses(visit=visit))
+        if permissions.sees_visit_money(request.user, visit)
+        else []
+    )
     now = timezone.now()
     can = permissions.visit_actions(request.user, visit, now=now, policy=policy)
     # The worker on their way needs the address and a phone number; nobody else is shown them here.

@@ -442,9 +442,10 @@ def test_staff_strike_an_expense_through_the_api(api_client, delivered, megan, j
     assert api_client.get(_url(delivered)).json()["results"][0]["struck"] is True
 
 
-# Who reads a visit's expenses (rule 9: the person, their circle, the team, staff; and the
-# worker), who adds them (the worker), and everyone else is told nothing exists (404).
-READERS = {"ruth": 200, "jane": 200, "megan": 200, "asha": 200, "staff": 200}
+# Who reads a visit's expenses (as its cost: the worker, the person, their circle with the power to
+# book, staff), who adds them (the worker); the rest of the team sees the visit but not its money
+# (403), and everyone else is told nothing exists (404).
+READERS = {"ruth": 200, "jane": 200, "megan": 200, "asha": 403, "staff": 200}
 
 
 @pytest.mark.parametrize(
@@ -468,7 +469,7 @@ def test_every_persona_reads_adds_and_removes_expenses_as_rule_9_says(
     assert read.status_code == reads
     if who == "megan":
         assert (added.status_code, removed.status_code) == (201, 204)
-    elif reads == 200:
+    elif reads in (200, 403):
         assert (added.status_code, added.json()["code"]) == (403, "not_allowed")
         assert (removed.status_code, removed.json()["code"]) == (403, "not_allowed")
     else:
@@ -639,3 +640,14 @@ def test_staff_read_expenses_in_the_admin_and_nobody_changes_them_there(client, 
         == 403
     )
     assert VisitExpense.objects.filter(pk=expense.pk).exists()
+
+
+def test_the_rest_of_the_team_sees_the_visit_but_not_its_expenses(client, api_client, delivered, megan, asha):
+    _mileage(delivered, megan.user)
+    client.force_login(asha.user)
+    page = client.get(f"/visits/{delivered.pk}/")
+    assert page.status_code == 200
+    assert "Mileage" not in page.content.decode()
+    api_client.force_authenticate(asha.user)
+    body = api_client.get(f"{VISITS}{delivered.pk}/").json()
+    assert (body["expenses"], body["expenses_pence"]) == ([], None)

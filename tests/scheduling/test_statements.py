@@ -235,7 +235,7 @@ visit_shapes = st.lists(
     st.tuples(
         st.integers(min_value=15, max_value=12 * 60),  # booked minutes
         st.one_of(st.none(), st.integers(min_value=0, max_value=12 * 60)),  # minutes counted otherwise
-        st.integers(min_value=12_60, max_value=30_00),  # the worker's rate
+        st.one_of(st.none(), st.integers(min_value=12_60, max_value=30_00)),  # the worker's rate, if any
         st.booleans(),  # Megan, or Asha
         st.one_of(st.none(), st.integers(min_value=50_00, max_value=120_00)),  # a sleep-in's night
         st.lists(st.integers(min_value=1, max_value=500_00), max_size=3),  # expenses
@@ -299,3 +299,22 @@ def test_a_statements_lines_add_up_to_its_total_before_and_after_closing(
         assert live[ruth.pk].amount_pence == sum(w.amount_pence + w.coop_pence for w in worker_lines)
     finally:
         transaction.savepoint_rollback(sid)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_closings_of_different_months_at_once_leave_no_gap(ruth, megan, staff):
+    """Before any month is closed, any month over may be: two at once would leave the months
+    between them never closable. One closing at a time: the second finds it is not next."""
+    delivered(ruth, megan, at(6, 9, month=8))
+    delivered(ruth, megan, at(6, 9, month=10))
+    other = UserFactory(is_staff=True)
+    outcomes = race(
+        [
+            lambda: services.month_close(month=datetime.date(2026, 8, 1), by=staff),
+            lambda: services.month_close(month=OCTOBER, by=other),
+        ]
+    )
+
+    assert len([o for o in outcomes if isinstance(o, ClosedMonth)]) == 1
+    assert [o.code for o in outcomes if isinstance(o, ApplicationError)] == ["not_next_month"]
+    assert ClosedMonth.objects.count() == 1
