@@ -90,6 +90,8 @@ def visit_book(
             warnings.append(_("The worker already has a visit then: they cannot accept both."))
     policy = SchedulingPolicy.current()
     rates = rates_of(worker)
+    if sleep_in and worker is not None and rates.night is None:
+        raise no_sleep_in_rate()  # cleared since the check above: the rate kept is the one read here
     visit = Visit.objects.create(
         receiver=receiver,
         worker=worker,
@@ -272,6 +274,8 @@ def visit_change(
             check_sleep_in(visit.worker, visit.receiver)
         visit.sleep_in = sleep_in
         visit.sleep_in_rate_pence = rates_of(visit.worker).night if sleep_in and visit.worker else None
+        if sleep_in and visit.worker is not None and visit.sleep_in_rate_pence is None:
+            raise no_sleep_in_rate()
         fields += ["sleep_in", "sleep_in_rate_pence"]
     visit.save(update_fields=fields)
     reminders_plan(visit=visit)

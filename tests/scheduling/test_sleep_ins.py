@@ -218,3 +218,15 @@ def test_booking_a_sleep_in_through_the_api_shows_the_night_and_refuses_without_
     assert refused.json()["code"] == "no_sleep_in_rate"
     assert "This worker does not do sleep-ins" in refused.json()["worker"][0]
     assert Visit.objects.count() == 1
+
+
+def test_a_sleep_in_rate_cleared_while_booking_is_refused_not_priced_by_the_hour(ruth, asha, monkeypatch):
+    """The rate kept is the one read when the visit is written: if the worker cleared it after
+    the first check (their profile saved at that moment), the booking is refused."""
+    monkeypatch.setattr(permissions, "does_sleep_ins", lambda worker: True)  # the check saw a rate
+
+    with pytest.raises(ApplicationError) as refused:
+        _sleep_in(ruth, asha)
+
+    assert refused.value.code == "no_sleep_in_rate"
+    assert not Visit.objects.exists()
