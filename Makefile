@@ -35,8 +35,9 @@ run: .venv/.synced
 	@echo
 	@# honcho gives each process its own PORT (5000 unless told, then +100 each): the web app's is
 	@# set here, and the worker, which writes the emails, is told the site's address outright.
+	@# Ctrl+C is how it is meant to stop: honcho then ends with 130, which is not a failure here.
 	export PORT=$${PORT:-8000}; export SITE_URL=$${SITE_URL:-http://127.0.0.1:$$PORT}; \
-	.venv/bin/honcho -f Procfile.dev start
+	.venv/bin/honcho -f Procfile.dev start || [ $$? -eq 130 ]
 
 test: .venv/.synced node_modules/.synced lint types pytest
 

@@ -9,7 +9,7 @@ and Samina has started a requisition for a meeting about weekend rates. The firs
 year's dividends, approved at the first AGM in the summer, are in governance/dividend_demo.py.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -117,10 +117,20 @@ def _autumn_meeting(secretary: User) -> None:
     )
 
 
+def agm_day(today: date) -> date:
+    """The demo AGM's day: the first Wednesday at least three weeks ahead (notice given), moved on
+    a week at a time past the holidays (24 December to 1 January), so it never lands on Christmas
+    Day, Boxing Day or New Year's Day whatever day the demo is seeded."""
+    day = today + timedelta(days=21)
+    day += timedelta(days=(2 - day.weekday()) % 7)
+    while (day.month == 12 and day.day >= 24) or (day.month == 1 and day.day == 1):
+        day += timedelta(days=7)
+    return day
+
+
 def _agm(secretary: User) -> None:
     now = timezone.now()
-    day = now + timedelta(days=21)
-    starts = _at(day, 18, 30)
+    starts = timezone.make_aware(datetime.combine(agm_day(timezone.localdate()), time(18, 30)))
     meeting = services.meeting_call(
         called_by=secretary,
         kind=Meeting.Kind.AGM,

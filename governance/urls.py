@@ -1,6 +1,16 @@
 from django.urls import path
 
-from governance.views import ballots, dividends, meetings, motions, proxies, requisitions, results, rules
+from governance.views import (
+    ballots,
+    dividends,
+    meetings,
+    motions,
+    proxies,
+    requisitions,
+    results,
+    rules,
+    staff,
+)
 
 urlpatterns = [
     path("meetings/", meetings.meetings, name="meetings"),
@@ -40,6 +50,7 @@ urlpatterns = [
     path("ballots/<int:pk>/<slug:action>/", ballots.ballot_action, name="ballot_action"),
     path("proxies/", proxies.proxies, name="proxies"),
     path("dividends/", dividends.dividends_mine, name="dividends_mine"),
+    path("staff/", staff.staff_home, name="staff_home"),
     path("staff/dividends/", dividends.staff_dividends, name="staff_dividends"),
     path("staff/dividends/years/<int:pk>/", dividends.staff_dividend_year, name="staff_dividend_year"),
     path(

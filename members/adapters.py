@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from carecoop import outbox
 from carecoop.emails import absolute_url, site_address
+from carecoop.permissions import is_staff
 from members.models import User
 
 
@@ -46,6 +47,13 @@ class AccountAdapter(DefaultAccountAdapter):
             "password_reset_url": absolute_url("account_reset_password"),
         }
         self.send_mail("account/email/account_already_exists", email, context)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Staff land on their home of work waiting; members keep their own landing page.
+        A `next` the login was given still wins (allauth reads it before asking here)."""
+        if is_staff(request.user):
+            return reverse("staff_home")
+        return super().get_login_redirect_url(request)
 
     def set_password(self, user: User, password: str) -> None:
         """A changed or reset password also signs out every API client of the account."""

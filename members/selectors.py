@@ -5,7 +5,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -133,6 +133,16 @@ def application_queue() -> QuerySet[Application]:
         .select_related("user")
         .order_by("submitted_at", "pk")
     )
+
+
+def applications_waiting_counts() -> dict[str, int]:
+    """For staff's home: applications waiting for a decision, and of those the ones whose share
+    payment is still to be recorded. One query whatever the number of applications."""
+    counts = Application.objects.filter(status=Application.Status.SUBMITTED).aggregate(
+        waiting=Count("pk"),
+        unpaid=Count("pk", filter=Q(payment_recorded_at__isnull=True)),
+    )
+    return {"waiting": counts["waiting"], "unpaid": counts["unpaid"]}
 
 
 def application_list(*, status: str | None = None) -> QuerySet[Application]:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import BigIntegerField, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -141,6 +141,31 @@ def visits_hours_queried() -> QuerySet[Visit]:
         _with_people(Visit.objects.filter(hours=Visit.Hours.QUERIED))
         .select_related("hours_answered_by")
         .order_by("hours_answered_at", "pk")
+    )
+
+
+UNFILLED_AHEAD = timedelta(hours=48)
+
+
+def visits_unfilled_counts(*, now: datetime) -> dict[str, int]:
+    """For staff's home, in one query: visits starting in the next 48 hours that nobody has
+    accepted (offered to a worker or open to the team), and accepted visits whose start has
+    passed with no check-in (nor check-out)."""
+    return Visit.objects.aggregate(
+        unfilled=Count(
+            "pk",
+            filter=Q(status=Visit.Status.OFFERED, starts__gt=now, starts__lte=now + UNFILLED_AHEAD),
+        ),
+        missed=Count(
+            "pk",
+            filter=Q(
+                status=Visit.Status.ACCEPTED,
+                starts__lte=now,
+                checked_in_at__isnull=True,
+                checked_out_at__isnull=True,
+            ),
+        ),
+        queried=Count("pk", filter=Q(hours=Visit.Hours.QUERIED)),
     )
 
 

@@ -197,7 +197,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # --- Celery ---------------------------------------------------------------------------------
 # With no broker configured, messages go through folders on disk: the embedded default needs no
 # server. Production sets CELERY_BROKER_URL=redis://...
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost/")
 _celery_folder = VAR_DIR / "celery"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, str] = (
     {

@@ -1,4 +1,6 @@
-"""A developer's machine: no servers needed (SQLite, an embedded broker, emails on the console)."""
+"""A developer's machine: no servers needed (SQLite, an embedded broker, emails written to var/emails/)."""
+
+import os
 
 from .base import *  # noqa: F403
 from .base import VAR_DIR, env
@@ -13,6 +15,12 @@ SECRET_KEY = env(
 SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}").rstrip("/")
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# Emails: one line each in the terminal, the whole message in var/emails/NNN.eml (EMAIL_URL,
+# say smtp://localhost:1025, sends them to a mail server instead).
+if "EMAIL_URL" not in os.environ:
+    EMAIL_BACKEND = "carecoop.mailfolder.FolderEmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "emails"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'carecoop.sqlite3'}"),
 }

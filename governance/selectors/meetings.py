@@ -183,3 +183,8 @@ def requisition_signatures_needed(*, on: date | None = None) -> int:
     return rules.lesser_of(
         percent=policy.requisition_percent, most=policy.requisition_max_signatures, members=members
     )
+
+
+def requisitions_waiting_count() -> int:
+    """Requisitions with enough signatures whose meeting is not yet called: the secretary's to do."""
+    return Requisition.objects.filter(met_at__isnull=False, meeting__isnull=True).count()

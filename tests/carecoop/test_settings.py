@@ -88,8 +88,8 @@ def test_local_settings_need_no_servers(tmp_path):
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
         "database": "sqlite",
-        "broker": "filesystem://",
-        "email": "django.core.mail.backends.console.EmailBackend",
+        "broker": "filesystem://localhost/",
+        "email": "carecoop.mailfolder.FolderEmailBackend",
         "debug": True,
     }
 

@@ -1,3 +1,4 @@
+import pytest
 from django.core.management import call_command
 
 from governance.models import Ballot, Meeting, MeetingNotice, Minutes, Motion, Proxy
@@ -49,3 +50,36 @@ def test_the_demo_has_a_past_years_dividends_approved_at_an_agm(db):
     call_command("seed_demo")  # safe to run again
     assert DividendAllocation.objects.count() == 1
     assert Dividend.objects.filter(membership=megan).count() == 1
+
+
+def test_the_demo_agm_is_a_wednesday_three_weeks_ahead_and_never_on_a_holiday():
+    import datetime
+
+    from governance.demo import agm_day
+
+    start = datetime.date(2026, 1, 1)
+    for offset in range(3 * 366):
+        today = start + datetime.timedelta(days=offset)
+        day = agm_day(today)
+        assert day.weekday() == 2
+        assert datetime.timedelta(days=21) <= day - today < datetime.timedelta(days=21 + 7 + 14)
+        assert (day.month, day.day) not in {(12, 24), (12, 25), (12, 26), (12, 31), (1, 1)}
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        ("2026-12-04", "2027-01-06"),  # three weeks on is Christmas Day, a Friday
+        ("2026-11-20", "2026-12-16"),
+    ],
+)
+def test_seeding_the_demo_in_december_moves_the_agm_past_the_holidays(db, time_machine, today, expected):
+    import datetime
+
+    from django.utils import timezone
+
+    time_machine.move_to(datetime.datetime.fromisoformat(f"{today}T09:00:00+00:00"), tick=False)
+    call_command("seed_demo")
+
+    agm = Meeting.objects.get(title="Annual General Meeting 2026")
+    assert timezone.localtime(agm.starts_at).date().isoformat() == expected
