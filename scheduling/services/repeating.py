@@ -287,7 +287,7 @@ def series_answer(*, series: Series, by: User, accept: bool, reason: str = "") -
     person's side hears once about the whole answer. Answering again changes nothing and tells
     nobody again."""
     worker = worker_of(by)
-    if worker is None or series.worker_id is None or series.worker_id != worker.pk:
+    if worker is None:
         raise refuse(_("This booking was offered to someone else."), "not_allowed")
     reason = clean_text(reason, 500, "reason")
     now = timezone.now()
@@ -307,6 +307,9 @@ def series_answer(*, series: Series, by: User, accept: bool, reason: str = "") -
         .order_by("starts")
     )
     if not visits:
+        # Theirs (the pattern's worker, or one of its visits offered to them once): answered already.
+        if series.worker_id != worker.pk and not Visit.objects.filter(series=series, worker=worker).exists():
+            raise refuse(_("This booking was offered to someone else."), "not_allowed")
         raise ConflictError(
             _("No visit of this booking is waiting for your answer."), code="nothing_to_answer"
         )

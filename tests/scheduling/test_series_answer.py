@@ -150,3 +150,86 @@ def test_two_answers_of_one_booking_at_once_answer_each_visit_once_and_tell_once
     assert statuses(series) == [Visit.Status.ACCEPTED] * 8
     assert told(VisitEvent.ACCEPTED, ruth.user.email).count() == 1
     assert Email.objects.filter(to=ruth.user.email).count() == 1
+
+
+# --- The visit page and the API -------------------------------------------------------------------
+
+
+def test_the_worker_accepts_the_whole_booking_from_a_visits_page_and_sees_the_clash(client, ruth, megan):
+    other = services.visit_book(
+        by=ruth.user, receiver=ruth, worker=megan, starts=at(1, 9, 30, month=12), ends=at(1, 11, month=12)
+    ).visits[0]
+    services.visit_accept(visit=other, by=megan.user)
+    series = weekly(ruth, megan, count=4)
+    first = Visit.objects.filter(series=series).order_by("starts").first()
+    client.force_login(megan.user)
+
+    page = client.get(f"/visits/{first.pk}/").content.decode()
+    assert "Accept all 4 visits of this weekly booking" in page
+    assert "Decline all" in page
+    assert 'for="id_all-reason"' in page  # the reason is labelled, apart from the single visit's
+
+    page = client.post(f"/visits/{first.pk}/accept-series/", follow=True).content.decode()
+    assert "You accepted 3 of 4 visits of this weekly booking." in page
+    assert "Still waiting, not accepted: Tue 1 Dec 09:00 (You already have a visit at that time.)" in page
+    assert statuses(series).count(Visit.Status.ACCEPTED) == 3
+    assert "Accept all" not in page  # what is left clashes: this visit is answered
+
+    # Someone else cannot, and nothing changes.
+    client.force_login(ruth.user)
+    client.post(f"/visits/{first.pk}/decline-series/", {"all-reason": "No"})
+    assert statuses(series).count(Visit.Status.ACCEPTED) == 3
+
+
+def test_the_worker_declines_the_whole_booking_from_a_visits_page(client, ruth, megan):
+    series = weekly(ruth, megan, count=3)
+    first = Visit.objects.filter(series=series).order_by("starts").first()
+    client.force_login(megan.user)
+
+    page = client.post(
+        f"/visits/{first.pk}/decline-series/", {"all-reason": "Away in December"}, follow=True
+    ).content.decode()
+
+    assert "You declined 3 visits of this weekly booking." in page
+    assert statuses(series) == [Visit.Status.DECLINED] * 3
+    assert set(Visit.objects.filter(series=series).values_list("decline_reason", flat=True)) == {
+        "Away in December"
+    }
+
+
+def test_the_api_accepts_a_whole_booking_with_stable_errors(api_client, ruth, megan, asha, outsider):
+    other = services.visit_book(
+        by=ruth.user, receiver=ruth, worker=megan, starts=at(1, 9, 30, month=12), ends=at(1, 11, month=12)
+    ).visits[0]
+    services.visit_accept(visit=other, by=megan.user)
+    series = weekly(ruth, megan, count=3)
+    url = f"/api/v1/series/{series.pk}/accept/"
+
+    api_client.force_authenticate(asha.user)  # in the team, sees the booking, not offered it
+    response = api_client.post(url)
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_allowed"
+
+    api_client.force_authenticate(outsider)
+    assert api_client.post(url).status_code == 404
+    assert api_client.post("/api/v1/series/999999/accept/").status_code == 404
+
+    api_client.force_authenticate(megan.user)
+    response = api_client.post(url)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["accepted"] is True
+    assert len(body["answered"]) == 2
+    assert [item["visit"]["id"] for item in body["left"]] == [
+        Visit.objects.get(series=series, series_date=date(2026, 12, 1)).pk
+    ]
+    assert body["left"][0]["reason"] == "You already have a visit at that time."
+
+    response = api_client.post(f"/api/v1/series/{series.pk}/decline/", {"reason": "x"}, format="json")
+    assert response.status_code == 200  # the clash was still waiting: now declined
+    assert len(response.json()["answered"]) == 1
+
+    response = api_client.post(url)
+    assert response.status_code == 409
+    assert response.json()["code"] == "nothing_to_answer"
+    assert told(VisitEvent.ACCEPTED, ruth.user.email).count() == 2  # the single visit, then the booking
