@@ -41,8 +41,9 @@ def seed() -> list[object]:
             tasks=["Breakfast", "Morning tablets", "A walk round the garden"],
             notes="The key safe code is in your team messages. Ruth likes her tea strong.",
         )
-        for visit in booked.visits:
-            services.visit_accept(visit=visit, by=megan.user)
+        # Megan answers the whole weekly booking at once: Ruth hears once, not once per visit.
+        if booked.series is not None:
+            services.series_answer(series=booked.series, by=megan.user, accept=True)
     if not Visit.objects.filter(receiver=ruth, checked_out_at__isnull=False).exists():
         _past_visits(ruth, megan)
     if not Visit.objects.filter(receiver=ruth, sleep_in=True).exists():

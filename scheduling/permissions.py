@@ -196,6 +196,7 @@ class VisitActions:
     answer_hours: bool  # expenses confirmed or queried with them
     settle_hours: bool  # staff, on queried hours (striking expenses if need be)
     add_expenses: bool  # the worker, after the visit, while the hours wait for an answer
+    answer_series: bool  # the worker offered a visit of a repeating booking: answer all its visits at once
 
     def names(self) -> list[str]:
         """The actions offered, by name, for the API."""
@@ -209,6 +210,7 @@ class VisitActions:
             "answer_hours",
             "settle_hours",
             "add_expenses",
+            "answer_series",
         )
         return [name for name in offered if getattr(self, name)]
 
@@ -241,6 +243,10 @@ def visit_actions(
         and can_answer_hours(user, visit),
         settle_hours=visit.hours == Visit.Hours.QUERIED and may_settle_hours(user),
         add_expenses=is_worker and expenses_open(visit, now=now, policy=policy),
+        answer_series=offer_waiting(visit, now)
+        and is_worker
+        and not visit.is_open
+        and visit.series_id is not None,
     )
 
 

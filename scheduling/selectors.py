@@ -18,7 +18,7 @@ from members import selectors as member_selectors
 from members.models import CircleMember, MemberClass, Membership, Profile, User
 from scheduling import permissions
 from scheduling.bookings import Booking, occurrence_dates, span_for
-from scheduling.models import CalendarFeed, Notification, Visit, VisitExpense
+from scheduling.models import CalendarFeed, Notification, Series, Visit, VisitExpense
 
 LIVE = [Visit.Status.OFFERED, Visit.Status.ACCEPTED]
 
@@ -100,6 +100,23 @@ def visits_for_worker(*, worker: Membership, start: datetime, end: datetime) -> 
     return _with_people(Visit.objects.between(start, end).filter(worker=worker, status__in=LIVE)).order_by(
         "starts", "pk"
     )
+
+
+def series_get_for_user(*, user: User | AnonymousUser, pk: int) -> Series:
+    """A repeating booking, if the user may see it (as they would its visits); 404 otherwise."""
+    if not user.is_authenticated:
+        raise Http404
+    series = Series.objects.filter(pk=pk).select_related("receiver__user", "worker__user").first()
+    if series is None:
+        raise Http404
+    if (
+        (series.worker is not None and series.worker.user_id == user.pk)
+        or permissions.can_see_care(user, series.receiver)
+        or permissions.can_book(user, series.receiver)
+        or Visit.objects.filter(series=series, worker__user=user).exists()
+    ):
+        return series
+    raise Http404
 
 
 def visit_get_for_user(*, user: User | AnonymousUser, pk: int) -> Visit:
@@ -190,6 +207,18 @@ def series_visits_to_come(*, series_id: int) -> int:
     """How many of a repeating booking's visits are still to come (what cancelling it cancels)."""
     return Visit.objects.filter(
         series_id=series_id, status__in=LIVE, starts__gt=timezone.now(), checked_in_at__isnull=True
+    ).count()
+
+
+def series_offered_to(*, series_id: int, user: User) -> int:
+    """How many of a repeating booking's visits wait for this worker's answer (what answering the
+    whole booking answers)."""
+    return Visit.objects.filter(
+        series_id=series_id,
+        worker__user=user,
+        is_open=False,
+        status=Visit.Status.OFFERED,
+        offer_expires_at__gt=timezone.now(),
     ).count()
 
 

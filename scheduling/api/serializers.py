@@ -490,5 +490,17 @@ class BookedSerializer(serializers.Serializer[dict[str, object]]):
     series = serializers.IntegerField(allow_null=True, help_text="The repeating booking, if one was made.")
 
 
+class SeriesLeftSerializer(serializers.Serializer[dict[str, object]]):
+    visit = VisitSerializer()
+    reason = serializers.CharField(help_text="Why it is still waiting: a clash with a visit you have, say.")
+
+
+class SeriesAnswerSerializer(serializers.Serializer[dict[str, object]]):
+    series = serializers.IntegerField()
+    accepted = serializers.BooleanField(help_text="True: the visits were accepted; false: declined.")
+    answered = VisitSerializer(many=True, help_text="The visits answered now.")
+    left = SeriesLeftSerializer(many=True, help_text="The visits still waiting, each with why.")
+
+
 class CalendarFeedSerializer(serializers.Serializer[dict[str, str]]):
     url = serializers.URLField(help_text="The private address; anyone who has it sees your visits' times.")

@@ -32,6 +32,7 @@ from scheduling.api.serializers import (
     HoursSettleInputSerializer,
     NoteInputSerializer,
     ReasonInputSerializer,
+    SeriesAnswerSerializer,
     TaskTickInputSerializer,
     VisitBookInputSerializer,
     VisitChangeInputSerializer,
@@ -247,6 +248,57 @@ class VisitDeclineApi(APIView):
             ),
             ReasonInputSerializer,
         )
+
+
+_SERIES_ANSWER_ERRORS = (
+    ' 403 (code "not_allowed") when the booking is someone else\'s; 404 for a booking you may not '
+    'see; 409 (code "nothing_to_answer") when none of its visits waits for your answer. Answering '
+    "again changes nothing and tells nobody again."
+)
+
+
+def _series_answer(request: AuthenticatedRequest, pk: int, *, accept: bool) -> Response:
+    series = selectors.series_get_for_user(user=request.user, pk=pk)
+    reason = ""
+    if not accept:
+        data = ReasonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reason = data.validated_data["reason"]
+    answer = services.series_answer(series=series, by=request.user, accept=accept, reason=reason)
+    everyone = answer.answered + [visit for visit, _why in answer.left]
+    prefetch_related_objects(everyone, "receiver__profile", "worker__profile")
+    body = {
+        "series": series.pk,
+        "accepted": answer.accepted,
+        "answered": answer.answered,
+        "left": [{"visit": visit, "reason": why} for visit, why in answer.left],
+    }
+    return Response(SeriesAnswerSerializer(body, context=_context(request)).data)
+
+
+class SeriesAcceptApi(APIView):
+    @extend_schema(
+        request=None,
+        responses=SeriesAnswerSerializer,
+        summary="Accept every visit of a repeating booking offered to you",
+        description="Every visit still offered to you is accepted in one step; one that clashes with a "
+        "visit you already have stays offered and is listed in `left` with why. The person's side is "
+        "told once." + _SERIES_ANSWER_ERRORS,
+    )
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        return _series_answer(request, pk, accept=True)
+
+
+class SeriesDeclineApi(APIView):
+    @extend_schema(
+        request=ReasonInputSerializer,
+        responses=SeriesAnswerSerializer,
+        summary="Decline every visit of a repeating booking offered to you",
+        description="Every visit still offered to you is declined, with the reason. The person's side "
+        "is told once." + _SERIES_ANSWER_ERRORS,
+    )
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        return _series_answer(request, pk, accept=False)
 
 
 class VisitCancelApi(APIView):

@@ -55,6 +55,8 @@ from scheduling.services.notifications import (
     reminders_send_due,
 )
 from scheduling.services.repeating import (
+    SeriesAnswer,
+    series_answer,
     series_book_ahead_all,
     series_cancel,
     series_change_from,
@@ -86,6 +88,7 @@ __all__ = [
     "Booked",
     "Booking",
     "Repeat",
+    "SeriesAnswer",
     "availability_warnings",
     "booking_make",
     "calendar_feed_renew",
@@ -98,6 +101,7 @@ __all__ = [
     "offers_expire",
     "reminders_plan",
     "reminders_send_due",
+    "series_answer",
     "series_book_ahead_all",
     "series_cancel",
     "series_change_from",

@@ -213,6 +213,37 @@ def notify_series_cancelled(series: Series, visits: list[Visit], by: User) -> No
     _notify([user for user in users if user.pk != by.pk], VisitEvent.CANCELLED, first, title, body)
 
 
+def _short_when(visit: Visit) -> str:
+    return f"{visit.starts.astimezone(LONDON):%a %-d %b %H:%M}"
+
+
+def notify_series_answered(series: Series, answered: list[Visit], left: list[Visit], *, accept: bool) -> None:
+    """One notice to the person's side for a whole repeating booking answered at once, not one
+    per visit: how many were accepted (or declined), and the times of those left offered."""
+    first = answered[0]
+    values = {
+        "worker": first.worker.shown_name if first.worker else _("A worker"),
+        "n": len(answered),
+        "total": len(answered) + len(left),
+        "pattern": _pattern(series),
+        "when": _when(first),
+    }
+    if accept:
+        title = _("%(worker)s accepted %(n)s of %(total)s visits (%(pattern)s) from %(when)s") % values
+        kind = VisitEvent.ACCEPTED
+    else:
+        title = _("%(worker)s cannot do %(n)s visits (%(pattern)s) from %(when)s") % values
+        kind = VisitEvent.DECLINED
+    body = first.decline_reason if not accept else ""
+    if left:
+        body = ngettext(
+            "%(n)s clashes with a visit they already have and is still waiting: %(times)s.",
+            "%(n)s clash with visits they already have and are still waiting: %(times)s.",
+            len(left),
+        ) % {"n": len(left), "times": ", ".join(_short_when(visit) for visit in left)}
+    _notify(_receiver_side_users(first), kind, first, title, body)
+
+
 def notify_receiver_side(visit: Visit, kind: str) -> None:
     worker = visit.worker.shown_name if visit.worker else _("A worker")
     titles: dict[str, str] = {

@@ -1,6 +1,7 @@
 """Repeating visits: a series booked ahead over a horizon that a daily task extends."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -19,16 +20,24 @@ from scheduling.models import (
     Visit,
 )
 from scheduling.services.booking import mark_cancelled, visit_book
-from scheduling.services.notifications import notify_series_cancelled, notify_series_offered, reminders_plan
+from scheduling.services.notifications import (
+    notify_series_answered,
+    notify_series_cancelled,
+    notify_series_offered,
+    reminders_plan,
+)
 from scheduling.services.rules import (
     TEXT_MAX,
     Booked,
     check_sleep_in,
     check_span,
+    check_worker,
     clean_tasks,
     clean_text,
     refuse,
+    save_accepted,
     visit_lock,
+    worker_of,
 )
 
 
@@ -258,3 +267,71 @@ def series_cancel(*, series: Series, by: User, reason: str) -> int:
     # By when they start, not by their day in the pattern: a visit moved to a later day is still to
     # come, and one earlier today has happened (or was missed) and keeps its record.
     return _series_cancel_from(series, Q(starts__gt=series.ended_at), by=by, reason=reason)
+
+
+@dataclass
+class SeriesAnswer:
+    """What one answer to a whole repeating booking did: the visits answered now, and (when
+    accepting) those left offered with why (a clash with the worker's other visits, say)."""
+
+    accepted: bool
+    answered: list[Visit] = field(default_factory=list)
+    left: list[tuple[Visit, str]] = field(default_factory=list)
+
+
+@transaction.atomic
+def series_answer(*, series: Series, by: User, accept: bool, reason: str = "") -> SeriesAnswer:
+    """The worker accepts (or declines) every visit of a repeating booking still offered to them,
+    in one step. A visit that clashes with one they already have stays offered and is listed; the
+    rest are accepted, each in its own savepoint so one clash does not undo the others. The
+    person's side hears once about the whole answer. Answering again changes nothing and tells
+    nobody again."""
+    worker = worker_of(by)
+    if worker is None:
+        raise refuse(_("This booking was offered to someone else."), "not_allowed")
+    reason = clean_text(reason, 500, "reason")
+    now = timezone.now()
+    # The visits first, in time order, then the worker: the order accepting one visit takes
+    # them in, so two answers (of the series, or of one of its visits) wait in turn. A visit
+    # answered meanwhile no longer matches once its lock is granted, and is skipped.
+    visits = list(
+        Visit.objects.select_for_update(of=("self",))
+        .filter(
+            series=series,
+            worker=worker,
+            is_open=False,
+            status=Visit.Status.OFFERED,
+            offer_expires_at__gt=now,
+        )
+        .select_related("receiver__user", "worker__user")
+        .order_by("starts")
+    )
+    if not visits:
+        # Theirs (the pattern's worker, or one of its visits offered to them once): answered already.
+        if series.worker_id != worker.pk and not Visit.objects.filter(series=series, worker=worker).exists():
+            raise refuse(_("This booking was offered to someone else."), "not_allowed")
+        raise ConflictError(
+            _("No visit of this booking is waiting for your answer."), code="nothing_to_answer"
+        )
+    worker = Membership.objects.select_for_update().get(pk=worker.pk)
+    answer = SeriesAnswer(accepted=accept)
+    for visit in visits:
+        visit.answered_at = now
+        if accept:
+            try:
+                check_worker(worker, visit.receiver, visit.starts)
+                visit.status = Visit.Status.ACCEPTED
+                save_accepted(visit, ["status", "answered_at", "updated_at"])
+            except ApplicationError as error:
+                visit.status, visit.answered_at = Visit.Status.OFFERED, None
+                answer.left.append((visit, error.message))
+                continue
+        else:
+            visit.status = Visit.Status.DECLINED
+            visit.decline_reason = reason
+            visit.save(update_fields=["status", "answered_at", "decline_reason", "updated_at"])
+        reminders_plan(visit=visit)
+        answer.answered.append(visit)
+    if answer.answered:
+        notify_series_answered(series, answer.answered, [visit for visit, _why in answer.left], accept=accept)
+    return answer

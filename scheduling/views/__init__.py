@@ -234,6 +234,10 @@ def _visit_page(
         and visit.starts - timezone.now() <= timedelta(hours=policy.late_cancellation_hours),
         "late_hours": policy.late_cancellation_hours,
         "optional_reason_form": OptionalReasonForm(),
+        "series_offered": selectors.series_offered_to(series_id=visit.series_id, user=request.user)
+        if can.answer_series and visit.series_id
+        else 0,
+        "series_reason_form": OptionalReasonForm(prefix="all"),
         "note_form": NoteForm(initial={"note": visit.visit_note}),
         # Leaving now would be early: the worker is asked to confirm the shorter time.
         "early_by": permissions.early_by(visit, now=now, policy=policy) if can.deliver else None,
@@ -268,12 +272,28 @@ def _float(value: str | None) -> float | None:
         return None
 
 
+def _series_answer_message(answer: services.SeriesAnswer) -> str:
+    n, total = len(answer.answered), len(answer.answered) + len(answer.left)
+    if not answer.accepted:
+        return ngettext(
+            "You declined %(n)s visit of this weekly booking.",
+            "You declined %(n)s visits of this weekly booking.",
+            n,
+        ) % {"n": n}
+    return ngettext(
+        "You accepted %(n)s of %(total)s visits of this weekly booking.",
+        "You accepted %(n)s of %(total)s visits of this weekly booking.",
+        n,
+    ) % {"n": n, "total": total}
+
+
 @login_required
 @require_POST
 def visit_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """Every button on a visit's page: each calls one service and comes back to the page."""
     visit = selectors.visit_get_for_user(user=request.user, pk=pk)
     post = request.POST
+    warning = ""
     done = {
         "accept": _("You accepted the visit."),
         "decline": _("You declined the visit."),
@@ -288,6 +308,8 @@ def visit_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Htt
         "settle": _("The hours are settled; both sides are told."),
         "expense-add": _("Expense added. The person confirms it with the hours."),
         "expense-remove": _("Expense removed."),
+        "accept-series": "",
+        "decline-series": "",
     }
     if action not in done:
         raise Http404
@@ -296,6 +318,22 @@ def visit_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Htt
             services.visit_accept(visit=visit, by=request.user)
         elif action == "decline":
             services.visit_decline(visit=visit, by=request.user, reason=post.get("reason", ""))
+        elif action in ("accept-series", "decline-series"):
+            if visit.series is None:
+                raise Http404
+            answer = services.series_answer(
+                series=visit.series,
+                by=request.user,
+                accept=action == "accept-series",
+                reason=post.get("all-reason", ""),
+            )
+            done[action] = _series_answer_message(answer)
+            if answer.left:
+                left = "; ".join(
+                    f"{clash.starts.astimezone(services.LONDON):%a %-d %b %H:%M} ({why})"
+                    for clash, why in answer.left
+                )
+                warning = _("Still waiting, not accepted: %(left)s") % {"left": left}
         elif action == "cancel":
             services.visit_cancel(visit=visit, by=request.user, reason=post.get("reason", ""))
         elif action == "cancel-series":
@@ -377,6 +415,8 @@ def visit_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Htt
         messages.error(request, error.message)
     else:
         messages.success(request, done[action])
+        if warning:
+            messages.warning(request, warning)
     anchor = "#tasks" if action == "task" else ""
     return redirect(reverse("visit_detail", args=[visit.pk]) + anchor)
 

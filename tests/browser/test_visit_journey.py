@@ -83,8 +83,12 @@ def test_a_weekly_visit_is_booked_accepted_delivered_and_its_hours_confirmed(
     megan_audit()
     megan_page.get_by_role("link", name=re.compile("09:00–10:30")).first.click()
     megan_audit()
-    megan_page.get_by_role("button", name="Accept the visit").click()
-    expect(megan_page.get_by_role("status")).to_contain_text("You accepted the visit.")
+    # The whole weekly booking in one step, by keyboard.
+    megan_page.get_by_role("button", name="Accept all 4 visits of this weekly booking").focus()
+    megan_page.keyboard.press("Enter")
+    expect(megan_page.get_by_role("status")).to_contain_text(
+        "You accepted 4 of 4 visits of this weekly booking."
+    )
     megan_audit()
 
     # Five minutes before the visit: the app's clock moves on (the server runs in this process).

@@ -140,3 +140,19 @@ def test_running_the_demo_twice_adds_nothing(db):
         m.objects.count()
         for m in (User, Membership, Application, ShareTransaction, VettingCheck, CircleMember)
     ] == counts
+
+
+def test_the_demo_weekly_booking_is_accepted_whole_and_ruth_is_told_once(db):
+    from scheduling.models import Notification, Series, Visit, VisitEvent
+
+    call_command("seed_demo")
+
+    series = Series.objects.get(receiver__legal_name="Ruth Sutcliffe")
+    assert set(Visit.objects.filter(series=series).values_list("status", flat=True)) == {
+        Visit.Status.ACCEPTED
+    }
+    told = Notification.objects.filter(
+        user__email=series.receiver.user.email, kind=VisitEvent.ACCEPTED, visit__series=series
+    )
+    assert told.count() == 1
+    assert "16 of 16 visits" in told.get().title

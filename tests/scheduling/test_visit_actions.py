@@ -31,7 +31,16 @@ ATTEMPTS = {
     "add_expenses": lambda visit, user: services.visit_expense_add(
         visit=visit, by=user, kind="mileage", miles="4.0", note="To the shops and back."
     ),
+    "answer_series": lambda visit, user: services.series_answer(
+        series=_series_of(visit), by=user, accept=True
+    ),
 }
+
+
+def _series_of(visit):
+    if visit.series is None:
+        raise ApplicationError("Not part of a repeating booking.", code="not_in_series")
+    return visit.series
 
 
 def _service_lets(action, visit, user) -> bool:
@@ -69,6 +78,7 @@ BOOKERS = {"ruth": {"cancel", "change"}, "jane": {"cancel", "change"}, "staff": 
 # the visit is Megan's, Tom is not in the team, the stranger is nobody's).
 EXPECTED: dict[str, dict[str, set[str]]] = {
     "offered": BOOKERS | {"megan": {"accept", "decline"}},
+    "offered in a weekly booking": BOOKERS | {"megan": {"accept", "decline", "answer_series"}},
     "open": BOOKERS | {"megan": {"accept"}, "asha": {"accept"}},
     "accepted": BOOKERS | {"megan": {"cancel"}},
     "at the door": BOOKERS | {"megan": {"cancel", "check_in"}},
@@ -86,6 +96,18 @@ STATES = list(EXPECTED)
 
 
 def _visit_in(state, ruth, megan, time_machine):
+    if state == "offered in a weekly booking":
+        return services.series_create(
+            by=ruth.user,
+            receiver=ruth,
+            worker=megan,
+            weekdays=[1],
+            starts_at=at(24, 9).time(),
+            ends_at=at(24, 11).time(),
+            first_date=at(24, 9).date(),
+            count=2,
+            tasks=["Breakfast"],
+        ).visits[0]
     visit = _book(ruth, megan, open_visit=state == "open")
     if state in ("offered", "open"):
         return visit
