@@ -15,12 +15,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, Sum, Value
+from django.http import Http404
 from django.utils import timezone
 
 from members import pricing
-from members.models import MemberClass, Membership, Policy
+from members.models import MemberClass, Membership, Policy, User
+from scheduling import permissions
 from scheduling.bookings import LONDON, local_datetime
 from scheduling.models import ClosedMonth, Statement, StatementLine, StatementSide, Visit, VisitQuerySet
 
@@ -225,16 +228,15 @@ def open_lines(
     side: str,
     members: Iterable[int] | None = None,
     share: pricing.Share | None = None,
-    with_late: bool | None = None,
 ) -> dict[int, list[Line]]:
     """Each member's lines for an open month, by member id: the month's confirmed visits and,
-    on the first open month (or when `with_late` says so), the adjustments. Each visit is priced
+    on the first open month, the adjustments. Each visit is priced
     by members.pricing."""
     share = share or Policy.current()
     wanted = list(members) if members is not None else None
     by_member: dict[int, list[Line]] = defaultdict(list)
     queries = [(_month_visits(month, side, wanted), False)]
-    if with_late if with_late is not None else month == first_open_month():
+    if month == first_open_month():
         queries.append((_late_visits(month, side, wanted), True))
     counterpart = "worker__profile" if side == Side.PERSON else "receiver__profile"
     for visits, late in queries:
@@ -331,6 +333,30 @@ def statement_for(*, member: Membership, month: date) -> MonthStatement | None:
         return MonthStatement(member=member, side=side, month=month, closed_at=closed.closed_at)
     lines = open_lines(month=month, side=side, members=[member.pk]).get(member.pk, [])
     return MonthStatement(member=member, side=side, month=month, lines=tuple(lines))
+
+
+def statement_get_for_user(
+    *, user: User | AnonymousUser, member: Membership | None, year: int, month: int
+) -> MonthStatement:
+    """The statement a user asked for, or 404: for a member they may not read, a member with no
+    statements, or a month outside the member's membership (what one may not see, one cannot
+    learn exists). The pages and the API both ask here."""
+    if member is None or not permissions.sees_statement(user, member):
+        raise Http404
+    wanted = month_named(year, month)
+    if wanted not in statement_months(member=member):
+        raise Http404
+    shown = statement_for(member=member, month=wanted)
+    if shown is None:
+        raise Http404
+    return shown
+
+
+def month_named(year: int, month: int) -> date:
+    """The month a URL names, or 404 for one that is not a month."""
+    if not 1 <= month <= 12 or not 2000 <= year <= 2999:
+        raise Http404
+    return date(year, month, 1)
 
 
 def statement_months(*, member: Membership) -> list[date]:

@@ -19,29 +19,13 @@ from carecoop.permissions import staff_required
 from carecoop.spreadsheets import csv_response
 from members import selectors as member_selectors
 from members.models import CircleMember, Membership
-from scheduling import permissions, services, statements
+from scheduling import services, statements
 from scheduling.statements import MonthStatement, Side
 
 
-def _month(year: int, month: int) -> date:
-    if not 1 <= month <= 12 or not 2000 <= year <= 2999:
-        raise Http404
-    return date(year, month, 1)
-
-
 def _statement(request: AuthenticatedHttpRequest, number: int, year: int, month: int) -> MonthStatement:
-    """The statement asked for, or 404: for a member the user may not read, a member with no
-    statements, or a month outside their membership (what one may not see, one cannot learn)."""
     member = Membership.objects.select_related("profile").filter(number=number).first()
-    if member is None or not permissions.sees_statement(request.user, member):
-        raise Http404
-    wanted = _month(year, month)
-    if wanted not in statements.statement_months(member=member):
-        raise Http404
-    statement = statements.statement_for(member=member, month=wanted)
-    if statement is None:
-        raise Http404
-    return statement
+    return statements.statement_get_for_user(user=request.user, member=member, year=year, month=month)
 
 
 @login_required
@@ -150,7 +134,7 @@ def _asked_month(value: str | None) -> date:
     """`?month=2026-11`, or this month."""
     try:
         year, month = (int(part) for part in (value or "").split("-"))
-        return _month(year, month)
+        return statements.month_named(year, month)
     except (ValueError, Http404):
         return statements.this_month()
 
@@ -178,7 +162,7 @@ def finance(request: AuthenticatedHttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def finance_close(request: AuthenticatedHttpRequest, year: int, month: int) -> HttpResponse:
-    wanted = _month(year, month)
+    wanted = statements.month_named(year, month)
     try:
         services.month_close(month=wanted, by=request.user)
     except ApplicationError as error:
@@ -227,10 +211,10 @@ def _month_csv(month: date, side: str) -> HttpResponse:
 def finance_pay_run(request: AuthenticatedHttpRequest, year: int, month: int) -> HttpResponse:
     """What each worker is owed for the month: their earnings and expenses, from the kept
     statements once the month is closed."""
-    return _month_csv(_month(year, month), Side.WORKER)
+    return _month_csv(statements.month_named(year, month), Side.WORKER)
 
 
 @staff_required
 def finance_invoices(request: AuthenticatedHttpRequest, year: int, month: int) -> HttpResponse:
     """What each person getting support owes for the month."""
-    return _month_csv(_month(year, month), Side.PERSON)
+    return _month_csv(statements.month_named(year, month), Side.PERSON)
