@@ -9,10 +9,30 @@ VIEWPORTS = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1280, 
 # The narrowest screen the site promises to work on: nothing may need sideways scrolling there.
 NARROWEST = {"width": 320, "height": 640}
 FAILING_IMPACTS = {"serious", "critical"}
+# What scrolls sideways, and by how much: the page itself, or any box within it that clips its
+# content (cards spilling out of a calendar's cells are cut off, not shown). Form fields scroll
+# their own text and one-pixel boxes hide text for screen readers: neither counts.
+SIDEWAYS = """() => {
+  const found = [];
+  const page = document.documentElement.scrollWidth - window.innerWidth;
+  if (page > 0) found.push({what: "the page", by: page, tableBox: false});
+  for (const el of document.querySelectorAll("body *")) {
+    if (["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName) || el.clientWidth <= 1) continue;
+    if (getComputedStyle(el).overflowX === "visible") continue;
+    const by = el.scrollWidth - el.clientWidth;
+    if (by > 1) {
+      const classes = (el.getAttribute("class") || "").trim().split(/\\s+/).filter(Boolean);
+      const what = [el.tagName.toLowerCase(), ...classes].join(".");
+      found.push({what, by, tableBox: el.matches(".table-scroll")});
+    }
+  }
+  return found;
+}"""
 
 
 class PageAudit:
-    """Runs axe-core on a page at phone and desktop widths, checks it fits 320 px, and remembers
+    """Runs axe-core on a page at phone and desktop widths, checks that nothing on it scrolls
+    sideways there (only a data table's own box on a phone) and that it fits 320 px, and remembers
     every page it checked.
 
     `unaudited()` lists the pages the browser showed that were never checked, so a journey
@@ -46,6 +66,12 @@ class PageAudit:
                     targets = [node["target"] for node in violation["nodes"]][:5]
                     impact, rule = violation["impact"], violation["id"]
                     problems.append(f"  [{name}] {rule} ({impact}): {violation['help']} at {targets}")
+            for box in page.evaluate(SIDEWAYS):
+                # On a phone a wide data table may scroll inside its own labelled, focusable box;
+                # on a desktop nothing may be cut off.
+                if name == "phone" and box["tableBox"]:
+                    continue
+                problems.append(f"  [{name}] {box['what']} scrolls sideways by {box['by']} px")
         page.set_viewport_size(NARROWEST)
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         if overflow > 0:

@@ -144,14 +144,22 @@ def test_a_weekly_visit_is_booked_accepted_delivered_and_its_hours_confirmed(
     audit()
 
 
-def test_an_empty_month_scrolls_by_keyboard_on_a_phone(page: Page, live_server, audit):
-    """With no visits in it the month has nothing to tab to inside; the table itself takes focus
-    so a keyboard can scroll it sideways on a phone (axe: scrollable-region-focusable)."""
-    from tests.factories import MembershipFactory
+def test_the_month_fits_a_phone_and_each_day_leads_by_keyboard_to_its_visits(page: Page, live_server, audit):
+    """On a phone the month is a grid of counts with nothing cut off; a day's count is a link to
+    that day's visits, listed below the grid."""
+    from tests.factories import MembershipFactory, VisitFactory
 
     megan = MembershipFactory(member_class="worker", user__email="megan@example.org")
+    visit = VisitFactory(worker=megan, status=Visit.Status.ACCEPTED)
+    day = timezone.localtime(visit.starts).date()
+    page.set_viewport_size(PHONE)
     _log_in(page, audit, live_server.url, megan.user.email)
-    page.goto(live_server.url + "/visits/?view=month")
-    month = page.get_by_role("region", name=re.compile(r"\w+ \d{4}"))
-    expect(month).to_have_attribute("tabindex", "0")
+    page.goto(f"{live_server.url}/visits/?view=month&date={day:%Y-%m-%d}")
+    count = page.get_by_role("link", name="1 visit", exact=True)
+    count.focus()
+    page.keyboard.press("Enter")
+    listed = page.locator(f"#day-{day:%Y-%m-%d}")
+    expect(listed).to_be_in_viewport()
+    expect(listed.get_by_role("heading", level=3)).to_have_text(re.compile(f"{day:%A} {day.day} {day:%B}"))
+    expect(listed.get_by_role("link")).to_contain_text(timezone.localtime(visit.starts).strftime("%H:%M"))
     audit()
