@@ -163,7 +163,7 @@ def test_the_welcome_email_links_to_the_site_and_lists_a_workers_checks(newcomer
     (message,) = send_owed()
 
     assert "member number 1" in message.subject
-    assert "Before you can be booked for visits" in message.body
+    assert "Next, the office records your checks." in message.body
     assert "An enhanced criminal-record check (DBS): needed before you can be booked" in message.body
     assert "Proof of your right to work in the UK: needed before you can be booked" in message.body
     assert "References from people who know your work" in message.body
