@@ -11,6 +11,7 @@ year's dividends, approved at the first AGM in the summer, are in governance/div
 
 from datetime import date, datetime, time, timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -117,6 +118,28 @@ def _autumn_meeting(secretary: User) -> None:
     )
 
 
+DEMO_ACCOUNTS = """Calder Valley Care Co-op Ltd: accounts for the year to 31 March 2026
+
+Income
+  Care and support visits charged            £412,380
+  Grants (Calderdale community fund)          £12,000
+  Total income                               £424,380
+
+Spending
+  Workers' pay for visits                    £331,460
+  Office, insurance and training              £58,210
+  Interest on members' shares                    £310
+  Total spending                             £389,980
+
+Surplus for the year                          £34,400
+  of which the board proposes as a dividend   £20,000
+
+Members' share capital at 31 March 2026       £15,480
+
+The board asks members to adopt these accounts at the annual general meeting.
+"""
+
+
 def agm_day(today: date) -> date:
     """The demo AGM's day: the first Wednesday at least three weeks ahead (notice given), moved on
     a week at a time past the holidays (24 December to 1 January), so it never lands on Christmas
@@ -167,6 +190,13 @@ def _agm(secretary: User) -> None:
         closes_at=starts,
     )
     services.ballot_open(ballot=ballot, user=secretary, now=now)
+    # The paper members read before voting on the accounts: on the ballot's page and the meeting's.
+    services.document_attach(
+        meeting=meeting,
+        title="The accounts for the year to 31 March 2026",
+        file=SimpleUploadedFile("accounts-2025-26.txt", DEMO_ACCOUNTS.encode(), content_type="text/plain"),
+        user=secretary,
+    )
 
     travel = services.motion_propose(
         user=_member("Tom Ackroyd").user,

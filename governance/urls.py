@@ -44,6 +44,7 @@ urlpatterns = [
     path("ballots/new/", ballots.ballot_create, name="ballot_create"),
     path("ballots/<int:pk>/", ballots.ballot_detail, name="ballot_detail"),
     path("ballots/<int:pk>/voted/", ballots.ballot_voted, name="ballot_voted"),
+    path("ballots/<int:pk>/receipt.txt", ballots.ballot_receipt_download, name="ballot_receipt_download"),
     path("ballots/<int:pk>/results/", results.ballot_results, name="ballot_results"),
     path("ballots/<int:pk>/results.csv", results.ballot_results_csv, name="ballot_results_csv"),
     path("ballots/<int:pk>/receipts/", results.ballot_receipts, name="ballot_receipts"),

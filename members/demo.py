@@ -389,6 +389,12 @@ def _admit(
     )
     # The co-op began in January 2025; members joined over the months since.
     admitted_on = FOUNDED + datetime.timedelta(days=23 * MEMBERS.index(demo))
+    # They were told of their application when they applied, months ago: not again today.
+    Email.objects.filter(
+        about=f"members.application:{application.pk}",
+        kind="members.application_received",
+        status=Email.Status.OWED,
+    ).update(status=Email.Status.SENT, sent_at=timezone.now(), context={})
     if not application.is_paid:
         services.application_record_payment(
             application=application,

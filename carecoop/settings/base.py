@@ -31,6 +31,11 @@ SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
 COOP_CONTACT_EMAIL = env("COOP_CONTACT_EMAIL", default="hello@caldervalley.care.example")
 COOP_CONTACT_PHONE = env("COOP_CONTACT_PHONE", default="01422 000000")
 COOP_PLACES = env.list("COOP_PLACES", default=["Hebden Bridge", "Todmorden", "Halifax"])
+# Where applicants pay for their shares. None by default: a co-op names its own account, and
+# until it does the application page says the office will tell them how to pay.
+COOP_BANK_ACCOUNT_NAME = env("COOP_BANK_ACCOUNT_NAME", default="")
+COOP_BANK_SORT_CODE = env("COOP_BANK_SORT_CODE", default="")
+COOP_BANK_ACCOUNT_NUMBER = env("COOP_BANK_ACCOUNT_NUMBER", default="")
 
 # --- Core -----------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)

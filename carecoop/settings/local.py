@@ -14,6 +14,11 @@ SECRET_KEY = env(
 # Emails link to the address `make run` serves (its PORT), unless told otherwise.
 SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}").rstrip("/")
 
+# A made-up account for the demo, so the application page shows how paying looks.
+COOP_BANK_ACCOUNT_NAME = env("COOP_BANK_ACCOUNT_NAME", default="Calder Valley Care Co-op Ltd")
+COOP_BANK_SORT_CODE = env("COOP_BANK_SORT_CODE", default="00-00-00")
+COOP_BANK_ACCOUNT_NUMBER = env("COOP_BANK_ACCOUNT_NUMBER", default="12345678")
+
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # Emails: one line each in the terminal, the whole message in var/emails/NNN.eml (EMAIL_URL,

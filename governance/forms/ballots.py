@@ -155,6 +155,14 @@ class VoteForm(forms.Form):
             data["ranking"] = ranking  # gaps are closed up: the order is what counts
         return data
 
+    def choice_in_words(self) -> list[str]:
+        """The vote as the voter would say it: the choice on a motion ("For"), or the candidates
+        in the order ranked. Only for the receipt the voter takes away (rule 7: never stored)."""
+        if self.ballot.kind == Ballot.Kind.MOTION:
+            labels = dict(self.fields["choice"].choices)  # type: ignore[attr-defined]
+            return [str(labels[self.cleaned_data["choice"]])]
+        return [self.candidates[str(pk)].membership.shown_name for pk in self.cleaned_data.get("ranking", ())]
+
     def chosen_member(self) -> Membership | None:
         chosen = self.cleaned_data.get("for_member")
         proxy = self.proxies.get(chosen or "")

@@ -11,6 +11,7 @@ from governance.selectors.access import (
 from governance.selectors.ballots import (
     BallotListing,
     ballot_get_for_user,
+    ballot_papers,
     ballot_receipts,
     ballot_result,
     ballots_awaiting_vote,
@@ -59,6 +60,7 @@ __all__ = [
     "VoterStanding",
     "attendance_for_meeting",
     "ballot_get_for_user",
+    "ballot_papers",
     "ballot_receipts",
     "ballot_result",
     "ballots_awaiting_vote",

@@ -14,6 +14,7 @@ from governance.models import (
     Ballot,
     Candidate,
     Eligibility,
+    MeetingDocument,
     Participation,
     Proxy,
     Vote,
@@ -46,6 +47,15 @@ def ballot_get_for_user(*, user: User | AnonymousUser, pk: int) -> Ballot:
     if ballot is None:
         raise NotFoundError(_("There is no such ballot."), code="not_found")
     return ballot
+
+
+def ballot_papers(*, ballot: Ballot) -> list[MeetingDocument]:
+    """The papers a voter reads before voting: the documents of the ballot's meeting (the
+    accounts to adopt, a report). Whoever may see the ballot may see its meeting and these, as
+    on the meeting's page. One query; none for a ballot without a meeting."""
+    if ballot.meeting_id is None:
+        return []
+    return list(MeetingDocument.objects.filter(meeting_id=ballot.meeting_id).order_by("uploaded_at", "pk"))
 
 
 def ballot_result(*, ballot: Ballot) -> BallotResult:

@@ -11,11 +11,13 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from carecoop.emails import absolute_url
 from carecoop.exceptions import ApplicationError, ConflictError, NotFoundError
 from carecoop.forms import form_add_application_error
 from carecoop.http import AuthenticatedHttpRequest
@@ -32,6 +34,12 @@ RECEIPT_SALT = "governance.ballot-receipt"
 
 
 RECEIPT_SHOWN_FOR_SECONDS = 600
+
+# The receipt page carries the receipt and the choice in a signed form field, so that the voter
+# can download them as a file: posted back (never in an address, which servers log) within the
+# hour, by the same user, and not kept.
+RECEIPT_DOWNLOAD_SALT = "governance.ballot-receipt-download"
+RECEIPT_DOWNLOAD_FOR_SECONDS = 3600
 
 
 @login_required
@@ -110,6 +118,9 @@ def ballot_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 "receipt": receipt,
                 "for": for_member.pk if for_member else None,
                 "changed": changed,
+                # The choice rides to the receipt page in this cookie, in the voter's own
+                # browser, and nowhere else (decision 0032).
+                "said": vote_form.choice_in_words(),
             }
             response.set_cookie(
                 _receipt_cookie(ballot.pk),
@@ -144,6 +155,7 @@ def ballot_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "my_proxy": my_proxy,
         "other_class": other_class,
         "motion_text": motion_text,
+        "papers": selectors.ballot_papers(ballot=ballot),
         "is_open": is_open,
         "show_vote": bool(vote_form.errors)
         or (
@@ -206,7 +218,17 @@ def ballot_voted(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # The votes the user still has to cast on this ballot: their own, and those they owe as proxy.
     standing = selectors.voter_standing(ballot=ballot, user=request.user)
     owed = [p.appointer for p in held if not p.appointer_voted]
+    said = [str(line) for line in value.get("said") or []]
+    download = {
+        "user": request.user.pk,
+        "ballot": ballot.pk,
+        "receipt": value["receipt"],
+        "said": said,
+        "for": for_member.shown_name if for_member else "",
+    }
     context = {
+        "said": said,
+        "download_token": signing.dumps(download, salt=RECEIPT_DOWNLOAD_SALT),
         "still_to_vote": owed,
         "own_vote_owed": standing.eligible and not standing.voted,
         "ballot": ballot,
@@ -218,6 +240,41 @@ def ballot_voted(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     }
     response = render(request, "governance/ballot_voted.html", context)
     response.delete_cookie(name, path=reverse("ballot_voted", args=[ballot.pk]))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def ballot_receipt_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The receipt just shown, as a small text file to keep: the code and the vote it is for."""
+    ballot = ballot_or_404(request, pk)
+    try:
+        value = signing.loads(
+            request.POST.get("token", ""), salt=RECEIPT_DOWNLOAD_SALT, max_age=RECEIPT_DOWNLOAD_FOR_SECONDS
+        )
+    except signing.BadSignature:
+        value = None
+    if (
+        not isinstance(value, dict)
+        or value.get("user") != request.user.pk
+        or value.get("ballot") != ballot.pk
+    ):
+        messages.error(request, _("A receipt can be downloaded only from the page shown just after voting."))
+        return redirect("ballot_detail", ballot.pk)
+    text = render_to_string(
+        "governance/ballot_receipt.txt",
+        {
+            "ballot": ballot,
+            "receipt": value["receipt"],
+            "said": value.get("said") or [],
+            "for_name": value.get("for") or "",
+            "receipts_url": absolute_url("ballot_receipts", ballot.pk),
+        },
+        request=request,
+    )
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="vote-receipt-ballot-{ballot.pk}.txt"'
     response["Cache-Control"] = "no-store"
     return response
 

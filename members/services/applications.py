@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import dateformat, timezone
@@ -20,7 +21,9 @@ from members.models import (
     RegisterCounter,
     ShareTransaction,
     User,
+    VettingCheck,
 )
+from members.paying import bank_details
 from members.services.rules import ADDRESS_MAX_LENGTH, age_on, phone_clean, postcode_clean, refuse
 
 
@@ -137,7 +140,7 @@ def application_submit(
     phone = phone_clean(phone)
     try:
         with transaction.atomic():
-            return Application.objects.create(
+            application = Application.objects.create(
                 user=user,
                 member_class=member_class,
                 legal_name=legal_name.strip(),
@@ -155,6 +158,27 @@ def application_submit(
         raise ConflictError(
             _("You already have an application waiting for a decision."), code="application_open"
         ) from exc
+    _received_email_queue(application)
+    return application
+
+
+def _received_email_queue(application: Application) -> None:
+    """Acknowledge the application, once, with what happens next and how to pay for the shares."""
+    bank = bank_details()
+    outbox.email_queue(
+        kind="members.application_received",
+        to=application.user.email,
+        name=application.legal_name,
+        context={
+            "reference": application.reference,
+            "amount": pounds(application.amount_due_pence),
+            "shares": application.shares,
+            "member_class": application.get_member_class_display(),
+            "bank": bank.as_context() if bank else None,
+            "contact_phone": str(settings.COOP_CONTACT_PHONE),
+        },
+        about=f"members.application:{application.pk}",
+    )
 
 
 def _lock_open_application(application: Application) -> Application:
@@ -336,6 +360,8 @@ def _decision_email_queue(application: Application, membership: Membership | Non
                 "member_class": membership.get_member_class_display(),
                 "admitted": dateformat.format(membership.date_admitted, "j F Y"),
                 "shares": application.shares,
+                # A worker is booked only once their checks are recorded (rule 3): say which.
+                "checks": _checks_needed() if membership.member_class == MemberClass.WORKER else [],
             },
             about=f"members.application:{application.pk}",
         )
@@ -347,3 +373,24 @@ def _decision_email_queue(application: Application, membership: Membership | Non
             context={"reason": application.decision_reason},
             about=f"members.application:{application.pk}",
         )
+
+
+# What the office asks a new worker for, by kind of check, in the worker's words.
+_CHECK_ASKED = {
+    VettingCheck.Kind.DBS: _("An enhanced criminal-record check (DBS)"),
+    VettingCheck.Kind.RIGHT_TO_WORK: _("Proof of your right to work in the UK"),
+    VettingCheck.Kind.REFERENCE: _("References from people who know your work"),
+    VettingCheck.Kind.TRAINING: _(
+        "Your training certificates (the office arranges any training you still need)"
+    ),
+}
+
+
+def _checks_needed() -> list[str]:
+    """The checks a new worker brings to the office: first those needed before any booking (rule 3)."""
+    required = selectors.REQUIRED_FOR_BOOKING
+    needed = [
+        _("%(check)s: needed before you can be booked") % {"check": _CHECK_ASKED[kind]} for kind in required
+    ]
+    needed += [str(asked) for kind, asked in _CHECK_ASKED.items() if kind not in required]
+    return needed

@@ -18,6 +18,7 @@ from members.forms import (
     ApplicationForm,
 )
 from members.models import GoverningDocument, MemberClass, Policy
+from members.paying import bank_details
 
 
 @login_required
@@ -105,7 +106,8 @@ def application_status(request: AuthenticatedHttpRequest) -> HttpResponse:
     application = selectors.application_latest_for_user(user=request.user)
     if application is None:
         return redirect("application_create")
-    return render(request, "members/application_status.html", {"application": application})
+    context = {"application": application, "bank": bank_details()}
+    return render(request, "members/application_status.html", context)
 
 
 @login_required

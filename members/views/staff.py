@@ -69,6 +69,15 @@ def staff_application_review(request: AuthenticatedHttpRequest, pk: int) -> Http
                     messages.success(request, _("Payment recorded."))
                     return redirect("staff_application_review", pk=pk)
             elif action == "approve":
+                # Admitting someone cannot be undone in a click: say who, as what and with what,
+                # and approve only on the confirmed post.
+                if application.status != application.Status.SUBMITTED or not application.is_paid:
+                    messages.error(request, _("Record the payment for the shares before approving."))
+                    return redirect("staff_application_review", pk=pk)
+                return render(
+                    request, "members/staff/application_approve_confirm.html", {"application": application}
+                )
+            elif action == "approve_confirmed":
                 membership = services.application_approve(application=application, by=request.user)
                 messages.success(
                     request,

@@ -190,6 +190,7 @@ def test_every_kind_of_email_of_every_app_arrives_once_after_the_mail_server_com
     assert outbox.emails_send() == 0
     kinds = Counter(_label(message) for message in sent)
     expected = {
+        "members.application_received",
         "members.application_approved",
         "members.application_rejected",
         "members.vetting_expiry",

@@ -15,6 +15,9 @@ def test_the_demo_has_an_agm_with_notice_open_ballots_and_a_past_meeting_with_re
     open_ballots = Ballot.objects.filter(meeting=agm, status="open")
     assert sorted(open_ballots.values_list("kind", flat=True)) == ["election", "motion"]
     assert Motion.objects.get(title="Paid travel time between visits").status == "tabled"
+    assert list(agm.documents.values_list("title", flat=True)) == [
+        "The accounts for the year to 31 March 2026"
+    ]
     proxies = Proxy.objects.filter(revoked_at__isnull=True).order_by("pk")
     assert [(p.appointer.legal_name, p.holder.legal_name if p.holder else "the chair") for p in proxies] == [
         ("Margaret Fielden", "Tom Ackroyd"),

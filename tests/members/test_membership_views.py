@@ -206,7 +206,10 @@ def test_staff_record_the_payment_and_approve(client, staff, documents):
             "payment-amount": "1.00",
         },
     )
-    response = client.post(url, {"action": "approve"}, follow=True)
+    asked = client.post(url, {"action": "approve"})
+    assert "This adds them to the register." in asked.content.decode()
+    assert not Membership.objects.filter(user=application.user).exists()
+    response = client.post(url, {"action": "approve_confirmed"}, follow=True)
 
     membership = Membership.objects.get(user=application.user)
     assert f"is now member number {membership.number}" in response.content.decode()
