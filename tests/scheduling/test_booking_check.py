@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 
+from matching.models import TeamRole
 from members.models import CircleMember
 from scheduling.models import Visit
 from tests.factories import VisitFactory
@@ -340,3 +341,26 @@ def test_the_book_button_leads_to_the_form_with_the_worker_chosen(client, ruth, 
 
     assert "For Ruth." in page
     assert "When Megan is free" in page
+
+
+def test_staff_see_book_on_a_team_page(client, ruth, megan, staff):
+    client.force_login(staff)
+
+    names, _page = _book_links(client, ruth)
+
+    assert names == ["Book Megan Holt"]
+
+
+def test_a_worker_holding_the_rota_sees_no_book_on_the_team_page(client, ruth, megan, asha):
+    TeamRole.objects.create(
+        receiver=ruth,
+        holder=asha.user,
+        name="Rota holder",
+        review_on=datetime.date(2027, 1, 1),
+        given_by=ruth.user,
+    )
+    client.force_login(asha.user)
+
+    names, _page = _book_links(client, ruth)
+
+    assert names == []
