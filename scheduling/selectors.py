@@ -1,5 +1,6 @@
 """Reading visits: calendars, one visit as a user may see it, the care log, notifications."""
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -448,13 +449,16 @@ def booking_check(
     if worker is not None and days and not member_selectors.worker_is_bookable(membership=worker, on=days[0]):
         warnings.append(_("This worker cannot be booked on that day: their checks are not current."))
     many = len(spans) > 1
+    busy_starts = [visit.starts for visit in busy]
     for starts, ends in spans:
         if worker is None:
             break
         label = f"{starts:%a %-d %b}: " if many else ""
         if weekly and not _fits(free_by_day.get(starts.weekday(), []), starts, ends):
             warnings.append(label + _("This is outside the times the worker says they are free."))
-        if any(visit.starts < ends and visit.ends > starts for visit in busy):
+        # Visits last at most LONGEST: only those starting that long before can reach this one.
+        nearby = busy[bisect_left(busy_starts, starts - LONGEST) : bisect_left(busy_starts, ends)]
+        if any(visit.ends > starts for visit in nearby):
             warnings.append(label + _("The worker already has a visit then: they cannot accept both."))
     return BookingCheck(
         worker=worker,
