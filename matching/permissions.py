@@ -43,6 +43,15 @@ def reads_noticeboard(user: User | AnonymousUser, receiver: Membership) -> bool:
     return selectors.in_team(user=user, receiver=receiver) or acts_for(user, receiver, "can_view_care")
 
 
+def books_from_team(user: User | AnonymousUser, receiver: Membership) -> bool:
+    """Sees "Book" beside each worker on the team page: the person, staff, or their circle with
+    the power to book; never a worker in the team (they are booked, and a rota holder among them
+    books from the visits page)."""
+    if not user.is_authenticated or selectors.in_team(user=user, receiver=receiver):
+        return False
+    return acts_for(user, receiver, "can_book")
+
+
 def sees_people_looking(user: User | AnonymousUser, own: Membership | None) -> bool:
     """The list of people looking for support is for workers (and staff)."""
     return is_staff(user) or (own is not None and own.member_class == MemberClass.WORKER)

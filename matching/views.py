@@ -282,6 +282,7 @@ def team(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
         "circle": circle,
         "roles": selectors.team_roles_for(receiver=receiver),
         "reads_noticeboard": reads_noticeboard,
+        "books": permissions.books_from_team(request.user, receiver),
         "posts": selectors.noticeboard_for(receiver=receiver) if reads_noticeboard else [],
         "role_form": role_form,
         "post_form": post_form,

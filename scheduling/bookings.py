@@ -15,6 +15,10 @@ from members.models import Membership
 
 LONDON = ZoneInfo(settings.TIME_ZONE)
 
+# How long a visit may be (the services refuse others; the booking form warns first).
+SHORTEST = timedelta(minutes=30)
+LONGEST = timedelta(hours=12)
+
 
 def local_datetime(day: date, at: time) -> datetime:
     """A wall-clock time in London on a day. A time that does not exist (the hour skipped when the

@@ -1,13 +1,16 @@
 """Reading visits: calendars, one visit as a user may see it, the care log, notifications."""
 
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import BigIntegerField, Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from carecoop.db import MinutesBetween
 from carecoop.permissions import is_staff
@@ -15,9 +18,9 @@ from carecoop.tokens import token_hash
 from matching.models import TeamMember
 from members import pricing
 from members import selectors as member_selectors
-from members.models import CircleMember, MemberClass, Membership, Profile, User
+from members.models import CircleMember, MemberClass, Membership, Profile, User, WeeklyTime
 from scheduling import permissions
-from scheduling.bookings import Booking, occurrence_dates, span_for
+from scheduling.bookings import LONDON, LONGEST, SHORTEST, Booking, local_datetime, occurrence_dates, span_for
 from scheduling.models import CalendarFeed, Notification, Series, Visit, VisitExpense
 
 LIVE = [Visit.Status.OFFERED, Visit.Status.ACCEPTED]
@@ -339,3 +342,132 @@ def confirmed_minutes_by_receiver(*, start: datetime, end: datetime) -> dict[int
     """Each person's (membership id) confirmed minutes of support received on visits starting
     from `start` up to (not including) `end`. One query."""
     return _confirmed_minutes_by("receiver", start=start, end=end)
+
+
+# The booking form shows the worker's week for at most this many of the days chosen.
+CHECK_DAYS_SHOWN = 7
+# ...and says at most this many warnings, then how many more there are.
+CHECK_WARNINGS_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """One day chosen in the booking form, as the worker's week stands: the times they say they
+    are free that weekday, the times they are already busy (only the times: whose visit it is
+    stays private) and the visit being booked, all on the London clock."""
+
+    day: date
+    free: list[tuple[time, time]]
+    busy: list[tuple[datetime, datetime]]
+    asked: tuple[datetime, datetime] | None
+
+
+@dataclass(frozen=True)
+class BookingCheck:
+    """What the booking form tells the person before they book: the worker's days, the warnings
+    (the service books it all the same, or refuses it), and the cost."""
+
+    worker: Membership | None
+    days: list[DayPlan]
+    more_days: int
+    gives_free_times: bool
+    warnings: list[str]
+    more_warnings: int
+    estimate: Estimate | None
+    priced: bool
+    sleep_in: bool
+
+
+def _fits(free: Sequence[WeeklyTime], starts: datetime, ends: datetime) -> bool:
+    # As availability_warnings asks it: inside one free time that weekday; an overnight visit
+    # needs that day's free time to run to midnight.
+    end_time = ends.time() if ends.date() == starts.date() else time(23, 59)
+    return any(slot.starts <= starts.time() and slot.ends >= end_time for slot in free)
+
+
+def booking_check(
+    *,
+    receiver: Membership,
+    worker: Membership | None,
+    days: Sequence[date],
+    times: tuple[time, time] | None,
+    sleep_in: bool = False,
+    booking: Booking | None = None,
+    share: pricing.Share,
+    now: datetime,
+) -> BookingCheck:
+    """The worker's free and busy times on the days chosen, and the warnings for the times picked
+    (in the past, too short or long, outside their free times, over another of their visits, their
+    checks not current), read in a fixed number of queries however many days and visits there are.
+    `booking` (when the times are known) is priced as booking_estimate prices it."""
+    spans = [span_for(day, *times) for day in days] if times else []
+    weekly: list[WeeklyTime] = []
+    busy: list[Visit] = []
+    if worker is not None and days:
+        weekly = list(
+            WeeklyTime.objects.filter(profile__membership=worker, kind=WeeklyTime.Kind.AVAILABLE).order_by(
+                "weekday", "starts"
+            )
+        )
+        first = local_datetime(min(days), time())
+        last = local_datetime(max(days) + timedelta(days=2), time())
+        busy = list(
+            Visit.objects.filter(worker=worker, status__in=LIVE)
+            .between(first, last)
+            .only("starts", "ends")
+            .order_by("starts")
+        )
+    free_by_day: dict[int, list[WeeklyTime]] = {}
+    for slot in weekly:
+        free_by_day.setdefault(slot.weekday, []).append(slot)
+
+    plans = []
+    for index, day in enumerate(days[:CHECK_DAYS_SHOWN]):
+        day_start = local_datetime(day, time())
+        day_end = local_datetime(day + timedelta(days=1), time())
+        plans.append(
+            DayPlan(
+                day=day,
+                free=[(slot.starts, slot.ends) for slot in free_by_day.get(day.weekday(), [])],
+                busy=[
+                    (visit.starts.astimezone(LONDON), visit.ends.astimezone(LONDON))
+                    for visit in busy
+                    if visit.starts < day_end and visit.ends > day_start
+                ],
+                asked=(spans[index][0], spans[index][1]) if spans else None,
+            )
+        )
+
+    warnings: list[str] = []
+    if spans:
+        starts, ends = spans[0]
+        length = ends.astimezone(UTC) - starts.astimezone(UTC)
+        if length < SHORTEST or length > LONGEST:
+            warnings.append(_("A visit lasts from 30 minutes to 12 hours: change the times."))
+        if starts <= now:
+            warnings.append(_("That time has passed: choose a time in the future."))
+    if worker is not None and days and not member_selectors.worker_is_bookable(membership=worker, on=days[0]):
+        warnings.append(_("This worker cannot be booked on that day: their checks are not current."))
+    many = len(spans) > 1
+    busy_starts = [visit.starts for visit in busy]
+    for starts, ends in spans:
+        if worker is None:
+            break
+        label = f"{starts:%a %-d %b}: " if many else ""
+        if weekly and not _fits(free_by_day.get(starts.weekday(), []), starts, ends):
+            warnings.append(label + _("This is outside the times the worker says they are free."))
+        # Visits last at most LONGEST: only those starting that long before can reach this one.
+        nearby = busy[bisect_left(busy_starts, starts - LONGEST) : bisect_left(busy_starts, ends)]
+        if any(visit.ends > starts for visit in nearby):
+            warnings.append(label + _("The worker already has a visit then: they cannot accept both."))
+    return BookingCheck(
+        worker=worker,
+        days=plans,
+        more_days=max(len(days) - CHECK_DAYS_SHOWN, 0),
+        gives_free_times=bool(weekly),
+        warnings=warnings[:CHECK_WARNINGS_SHOWN],
+        more_warnings=max(len(warnings) - CHECK_WARNINGS_SHOWN, 0),
+        estimate=booking_estimate(booking=booking, share=share) if booking is not None else None,
+        priced=booking is not None,
+        sleep_in=sleep_in,
+    )

@@ -9,6 +9,7 @@ FINANCE_MONTH = "staff/finance/<int:year>/<int:month>/"
 urlpatterns = [
     path("visits/", views.calendar, name="visits"),
     path("visits/new/", views.visit_book, name="visit_book"),
+    path("visits/new/check/", views.visit_book_check, name="visit_book_check"),
     path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("visits/<int:pk>/change/", views.visit_change, name="visit_change"),
     path("visits/<int:pk>/<slug:action>/", views.visit_action, name="visit_action"),

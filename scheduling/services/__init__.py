@@ -8,6 +8,8 @@ accepting locks the visit row and finds it already taken.
 
 from scheduling.bookings import (
     LONDON,
+    LONGEST,
+    SHORTEST,
     Booking,
     Repeat,
     local_datetime,
@@ -63,9 +65,7 @@ from scheduling.services.repeating import (
     series_create,
 )
 from scheduling.services.rules import (
-    LONGEST,
     NOTE_MAX,
-    SHORTEST,
     TASKS_MAX,
     TEXT_MAX,
     Booked,

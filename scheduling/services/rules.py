@@ -14,18 +14,12 @@ from matching.models import TeamMember
 from members import selectors as member_selectors
 from members.models import MemberClass, Membership, Profile, User, WeeklyTime
 from scheduling import permissions
-from scheduling.bookings import LONDON
+from scheduling.bookings import LONDON, LONGEST, SHORTEST
 from scheduling.models import (
     SchedulingPolicy,
     Series,
     Visit,
 )
-
-SHORTEST = timedelta(minutes=30)
-
-
-LONGEST = timedelta(hours=12)
-
 
 TEXT_MAX = 2000
 

@@ -3,6 +3,7 @@ confirming), the care log, notifications and the calendar feed."""
 
 import calendar as month_calendar
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,6 +25,7 @@ from matching.models import TeamMember
 from members import selectors as member_selectors
 from members.models import MemberClass, Membership, Policy
 from scheduling import permissions, selectors, services
+from scheduling.bookings import occurrence_dates
 from scheduling.forms import (
     OPEN,
     EmailChoicesForm,
@@ -120,6 +122,99 @@ def _team_workers(receiver: Membership) -> list[tuple[Membership, str]]:
     ]
 
 
+# A weekly booking with no end yet shows its first week: the end decides the count and the cost.
+_FIRST_WEEK = timedelta(days=6)
+_CHECK_REACH = timedelta(days=3653)
+
+
+def _form_problems(form: VisitForm) -> list[str]:
+    """What is wrong with what has been filled in so far: a field left empty is not yet a
+    problem while the person is still choosing."""
+    problems = []
+    for name, errors in form.errors.as_data().items():
+        for error in errors:
+            if error.code == "required":
+                continue
+            if name == "worker":
+                problems.append(_("Visits are booked with workers in the person's team."))
+            else:
+                problems.extend(error.messages)
+    return problems
+
+
+def _booking_check(receiver: Membership, form: VisitForm, data: dict[str, Any]) -> selectors.BookingCheck:
+    """The check of what the form holds so far (its valid fields): the worker's days, the warnings
+    for the times picked, and the cost once the times (and a repeat's end) are known."""
+    worker = form.workers.get(str(data.get("worker", "")))
+    day, starts_at, ends_at = data.get("day"), data.get("starts_at"), data.get("ends_at")
+    times = (starts_at, ends_at) if starts_at and ends_at else None
+    repeat = None
+    days: list[date] = []
+    if day is not None and data.get("repeat"):
+        ends_known = bool(data.get("until") or data.get("count"))
+        days = occurrence_dates(
+            weekdays=data.get("weekdays") or [day.weekday()],
+            first_date=day,
+            every_weeks=data.get("every_weeks") or 1,
+            until=data.get("until"),
+            count=data.get("count"),
+            through=day + (_CHECK_REACH if ends_known else _FIRST_WEEK),
+        )
+        if ends_known and times:
+            repeat = services.Repeat(
+                weekdays=data.get("weekdays") or [day.weekday()],
+                first_date=day,
+                starts_at=times[0],
+                ends_at=times[1],
+                every_weeks=data.get("every_weeks") or 1,
+                until=data.get("until"),
+                count=data.get("count"),
+            )
+    elif day is not None:
+        days = [day]
+    booking = None
+    names_whom = worker is not None or data.get("worker") == OPEN
+    if times and day is not None and names_whom and (repeat is not None or not data.get("repeat")):
+        starts, ends = services.span_for(day, *times)
+        booking = services.Booking(
+            receiver=receiver,
+            worker=worker,
+            starts=starts,
+            ends=ends,
+            sleep_in=bool(data.get("sleep_in")),
+            repeat=repeat,
+        )
+    return selectors.booking_check(
+        receiver=receiver,
+        worker=worker,
+        days=days,
+        times=times,
+        sleep_in=bool(data.get("sleep_in")),
+        booking=booking,
+        share=Policy.current(),
+        now=timezone.now(),
+    )
+
+
+@login_required
+def visit_book_check(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The booking form's check as a fragment, fetched by its script as the worker, the days and
+    the times change: the worker's free and busy times (never whose visits), the warnings and the
+    cost. Only for someone who may book for the person; bad input is said in the fragment."""
+    receiver = _receiver_for(request)
+    if receiver is None or not permissions.can_book(request.user, receiver):
+        context: dict[str, object] = {
+            "problems": [_("Visits are booked by the person getting support, or someone they ask.")]
+        }
+        return render(request, "scheduling/_booking_check.html", context, status=403)
+    form = VisitForm(request.GET, workers=_team_workers(receiver))
+    form.is_valid()
+    problems = _form_problems(form)
+    check = _booking_check(receiver, form, form.cleaned_data)
+    context = {"check": check, "problems": problems}
+    return render(request, "scheduling/_booking_check.html", context, status=400 if problems else 200)
+
+
 @login_required
 def visit_book(request: AuthenticatedHttpRequest) -> HttpResponse:
     receiver = _receiver_for(request)
@@ -131,40 +226,45 @@ def visit_book(request: AuthenticatedHttpRequest) -> HttpResponse:
     if receiver is None or not permissions.can_book(request.user, receiver):
         messages.info(request, _("Visits are booked by the person getting support, or someone they ask."))
         return redirect("visits")
-    form = VisitForm(
-        request.POST or None,
-        workers=_team_workers(receiver),
-        initial={"day": timezone.localdate() + timedelta(days=1)},
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        worker = form.chosen_worker()
-        starts, ends = services.span_for(data["day"], data["starts_at"], data["ends_at"])
-        booking = services.Booking(
-            receiver=receiver,
-            worker=worker,
-            starts=starts,
-            ends=ends,
-            sleep_in=data["sleep_in"],
-            tasks=data["tasks"],
-            notes=data["notes"],
-            repeat=services.Repeat(
-                weekdays=data["weekdays"],
-                first_date=data["day"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                every_weeks=data.get("every_weeks") or 1,
-                until=data.get("until"),
-                count=data.get("count"),
-            )
-            if data["repeat"]
-            else None,
+    workers = _team_workers(receiver)
+    initial: dict[str, Any] = {"day": timezone.localdate() + timedelta(days=1)}
+    # From the team page's "Book" beside a worker: that worker chosen (anyone else is ignored).
+    chosen = request.GET.get("worker", "")
+    if any(str(worker.number) == chosen for worker, _name in workers):
+        initial["worker"] = chosen
+    form = VisitForm(request.POST or None, workers=workers, initial=initial)
+    if request.method != "POST":
+        check = _booking_check(receiver, form, initial)
+        context = {"form": form, "receiver": receiver, "check": check}
+        return render(request, "scheduling/visit_book.html", context)
+    if not form.is_valid():
+        check = _booking_check(receiver, form, form.cleaned_data)
+        context = {"form": form, "receiver": receiver, "check": check}
+        return render(request, "scheduling/visit_book.html", context)
+    data = form.cleaned_data
+    worker = form.chosen_worker()
+    starts, ends = services.span_for(data["day"], data["starts_at"], data["ends_at"])
+    booking = services.Booking(
+        receiver=receiver,
+        worker=worker,
+        starts=starts,
+        ends=ends,
+        sleep_in=data["sleep_in"],
+        tasks=data["tasks"],
+        notes=data["notes"],
+        repeat=services.Repeat(
+            weekdays=data["weekdays"],
+            first_date=data["day"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            every_weeks=data.get("every_weeks") or 1,
+            until=data.get("until"),
+            count=data.get("count"),
         )
-        if request.POST.get("estimate"):
-            # "See the cost": priced as it would be booked, and nothing booked yet.
-            estimate = selectors.booking_estimate(booking=booking, share=Policy.current())
-            context = {"form": form, "receiver": receiver, "estimate": estimate, "estimated": True}
-            return render(request, "scheduling/visit_book.html", context)
+        if data["repeat"]
+        else None,
+    )
+    if not request.POST.get("estimate"):
         try:
             booked = services.booking_make(by=request.user, booking=booking)
         except ApplicationError as error:
@@ -190,7 +290,10 @@ def visit_book(request: AuthenticatedHttpRequest) -> HttpResponse:
             for warning in booked.warnings[:10]:
                 messages.warning(request, warning)
             return redirect(reverse("visit_detail", args=[booked.visits[0].pk]))
-    return render(request, "scheduling/visit_book.html", {"form": form, "receiver": receiver})
+    # "Check" (or a booking refused): the worker's days, the warnings and the cost, nothing booked.
+    check = _booking_check(receiver, form, data)
+    context = {"form": form, "receiver": receiver, "check": check, "checked": True}
+    return render(request, "scheduling/visit_book.html", context)
 
 
 @login_required

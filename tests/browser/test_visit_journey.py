@@ -47,8 +47,8 @@ def test_a_weekly_visit_is_booked_accepted_delivered_and_its_hours_confirmed(
     page.get_by_label(tomorrow.strftime("%A")).check()
     page.get_by_label("Number of visits").fill("4")
     # The cost first: four visits of an hour and a half at Megan's £15, with the co-op's share.
-    page.get_by_role("button", name="See the cost first").click()
-    expect(page.get_by_role("status")).to_contain_text("4 visits: £105.76 to pay in all.")
+    page.get_by_role("button", name="Check the times and cost").click()
+    expect(page.locator("#booking-check")).to_contain_text("4 visits: £105.76 to pay in all.")
     audit()
     assert not Visit.objects.filter(receiver=ruth).exists()
     page.get_by_role("button", name="Book", exact=True).click()
