@@ -154,3 +154,36 @@ def test_a_worker_at_the_door_runs_late_checks_in_and_leaves_early_by_keyboard(
     expect(page.get_by_role("main")).to_contain_text("The bus is stuck at Mytholmroyd.")
     audit()
     shot("ruth-told")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_person_gives_their_emergency_contact_by_keyboard(page: Page, live_server, audit: PageAudit, size):
+    page.set_viewport_size(SIZES[size])
+    ruth = MembershipFactory(
+        member_class="receiver", legal_name="Ruth Sutcliffe", user__email="ruth@example.org"
+    )
+    base = live_server.url
+
+    _log_in(page, audit, base, "ruth@example.org")
+    page.goto(base + "/accounts/")
+    _press(page, page.get_by_role("link", name="Your emergency contact, for the worker at a visit"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your emergency contact")
+    audit()
+    page.get_by_label("Name").focus()
+    page.keyboard.type("Jane Sutcliffe")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Daughter")
+    page.get_by_label("Phone").focus()
+    page.keyboard.type("12")
+    _press(page, page.get_by_role("button", name="Save the emergency contact"))
+    expect(page.get_by_role("main")).to_contain_text("Enter a UK phone number.")
+    audit()
+    page.get_by_label("Phone").fill("")
+    page.get_by_label("Phone").focus()
+    page.keyboard.type("07723 418560")
+    _press(page, page.get_by_role("button", name="Save the emergency contact"))
+    expect(page.get_by_role("status")).to_contain_text("Emergency contact saved.")
+    expect(page.get_by_label("Phone")).to_have_value("07723 418560")
+    _no_sideways_scroll(page)
+    audit()
+    assert ruth.emergency_contact.relationship == "Daughter"

@@ -190,6 +190,10 @@ def test_staff_may_change_a_persons_emergency_contact_and_nobody_else_may(
     client, ruth, megan, jane, staff, outsider
 ):
     client.force_login(staff)
+    assert (
+        f"/members/{ruth.number}/emergency-contact/"
+        in client.get(f"/staff/members/{ruth.number}/").content.decode()
+    )
     response = client.post(
         f"/members/{ruth.number}/emergency-contact/", {"name": "David", "phone": "07712 345678"}
     )
