@@ -52,6 +52,7 @@ class DemoMember:
     profile: dict[str, object] = field(default_factory=dict)
     times: list[tuple[int, int, int]] = field(default_factory=list)  # weekday, from hour, until hour
     investment_pence: int | None = None
+    phone: str = ""
 
     @property
     def email(self) -> str:
@@ -95,6 +96,7 @@ MEMBERS = [
             "max_distance_km": 10,
         },
         times=[(0, 9, 11), (2, 9, 11), (4, 9, 11), (6, 9, 12)],
+        phone="01422 842137",
     ),
     DemoMember(
         "arthur",
@@ -386,6 +388,7 @@ def _admit(
         rules=documents[0],
         commitment=documents[1],
         investment_pence=demo.investment_pence,
+        phone=demo.phone,
     )
     # The co-op began in January 2025; members joined over the months since.
     admitted_on = FOUNDED + datetime.timedelta(days=23 * MEMBERS.index(demo))
@@ -493,6 +496,15 @@ def seed() -> list[DemoLogin]:
             _vetting(demo.key, membership, staff)
         logins.append(DemoLogin(role=demo.role, email=demo.email, password=DEMO_PASSWORD))
     _circle(memberships["ruth"], memberships["jane"].user)
+    # The worker at Ruth's door sees whom to call if something happens: her daughter.
+    if selectors.emergency_contact_for(membership=memberships["ruth"]) is None:
+        services.emergency_contact_save(
+            membership=memberships["ruth"],
+            by=memberships["ruth"].user,
+            name="Jane Sutcliffe",
+            relationship="Daughter",
+            phone="07723 418560",
+        )
 
     applicant = _account(f"kirsty@{DOMAIN}")
     if not Application.objects.filter(user=applicant).exists():

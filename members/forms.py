@@ -561,3 +561,23 @@ class CircleInviteForm(forms.Form):
     can_view_care = forms.BooleanField(label=_("See my profile and care log"), required=False, initial=True)
     can_book = forms.BooleanField(label=_("Book visits for me"), required=False)
     can_manage_team = forms.BooleanField(label=_("Manage my team"), required=False)
+
+
+class EmergencyContactForm(forms.Form):
+    """Optional: all three left empty removes the contact. The phone is checked by the service."""
+
+    name = forms.CharField(
+        label=_("Name"), required=False, max_length=120, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    relationship = forms.CharField(
+        label=_("Relationship"),
+        required=False,
+        max_length=80,
+        help_text=_("For example: daughter, neighbour, GP."),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "class": "input--short"}),
+    )

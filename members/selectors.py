@@ -18,6 +18,7 @@ from members import profiles
 from members.models import (
     Application,
     CircleMember,
+    EmergencyContact,
     GoverningDocument,
     MemberClass,
     Membership,
@@ -560,3 +561,13 @@ def phones_for(*, memberships: list[Membership]) -> dict[int, str]:
     for membership_id, phone in phones:
         result[membership_id] = phone.as_national if hasattr(phone, "as_national") else str(phone)
     return result
+
+
+def emergency_contact_for(*, membership: Membership) -> EmergencyContact | None:
+    """The person's emergency contact, if they gave one (callers decide who may see it)."""
+    return EmergencyContact.objects.filter(membership=membership).first()
+
+
+def phone_national(phone: object) -> str:
+    """A phone number as dialled in the UK ("01422 123456"), whatever form it is kept in."""
+    return str(phone.as_national) if hasattr(phone, "as_national") else str(phone)

@@ -13,6 +13,9 @@ urlpatterns = [
     path("members/<int:number>/", views.member_profile, name="member_profile"),
     path("members/<int:number>/photo/", views.profile_photo, name="profile_photo"),
     path("members/<int:number>/circle/", views.circle_manage, name="circle_manage"),
+    path(
+        "members/<int:number>/emergency-contact/", views.emergency_contact_edit, name="emergency_contact_edit"
+    ),
     path("circle/<int:pk>/revoke/", views.circle_revoke, name="circle_revoke"),
     path("circle/invitations/<str:token>/", views.circle_invitation, name="circle_invitation"),
     path("staff/applications/", views.staff_application_queue, name="staff_application_queue"),

@@ -10,7 +10,7 @@ from django_stubs_ext import StrOrPromise
 from carecoop.forms import DateInput, TimeInput, choice_field
 from carecoop.money import pence_from_pounds, pounds
 from members.models import Membership, WeeklyTime
-from scheduling.models import VisitExpense
+from scheduling.models import LateNotice, VisitExpense
 
 OPEN = "open"
 
@@ -131,6 +131,22 @@ class SeriesCancelForm(forms.Form):
 class OptionalReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (optional)"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RunningLateForm(forms.Form):
+    minutes = forms.TypedChoiceField(
+        label=_("How late will you be?"),
+        choices=LateNotice.Minutes.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("A word for them (optional)"),
+        required=False,
+        max_length=300,
+        help_text=_("The person, their circle and the team see it."),
+        widget=forms.TextInput(),
     )
 
 

@@ -315,6 +315,32 @@ class VisitExpense(models.Model):
         return self.struck_at is not None
 
 
+class LateNotice(models.Model):
+    """A worker on their way told the person and the team they are running late. Once per visit
+    for each lateness: a second "20 minutes late" would only alarm; "30 or more" after "10" says
+    something new."""
+
+    class Minutes(models.IntegerChoices):
+        TEN = 10, _("About 10 minutes")
+        TWENTY = 20, _("About 20 minutes")
+        THIRTY = 30, _("30 minutes or more")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="late_notices")
+    minutes = models.PositiveSmallIntegerField(_("how late"), choices=Minutes.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "minutes"], name="late_notice_once_per_lateness"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.minutes} minutes late for visit {self.visit_id}"
+
+
 class Reminder(models.Model):
     """One message due about one visit. A beat task claims the due rows and sends each once."""
 
@@ -350,6 +376,7 @@ class VisitEvent(models.TextChoices):
     HOURS_QUERIED = "hours_queried", _("Hours queried")
     HOURS_SETTLED = "hours_settled", _("Queried hours settled")
     EXPENSE_ADDED = "expense_added", _("Expenses added to a visit, to confirm with the hours")
+    RUNNING_LATE = "running_late", _("A worker running late for a visit")
 
 
 # Every kind of notification, as people choose which come by email: reminders, then events.

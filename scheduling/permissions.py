@@ -15,6 +15,12 @@ from members.models import MemberClass, Membership, Profile, User
 from scheduling.models import SchedulingPolicy, Visit
 
 CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
+# The worker sees the person's address, phone and emergency contact from this long before the
+# start (the day before, with their reminder, to plan the journey) until they check out; never
+# earlier, never after, never another worker (decision 29).
+DOORSTEP_OPENS_BEFORE = timedelta(hours=24)
+# "Running late" is said on the way: from this long before the start until check-in (or the end).
+RUNNING_LATE_OPENS_BEFORE = timedelta(hours=2)
 
 # The team role ("hat") that lets a team member book the person's visits.
 ROTA_HOLDER = "rota holder"
@@ -153,6 +159,56 @@ def minutes_worked(visit: Visit, *, until: datetime) -> int:
     return max(0, int((until - began).total_seconds() // 60))
 
 
+def sees_doorstep(user: User | AnonymousUser, visit: Visit, *, now: datetime) -> bool:
+    """The address with directions, the phone and the emergency contact: for the visit's own
+    worker, on an accepted visit, from `DOORSTEP_OPENS_BEFORE` the start until check-out."""
+    return (
+        is_visit_worker(user, visit)
+        and visit.status == Visit.Status.ACCEPTED
+        and visit.checked_out_at is None
+        and now >= visit.starts - DOORSTEP_OPENS_BEFORE
+    )
+
+
+def running_late_window(visit: Visit) -> tuple[datetime, datetime]:
+    return visit.starts - RUNNING_LATE_OPENS_BEFORE, visit.ends
+
+
+def may_say_running_late(user: User | AnonymousUser, visit: Visit, *, now: datetime) -> bool:
+    """The visit's worker, on an accepted visit not yet checked in, around its start."""
+    opens, closes = running_late_window(visit)
+    return (
+        is_visit_worker(user, visit)
+        and visit.status == Visit.Status.ACCEPTED
+        and visit.checked_in_at is None
+        and opens <= now <= closes
+    )
+
+
+@dataclass(frozen=True)
+class CheckOutWarning:
+    """What a check-out now would mean, for the worker to confirm first: leaving early (the
+    time that then counts, against the time booked) and tasks not ticked."""
+
+    early_minutes: int | None
+    booked_minutes: int
+    counted_minutes: int
+    unticked: list[str]
+
+    def __bool__(self) -> bool:
+        return self.early_minutes is not None or bool(self.unticked)
+
+
+def check_out_warning(visit: Visit, *, now: datetime, policy: SchedulingPolicy) -> CheckOutWarning:
+    early = early_by(visit, now=now, policy=policy)
+    return CheckOutWarning(
+        early_minutes=early,
+        booked_minutes=visit.duration_minutes,
+        counted_minutes=minutes_worked(visit, until=now) if early is not None else visit.duration_minutes,
+        unticked=[str(task.get("label", "")) for task in visit.tasks if not task.get("done")],
+    )
+
+
 def may_settle_hours(user: User | AnonymousUser) -> bool:
     """Queried hours are settled by staff, who hear both sides."""
     return is_staff(user)
@@ -197,6 +253,7 @@ class VisitActions:
     settle_hours: bool  # staff, on queried hours (striking expenses if need be)
     add_expenses: bool  # the worker, after the visit, while the hours wait for an answer
     answer_series: bool  # the worker offered a visit of a repeating booking: answer all its visits at once
+    running_late: bool  # the worker, on the way: tell the person and the team
 
     def names(self) -> list[str]:
         """The actions offered, by name, for the API."""
@@ -211,6 +268,7 @@ class VisitActions:
             "settle_hours",
             "add_expenses",
             "answer_series",
+            "running_late",
         )
         return [name for name in offered if getattr(self, name)]
 
@@ -247,6 +305,7 @@ def visit_actions(
         and is_worker
         and not visit.is_open
         and visit.series_id is not None,
+        running_late=may_say_running_late(user, visit, now=now),
     )
 
 

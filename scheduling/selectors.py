@@ -4,6 +4,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import BigIntegerField, Count, Q, QuerySet, Sum
@@ -21,7 +22,7 @@ from members import selectors as member_selectors
 from members.models import CircleMember, MemberClass, Membership, Profile, User, WeeklyTime
 from scheduling import permissions
 from scheduling.bookings import LONDON, LONGEST, SHORTEST, Booking, local_datetime, occurrence_dates, span_for
-from scheduling.models import CalendarFeed, Notification, Series, Visit, VisitExpense
+from scheduling.models import CalendarFeed, LateNotice, Notification, Series, Visit, VisitExpense
 
 LIVE = [Visit.Status.OFFERED, Visit.Status.ACCEPTED]
 
@@ -136,6 +137,46 @@ def visit_get_for_user(*, user: User | AnonymousUser, pk: int) -> Visit:
     ):
         return visit
     raise Http404
+
+
+@dataclass(frozen=True)
+class Doorstep:
+    """What the worker on their way needs: where, how to get there, whom to call."""
+
+    address: str
+    postcode: str
+    directions_url: str
+    phone: str
+    emergency_name: str
+    emergency_relationship: str
+    emergency_phone: str
+
+
+def directions_url(*, address: str, postcode: str) -> str:
+    """Directions to an address in the phone's maps (Google Maps' documented cross-platform link:
+    it opens the maps app on a phone, the website elsewhere). No geocoding: the address as text."""
+    place = ", ".join([line.strip() for line in address.splitlines() if line.strip()] + [postcode.strip()])
+    return "https://www.google.com/maps/dir/?" + urlencode({"api": "1", "destination": place})
+
+
+def visit_doorstep(*, visit: Visit) -> Doorstep:
+    """The doorstep details of a visit's person. Callers show them only to whom
+    `permissions.sees_doorstep` allows."""
+    receiver = visit.receiver
+    contact = member_selectors.emergency_contact_for(membership=receiver)
+    return Doorstep(
+        address=receiver.address,
+        postcode=receiver.postcode,
+        directions_url=directions_url(address=receiver.address, postcode=receiver.postcode),
+        phone=member_selectors.phones_for(memberships=[receiver]).get(receiver.pk, ""),
+        emergency_name=contact.name if contact else "",
+        emergency_relationship=contact.relationship if contact else "",
+        emergency_phone=member_selectors.phone_national(contact.phone) if contact else "",
+    )
+
+
+def visit_late_notices(*, visit: Visit) -> QuerySet[LateNotice]:
+    return LateNotice.objects.filter(visit=visit).order_by("created_at", "pk")
 
 
 def visit_expenses(*, visit: Visit) -> QuerySet[VisitExpense]:

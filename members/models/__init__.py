@@ -6,6 +6,9 @@ from members.models.accounts import (
 from members.models.circle import (
     CircleMember,
 )
+from members.models.emergency import (
+    EmergencyContact,
+)
 from members.models.profiles import (
     Audience,
     Language,
@@ -34,6 +37,7 @@ __all__ = [
     "Application",
     "Audience",
     "CircleMember",
+    "EmergencyContact",
     "GoverningDocument",
     "Language",
     "LivedExperience",

@@ -30,6 +30,9 @@ from members.services.circle import (
     circle_invite,
     circle_revoke,
 )
+from members.services.emergency import (
+    emergency_contact_save,
+)
 from members.services.profiles import (
     CLASS_PROFILE_FIELDS,
     COMMON_PROFILE_FIELDS,
@@ -98,6 +101,7 @@ __all__ = [
     "circle_invite",
     "circle_revoke",
     "document_publish",
+    "emergency_contact_save",
     "membership_cease",
     "membership_change_class",
     "membership_update_details",

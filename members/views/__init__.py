@@ -13,6 +13,9 @@ from members.views.circle import (
     circle_manage,
     circle_revoke,
 )
+from members.views.emergency import (
+    emergency_contact_edit,
+)
 from members.views.profiles import (
     member_profile,
     profile_edit,
@@ -39,6 +42,7 @@ __all__ = [
     "circle_manage",
     "circle_revoke",
     "document_detail",
+    "emergency_contact_edit",
     "member_profile",
     "profile_edit",
     "profile_photo",

@@ -10,8 +10,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from members.models import Membership, Policy, User
-from scheduling import permissions, services
-from scheduling.models import SchedulingPolicy, Visit, VisitExpense
+from scheduling import permissions, selectors, services
+from scheduling.models import LateNotice, SchedulingPolicy, Visit, VisitExpense
 
 # The longest span one calendar request may ask for: about three months.
 LONGEST_SPAN = timedelta(days=93)
@@ -232,6 +232,13 @@ class CheckOutInputSerializer(serializers.Serializer[None]):
     )
 
 
+class RunningLateInputSerializer(serializers.Serializer[None]):
+    minutes = serializers.ChoiceField(
+        choices=LateNotice.Minutes.choices, help_text="About how late: 10, 20, or 30 (30 or more)."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
 class HoursSettleInputSerializer(serializers.Serializer[None]):
     minutes = serializers.IntegerField(
         required=False,
@@ -357,6 +364,7 @@ class VisitSerializer(serializers.Serializer[Visit]):
     checked_out_at = serializers.DateTimeField(allow_null=True)
     check_in_far = serializers.BooleanField()
     hours = serializers.ChoiceField(choices=Visit.Hours.choices)
+    booked_minutes = serializers.IntegerField(source="duration_minutes", help_text="The length booked.")
     counted_minutes = serializers.IntegerField(
         help_text="The minutes the money follows: the booked length, unless counted otherwise."
     )
@@ -435,6 +443,26 @@ class ExpenseSerializer(serializers.Serializer[VisitExpense]):
     )
 
 
+class EmergencyContactSerializer(serializers.Serializer[dict[str, str]]):
+    name = serializers.CharField()
+    relationship = serializers.CharField()
+    phone = serializers.CharField(help_text="As dialled in the UK.")
+
+
+class DoorstepSerializer(serializers.Serializer[dict[str, object]]):
+    address = serializers.CharField()
+    postcode = serializers.CharField()
+    directions_url = serializers.URLField(help_text="Directions to the address in maps.")
+    phone = serializers.CharField(help_text="The person's phone; empty when they gave none.")
+    emergency_contact = EmergencyContactSerializer(allow_null=True)
+
+
+class LateNoticeSerializer(serializers.Serializer[LateNotice]):
+    minutes = serializers.IntegerField(help_text="About how late: 10, 20, or 30 (30 or more).")
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
 class VisitDetailSerializer(VisitSerializer):
     """One visit, with its expenses and what the reader may do with it now (the visit page offers
     the same)."""
@@ -442,6 +470,39 @@ class VisitDetailSerializer(VisitSerializer):
     actions = serializers.SerializerMethodField()
     expenses = serializers.SerializerMethodField()
     expenses_pence = serializers.SerializerMethodField()
+    doorstep = serializers.SerializerMethodField()
+    late_notices = serializers.SerializerMethodField()
+
+    @extend_schema_field(DoorstepSerializer(allow_null=True))
+    def get_doorstep(self, visit: Visit) -> dict[str, object] | None:
+        """The person's address (with directions), phone and emergency contact: only for the
+        visit's own worker, on an accepted visit, from 24 hours before the start until check-out;
+        null for everyone else and at any other time."""
+        if not permissions.sees_doorstep(self.context["user"], visit, now=timezone.now()):
+            return None
+        door = selectors.visit_doorstep(visit=visit)
+        contact = (
+            {
+                "name": door.emergency_name,
+                "relationship": door.emergency_relationship,
+                "phone": door.emergency_phone,
+            }
+            if door.emergency_name
+            else None
+        )
+        return {
+            "address": door.address,
+            "postcode": door.postcode,
+            "directions_url": door.directions_url,
+            "phone": door.phone,
+            "emergency_contact": contact,
+        }
+
+    @extend_schema_field(LateNoticeSerializer(many=True))
+    def get_late_notices(self, visit: Visit) -> list[dict[str, Any]]:
+        """What the worker said on the way: running late, and by about how much."""
+        notices = list(selectors.visit_late_notices(visit=visit))
+        return list(LateNoticeSerializer(notices, many=True).data)  # type: ignore[arg-type]  # stubs: many=True takes a list
 
     @extend_schema_field(ExpenseSerializer(many=True))
     def get_expenses(self, visit: Visit) -> list[dict[str, Any]]:
@@ -472,6 +533,8 @@ class VisitDetailSerializer(VisitSerializer):
                     "answer_hours",
                     "settle_hours",
                     "add_expenses",
+                    "answer_series",
+                    "running_late",
                 ]
             )
         )
@@ -479,7 +542,8 @@ class VisitDetailSerializer(VisitSerializer):
     def get_actions(self, visit: Visit) -> list[str]:
         """The next actions open to you: "deliver" covers ticking tasks, the note and checking
         out; "answer_hours" confirming or querying them (and the expenses with them);
-        "add_expenses" adding or removing the expenses you had on the visit."""
+        "add_expenses" adding or removing the expenses you had on the visit; "running_late"
+        telling the person and the team you are on your way but late."""
         user: User = self.context["user"]
         return permissions.visit_actions(user, visit, now=timezone.now(), policy=self._policy()).names()
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("visits/<int:pk>/cancel/", views.VisitCancelApi.as_view(), name="api-visit-cancel"),
     path("visits/<int:pk>/check-in/", views.VisitCheckInApi.as_view(), name="api-visit-check-in"),
     path("visits/<int:pk>/check-out/", views.VisitCheckOutApi.as_view(), name="api-visit-check-out"),
+    path("visits/<int:pk>/running-late/", views.VisitRunningLateApi.as_view(), name="api-visit-running-late"),
     path("visits/<int:pk>/note/", views.VisitNoteSaveApi.as_view(), name="api-visit-note"),
     path("visits/<int:pk>/tasks/<int:index>/", views.VisitTaskTickApi.as_view(), name="api-visit-task-tick"),
     path("visits/<int:pk>/confirm/", views.VisitHoursConfirmApi.as_view(), name="api-visit-confirm"),

@@ -32,6 +32,7 @@ from scheduling.api.serializers import (
     HoursSettleInputSerializer,
     NoteInputSerializer,
     ReasonInputSerializer,
+    RunningLateInputSerializer,
     SeriesAnswerSerializer,
     TaskTickInputSerializer,
     VisitBookInputSerializer,
@@ -346,7 +347,11 @@ class VisitCheckOutApi(APIView):
         request=CheckOutInputSerializer,
         responses=VisitSerializer,
         summary="Check out of a visit",
-        description="A visit note is required (given here, or saved during the visit).",
+        description="A visit note is required (given here, or saved during the visit). Tasks left "
+        "unticked do not stop a check-out (they show in `tasks`). The answer states the time booked "
+        "(`booked_minutes`) against the time counted (`counted_minutes`: after an early check-out, "
+        "from the check-in to now, which the person is asked to confirm), and the times checked in "
+        "and out.",
     )
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _act(
@@ -357,6 +362,28 @@ class VisitCheckOutApi(APIView):
             ),
             CheckOutInputSerializer,
         )
+
+
+class VisitRunningLateApi(APIView):
+    @extend_schema(
+        request=RunningLateInputSerializer,
+        responses={
+            201: OpenApiResponse(VisitDetailSerializer, description="Told; the visit as it now is."),
+        },
+        summary="Say you are running late for a visit",
+        description="The visit's worker, before checking in, from two hours before the start: the "
+        "person, their circle and the rest of the team are told (in the app, and by email as each "
+        "chooses). Once per visit for each lateness (409 `already_told`); refused once checked in "
+        "(409 `already_checked_in`).",
+    )
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+        data = RunningLateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.visit_running_late(visit=visit, by=request.user, **data.validated_data)
+        prefetch_related_objects([visit], "expenses", "receiver__profile", "worker__profile")
+        body = VisitDetailSerializer(visit, context=_context(request)).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class VisitNoteSaveApi(APIView):

@@ -35,6 +35,7 @@ from scheduling.services.delivery import (
     visit_check_in,
     visit_check_out,
     visit_note_save,
+    visit_running_late,
     visit_task_tick,
 )
 from scheduling.services.expenses import (
@@ -120,6 +121,7 @@ __all__ = [
     "visit_hours_query",
     "visit_hours_settle",
     "visit_note_save",
+    "visit_running_late",
     "visit_task_tick",
     "visits_release_left_team",
 ]

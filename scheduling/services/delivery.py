@@ -10,11 +10,17 @@ from members import selectors as member_selectors
 from members.models import User
 from scheduling import permissions
 from scheduling.models import (
+    LateNotice,
     SchedulingPolicy,
     Visit,
     VisitEvent,
 )
-from scheduling.services.notifications import notify_receiver_side, notify_team, reminders_plan
+from scheduling.services.notifications import (
+    notify_receiver_side,
+    notify_running_late,
+    notify_team,
+    reminders_plan,
+)
 from scheduling.services.rules import NOTE_MAX, clean_text, refuse, visit_lock
 
 
@@ -62,6 +68,31 @@ def visit_check_in(
     if visit.check_in_far:
         notify_team(visit, VisitEvent.CHECK_IN_FAR, include_staff=False)
     return visit
+
+
+LATE_NOTE_MAX = 300
+
+
+@transaction.atomic
+def visit_running_late(*, visit: Visit, by: User, minutes: int, note: str = "") -> LateNotice:
+    """The worker on their way tells the person (and their circle) and the rest of the team they
+    will be late, and by about how much. Once per visit for each lateness; not once they are in."""
+    visit = _own_accepted(visit, by)
+    if visit.checked_in_at is not None:
+        raise ConflictError(_("You are already checked in: you are not late."), code="already_checked_in")
+    opens, closes = permissions.running_late_window(visit)
+    if not opens <= timezone.now() <= closes:
+        raise refuse(_("Say you are running late from two hours before the visit."), "not_now", "minutes")
+    if minutes not in LateNotice.Minutes.values:
+        raise refuse(_("Choose how late you will be."), "bad_minutes", "minutes")
+    note = clean_text(note, LATE_NOTE_MAX, "note")
+    if LateNotice.objects.filter(visit=visit, minutes=minutes).exists():
+        raise ConflictError(
+            _("You have already said you are running this late; they know."), code="already_told"
+        )
+    notice = LateNotice.objects.create(visit=visit, minutes=minutes, note=note, sent_by=by)
+    notify_running_late(visit, notice)
+    return notice
 
 
 @transaction.atomic

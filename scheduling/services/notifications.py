@@ -21,6 +21,7 @@ from scheduling.bookings import LONDON, local_datetime
 from scheduling.models import (
     NOTIFICATION_KINDS,
     EmailChoice,
+    LateNotice,
     Notification,
     Reminder,
     SchedulingPolicy,
@@ -265,6 +266,22 @@ def notify_cancelled(visit: Visit, by: User | None) -> None:
         visit,
         title,
         visit.cancel_reason,
+    )
+
+
+def notify_running_late(visit: Visit, notice: LateNotice) -> None:
+    """The person's side (who get visit notifications) and the other workers of the team hear
+    the worker is on the way but late, and by about how much."""
+    values = {
+        "worker": visit.worker.shown_name if visit.worker else _("The worker"),
+        "late": notice.get_minutes_display().lower(),
+        "when": _when(visit),
+    }
+    title = _("%(worker)s is running late (%(late)s) for the visit of %(when)s") % values
+    body = notice.note or _("They are on their way.")
+    users = _receiver_side_users(visit) + _team_workers(visit)
+    _notify(
+        [user for user in users if user.pk != notice.sent_by_id], VisitEvent.RUNNING_LATE, visit, title, body
     )
 
 

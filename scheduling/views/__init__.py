@@ -34,6 +34,7 @@ from scheduling.forms import (
     NoteForm,
     OptionalReasonForm,
     ReasonForm,
+    RunningLateForm,
     SeriesCancelForm,
     VisitChangeForm,
     VisitForm,
@@ -307,6 +308,7 @@ def _visit_page(
     *,
     settle_form: HoursSettleForm | None = None,
     expense_form: ExpenseForm | None = None,
+    late_form: RunningLateForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     policy = SchedulingPolicy.current()
@@ -318,15 +320,16 @@ def _visit_page(
     )
     now = timezone.now()
     can = permissions.visit_actions(request.user, visit, now=now, policy=policy)
-    # The worker on their way needs the address and a phone number; nobody else is shown them here.
-    going = can.is_worker and visit.status == Visit.Status.ACCEPTED and not visit.is_delivered
     context = {
         "visit": visit,
         "can": can,
-        "going": going,
-        "phone": member_selectors.phones_for(memberships=[visit.receiver]).get(visit.receiver_id)
-        if going
+        # The worker on their way needs the address, a phone and whom to call in an emergency;
+        # nobody else is shown them here, and the worker only while the visit is theirs to do.
+        "doorstep": selectors.visit_doorstep(visit=visit)
+        if permissions.sees_doorstep(request.user, visit, now=now)
         else None,
+        "late_notices": list(selectors.visit_late_notices(visit=visit)),
+        "late_form": late_form or RunningLateForm(),
         "cost": visit.cost(Policy.current()),
         "reason_form": ReasonForm(),
         "series_cancel_form": SeriesCancelForm(),
@@ -344,6 +347,10 @@ def _visit_page(
         "note_form": NoteForm(initial={"note": visit.visit_note}),
         # Leaving now would be early: the worker is asked to confirm the shorter time.
         "early_by": permissions.early_by(visit, now=now, policy=policy) if can.deliver else None,
+        # From check-in to check-out, as it happened (the time counted is shown apart).
+        "stayed_minutes": int((visit.checked_out_at - visit.checked_in_at).total_seconds() // 60)
+        if visit.checked_in_at and visit.checked_out_at
+        else None,
         "settle_form": settle_form or HoursSettleForm(expenses=expenses),
         "expenses": expenses,
         "expenses_pence": sum(expense.amount_pence for expense in expenses if not expense.is_struck),
@@ -390,6 +397,19 @@ def _series_answer_message(answer: services.SeriesAnswer) -> str:
     ) % {"n": n, "total": total}
 
 
+def _delivering(request: AuthenticatedHttpRequest, visit: Visit, note: str | None) -> bool:
+    """The visit's worker, at the visit, with a note to leave: a check-out the service would take
+    (anything else goes straight to the service, to be refused with its reason)."""
+    has_note = bool(note.strip()) if note is not None else bool(visit.visit_note)
+    return (
+        has_note
+        and permissions.is_visit_worker(request.user, visit)
+        and visit.status == Visit.Status.ACCEPTED
+        and visit.checked_in_at is not None
+        and visit.checked_out_at is None
+    )
+
+
 @login_required
 @require_POST
 def visit_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
@@ -411,6 +431,7 @@ def visit_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Htt
         "settle": _("The hours are settled; both sides are told."),
         "expense-add": _("Expense added. The person confirms it with the hours."),
         "expense-remove": _("Expense removed."),
+        "running-late": _("They are told you are running late."),
         "accept-series": "",
         "decline-series": "",
     }
@@ -465,9 +486,24 @@ def visit_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Htt
             )
         elif action == "note":
             services.visit_note_save(visit=visit, by=request.user, note=post.get("note", ""))
+        elif action == "running-late":
+            late_form = RunningLateForm(post)
+            if not late_form.is_valid():
+                return _visit_page(request, visit, late_form=late_form, status=400)
+            services.visit_running_late(visit=visit, by=request.user, **late_form.cleaned_data)
         elif action == "check-out":
+            note = post.get("note")
+            if post.get("confirmed") != "1" and _delivering(request, visit, note):
+                # Leaving early or with tasks unticked is confirmed on a page of its own first
+                # (a server-rendered step, not a script's dialog): it says what changes.
+                leaving = permissions.check_out_warning(
+                    visit, now=timezone.now(), policy=SchedulingPolicy.current()
+                )
+                if leaving:
+                    context = {"visit": visit, "warning": leaving, "note": note}
+                    return render(request, "scheduling/visit_check_out.html", context)
             services.visit_check_out(
-                visit=visit, by=request.user, note=post.get("note"), shorter=post.get("shorter") == "1"
+                visit=visit, by=request.user, note=note, shorter=post.get("shorter") == "1"
             )
         elif action == "confirm":
             services.visit_hours_confirm(visit=visit, by=request.user, expenses_seen=_ids(post, "expense"))
@@ -512,6 +548,9 @@ def visit_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Htt
         if action == "settle":
             form_add_application_error(settle_form, error)
             return _visit_page(request, visit, settle_form=settle_form, status=400)
+        if action == "running-late" and error.fields:
+            form_add_application_error(late_form, error)
+            return _visit_page(request, visit, late_form=late_form, status=400)
         if action == "expense-add" and error.fields:
             form_add_application_error(expense_form, error, aliases={"amount_pence": "amount"})
             return _visit_page(request, visit, expense_form=expense_form, status=400)

@@ -113,7 +113,7 @@ def test_a_weekly_visit_is_booked_accepted_delivered_and_its_hours_confirmed(
         "Ruth ate well and took her tablets. We walked to the gate."
     )
     # Leaving now would be early: she is told the time counted would be the time she was there.
-    expect(megan_page.get_by_label("I am leaving early: count the shorter time")).not_to_be_checked()
+    expect(megan_page.get_by_role("note").filter(has_text="you will be asked to confirm it")).to_be_visible()
     # She stays to the end; at 10:25 the visit is as booked.
     time_machine.move_to(datetime.datetime.combine(tomorrow, datetime.time(10, 25), tzinfo=LONDON), tick=True)
     megan_page.get_by_role("button", name="Check out").click()

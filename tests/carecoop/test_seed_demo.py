@@ -156,3 +156,15 @@ def test_the_demo_weekly_booking_is_accepted_whole_and_ruth_is_told_once(db):
     )
     assert told.count() == 1
     assert "16 of 16 visits" in told.get().title
+
+
+def test_the_demo_worker_at_ruths_door_has_her_phone_and_an_emergency_contact(db):
+    from members.models import EmergencyContact, Membership
+    from members.selectors import phones_for
+
+    call_command("seed_demo")
+
+    ruth = Membership.objects.get(legal_name="Ruth Sutcliffe")
+    contact = EmergencyContact.objects.get(membership=ruth)
+    assert (contact.name, contact.relationship) == ("Jane Sutcliffe", "Daughter")
+    assert phones_for(memberships=[ruth])[ruth.pk] == "01422 842137"

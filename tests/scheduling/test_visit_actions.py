@@ -34,6 +34,7 @@ ATTEMPTS = {
     "answer_series": lambda visit, user: services.series_answer(
         series=_series_of(visit), by=user, accept=True
     ),
+    "running_late": lambda visit, user: services.visit_running_late(visit=visit, by=user, minutes=10),
 }
 
 
@@ -81,7 +82,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "offered in a weekly booking": BOOKERS | {"megan": {"accept", "decline", "answer_series"}},
     "open": BOOKERS | {"megan": {"accept"}, "asha": {"accept"}},
     "accepted": BOOKERS | {"megan": {"cancel"}},
-    "at the door": BOOKERS | {"megan": {"cancel", "check_in"}},
+    "at the door": BOOKERS | {"megan": {"cancel", "check_in", "running_late"}},
     "checked in": {"megan": {"deliver"}},
     "checked out": {
         "ruth": {"answer_hours"},
@@ -151,7 +152,11 @@ def test_the_visit_page_and_the_api_offer_the_same_actions(client, api_client, r
     time_machine.move_to(at(24, 8, 55), tick=False)
 
     api_client.force_authenticate(megan.user)
-    assert api_client.get(f"/api/v1/visits/{visit.pk}/").json()["actions"] == ["cancel", "check_in"]
+    assert api_client.get(f"/api/v1/visits/{visit.pk}/").json()["actions"] == [
+        "cancel",
+        "check_in",
+        "running_late",
+    ]
     client.force_login(megan.user)
     page = client.get(f"/visits/{visit.pk}/").content.decode()
     assert "Check in</button>" in page
