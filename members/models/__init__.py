@@ -8,6 +8,7 @@ from members.models.circle import (
 )
 from members.models.profiles import (
     Audience,
+    Gender,
     Language,
     LivedExperience,
     PostcodeDistrict,
@@ -34,6 +35,7 @@ __all__ = [
     "Application",
     "Audience",
     "CircleMember",
+    "Gender",
     "GoverningDocument",
     "Language",
     "LivedExperience",

@@ -14,7 +14,6 @@ from members.views.circle import (
     circle_revoke,
 )
 from members.views.profiles import (
-    member_profile,
     profile_edit,
     profile_photo,
 )
@@ -39,7 +38,6 @@ __all__ = [
     "circle_manage",
     "circle_revoke",
     "document_detail",
-    "member_profile",
     "profile_edit",
     "profile_photo",
     "staff_application_queue",
