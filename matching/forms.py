@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carecoop.forms import DateInput, choice_field
-from members.models import Language, LivedExperience, Skill, WeeklyTime
+from matching.selectors import SEARCHABLE_GENDERS as SEARCHABLE
+from members.models import Gender, Language, LivedExperience, Skill, WeeklyTime
 
 PARTS_OF_DAY = [
     ("", _("Any time")),
@@ -53,7 +54,11 @@ class WorkerSearchForm(forms.Form):
         required=False,
         widget=forms.NumberInput(attrs={"class": "input--short", "step": "0.10"}),
     )
-    gender = forms.CharField(label=_("Gender"), max_length=60, required=False)
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        choices=[("", _("Any")), *((value, label) for value, label in Gender.choices if value in SEARCHABLE)],
+        required=False,
+    )
     peer_support = forms.BooleanField(label=_("Offers peer support"), required=False)
     sort = forms.ChoiceField(
         label=_("Sort by"),

@@ -35,6 +35,7 @@ from members import geo
 from members import selectors as member_selectors
 from members.models import (
     Audience,
+    Gender,
     Language,
     MemberClass,
     Membership,
@@ -46,6 +47,8 @@ from members.models import (
 )
 
 RADIUS_LIMIT_KM = 100
+# A gender one may look for: words from the list (a self-description is the person's own, not a filter).
+SEARCHABLE_GENDERS = frozenset({Gender.WOMAN, Gender.MAN, Gender.NON_BINARY})
 SUGGESTIONS = 20
 DAY_PARTS = (
     (time(0), time(12), "morning"),
@@ -124,10 +127,41 @@ def worker_profiles(*, on: date) -> QuerySet[Profile]:
     ).filter(Q(membership__date_ceased__isnull=True) | Q(membership__date_ceased__gt=on))
 
 
-def worker_search(*, criteria: WorkerCriteria, on: date) -> QuerySet[Profile]:
-    """Workers matching every criterion given, each with `skill_names`, and `distance_km` when
-    `near` is given."""
-    profiles = worker_profiles(on=on).select_related("membership").annotate(skill_names=_skill_names())
+def _with_asking(profiles: QuerySet[Profile], receiver: Membership | None) -> QuerySet[Profile]:
+    """Each worker with `in_team` and `asked` (an introduction waiting) for the person looking,
+    so that a card offers "Ask to meet" only where it can be asked."""
+    if receiver is None:
+        return profiles.annotate(in_team=Value(False), asked=Value(False))
+    return profiles.annotate(
+        in_team=Exists(
+            TeamMember.objects.active().filter(receiver=receiver, member_id=OuterRef("membership_id"))
+        ),
+        asked=Exists(
+            Introduction.objects.filter(
+                receiver=receiver,
+                supporter_id=OuterRef("membership_id"),
+                kind=Introduction.Kind.CARE,
+                status=Introduction.Status.PENDING,
+            )
+        ),
+    )
+
+
+def worker_search(
+    *, criteria: WorkerCriteria, on: date, receiver: Membership | None = None
+) -> QuerySet[Profile]:
+    """Workers matching every criterion given, each with `skill_names`, `checks_current` (for the
+    "checks up to date" badge), `in_team` and `asked` for the person looking (see _with_asking),
+    and `distance_km` when `near` is given."""
+    profiles = _with_asking(
+        worker_profiles(on=on)
+        .select_related("membership")
+        .annotate(
+            skill_names=_skill_names(),
+            checks_current=member_selectors.checks_up_to_date(on, via="membership__"),
+        ),
+        receiver,
+    )
     for skill in criteria.skills:
         profiles = profiles.filter(
             Exists(Profile.skills.through.objects.filter(profile=OuterRef("pk"), skill=skill))
@@ -142,10 +176,10 @@ def worker_search(*, criteria: WorkerCriteria, on: date) -> QuerySet[Profile]:
         profiles = profiles.filter(_free_at(wanted))
     if criteria.max_rate_pence is not None:
         profiles = profiles.filter(hourly_rate_pence__lte=criteria.max_rate_pence)
-    if criteria.gender.strip():
+    if criteria.gender:
         # Only a gender the worker shows to members can be searched for.
         shown = Q(visibility__gender=Audience.MEMBERS) | ~Q(visibility__has_key="gender")
-        profiles = profiles.filter(shown, gender__iexact=criteria.gender.strip())
+        profiles = profiles.filter(shown, gender=criteria.gender)
     if criteria.peer_support:
         profiles = profiles.filter(offers_peer_support=True)
     if criteria.near is not None:
@@ -205,7 +239,9 @@ def suggestions_for(*, receiver: Profile, on: date, limit: int = SUGGESTIONS) ->
     times = _times_needed(receiver)
     in_team = TeamMember.objects.filter(receiver_id=receiver.membership_id).active().values("member_id")
     candidates = worker_search(
-        criteria=WorkerCriteria(near=point, within_km=receiver.max_distance_km), on=on
+        criteria=WorkerCriteria(near=point, within_km=receiver.max_distance_km),
+        on=on,
+        receiver=receiver.membership,
     ).exclude(membership_id__in=in_team)
 
     skill_hits: Any = Value(0)
@@ -325,8 +361,22 @@ def _explain(
     times: list[TimeWanted],
     time_words: dict[TimeWanted, str],
 ) -> Suggestion:
+    # What fits, in the order people weigh it: the support, the language, how near, when; what
+    # does not fit, as short names for one line ("Not a match on: Welsh, Sunday mornings").
     reasons: list[str] = []
     misfits: list[str] = []
+    offered = set(getattr(profile, "skill_ids"))  # noqa: B009 (annotated by the query, unknown to mypy)
+    for skill in wanted_skills:
+        if skill.pk in offered:
+            reasons.append(_("%(skill)s experience") % {"skill": skill.name})
+        else:
+            misfits.append(skill.name)
+    spoken = set(getattr(profile, "language_ids"))  # noqa: B009
+    for language in preferred:
+        if language.pk in spoken and language.name != "English":
+            reasons.append(_("speaks %(language)s") % {"language": language.name})
+    if preferred and not spoken & {language.pk for language in preferred}:
+        misfits.append(_(" or ").join(language.name for language in preferred))
     distance = getattr(profile, "distance_km", None)
     if distance is not None:
         km = round(distance)
@@ -335,18 +385,6 @@ def _explain(
             if km < 1
             else ngettext("%(km)s km away", "%(km)s km away", km) % {"km": km}
         )
-    offered = set(getattr(profile, "skill_ids"))  # noqa: B009 (annotated by the query, unknown to mypy)
-    for skill in wanted_skills:
-        if skill.pk in offered:
-            reasons.append(_("%(skill)s experience") % {"skill": skill.name})
-        else:
-            misfits.append(_("does not offer %(skill)s") % {"skill": skill.name.lower()})
-    spoken = set(getattr(profile, "language_ids"))  # noqa: B009
-    for language in preferred:
-        if language.pk in spoken and language.name != "English":
-            reasons.append(_("speaks %(language)s") % {"language": language.name})
-    if preferred and not spoken & {language.pk for language in preferred}:
-        misfits.append(_("speaks none of your preferred languages"))
     free = [_slot(text) for text in getattr(profile, "free_slots")]  # noqa: B009
     for wanted in times:
         fits = any(
@@ -357,7 +395,7 @@ def _explain(
         if fits:
             reasons.append(_("free on %(when)s, when you need support") % {"when": words})
         else:
-            misfits.append(_("not free on %(when)s") % {"when": words})
+            misfits.append(words)
     score = round(getattr(profile, "score", 0.0))
     return Suggestion(
         profile=profile,
@@ -389,13 +427,17 @@ def receivers_listed(*, on: date) -> QuerySet[Profile]:
 # --- Teams ----------------------------------------------------------------------------------------
 
 
-def team_for(*, receiver: Membership) -> list[TeamMember]:
-    return list(
+def team_for(*, receiver: Membership, on: date | None = None) -> list[TeamMember]:
+    """The team, each place with `checks_current` (for the badge) when a day is given."""
+    places = (
         TeamMember.objects.filter(receiver=receiver)
         .active()
         .select_related("member__user", "member__profile")
         .order_by("joined_on", "pk")
     )
+    if on is not None:
+        places = places.annotate(checks_current=member_selectors.checks_up_to_date(on, via="member__"))
+    return list(places)
 
 
 def team_workers_for(*, receiver_ids: set[int]) -> dict[int, list[User]]:
@@ -491,6 +533,61 @@ def peer_supporters(*, topic: Any = None, exclude: Membership | None = None) -> 
     if exclude is not None:
         profiles = profiles.exclude(membership=exclude)
     return profiles
+
+
+@dataclass(frozen=True)
+class AskToMeet:
+    """On a worker's profile: a person the viewer may ask to meet the worker for, and whether an
+    introduction is already waiting (then the page says so instead of offering to ask again)."""
+
+    receiver: Membership
+    asked: bool
+
+
+def asks_to_meet(
+    *,
+    user: User,
+    worker: Membership,
+    number: int | str | None,
+    allowed: Callable[[User, Membership], bool],
+    on: date,
+) -> list[AskToMeet]:
+    """Whom the user may ask to meet this worker for: themself if they get support, or each person
+    whose team they manage from the circle (with `number`, only that person). Never for someone
+    with the worker already in their team, and nobody when the worker cannot be introduced."""
+    if worker.member_class != MemberClass.WORKER:
+        return []
+    try:
+        chosen = receiver_acted_for(user=user, number=number, allowed=allowed)
+    except Http404:
+        return []
+    if chosen is not None:
+        receivers = [chosen]
+    elif number in (None, ""):
+        receivers = [
+            place.receiver
+            for place in member_selectors.supporting_for_user(user=user)
+            if place.can_manage_team and place.receiver.is_current
+        ]
+    else:
+        receivers = []
+    if not receivers or not member_selectors.worker_is_bookable(membership=worker, on=on):
+        return []
+    ids = [receiver.pk for receiver in receivers]
+    in_team = set(
+        TeamMember.objects.active()
+        .filter(receiver_id__in=ids, member=worker)
+        .values_list("receiver_id", flat=True)
+    )
+    asked = set(
+        Introduction.objects.filter(
+            receiver_id__in=ids,
+            supporter=worker,
+            kind=Introduction.Kind.CARE,
+            status=Introduction.Status.PENDING,
+        ).values_list("receiver_id", flat=True)
+    )
+    return [AskToMeet(receiver=r, asked=r.pk in asked) for r in receivers if r.pk not in in_team]
 
 
 def receiver_acted_for(

@@ -3,6 +3,7 @@ from django.urls import path
 from matching import views
 
 urlpatterns = [
+    path("members/<int:number>/", views.member_profile, name="member_profile"),
     path("find/", views.worker_search, name="worker_search"),
     path("suggestions/", views.suggestions, name="suggestions"),
     path("people/", views.people_looking, name="people_looking"),

@@ -76,7 +76,7 @@ def worker_search(request: AuthenticatedHttpRequest) -> HttpResponse:
         peer_support=bool(data.get("peer_support")),
         sort=data.get("sort") or "distance",
     )
-    results = selectors.worker_search(criteria=criteria, on=timezone.localdate())
+    results = selectors.worker_search(criteria=criteria, on=timezone.localdate(), receiver=receiver)
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -106,6 +106,42 @@ def suggestions(request: AuthenticatedHttpRequest) -> HttpResponse:
         "matching/suggestions.html",
         {"receiver": receiver, "profile": profile, "suggestions": ranked, "share": Policy.current()},
     )
+
+
+@login_required
+def member_profile(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
+    """A member's profile, showing only what the viewer may see; a 404 for anyone who may see none.
+    A worker's profile offers "Ask to meet" to whoever may ask for a person not yet in their team
+    (it lives here, not in members, because teams and introductions are matching's)."""
+    membership = get_object_or_404(Membership.objects.current(), number=number)
+    profile = member_selectors.profile_get_for_membership(membership=membership)
+    viewer = member_selectors.profile_viewer(user=request.user, profile=profile) if profile else None
+    visible = (
+        member_selectors.profile_visible_fields(profile=profile, viewer=viewer) if profile else frozenset()
+    )
+    if profile is None or viewer is None or "display_name" not in visible:
+        raise Http404  # someone who chose not to be seen is not there to find
+    today = timezone.localdate()
+    is_worker = membership.member_class == MemberClass.WORKER
+    context = {
+        "profile": profile,
+        "membership": membership,
+        "visible": visible,
+        "viewer": viewer,
+        "share": Policy.current(),
+        "checks_current": is_worker
+        and member_selectors.worker_checks_up_to_date(membership=membership, on=today),
+        "asks": selectors.asks_to_meet(
+            user=request.user,
+            worker=membership,
+            number=request.GET.get("for"),
+            allowed=permissions.manages_team,
+            on=today,
+        )
+        if viewer != "self"
+        else [],
+    }
+    return render(request, "members/member_profile.html", context)
 
 
 @login_required
@@ -221,12 +257,12 @@ def team(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     )
     access = _team_access(request, receiver)
     reads_noticeboard = permissions.reads_noticeboard(request.user, receiver)
-    members = selectors.team_for(receiver=receiver)
+    members = selectors.team_for(receiver=receiver, on=timezone.localdate())
     circle = [c for c in member_selectors.circle_for_receiver(receiver=receiver) if c.status == "active"]
     people = [(receiver.user_id, receiver.legal_name)] + [
         (m.member.user_id, m.member.legal_name) for m in members
     ]
-    people += [(c.supporter.pk, c.supporter.email) for c in circle if c.supporter is not None]
+    people += [(c.supporter.pk, c.shown_name) for c in circle if c.supporter is not None]
     role_form = TeamRoleForm(prefix="role", people=people)
     post_form = NoticeboardForm(prefix="post")
     status = 200

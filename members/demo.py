@@ -7,12 +7,14 @@ nothing but resetting the demo passwords and profiles.
 
 import datetime
 from dataclasses import dataclass, field
+from io import BytesIO
 
 from allauth.account.models import EmailAddress
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from carecoop.models import Email
 from members import selectors, services
@@ -172,7 +174,7 @@ MEMBERS = [
             "languages": ["English", "Urdu", "Punjabi"],
             "hourly_rate_pence": 15_50,
             "travel_radius_km": 8,
-            "gender": "Woman",
+            "gender": "woman",
         },
         times=[(0, 7, 13), (1, 7, 13), (2, 7, 13), (3, 7, 13), (4, 7, 13)],
     ),
@@ -191,7 +193,7 @@ MEMBERS = [
             "languages": ["English"],
             "hourly_rate_pence": 14_00,
             "travel_radius_km": 15,
-            "gender": "Man",
+            "gender": "man",
             "interests": "football, brass bands, fishing",
         },
         times=[(1, 8, 16), (3, 8, 16), (5, 9, 14)],
@@ -212,7 +214,7 @@ MEMBERS = [
             "hourly_rate_pence": 16_80,
             "sleep_in_rate_pence": 65_00,
             "travel_radius_km": 10,
-            "gender": "Woman",
+            "gender": "woman",
             "interests": "gardening, singing",
         },
         times=[(0, 8, 12), (2, 8, 12), (4, 8, 12), (6, 9, 13)],
@@ -288,7 +290,7 @@ MEMBERS = [
             "languages": ["English", "Arabic", "Urdu"],
             "hourly_rate_pence": 15_20,
             "travel_radius_km": 6,
-            "gender": "Woman",
+            "gender": "woman",
         },
         times=[(0, 14, 20), (2, 14, 20), (4, 14, 20)],
     ),
@@ -425,6 +427,44 @@ def _profile(demo: DemoMember, membership: Membership) -> None:
     )
 
 
+# Workers shown with a photo in the demo (the others show their initials): a drawn portrait,
+# made here so that the demo carries no photographs of real people. Background, skin, hair.
+PORTRAITS: dict[str, tuple[str, str, str]] = {
+    "asha": ("#cfe3dc", "#8d5a3b", "#1f1a17"),
+    "megan": ("#e8dcc8", "#f0c9a8", "#a0522d"),
+    "tom": ("#d6dcea", "#e6b996", "#8a8a8a"),
+}
+
+
+def _portrait(background: str, skin: str, hair: str) -> BytesIO:
+    """A small head-and-shoulders drawing, as a JPEG the profile service accepts."""
+    image = Image.new("RGB", (240, 240), background)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((40, 160, 200, 320), fill="#3d6b5e")  # shoulders
+    draw.rectangle((105, 135, 135, 170), fill=skin)  # neck
+    draw.ellipse((68, 40, 172, 104), fill=hair)  # hair, behind
+    draw.ellipse((76, 52, 164, 152), fill=skin)  # face
+    draw.chord((70, 38, 170, 110), 180, 360, fill=hair)  # hair, on top
+    draw.ellipse((100, 92, 108, 100), fill="#2b2b2b")
+    draw.ellipse((132, 92, 140, 100), fill="#2b2b2b")
+    draw.arc((104, 108, 136, 130), 20, 160, fill="#7a3b2e", width=3)
+    buffer = BytesIO()
+    image.save(buffer, format="JPEG", quality=88)
+    buffer.seek(0)
+    return buffer
+
+
+def _photo(key: str, membership: Membership) -> None:
+    colours = PORTRAITS.get(key)
+    profile = selectors.profile_get_for_membership(membership=membership)
+    if colours is None or profile is None or profile.photo:
+        return
+    upload = _portrait(*colours)
+    services.profile_photo_set(
+        profile=profile, by=membership.user, upload=upload, size=len(upload.getvalue())
+    )
+
+
 def _vetting(key: str, membership: Membership, staff: User) -> None:
     if membership.vetting_checks.exists():
         return
@@ -462,11 +502,11 @@ def _vetting(key: str, membership: Membership, staff: User) -> None:
         )
 
 
-def _circle(ruth: Membership, jane: User) -> None:
+def _circle(ruth: Membership, jane: User, name: str) -> None:
     if CircleMember.objects.filter(receiver=ruth, supporter=jane, status=CircleMember.Status.ACTIVE).exists():
         return
     invitation = services.circle_invite(
-        receiver=ruth, by=ruth.user, email=jane.email, can_view_care=True, can_book=True
+        receiver=ruth, by=ruth.user, email=jane.email, name=name, can_view_care=True, can_book=True
     )
     # Jane follows the link in the email she is owed (and, having accepted, is not sent it).
     owed = Email.objects.get(about=f"members.circle_invitation:{invitation.pk}", status=Email.Status.OWED)
@@ -492,10 +532,11 @@ def seed() -> list[DemoLogin]:
         membership = _admit(demo, user, staff, documents)
         memberships[demo.key] = membership
         _profile(demo, membership)
+        _photo(demo.key, membership)
         if demo.member_class == "worker":
             _vetting(demo.key, membership, staff)
         logins.append(DemoLogin(role=demo.role, email=demo.email, password=DEMO_PASSWORD))
-    _circle(memberships["ruth"], memberships["jane"].user)
+    _circle(memberships["ruth"], memberships["jane"].user, memberships["jane"].legal_name)
     # The worker at Ruth's door sees whom to call if something happens: her daughter.
     if selectors.emergency_contact_for(membership=memberships["ruth"]) is None:
         services.emergency_contact_save(

@@ -18,6 +18,7 @@ from carecoop.forms import DateInput, TimeInput
 from carecoop.money import pence_from_pounds, pounds
 from members.models import (
     Audience,
+    Gender,
     GoverningDocument,
     Language,
     LivedExperience,
@@ -318,8 +319,16 @@ class ProfileForm(forms.Form):
         required=False,
         widget=forms.NumberInput(attrs={"class": "input--short"}),
     )
-    gender = forms.CharField(
-        label=_("Gender (optional)"), max_length=60, required=False, help_text=_("In your own words.")
+    gender = forms.ChoiceField(
+        label=_("Gender (optional)"),
+        choices=[("", _("Not given")), *Gender.choices],
+        required=False,
+    )
+    gender_self_described = forms.CharField(
+        label=_("My gender, in my own words"),
+        max_length=60,
+        required=False,
+        help_text=_("Only if you chose “Prefer to self-describe”."),
     )
     languages = forms.ModelMultipleChoiceField(
         label=_("Languages"),
@@ -351,7 +360,14 @@ class ProfileForm(forms.Form):
     )
 
     CLASS_FIELDS: dict[str, tuple[str, ...]] = {
-        MemberClass.WORKER: ("skills", "hourly_rate", "sleep_in_rate", "travel_radius_km", "gender"),
+        MemberClass.WORKER: (
+            "skills",
+            "hourly_rate",
+            "sleep_in_rate",
+            "travel_radius_km",
+            "gender",
+            "gender_self_described",
+        ),
         MemberClass.RECEIVER: ("what_matters", "support_wanted", "worker_preferences", "max_distance_km"),
     }
     CLASS_ONLY = frozenset(
@@ -361,6 +377,7 @@ class ProfileForm(forms.Form):
             "sleep_in_rate",
             "travel_radius_km",
             "gender",
+            "gender_self_described",
             "what_matters",
             "support_wanted",
             "worker_preferences",
@@ -405,6 +422,17 @@ class ProfileForm(forms.Form):
                 initial=default,
                 required=False,  # left out: the choice stays as it was
             )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            data.get("gender") == Gender.SELF_DESCRIBE
+            and not (data.get("gender_self_described") or "").strip()
+        ):
+            self.add_error(
+                "gender_self_described", _("Say how you describe your gender, or choose another answer.")
+            )
+        return data
 
     def visibility_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith("visibility_")]
@@ -555,6 +583,12 @@ class VettingCheckForm(forms.Form):
 
 
 class CircleInviteForm(forms.Form):
+    name = forms.CharField(
+        label=_("Their name"),
+        max_length=120,
+        help_text=_("As you call them, so your team knows who they are."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     email = forms.EmailField(
         label=_("Their email address"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
     )

@@ -5,7 +5,21 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -442,6 +456,23 @@ def bookable_on(on: date, *, via: str = "") -> Q:
     for kind in REQUIRED_FOR_BOOKING:
         condition &= Q(Exists(_latest_checks().filter(_current_check(kind, on), membership=membership)))
     return condition
+
+
+def checks_up_to_date(on: date, *, via: str = "") -> "ExpressionWrapper[Q]":
+    """As a column of each row: the worker may be booked (rule 3) and none of their checks that
+    count has run out. What a "checks up to date" badge shows, for a whole page in one query."""
+    membership = OuterRef(via.removesuffix("__") or "pk")
+    lapsed = _latest_checks().filter(membership=membership, expires_on__lt=on)
+    return ExpressionWrapper(bookable_on(on, via=via) & ~Q(Exists(lapsed)), output_field=BooleanField())
+
+
+def worker_checks_up_to_date(*, membership: Membership, on: date) -> bool:
+    return bool(
+        Membership.objects.filter(pk=membership.pk)
+        .annotate(current=checks_up_to_date(on))
+        .values_list("current", flat=True)
+        .first()
+    )
 
 
 def workers_bookable(*, on: date) -> QuerySet[Membership]:

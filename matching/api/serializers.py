@@ -5,9 +5,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from matching.models import Introduction, TeamMember, TeamRole
-from matching.selectors import Suggestion
+from matching.selectors import SEARCHABLE_GENDERS, Suggestion
 from members import pricing, profiles
-from members.models import Language, Policy, Profile, Skill
+from members.models import Gender, Language, Policy, Profile, Skill
 
 
 class WorkerSearchInputSerializer(serializers.Serializer[None]):
@@ -25,7 +25,11 @@ class WorkerSearchInputSerializer(serializers.Serializer[None]):
     max_rate = serializers.IntegerField(
         required=False, min_value=1, help_text="What the person pays an hour, at most, in pence."
     )
-    gender = serializers.CharField(required=False, max_length=60)
+    gender = serializers.ChoiceField(
+        choices=[(value, label) for value, label in Gender.choices if value in SEARCHABLE_GENDERS],
+        required=False,
+        help_text="woman, man or non_binary: workers who show that gender to members.",
+    )
     peer_support = serializers.BooleanField(required=False, default=False)
     sort = serializers.ChoiceField(choices=["distance", "rate", "name"], required=False, default="distance")
 
@@ -57,6 +61,7 @@ class WithSkillNames(Protocol):
 class WorkerSerializer(serializers.Serializer[Profile]):
     member_number = serializers.IntegerField(source="membership.number")
     display_name = serializers.CharField()
+    checks_current = serializers.BooleanField(help_text="The worker's vetting checks are all up to date.")
     skills = serializers.SerializerMethodField()
     hourly_rate_pence = serializers.IntegerField(allow_null=True, help_text="The worker's own rate.")
     person_pays_hourly_pence = serializers.SerializerMethodField()
@@ -103,8 +108,11 @@ class WorkerSerializer(serializers.Serializer[Profile]):
 class SuggestionSerializer(serializers.Serializer[Suggestion]):
     worker = WorkerSerializer(source="profile")
     score = serializers.IntegerField(min_value=0, max_value=100)
-    reasons = serializers.ListField(child=serializers.CharField())
-    misfits = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="What fits, in plain words.")
+    misfits = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What does not fit, as short names (a skill, languages, a time of the week).",
+    )
 
 
 class IntroductionInputSerializer(serializers.Serializer[None]):

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from members.models import (
     Application,
     Audience,
+    Gender,
     Language,
     LivedExperience,
     MemberClass,
@@ -175,7 +176,18 @@ class ProfileSerializer(serializers.Serializer[Profile]):
     offers_peer_support = serializers.BooleanField(required=False)
     lived_experience = _names(LivedExperience, "Names of lived-experience topics.")
     skills = _names(Skill, "Workers: names of skills.")
-    gender = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    gender = serializers.ChoiceField(
+        choices=Gender.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Workers: one of the list; self_describe goes with gender_self_described.",
+    )
+    gender_self_described = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        help_text="Workers: their own words, with gender self_describe.",
+    )
     hourly_rate_pence = serializers.IntegerField(required=False, allow_null=True)
     sleep_in_rate_pence = serializers.IntegerField(
         required=False,

@@ -11,6 +11,7 @@ from members.models.emergency import (
 )
 from members.models.profiles import (
     Audience,
+    Gender,
     Language,
     LivedExperience,
     PostcodeDistrict,
@@ -38,6 +39,7 @@ __all__ = [
     "Audience",
     "CircleMember",
     "EmergencyContact",
+    "Gender",
     "GoverningDocument",
     "Language",
     "LivedExperience",

@@ -27,6 +27,8 @@ class CircleMember(models.Model):
 
     receiver = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="circle")
     email = models.EmailField(_("email address"))
+    # Blank for invitations sent before names were asked: the email stands in for the name.
+    name = models.CharField(_("name"), max_length=120, blank=True)
     supporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="supporting"
     )
@@ -65,6 +67,10 @@ class CircleMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.receiver.legal_name}"
+
+    @property
+    def shown_name(self) -> str:
+        return self.name or self.email
 
     POWERS = {
         "can_view_care": _("see my profile and care log"),

@@ -60,6 +60,16 @@ class Audience(models.TextChoices):
     STAFF = "staff", _("Only the co-op's staff")
 
 
+class Gender(models.TextChoices):
+    """A short list, kind to everyone; a person may describe themselves in their own words."""
+
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    NON_BINARY = "non_binary", _("Non-binary")
+    SELF_DESCRIBE = "self_describe", _("Prefer to self-describe")
+    PREFER_NOT_TO_SAY = "prefer_not_to_say", _("Prefer not to say")
+
+
 class Profile(models.Model):
     """What a member shows of themselves, to be found and chosen. One per membership.
 
@@ -81,7 +91,9 @@ class Profile(models.Model):
 
     # Workers
     skills = models.ManyToManyField(Skill, blank=True, related_name="+", verbose_name=_("skills"))
-    gender = models.CharField(_("gender"), max_length=60, blank=True)
+    # 60 long: rows in the history keep the free text written before the list.
+    gender = models.CharField(_("gender"), max_length=60, choices=Gender.choices, blank=True)
+    gender_self_described = models.CharField(_("gender, in my own words"), max_length=60, blank=True)
     hourly_rate_pence = models.PositiveIntegerField(_("hourly rate (pence)"), null=True, blank=True)
     # A flat rate for a night's sleep-in; none: not booked for sleep-ins.
     sleep_in_rate_pence = models.PositiveIntegerField(
@@ -121,6 +133,15 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def gender_shown(self) -> str:
+        """The gender as the person put it: their own words, or the word from the list."""
+        if self.gender == Gender.SELF_DESCRIBE:
+            return self.gender_self_described
+        if self.gender == Gender.PREFER_NOT_TO_SAY:
+            return ""
+        return str(self.get_gender_display()) if self.gender else ""
 
 
 class WeeklyTime(models.Model):

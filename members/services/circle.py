@@ -32,6 +32,7 @@ def circle_invite(
     receiver: Membership,
     by: User,
     email: str,
+    name: str = "",
     can_view_care: bool = True,
     can_book: bool = False,
     can_manage_team: bool = False,
@@ -69,6 +70,7 @@ def circle_invite(
     invitation = CircleMember(
         receiver=receiver,
         email=email,
+        name=name.strip()[:120],
         can_view_care=can_view_care,
         can_book=can_book,
         can_manage_team=can_manage_team,

@@ -16,6 +16,7 @@ from carecoop.money import pounds
 from members import geo, profiles
 from members.models import (
     Audience,
+    Gender,
     MemberClass,
     Membership,
     Policy,
@@ -44,7 +45,14 @@ COMMON_PROFILE_FIELDS = frozenset(
 
 CLASS_PROFILE_FIELDS: dict[str, frozenset[str]] = {
     MemberClass.WORKER: frozenset(
-        {"skills", "gender", "hourly_rate_pence", "sleep_in_rate_pence", "travel_radius_km"}
+        {
+            "skills",
+            "gender",
+            "gender_self_described",
+            "hourly_rate_pence",
+            "sleep_in_rate_pence",
+            "travel_radius_km",
+        }
     ),
     MemberClass.RECEIVER: frozenset(
         {"what_matters", "support_wanted", "worker_preferences", "max_distance_km"}
@@ -70,6 +78,22 @@ def profile_get_or_create(*, membership: Membership) -> Profile:
 def _check_range(name: str, value: int | None, low: int, high: int, message: str) -> None:
     if value is not None and not low <= value <= high:
         raise ApplicationError(message, code=f"invalid_{name}", fields={name: [message]})
+
+
+def _check_gender(profile: Profile, changes: dict[str, Any]) -> None:
+    """A gender from the list; own words only with "Prefer to self-describe" (and then needed)."""
+    gender = str(changes.get("gender", profile.gender) or "")
+    if gender not in Gender.values and gender != "":
+        message = _("Choose one of: %(choices)s.") % {"choices": ", ".join(str(c.label) for c in Gender)}
+        raise ApplicationError(message, code="invalid_gender", fields={"gender": [message]})
+    words = str(changes.get("gender_self_described", profile.gender_self_described) or "").strip()
+    if gender == Gender.SELF_DESCRIBE and not words:
+        message = _("Say how you describe your gender, or choose another answer.")
+        raise ApplicationError(
+            message, code="gender_self_described_required", fields={"gender_self_described": [message]}
+        )
+    changes["gender"] = gender
+    changes["gender_self_described"] = words[:60] if gender == Gender.SELF_DESCRIBE else ""
 
 
 @transaction.atomic
@@ -117,6 +141,8 @@ def profile_update(
             _("Choose a sleep-in rate between %(low)s and %(high)s a night, or leave it empty.")
             % {"low": pounds(policy.sleep_in_rate_min_pence), "high": pounds(policy.sleep_in_rate_max_pence)},
         )
+    if "gender" in changes or "gender_self_described" in changes:
+        _check_gender(profile, changes)
     for name in ("travel_radius_km", "max_distance_km"):
         if name in changes:
             _check_range(

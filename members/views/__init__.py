@@ -17,7 +17,6 @@ from members.views.emergency import (
     emergency_contact_edit,
 )
 from members.views.profiles import (
-    member_profile,
     profile_edit,
     profile_photo,
 )
@@ -43,7 +42,6 @@ __all__ = [
     "circle_revoke",
     "document_detail",
     "emergency_contact_edit",
-    "member_profile",
     "profile_edit",
     "profile_photo",
     "staff_application_queue",

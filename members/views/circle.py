@@ -51,7 +51,7 @@ def circle_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("%(email)s is no longer in the circle.") % {"email": member.email})
+        messages.success(request, _("%(name)s is no longer in the circle.") % {"name": member.shown_name})
     return redirect("circle_manage", number=member.receiver.number)
 
 

@@ -27,6 +27,7 @@ def _initial_profile(profile: Profile) -> tuple[dict[str, object], list[dict[str
         "what_matters": profile.what_matters,
         "worker_preferences": profile.worker_preferences,
         "gender": profile.gender,
+        "gender_self_described": profile.gender_self_described,
         "interests": profile.interests,
         "postcode": profile.postcode,
         "travel_radius_km": profile.travel_radius_km or 10,
@@ -130,22 +131,3 @@ def profile_photo(request: AuthenticatedHttpRequest, number: int) -> FileRespons
     # Checked again on every view: a narrowed choice or a removed supporter takes effect at once.
     response["Cache-Control"] = "private, no-cache"
     return response
-
-
-@login_required
-def member_profile(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
-    """A member's profile, showing only what the viewer may see; a 404 for anyone who may see none."""
-    membership = get_object_or_404(Membership.objects.current(), number=number)
-    profile = selectors.profile_get_for_membership(membership=membership)
-    viewer = selectors.profile_viewer(user=request.user, profile=profile) if profile else None
-    visible = selectors.profile_visible_fields(profile=profile, viewer=viewer) if profile else frozenset()
-    if profile is None or viewer is None or "display_name" not in visible:
-        raise Http404  # someone who chose not to be seen is not there to find
-    context = {
-        "profile": profile,
-        "membership": membership,
-        "visible": visible,
-        "viewer": viewer,
-        "share": Policy.current(),
-    }
-    return render(request, "members/member_profile.html", context)

@@ -158,6 +158,7 @@ def test_a_person_getting_support_fills_in_their_profile_and_invites_their_daugh
     page.goto(base + "/accounts/")
     page.get_by_role("link", name="See and change your circle of support").click()
     audit()
+    page.get_by_label("Their name").fill("Jane")
     page.get_by_label("Their email address").fill("jane@example.org")
     page.get_by_label("Book visits for me").check()
     page.get_by_role("button", name="Send the invitation").click()

@@ -171,9 +171,11 @@ def test_a_person_invites_from_their_circle_page_and_the_supporter_accepts(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("circle_manage", args=[receiver.number]),
-            {"email": "jane@example.org", "can_view_care": "on", "can_book": "on"},
+            {"name": "Jane", "email": "jane@example.org", "can_view_care": "on", "can_book": "on"},
         )
     token = _token_from_email(mail.outbox[0])
+    circle_page = client.get(reverse("circle_manage", args=[receiver.number])).content.decode()
+    assert "<strong>Jane</strong>" in circle_page
 
     client.force_login(daughter)
     page = client.get(reverse("circle_invitation", args=[token])).content.decode()

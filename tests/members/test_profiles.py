@@ -455,6 +455,8 @@ def test_a_worker_reads_and_changes_their_profile_through_the_api(api_client, wo
         ({"what_matters": "Gardening"}, "unknown_profile_fields"),
         ({"skills": ["Juggling"]}, "invalid"),
         ({"visibility": {"gender": "everyone"}}, "invalid"),
+        ({"gender": "lady"}, "invalid"),
+        ({"gender": "self_describe"}, "gender_self_described_required"),
         ({"weekly_times": [{"weekday": 1, "starts": "14:00", "ends": "09:00"}]}, "invalid_weekly_time"),
     ],
 )

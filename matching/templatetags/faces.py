@@ -1,0 +1,43 @@
+"""Faces on cards: a member's photo where the viewer may see it, else their initials in a circle.
+
+Decided from what the card's query already loaded (the profile, its membership and its
+visibility), so a page of cards asks nothing more of the database.
+"""
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+
+from members import profiles
+from members.models import Profile
+
+register = template.Library()
+
+
+def _initials(name: str) -> str:
+    words = [word for word in name.replace("-", " ").split() if word[:1].isalpha()]
+    return "".join(word[0] for word in words[:2]).upper() or "?"
+
+
+@register.inclusion_tag("includes/avatar.html", takes_context=True)
+def avatar(
+    context: dict[str, Any], profile: Profile | None, name: str = "", size: int = 64
+) -> dict[str, Any]:
+    """The photo is shown as a member would see it (or to the member themself and staff): a card
+    never shows more than the profile page, whose photo address checks again on every view.
+    Decorative (alt="") since the name is always beside it."""
+    user = context.get("user")
+    src = ""
+    if profile and profile.photo:
+        membership = profile.membership
+        if user is not None and user.is_authenticated and membership.user_id == user.pk:
+            viewer = "self"
+        elif user is not None and user.is_staff:
+            viewer = "staff"
+        else:
+            viewer = "member"
+        if "photo" in profiles.visible_fields(membership.member_class, profile.visibility, viewer):
+            src = reverse("profile_photo", args=[membership.number])
+    shown_name = name or (profile.display_name if profile else "")
+    return {"src": src, "initials": _initials(shown_name), "size": size}
