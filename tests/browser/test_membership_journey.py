@@ -33,8 +33,10 @@ def _log_in(page: Page, audit: PageAudit, base: str, email: str, already_there: 
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    # Members land on their account; staff on their home of work waiting.
-    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^(Your account|Staff home)$"))
+    # Members land on their day; staff on their home of work waiting; the rest on joining.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile("^(Today|Your membership|Staff home)$")
+    )
     audit()
 
 
