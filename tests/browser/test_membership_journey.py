@@ -156,6 +156,8 @@ def test_a_person_getting_support_fills_in_their_profile_and_invites_their_daugh
     audit()
 
     page.goto(base + "/accounts/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your membership")
+    audit()
     page.get_by_role("link", name="See and change your circle of support").click()
     audit()
     page.get_by_label("Their email address").fill("jane@example.org")
