@@ -35,7 +35,6 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("members.urls")),

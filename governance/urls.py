@@ -10,9 +10,12 @@ from governance.views import (
     results,
     rules,
     staff,
+    today,
 )
 
 urlpatterns = [
+    path("", today.home, name="home"),
+    path("today/", today.today, name="today"),
     path("meetings/", meetings.meetings, name="meetings"),
     path("meetings/new/", meetings.meeting_call, name="meeting_call"),
     path("meetings/rules/", rules.governance_policy, name="governance_policy"),

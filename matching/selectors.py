@@ -615,3 +615,33 @@ def receiver_acted_for(
     if receiver is None or not allowed(user, receiver):
         raise Http404
     return receiver
+
+
+# --- Today: the teams and introductions of the people a member acts for ----------------------------
+
+
+def teams_for(*, receiver_ids: list[int]) -> dict[int, list[TeamMember]]:
+    """For each of these people, their team now (workers and peer supporters, with profiles, in
+    the order they joined): one query however many people."""
+    found: dict[int, list[TeamMember]] = {pk: [] for pk in receiver_ids}
+    for place in (
+        TeamMember.objects.filter(receiver_id__in=receiver_ids)
+        .active()
+        .select_related("member__profile")
+        .order_by("receiver_id", "joined_on", "pk")
+    ):
+        found[place.receiver_id].append(place)
+    return found
+
+
+def introductions_waiting_for(*, membership_ids: list[int], limit: int = 20) -> list[Introduction]:
+    """Introductions still waiting for an answer, in which any of these members is either side,
+    soonest to expire first: one query."""
+    return list(
+        Introduction.objects.filter(
+            Q(receiver_id__in=membership_ids) | Q(supporter_id__in=membership_ids),
+            status=Introduction.Status.PENDING,
+        )
+        .select_related("receiver__profile", "supporter__profile")
+        .order_by("expires_at", "pk")[:limit]
+    )

@@ -49,11 +49,16 @@ class AccountAdapter(DefaultAccountAdapter):
         self.send_mail("account/email/account_already_exists", email, context)
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
-        """Staff land on their home of work waiting; members keep their own landing page.
-        A `next` the login was given still wins (allauth reads it before asking here)."""
+        """Staff land on their home of work waiting; members, and those acting for one, on their
+        day; anyone else on the way to join (or their application). A `next` the login was given
+        still wins (allauth reads it before asking here)."""
+        from members import selectors
+
         if is_staff(request.user):
             return reverse("staff_home")
-        return super().get_login_redirect_url(request)
+        if selectors.member_or_supporter(user=request.user):
+            return reverse("today")
+        return reverse("account_overview")
 
     def set_password(self, user: User, password: str) -> None:
         """A changed or reset password also signs out every API client of the account."""

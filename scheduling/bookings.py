@@ -2,6 +2,7 @@
 the days a weekly pattern falls on. Plain data and pure functions, no database: the booking
 services book it, the estimate prices it (scheduling.selectors), the pages and the API build it."""
 
+import calendar as month_calendar
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from members.models import Membership
 
@@ -28,6 +30,13 @@ def local_datetime(day: date, at: time) -> datetime:
     aware = naive.replace(tzinfo=LONDON)
     settled = aware.astimezone(UTC).astimezone(LONDON)
     return settled if settled.replace(tzinfo=None) != naive else aware
+
+
+def weekly_pattern(*, weekdays: Sequence[int], starts_at: time, ends_at: time, every_weeks: int) -> str:
+    """A repeating booking in a few words: "Tue, Thu, 09:00–10:30, every week"."""
+    days = ", ".join(str(month_calendar.day_abbr[day]) for day in sorted(weekdays))
+    every = _("every week") if every_weeks == 1 else _("every %(n)s weeks") % {"n": every_weeks}
+    return f"{days}, {starts_at:%H:%M}–{ends_at:%H:%M}, {every}"
 
 
 def span_for(day: date, starts_at: time, ends_at: time) -> tuple[datetime, datetime]:

@@ -5,7 +5,8 @@ statements are final; the last is open, for the secretary to close from the fina
 have already happened: one a week ago, its hours confirmed; one four days ago, whose hours Ruth
 queried, waiting in the secretary's queue; and one yesterday, its hours (and Megan's mileage to
 the chemist) waiting for Ruth. Their notes start Ruth's care log. Megan does sleep-ins at £65 a
-night: Ruth has one booked with her on Friday night."""
+night: Ruth has one booked with her on Friday night, and has asked her for a lift to the hospital
+next Wednesday afternoon: an offer waiting on Megan's day."""
 
 from datetime import time, timedelta
 from decimal import Decimal
@@ -18,6 +19,8 @@ from members.models import Membership, Policy
 from scheduling import services
 from scheduling.models import ClosedMonth, Series, Visit, VisitExpense
 from scheduling.statements import month_bounds, previous_month, this_month
+
+HOSPITAL = "A lift to the hospital and back."
 
 
 def _member(name: str) -> Membership:
@@ -61,6 +64,18 @@ def seed() -> list[object]:
         services.visit_accept(visit=night, by=megan.user)
     if not ClosedMonth.objects.exists():
         _months_gone(ruth, megan)
+    if not Visit.objects.filter(receiver=ruth, notes__startswith=HOSPITAL).exists():
+        wednesday = timezone.localdate() + timedelta(days=(2 - timezone.localdate().weekday()) % 7 or 7)
+        starts, ends = services.span_for(wednesday, time(13), time(15, 30))
+        services.visit_book(
+            by=ruth.user,
+            receiver=ruth,
+            worker=megan,
+            starts=starts,
+            ends=ends,
+            tasks=["Drive Ruth to Calderdale Royal Hospital", "Wait with her and drive her home"],
+            notes=HOSPITAL + " Her appointment is at 14:00 in the eye clinic.",
+        )
     if not Visit.objects.filter(receiver=ruth, is_open=True).exists():
         saturday = timezone.localdate() + timedelta(days=(5 - timezone.localdate().weekday()) % 7 or 7)
         starts, ends = services.span_for(saturday, time(14), time(16))

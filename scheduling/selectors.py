@@ -7,8 +7,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import BigIntegerField, Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +32,16 @@ from members import pricing
 from members import selectors as member_selectors
 from members.models import CircleMember, MemberClass, Membership, Profile, User, WeeklyTime
 from scheduling import permissions
-from scheduling.bookings import LONDON, LONGEST, SHORTEST, Booking, local_datetime, occurrence_dates, span_for
+from scheduling.bookings import (
+    LONDON,
+    LONGEST,
+    SHORTEST,
+    Booking,
+    local_datetime,
+    occurrence_dates,
+    span_for,
+    weekly_pattern,
+)
 from scheduling.models import CalendarFeed, LateNotice, Notification, Series, Visit, VisitExpense
 
 LIVE = [Visit.Status.OFFERED, Visit.Status.ACCEPTED]
@@ -512,3 +532,139 @@ def booking_check(
         priced=booking is not None,
         sleep_in=sleep_in,
     )
+
+
+# --- Today: a member's day at a glance (governance's today page) ----------------------------------
+
+TODAY_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class SeriesOffer:
+    """A repeating booking offered to a worker, answered as a whole from the page of its first
+    visit still waiting (decision 26)."""
+
+    series: Series
+    first_pk: int
+    first_starts: datetime
+    count: int
+
+    @property
+    def pattern(self) -> str:
+        series = self.series
+        return weekly_pattern(
+            weekdays=series.weekdays,
+            starts_at=series.starts_at,
+            ends_at=series.ends_at,
+            every_weeks=series.every_weeks,
+        )
+
+
+@dataclass(frozen=True)
+class WorkerDay:
+    next_visit: Visit | None
+    today: list[Visit]
+    tomorrow: list[Visit]
+    offers: list[Visit]
+    series_offers: list[SeriesOffer]
+    open_visits: list[Visit]
+    hours_waiting: list[Visit]
+
+
+def _offers_waiting_for(worker: Membership, now: datetime) -> QuerySet[Visit]:
+    return Visit.objects.filter(
+        worker=worker, is_open=False, status=Visit.Status.OFFERED, offer_expires_at__gt=now
+    )
+
+
+def worker_day(*, worker: Membership, now: datetime, limit: int = TODAY_LIMIT) -> WorkerDay:
+    """What a worker's today page shows, in six queries however much there is: the next visit
+    they have accepted and not finished, their accepted visits today and tomorrow, the offers
+    waiting for their answer (a repeating booking as one), the open visits of the teams they work
+    in, and the visits whose hours wait for the person's answer. Each list holds at most `limit`."""
+    today = timezone.localdate(now)
+    day_start = _local_midnight(today)
+    day_after = _local_midnight(today + timedelta(days=2))
+    mine = _with_people(Visit.objects.filter(worker=worker))
+    next_visit = (
+        mine.filter(status=Visit.Status.ACCEPTED, ends__gt=now, checked_out_at__isnull=True)
+        .order_by("starts", "pk")
+        .first()
+    )
+    two_days = list(
+        mine.filter(status=Visit.Status.ACCEPTED, starts__lt=day_after, ends__gt=day_start).order_by(
+            "starts", "pk"
+        )[: 2 * limit]
+    )
+    tomorrow_start = _local_midnight(today + timedelta(days=1))
+    waiting = _offers_waiting_for(worker, now)
+    offers = list(_with_people(waiting.filter(series__isnull=True)).order_by("starts", "pk")[:limit])
+    in_series = waiting.filter(series=OuterRef("pk"))
+    series = list(
+        Series.objects.filter(pk__in=waiting.filter(series__isnull=False).values("series"))
+        .annotate(
+            offered=Subquery(
+                in_series.order_by().values("series").annotate(n=Count("pk")).values("n"),
+                output_field=IntegerField(),
+            ),
+            first_pk=Subquery(in_series.order_by("starts", "pk").values("pk")[:1]),
+            first_starts=Subquery(in_series.order_by("starts", "pk").values("starts")[:1]),
+        )
+        .select_related("receiver__profile")
+        .order_by("first_starts", "pk")[:limit]
+    )
+    series_offers = [
+        SeriesOffer(
+            series=row,
+            first_pk=row.first_pk,
+            first_starts=row.first_starts,
+            count=row.offered,
+        )
+        for row in series
+    ]
+    teams = TeamMember.objects.working().filter(member=worker).values("receiver_id")
+    open_visits = list(
+        _with_people(
+            Visit.objects.filter(
+                is_open=True,
+                worker__isnull=True,
+                status=Visit.Status.OFFERED,
+                offer_expires_at__gt=now,
+                receiver_id__in=teams,
+            )
+        ).order_by("starts", "pk")[:limit]
+    )
+    hours_waiting = list(
+        mine.filter(hours=Visit.Hours.PENDING, checked_out_at__isnull=False).order_by("starts", "pk")[:limit]
+    )
+    return WorkerDay(
+        next_visit=next_visit,
+        today=[visit for visit in two_days if visit.starts < tomorrow_start][:limit],
+        tomorrow=[visit for visit in two_days if visit.starts >= tomorrow_start][:limit],
+        offers=offers,
+        series_offers=series_offers,
+        open_visits=open_visits,
+        hours_waiting=hours_waiting,
+    )
+
+
+def visits_coming_for(*, receiver_ids: list[int], now: datetime, each: int = 5) -> dict[int, list[Visit]]:
+    """For each of these people, their next visits not yet finished (offered, open or accepted),
+    soonest first, at most `each` a person: one query however many people and visits."""
+    if not receiver_ids:
+        return {}
+    ranked = (
+        Visit.objects.filter(
+            receiver_id__in=receiver_ids, status__in=LIVE, ends__gt=now, checked_out_at__isnull=True
+        )
+        .annotate(place=Window(RowNumber(), partition_by=[F("receiver_id")], order_by=[F("starts"), F("pk")]))
+        .filter(place__lte=each)
+    )
+    found: dict[int, list[Visit]] = {pk: [] for pk in receiver_ids}
+    for visit in _with_people(ranked).order_by("receiver_id", "starts", "pk"):
+        found[visit.receiver_id].append(visit)
+    return found
+
+
+def _local_midnight(day: date) -> datetime:
+    return local_datetime(day, time.min)

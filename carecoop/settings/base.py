@@ -128,7 +128,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "account_overview"
+# Members land on their day; the adapter sends staff to theirs, and the rest to the way to join.
+LOGIN_REDIRECT_URL = "today"
 
 # django-allauth: the email address is the login, and it must be verified before first use.
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"

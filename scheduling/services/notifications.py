@@ -1,6 +1,5 @@
 """Telling people: notifications in the app, their emails, and reminders planned per visit."""
 
-import calendar as month_calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -17,7 +16,7 @@ from carecoop.outbox import Outgoing
 from matching import selectors as matching_selectors
 from members import selectors as member_selectors
 from members.models import User
-from scheduling.bookings import LONDON, local_datetime
+from scheduling.bookings import LONDON, local_datetime, weekly_pattern
 from scheduling.models import (
     NOTIFICATION_KINDS,
     EmailChoice,
@@ -167,9 +166,12 @@ def notify_offered(visit: Visit) -> None:
 
 
 def _pattern(series: Series) -> str:
-    days = ", ".join(str(month_calendar.day_abbr[day]) for day in sorted(series.weekdays))
-    every = _("every week") if series.every_weeks == 1 else _("every %(n)s weeks") % {"n": series.every_weeks}
-    return f"{days}, {series.starts_at:%H:%M}–{series.ends_at:%H:%M}, {every}"
+    return weekly_pattern(
+        weekdays=series.weekdays,
+        starts_at=series.starts_at,
+        ends_at=series.ends_at,
+        every_weeks=series.every_weeks,
+    )
 
 
 def notify_series_offered(series: Series, visits: list[Visit]) -> None:

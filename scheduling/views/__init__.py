@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -559,6 +560,12 @@ def visit_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Htt
         messages.success(request, done[action])
         if warning:
             messages.warning(request, warning)
+    back = post.get("next", "")
+    if action in ("accept", "decline") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        # Answered from a member's day (an offer among others): back there, not to the visit.
+        return redirect(back)
     anchor = "#tasks" if action == "task" else ""
     return redirect(reverse("visit_detail", args=[visit.pk]) + anchor)
 

@@ -32,7 +32,7 @@ def test_a_member_resets_a_forgotten_password_from_the_emailed_link(
     page.get_by_label("Email").fill("newcomer@example.org")
     page.get_by_label("Password").fill("a-brand-new-passphrase")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your membership")
     audit()
 
 

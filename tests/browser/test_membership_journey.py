@@ -33,8 +33,10 @@ def _log_in(page: Page, audit: PageAudit, base: str, email: str, already_there: 
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    # Members land on their account; staff on their home of work waiting.
-    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^(Your account|Staff home)$"))
+    # Members land on their day; staff on their home of work waiting; the rest on joining.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile("^(Today|Your membership|Staff home)$")
+    )
     audit()
 
 
@@ -156,6 +158,8 @@ def test_a_person_getting_support_fills_in_their_profile_and_invites_their_daugh
     audit()
 
     page.goto(base + "/accounts/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your membership")
+    audit()
     page.get_by_role("link", name="See and change your circle of support").click()
     audit()
     page.get_by_label("Their name").fill("Jane")

@@ -41,7 +41,7 @@ def test_visitor_signs_up_verifies_email_logs_in_and_sees_their_account(
     page.get_by_role("button", name="Log in").click()
 
     expect(page).to_have_url(re.compile(r"/accounts/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your membership")
     expect(page.get_by_role("main")).to_contain_text("ruth.sutcliffe@example.org")
     audit()
 

@@ -135,13 +135,13 @@ pages = {
                   "/staff/register/?format=csv", "/staff/vetting/", "/staff/members/1/", "/staff/documents/",
                   "/staff/dividends/", "/staff/dividends/years/1/", "/staff/dividends/allocations/1/",
                   "/staff/dividends/allocations/1/payments.csv"],
-    "ruth": ["/accounts/", "/profile/", "/members/1/circle/", "/suggestions/",
+    "ruth": ["/today/", "/accounts/", "/profile/", "/members/1/circle/", "/suggestions/",
              "/find/?skills=3&day=1&part=morning", "/introductions/", "/teams/1/",
              "/visits/", "/visits/?view=week", "/visits/?view=month", "/visits/new/", "/visits/1/",
              "/care-log/1/", "/notifications/", "/calendar-feed/"],
-    "tom": ["/accounts/", "/profile/", "/people/", "/teams/", "/peer-support/", "/introductions/"],
-    "megan": ["/visits/", "/visits/1/", "/visits/?view=month", "/dividends/"],
-    "jane": ["/accounts/", "/members/1/"],
+    "tom": ["/today/", "/accounts/", "/profile/", "/people/", "/teams/", "/peer-support/", "/introductions/"],
+    "megan": ["/today/", "/visits/", "/visits/1/", "/visits/?view=month", "/dividends/"],
+    "jane": ["/today/", "/accounts/", "/members/1/"],
 }
 for who, urls in pages.items():
     client = Client(HTTP_HOST="localhost")

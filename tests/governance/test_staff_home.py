@@ -103,7 +103,7 @@ def test_the_home_asks_the_same_queries_however_much_is_waiting(
         assert client.get(reverse("staff_home")).status_code == 200
 
 
-def test_staff_land_on_their_home_when_they_log_in_and_members_keep_theirs(client, ruth, staff):
+def test_staff_land_on_their_home_when_they_log_in_and_members_on_their_day(client, ruth, staff):
     login = reverse("account_login")
 
     staff_lands = client.post(login, {"login": staff.email, "password": PASSWORD})
@@ -111,4 +111,4 @@ def test_staff_land_on_their_home_when_they_log_in_and_members_keep_theirs(clien
     ruth_lands = client.post(login, {"login": ruth.user.email, "password": PASSWORD})
 
     assert staff_lands["Location"] == reverse("staff_home")
-    assert ruth_lands["Location"] == reverse("account_overview")
+    assert ruth_lands["Location"] == reverse("today")

@@ -81,14 +81,14 @@ def test_a_member_votes_through_the_form_and_sees_the_receipt_once(client, motio
     assert receipt not in client.get(f"/ballots/{motion_ballot.pk}/").content.decode()
 
 
-def test_the_account_and_meetings_pages_say_which_ballots_wait_for_your_vote(
+def test_the_today_and_meetings_pages_say_which_ballots_wait_for_your_vote(
     client, staff, agm, motion_ballot, margaret, tom, django_assert_max_num_queries
 ):
     auditors = board_motion(staff, agm, title="Elect the auditors")
     later = open_motion_ballot(staff, agm, motion=auditors)
     client.force_login(margaret.user)
-    with django_assert_max_num_queries(8):
-        account = client.get("/accounts/").content.decode()
+    with django_assert_max_num_queries(16):
+        account = client.get("/today/").content.decode()
     assert "2 ballots are waiting for your vote" in account
     assert f'<a href="/ballots/{motion_ballot.pk}/">Adopt the accounts</a>' in account
     assert f'<a href="/ballots/{later.pk}/">Elect the auditors</a>' in account
@@ -102,11 +102,11 @@ def test_the_account_and_meetings_pages_say_which_ballots_wait_for_your_vote(
     assert f"/ballots/{motion_ballot.pk}/" not in waiting
 
     _receipt_from(client, _vote(client, later, choice="against"))
-    assert "waiting for your vote" not in client.get("/accounts/").content.decode()
+    assert "waiting for your vote" not in client.get("/today/").content.decode()
     # Someone who joined after the ballots opened is not on their lists of voters.
     newcomer = MembershipFactory(date_admitted=datetime.date(2026, 11, 23))
     client.force_login(newcomer.user)
-    assert "waiting for your vote" not in client.get("/accounts/").content.decode()
+    assert "waiting for your vote" not in client.get("/today/").content.decode()
 
 
 def test_another_user_cannot_read_a_receipt_cookie(client, motion_ballot, margaret, tom):
@@ -490,7 +490,7 @@ def test_a_proxy_is_reminded_of_the_votes_they_still_owe(client, staff, agm, mar
     services.proxy_appoint(user=margaret.user, holder=tom, meeting=agm, instructions_text="Back it.")
     client.force_login(tom.user)
 
-    account = client.get("/accounts/").content.decode()
+    account = client.get("/today/").content.decode()
     assert "Adopt the accounts</a>: your own vote, and as proxy for Margaret Greenwood" in account
 
     _page, _receipt = _receipt_from(client, _vote(client, ballot, for_member="me", choice="for"))
@@ -502,10 +502,10 @@ def test_a_proxy_is_reminded_of_the_votes_they_still_owe(client, staff, agm, mar
     # The form now starts at Margaret's vote, the one still to cast.
     assert re.search(rf'value="{margaret.number}"[^>]*checked', form)
     assert "(no vote cast for them yet)" in form
-    assert "as proxy for Margaret Greenwood" in client.get("/accounts/").content.decode()
+    assert "as proxy for Margaret Greenwood" in client.get("/today/").content.decode()
 
     _receipt_from(client, _vote(client, ballot, for_member=str(margaret.number), choice="for"))
-    assert "waiting for your vote" not in client.get("/accounts/").content.decode()
+    assert "waiting for your vote" not in client.get("/today/").content.decode()
 
 
 def test_a_member_whose_proxy_has_voted_is_told_who_and_not_offered_a_vote(client, staff, agm, margaret, tom):
@@ -520,7 +520,7 @@ def test_a_member_whose_proxy_has_voted_is_told_who_and_not_offered_a_vote(clien
     assert "That vote stands: you cannot vote yourself on this ballot." in page
     assert 'name="choice"' not in page
     assert "Your proxy has voted for you" in client.get("/ballots/").content.decode()
-    assert "waiting for your vote" not in client.get("/accounts/").content.decode()
+    assert "waiting for your vote" not in client.get("/today/").content.decode()
 
 
 def test_a_proxy_is_not_offered_a_member_who_has_no_vote_in_an_election(client, staff, agm, margaret, tom):

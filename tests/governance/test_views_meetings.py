@@ -769,7 +769,7 @@ def test_the_pages_added_for_proxies_signatures_search_and_rules_keep_their_quer
             f"/meetings/requisitions/{requisition.pk}/",
             "/proxies/",
             f"/meetings/{agm.pk}/",
-            "/accounts/",
+            "/today/",
             f"/ballots/{ballot.pk}/",
         ],
         staff: [
@@ -795,6 +795,6 @@ def test_the_pages_added_for_proxies_signatures_search_and_rules_keep_their_quer
                 response = client.get(path)
             assert response.status_code == 200
     client.force_login(tom.user)
-    account = client.get("/accounts/").content.decode()
+    account = client.get("/today/").content.decode()
     assert account.count("Greenwood Cousin") == 5  # the votes he owes as proxy, all listed
     assert client.get("/proxies/").content.decode().count("<strong>Greenwood Cousin</strong>") == 5
