@@ -400,6 +400,10 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["user", "-created_at"], name="notification_recent"),
+            # The menu counts the unread on every page: an index of only the unread keeps it small.
+            models.Index(
+                fields=["user"], condition=models.Q(read_at__isnull=True), name="notification_unread"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -290,6 +290,11 @@ def notifications_for(*, user: User, limit: int = 50) -> list[Notification]:
     return list(Notification.objects.filter(user=user).select_related("visit")[:limit])
 
 
+def notifications_unread_count(*, user: User) -> int:
+    """How many of the user's notifications are unread: one query on the partial index of the unread."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
 def feed_user(*, token: str) -> User | None:
     """The user whose private calendar address carries this token, while they are active."""
     feed = CalendarFeed.objects.select_related("user").filter(token_hash=token_hash(token)).first()

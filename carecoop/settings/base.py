@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "carecoop.context_processors.coop",
                 "members.context_processors.navigation",
+                "scheduling.context_processors.notifications_unread",
                 "governance.context_processors.votes_waiting",
             ],
         },

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -471,5 +472,13 @@ def email_choices_save(*, user: User, wanted: Iterable[str]) -> None:
         EmailChoice.objects.get_or_create(user=user, kind=kind)
 
 
-def notifications_mark_read(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+@transaction.atomic
+def notifications_mark_read(*, user: User, shown: Sequence[Notification]) -> int:
+    """Marks read the notifications a page showed the user, and any older than those (the page shows
+    only the newest, so an older one could never be seen and would stay counted as unread). One that
+    arrived while the page was drawn is not among them, so it stays unread until it is seen."""
+    if not shown:
+        return 0
+    oldest = min(notification.created_at for notification in shown)
+    seen = Q(pk__in=[notification.pk for notification in shown]) | Q(created_at__lt=oldest)
+    return Notification.objects.filter(seen, user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -648,7 +648,7 @@ def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, _("Your email choices are saved."))
         return redirect("notifications")
     items = selectors.notifications_for(user=request.user)
-    services.notifications_mark_read(user=request.user)
+    services.notifications_mark_read(user=request.user, shown=items)
     return render(request, "scheduling/notifications.html", {"items": items, "form": form})
 
 

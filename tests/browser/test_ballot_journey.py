@@ -12,6 +12,7 @@ from governance import services
 from governance.models import Proxy, Vote
 from governance.receipts import receipt_hash
 from tests.browser.axe import PageAudit
+from tests.browser.nav import nav_go
 from tests.browser.test_membership_journey import _log_in
 from tests.factories import MembershipFactory
 
@@ -107,7 +108,7 @@ def test_a_member_votes_on_the_agm_ballot_keeps_the_receipt_and_finds_it_after_t
     # The browser kept the receipt for the change form; logging out forgets it.
     kept = "Object.keys(localStorage).filter((key) => key.startsWith('carecoop-receipt:'))"
     assert page.evaluate(kept) == [f"carecoop-receipt:{ballot.pk}:{margaret.number}"]
-    page.get_by_role("button", name="Log out").click()
+    nav_go(page, "Log out", role="button")
     expect(page.get_by_role("navigation").get_by_role("link", name="Log in")).to_be_visible()
     audit()
     assert page.evaluate(kept) == []

@@ -9,6 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 from governance import services, tasks
 from governance.services import dividends as dividend_services
 from tests.browser.axe import PageAudit
+from tests.browser.nav import nav_go
 from tests.browser.test_membership_journey import PHONE, _log_in
 from tests.clock import NOW
 from tests.factories import MembershipFactory
@@ -26,7 +27,7 @@ def test_the_secretary_runs_the_dividend_calculation_and_watches_it_move_to_done
     monkeypatch.setattr(dividend_services, "STATEMENT_BATCH", 2)
 
     _log_in(page, audit, live_server.url, staff.email)
-    page.get_by_role("navigation").get_by_role("link", name="Dividends").click()
+    nav_go(page, "Dividends")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dividends and interest")
     audit()
     page.get_by_role("link", name="1 Apr 2025 – 31 Mar 2026").click()

@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from scheduling.models import Visit
 from tests.browser.axe import PageAudit
+from tests.browser.nav import nav_go
 from tests.browser.test_membership_journey import PHONE, _log_in
 from tests.factories import VisitFactory
 
@@ -36,7 +37,7 @@ def test_the_secretary_settles_a_queried_visit_and_the_person_reads_why(
     )
 
     _log_in(page, audit, live_server.url, staff.email)
-    page.get_by_role("navigation").get_by_role("link", name="Queried hours").click()
+    nav_go(page, "Queried hours")
     expect(page.get_by_role("heading", level=1)).to_have_text("Queried hours")
     expect(page.get_by_role("main")).to_contain_text("Megan left at ten, not eleven.")
     audit()

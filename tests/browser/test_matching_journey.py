@@ -5,6 +5,7 @@ from playwright.sync_api import Browser, Page, expect
 from members import services as member_services
 from members.models import Skill
 from tests.browser.axe import PageAudit
+from tests.browser.nav import nav_go
 from tests.browser.test_membership_journey import PHONE, _log_in
 from tests.factories import MembershipFactory, make_bookable
 
@@ -42,7 +43,7 @@ def test_a_person_finds_a_worker_through_suggestions_and_they_agree_to_meet(
     base = live_server.url
 
     _log_in(page, audit, base, "ruth@example.org")
-    page.get_by_role("navigation").get_by_role("link", name="Find workers").click()
+    nav_go(page, "Find workers")
     expect(page.get_by_role("heading", level=1)).to_have_text("Workers we suggest")
     expect(page.get_by_role("main")).to_contain_text("Dementia experience")
     expect(page.get_by_role("main")).to_contain_text("free on Tuesday mornings, when you need support")
@@ -59,7 +60,7 @@ def test_a_person_finds_a_worker_through_suggestions_and_they_agree_to_meet(
     megan_page = megan_context.new_page()
     megan_audit = PageAudit(megan_page)
     _log_in(megan_page, megan_audit, base, "megan@example.org")
-    megan_page.get_by_role("navigation").get_by_role("link", name="Introductions").click()
+    nav_go(megan_page, "Introductions")
     expect(megan_page.get_by_role("main")).to_contain_text("Ruth would like to meet")
     expect(megan_page.get_by_role("main")).not_to_contain_text("ruth@example.org")
     megan_audit()
@@ -67,13 +68,13 @@ def test_a_person_finds_a_worker_through_suggestions_and_they_agree_to_meet(
     expect(megan_page.get_by_role("heading", level=1)).to_have_text(re.compile("team"))
     expect(megan_page.get_by_role("main")).to_contain_text("ruth@example.org")
     megan_audit()
-    megan_page.get_by_role("navigation").get_by_role("link", name="Your teams").click()
+    nav_go(megan_page, "Your teams")
     expect(megan_page.get_by_role("main")).to_contain_text("Ruth Sutcliffe")
     megan_audit()
     assert not megan_audit.unaudited()
     megan_context.close()
 
-    page.get_by_role("navigation").get_by_role("link", name="Your team").click()
+    nav_go(page, "Your team")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your team")
     expect(page.get_by_role("main")).to_contain_text("Megan Holt")
     expect(page.get_by_role("main")).to_contain_text("megan@example.org")

@@ -12,6 +12,7 @@ from carecoop import outbox
 from governance import services
 from governance.models import Attendance, GovernancePolicy
 from tests.browser.axe import PageAudit
+from tests.browser.nav import nav_go
 from tests.browser.test_membership_journey import _log_in
 from tests.factories import MembershipFactory
 
@@ -88,7 +89,7 @@ def test_the_secretary_corrects_the_notice_and_keeps_the_register_and_a_proxy_fi
     tom_page = tom_context.new_page()
     tom_audit = PageAudit(tom_page)
     _log_in(tom_page, tom_audit, base, "tom@example.org")
-    tom_page.get_by_role("navigation").get_by_role("link", name="Meetings and votes").click()
+    nav_go(tom_page, "Meetings and votes")
     tom_audit()
     # The email's link to every proxy held goes to this site's proxies page.
     assert f"{base}/proxies/" in told.body

@@ -5,6 +5,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.axe import PageAudit
+from tests.browser.nav import nav_go
 from tests.factories import PASSWORD
 
 PHONE = {"width": 375, "height": 812}
@@ -69,7 +70,7 @@ def test_a_worker_applies_is_admitted_and_vetted_then_fills_in_their_profile_on_
     staff_page = staff_context.new_page()
     staff_audit = PageAudit(staff_page)
     _log_in(staff_page, staff_audit, base, staff.email)
-    staff_page.get_by_role("navigation").get_by_role("link", name="Applications").click()
+    nav_go(staff_page, "Applications")
     staff_audit()
     staff_page.get_by_role("link", name="Asha Begum").click()
     staff_audit()
@@ -81,7 +82,7 @@ def test_a_worker_applies_is_admitted_and_vetted_then_fills_in_their_profile_on_
     staff_page.get_by_role("button", name="Yes, approve and admit").click()
     expect(staff_page.get_by_role("status")).to_contain_text("Asha Begum is now member number 1.")
     staff_audit()
-    staff_page.get_by_role("navigation").get_by_role("link", name="Register").click()
+    nav_go(staff_page, "Register")
     staff_audit()
     staff_page.get_by_role("link", name="Asha Begum").click()
     staff_audit()

@@ -2,6 +2,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.nav import nav_go
 from tests.factories import PASSWORD
 
 
@@ -106,7 +107,7 @@ def test_account_management_pages_pass_the_audit(page: Page, live_server, audit,
     expect(page.get_by_label("Current password")).to_be_visible()
     audit()
 
-    page.get_by_role("button", name="Log out").click()
+    nav_go(page, "Log out", role="button")
     expect(page.get_by_role("navigation").get_by_role("link", name="Log in")).to_be_visible()
     expect(page).to_have_url(live_server.url + "/")
     audit()

@@ -8,6 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from scheduling.models import ClosedMonth, Statement
 from tests.browser.axe import PageAudit
+from tests.browser.nav import nav_go
 from tests.browser.test_membership_journey import PHONE, _log_in
 from tests.clock import LONDON
 from tests.scheduling.test_statements import delivered
@@ -29,7 +30,7 @@ def test_a_worker_reads_this_months_statement_on_a_phone_and_downloads_the_pdf(
     page = phone.new_page()
     audit = PageAudit(page)
     _log_in(page, audit, live_server.url, megan.user.email)
-    page.get_by_role("navigation").get_by_role("link", name="Statements").click()
+    nav_go(page, "Statements")
     expect(page.get_by_role("heading", level=1)).to_have_text("Statement for November 2026")
     main = page.get_by_role("main")
     expect(main).to_contain_text("So far this month")
@@ -59,7 +60,7 @@ def test_the_secretary_reads_a_month_and_closes_it(
         delivered(ruth, megan, datetime.datetime(2026, 10, day, 9, 0, tzinfo=LONDON))
 
     _log_in(page, audit, live_server.url, staff.email)
-    page.get_by_role("navigation").get_by_role("link", name="Finance").click()
+    nav_go(page, "Finance")
     expect(page.get_by_role("heading", level=1)).to_have_text("Finance: November 2026")
     audit()
     page.get_by_role("link", name="October 2026").first.click()

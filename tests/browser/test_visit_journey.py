@@ -9,6 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from scheduling.models import Visit
 from tests.browser.axe import PageAudit
+from tests.browser.nav import nav_go
 from tests.browser.test_membership_journey import PHONE, _log_in
 from tests.clock import LONDON
 from tests.factories import add_worker
@@ -33,7 +34,7 @@ def test_a_weekly_visit_is_booked_accepted_delivered_and_its_hours_confirmed(
     base = live_server.url
 
     _log_in(page, audit, base, "ruth@example.org")
-    page.get_by_role("navigation").get_by_role("link", name="Visits").click()
+    nav_go(page, "Visits")
     expect(page.get_by_role("heading", level=1)).to_have_text("Visits")
     audit()
     page.get_by_role("link", name="Book a visit").click()
@@ -79,7 +80,7 @@ def test_a_weekly_visit_is_booked_accepted_delivered_and_its_hours_confirmed(
     megan_page = megan_context.new_page()
     megan_audit = PageAudit(megan_page)
     _log_in(megan_page, megan_audit, base, "megan@example.org")
-    megan_page.get_by_role("navigation").get_by_role("link", name="Visits").click()
+    nav_go(megan_page, "Visits")
     megan_audit()
     megan_page.get_by_role("link", name=re.compile("09:00–10:30")).first.click()
     megan_audit()
@@ -128,7 +129,7 @@ def test_a_weekly_visit_is_booked_accepted_delivered_and_its_hours_confirmed(
     assert visit.tasks == [{"label": "Breakfast", "done": True}, {"label": "Morning tablets", "done": True}]
 
     time_machine.move_to(arrival + datetime.timedelta(hours=3), tick=True)
-    page.get_by_role("navigation").get_by_role("link", name="Visits").click()
+    nav_go(page, "Visits")
     expect(page.get_by_role("heading", name="Hours to confirm")).to_be_visible()
     audit()
     page.get_by_role("region", name="Hours to confirm").get_by_role("link").first.click()

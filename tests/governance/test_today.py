@@ -10,12 +10,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.selectors.today import directions_url, today_for_user
+from governance.selectors.today import today_for_user
 from matching.models import Introduction
 from members.models import CircleMember
 from scheduling import services as scheduling_services
 from scheduling.bookings import Booking, Repeat
 from scheduling.models import Visit
+from scheduling.selectors import directions_url
 from tests.factories import (
     PASSWORD,
     MembershipFactory,

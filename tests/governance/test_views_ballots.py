@@ -87,7 +87,7 @@ def test_the_today_and_meetings_pages_say_which_ballots_wait_for_your_vote(
     auditors = board_motion(staff, agm, title="Elect the auditors")
     later = open_motion_ballot(staff, agm, motion=auditors)
     client.force_login(margaret.user)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):  # with the menu's unread count
         account = client.get("/today/").content.decode()
     assert "2 ballots are waiting for your vote" in account
     assert f'<a href="/ballots/{motion_ballot.pk}/">Adopt the accounts</a>' in account

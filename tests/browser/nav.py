@@ -1,0 +1,17 @@
+"""Following the main menu as a person does: what is folded under "More" (or, on a phone, under
+"Menu") is opened first."""
+
+from playwright.sync_api import Locator, Page
+
+
+def menu_item(page: Page, name: str, *, role: str = "link") -> Locator:
+    """The menu's link (or button) named `name`, opening the menu first when it is folded away."""
+    nav = page.get_by_role("navigation", name="Main")
+    item = nav.get_by_role(role, name=name)  # type: ignore[arg-type]
+    if not item.is_visible():
+        nav.locator("[data-menu-toggle]:visible").first.click()
+    return item
+
+
+def nav_go(page: Page, name: str, *, role: str = "link") -> None:
+    menu_item(page, name, role=role).click()
