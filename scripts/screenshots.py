@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000 / /accounts/login/ ...
     .venv/bin/python scripts/screenshots.py --login EMAIL PASSWORD http://127.0.0.1:8000 /accounts/
+    .venv/bin/python scripts/screenshots.py --out docs/screenshots --prefix worker- --login ... URL /today/
 
 Pictures go to var/screenshots/, named after the path and the width.
 """
@@ -27,6 +28,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--login", nargs=2, metavar=("EMAIL", "PASSWORD"))
     parser.add_argument("--out", default="var/screenshots")
+    parser.add_argument("--prefix", default="", help="put before each picture's name, e.g. worker-")
     parser.add_argument("base_url")
     parser.add_argument("paths", nargs="+")
     options = parser.parse_args()
@@ -48,7 +50,7 @@ def main() -> None:
                 page.set_viewport_size({"width": width, "height": height})
                 page.goto(options.base_url + path)
                 slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
-                target = out / f"{slug}-{name}.png"
+                target = out / f"{options.prefix}{slug}-{name}.png"
                 page.screenshot(path=str(target), full_page=True)
                 print(target)
         browser.close()

@@ -75,6 +75,8 @@ def test_a_worker_reads_her_dividend_statement_on_her_phone(
     page = context.new_page()
     audit = PageAudit(page)
     _log_in(page, audit, live_server.url, megan.user.email)
+    page.get_by_role("main").get_by_role("link", name="Your membership").click()
+    audit()
     page.get_by_role("link", name="Your dividends and interest on shares").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your dividends")
     expect(page.get_by_role("main")).to_contain_text(

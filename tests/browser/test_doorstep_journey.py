@@ -166,6 +166,7 @@ def test_a_person_gives_their_emergency_contact_by_keyboard(page: Page, live_ser
 
     _log_in(page, audit, base, "ruth@example.org")
     page.goto(base + "/accounts/")
+    audit()
     _press(page, page.get_by_role("link", name="Your emergency contact, for the worker at a visit"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Your emergency contact")
     audit()

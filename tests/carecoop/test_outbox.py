@@ -149,7 +149,9 @@ def _the_scheduling_emails(staff, ruth, megan, jane, time_machine):
     # Reminders of an accepted visit the worker then misses, and of an open visit nobody takes.
     scheduling_services.visit_accept(visit=book(27, 9), by=megan.user)
     book(28, 9, worker=None)
-    # A check-in far from home, the visit delivered, and its hours queried.
+    # Running late, then a check-in far from home, the visit delivered, and its hours queried.
+    time_machine.move_to(at(24, 8, 40), tick=False)
+    scheduling_services.visit_running_late(visit=visit, by=megan.user, minutes=10, note="Roadworks.")
     time_machine.move_to(at(24, 8, 55), tick=False)
     scheduling_services.visit_check_in(visit=visit, by=megan.user, latitude=53.85, longitude=-2.025249)
     time_machine.move_to(at(24, 10), tick=False)
