@@ -19,6 +19,9 @@ CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
 # start (the day before, with their reminder, to plan the journey) until they check out; never
 # earlier, never after, never another worker (decision 29).
 DOORSTEP_OPENS_BEFORE = timedelta(hours=24)
+# ...and at the latest until this long after the booked end, so a visit nobody checked in to, or
+# out of, does not keep the person's details open to the worker for ever.
+DOORSTEP_CLOSES_AFTER = timedelta(hours=3)
 # "Running late" is said on the way: from this long before the start until check-in (or the end).
 RUNNING_LATE_OPENS_BEFORE = timedelta(hours=2)
 
@@ -161,12 +164,13 @@ def minutes_worked(visit: Visit, *, until: datetime) -> int:
 
 def sees_doorstep(user: User | AnonymousUser, visit: Visit, *, now: datetime) -> bool:
     """The address with directions, the phone and the emergency contact: for the visit's own
-    worker, on an accepted visit, from `DOORSTEP_OPENS_BEFORE` the start until check-out."""
+    worker, on an accepted visit, from `DOORSTEP_OPENS_BEFORE` the start until check-out, or
+    `DOORSTEP_CLOSES_AFTER` the booked end if nobody checks out."""
     return (
         is_visit_worker(user, visit)
         and visit.status == Visit.Status.ACCEPTED
         and visit.checked_out_at is None
-        and now >= visit.starts - DOORSTEP_OPENS_BEFORE
+        and visit.starts - DOORSTEP_OPENS_BEFORE <= now <= visit.ends + DOORSTEP_CLOSES_AFTER
     )
 
 

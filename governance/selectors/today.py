@@ -129,9 +129,12 @@ def today_for_user(*, user: User, now: datetime | None = None) -> Today:
             actions = scheduling_permissions.visit_actions(
                 user, worker.next_visit, now=now, policy=SchedulingPolicy.current()
             )
-            directions = scheduling_selectors.directions_url(
-                address=worker.next_visit.receiver.address, postcode=worker.next_visit.receiver.postcode
-            )
+            # The address and the way there by the doorstep's rule (decision 29): a visit weeks
+            # ahead shows when and whom, not where, until the day before.
+            if scheduling_permissions.sees_doorstep(user, worker.next_visit, now=now):
+                directions = scheduling_selectors.directions_url(
+                    address=worker.next_visit.receiver.address, postcode=worker.next_visit.receiver.postcode
+                )
 
     introductions = [
         (introduction, introduction.recipient.pk in answers_for)

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from carecoop import outbox
 from carecoop.exceptions import ApplicationError, ConflictError
@@ -375,12 +376,13 @@ def _decision_email_queue(application: Application, membership: Membership | Non
         )
 
 
-# What the office asks a new worker for, by kind of check, in the worker's words.
+# What the office asks a new worker for, by kind of check, in the worker's words (lazy: in the
+# language of the email being written, not of the process that loaded this module).
 _CHECK_ASKED = {
-    VettingCheck.Kind.DBS: _("An enhanced criminal-record check (DBS)"),
-    VettingCheck.Kind.RIGHT_TO_WORK: _("Proof of your right to work in the UK"),
-    VettingCheck.Kind.REFERENCE: _("References from people who know your work"),
-    VettingCheck.Kind.TRAINING: _(
+    VettingCheck.Kind.DBS: gettext_lazy("An enhanced criminal-record check (DBS)"),
+    VettingCheck.Kind.RIGHT_TO_WORK: gettext_lazy("Proof of your right to work in the UK"),
+    VettingCheck.Kind.REFERENCE: gettext_lazy("References from people who know your work"),
+    VettingCheck.Kind.TRAINING: gettext_lazy(
         "Your training certificates (the office arranges any training you still need)"
     ),
 }

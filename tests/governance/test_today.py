@@ -143,6 +143,26 @@ def test_directions_are_only_for_the_worker_of_an_accepted_visit(client, ruth, m
     assert ruth.address not in html
 
 
+def test_a_visit_more_than_a_day_ahead_shows_when_and_whom_but_not_where(client, ruth, megan):
+    _accepted(ruth, megan, _at(30))
+
+    html = _page(client, megan.user)
+
+    assert "Visit to " in html
+    assert "The address and directions show from the day before the visit." in html
+    assert "google.com/maps" not in html
+    assert ruth.address.splitlines()[0] not in html
+
+
+def test_a_visit_within_the_day_shows_the_address_and_directions(client, ruth, megan):
+    _accepted(ruth, megan, _at(2))
+
+    html = _page(client, megan.user)
+
+    assert "google.com/maps/dir" in html
+    assert ruth.address.splitlines()[0] in html
+
+
 def test_directions_url_reads_the_address_and_postcode():
     url = directions_url(address="Flat 2\n 14 Bridge Gate \n\nHebden Bridge", postcode="HX7 8EX")
 

@@ -96,6 +96,23 @@ def test_the_worker_does_not_see_the_doorstep_too_early_or_once_checked_out(
     assert not _sees_doorstep(_page(client, megan.user, visit))
 
 
+@pytest.mark.parametrize("checked_in", [False, True], ids=["never checked in", "never checked out"])
+def test_the_doorstep_closes_three_hours_after_the_end_of_a_visit_nobody_checked_out_of(
+    client, ruth_reachable, megan, time_machine, checked_in
+):
+    visit = _accepted(ruth_reachable, megan)
+    if checked_in:
+        time_machine.move_to(at(24, 9), tick=False)
+        services.visit_check_in(visit=visit, by=megan.user)
+    time_machine.move_to(at(24, 14), tick=False)  # the booked end, 11:00, and three hours on
+    assert _sees_doorstep(_page(client, megan.user, visit))
+
+    time_machine.move_to(at(24, 14, 1), tick=False)
+    assert not _sees_doorstep(_page(client, megan.user, visit))
+    client.force_login(megan.user)
+    assert client.get(f"/api/v1/visits/{visit.pk}/").json()["doorstep"] is None
+
+
 @pytest.mark.parametrize("state", ["offered", "declined", "cancelled"])
 def test_the_worker_does_not_see_the_doorstep_of_a_visit_not_agreed(
     client, ruth_reachable, megan, state, time_machine
