@@ -28,6 +28,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser/" in str(item.path).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+        elif "browser_name" in getattr(item, "fixturenames", ()):
+            # A test outside the journeys that names an argument `page` (or another Playwright
+            # fixture) is given the browser's session parameter, and pytest then moves every
+            # journey next to it, among the tests that expect the migrations' reference data.
+            raise pytest.UsageError(f"{item.nodeid} asks for a Playwright fixture: rename its argument")
 
 
 @pytest.fixture(scope="session")

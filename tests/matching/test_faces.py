@@ -65,9 +65,9 @@ def _circle(ruth, **powers):
 # --- Photos -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["worker_search", "suggestions"])
+@pytest.mark.parametrize("url_name", ["worker_search", "suggestions"])
 def test_worker_cards_show_the_photo_members_may_see_and_initials_for_the_rest(
-    client, ruth, megan, tom, page
+    client, ruth, megan, tom, url_name
 ):
     _photo(megan)
     _photo(tom)
@@ -75,7 +75,7 @@ def test_worker_cards_show_the_photo_members_may_see_and_initials_for_the_rest(
     member_services.profile_update(profile=profile, by=tom.user, visibility={"photo": "staff"})
     client.force_login(ruth.user)
 
-    html = client.get(reverse(page)).content.decode()
+    html = client.get(reverse(url_name)).content.decode()
 
     assert _photo_src(megan) in html
     assert 'alt=""' in html  # the name is beside it: the photo is decoration
