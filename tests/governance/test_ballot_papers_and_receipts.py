@@ -196,6 +196,10 @@ def test_the_receipt_downloads_as_a_text_file_with_the_code_and_the_choice(clien
     assert f"/ballots/{motion_ballot.pk}/receipts/" in text
     assert "&#x27;" not in text
     assert "&quot;" not in text
+    changing = (
+        "If you change your vote before the ballot closes, the new vote and its new receipt replace this one."
+    )
+    assert (changing in text) == motion_ballot.changes_allowed
 
 
 def test_a_ranking_downloads_in_order(client, staff, agm):
