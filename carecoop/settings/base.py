@@ -6,6 +6,7 @@ django-environ). local.py, test.py and production.py add what is particular to e
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 import environ
@@ -19,6 +20,17 @@ django_stubs_ext.monkeypatch()
 env = environ.Env()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def without_jit(database: dict[str, Any]) -> dict[str, Any]:
+    """A PostgreSQL connection with JIT compilation off (decision 33): a web request's queries are
+    short, and compiling one the planner guesses is costly takes far longer than running it."""
+    if database.get("ENGINE") == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    return database
+
+
 # Runtime files of a local run (SQLite database, embedded broker, beat schedule); ignored by git.
 VAR_DIR = Path(env.path("CARECOOP_VAR_DIR", default=BASE_DIR / "var"))
 

@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from .base import VAR_DIR, env, without_jit
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env(
@@ -27,7 +27,7 @@ if "EMAIL_URL" not in os.environ:
     EMAIL_BACKEND = "carecoop.mailfolder.FolderEmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "emails"
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'carecoop.sqlite3'}"),
+    "default": without_jit(env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'carecoop.sqlite3'}")),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web app, the worker and beat share one file: wait for locks rather than failing,

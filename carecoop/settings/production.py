@@ -1,7 +1,7 @@
 """Production: every secret comes from the environment, and is required."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, without_jit
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -10,7 +10,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Every link in every email is built from it: without it they would point at localhost.
 SITE_URL = env("SITE_URL").rstrip("/")
 
-DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES = {"default": without_jit(env.db("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")

@@ -5,13 +5,13 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, env, without_jit
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret-2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c0b2d4f6e8a1c3e5"
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/carecoop"),
+    "default": without_jit(env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/carecoop")),
 }
 # Each checkout tests in a database of its own, so two checkouts can run their tests at once.
 _checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
