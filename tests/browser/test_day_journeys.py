@@ -15,13 +15,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from members import services as member_services
 from scheduling import services
 from scheduling.models import Visit
 from tests.browser.axe import VIEWPORTS, PageAudit
+from tests.browser.test_doorstep_journey import ruth_at_home
 from tests.browser.test_today_journey import _log_in_by_keyboard
 from tests.clock import LONDON
-from tests.factories import ApplicationFactory, MembershipFactory, add_worker
+from tests.factories import add_worker
 
 WIDTHS = list(VIEWPORTS)
 
@@ -44,24 +44,6 @@ def _tab_to(page: Page, text: str, *, label: bool = False, exact: bool = False) 
     raise AssertionError(f"The keyboard never reached {text!r}")
 
 
-def _ruth(staff):  # type: ignore[no-untyped-def]
-    ruth = MembershipFactory(
-        member_class="receiver",
-        legal_name="Ruth Sutcliffe",
-        user__email="ruth@example.org",
-        address="14 Albert Street\nHebden Bridge",
-        postcode="HX7 8AH",
-    )
-    ruth.application = ApplicationFactory(user=ruth.user, legal_name=ruth.legal_name, phone="+441422842137")
-    ruth.save(update_fields=["application"])
-    member_services.profile_save(
-        profile=member_services.profile_get_or_create(membership=ruth),
-        by=ruth.user,
-        changes={"postcode": "HX7 8AH", "display_name": "Ruth"},
-    )
-    return ruth
-
-
 def _weekday_after(days: int) -> datetime.date:
     day = timezone.localdate() + datetime.timedelta(days=days)
     while day.weekday() >= 5:
@@ -74,7 +56,7 @@ def test_a_worker_starts_her_day_at_home_and_leaves_a_visit_early_by_keyboard(
     page: Page, live_server, audit: PageAudit, staff, time_machine, width
 ):
     page.set_viewport_size(VIEWPORTS[width])
-    ruth = _ruth(staff)
+    ruth = ruth_at_home()
     megan = add_worker(staff, "Megan Holt", "megan@example.org", team_of=ruth)
     day = _weekday_after(1)
 
@@ -172,7 +154,7 @@ def test_a_person_sees_who_is_coming_and_books_from_the_team_page_by_keyboard(
     page: Page, live_server, audit: PageAudit, staff, width
 ):
     page.set_viewport_size(VIEWPORTS[width])
-    ruth = _ruth(staff)
+    ruth = ruth_at_home()
     megan = add_worker(staff, "Megan Holt", "megan@example.org", team_of=ruth)
     tomorrow = _weekday_after(1)
     coming = services.visit_book(

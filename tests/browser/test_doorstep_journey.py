@@ -28,15 +28,8 @@ def _press(page: Page, locator) -> None:  # type: ignore[no-untyped-def]
     page.keyboard.press("Enter")
 
 
-def _no_sideways_scroll(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-@pytest.mark.parametrize("size", list(SIZES))
-def test_a_worker_at_the_door_runs_late_checks_in_and_leaves_early_by_keyboard(
-    page: Page, live_server, audit: PageAudit, staff, time_machine, size
-):
-    page.set_viewport_size(SIZES[size])
+def ruth_at_home():  # type: ignore[no-untyped-def]
+    """Ruth, at 14 Albert Street in Hebden Bridge, with the phone she gave when applying."""
     ruth = MembershipFactory(
         member_class="receiver",
         legal_name="Ruth Sutcliffe",
@@ -51,6 +44,19 @@ def test_a_worker_at_the_door_runs_late_checks_in_and_leaves_early_by_keyboard(
         by=ruth.user,
         changes={"postcode": "HX7 8AH", "display_name": "Ruth"},
     )
+    return ruth
+
+
+def _no_sideways_scroll(page: Page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_worker_at_the_door_runs_late_checks_in_and_leaves_early_by_keyboard(
+    page: Page, live_server, audit: PageAudit, staff, time_machine, size
+):
+    page.set_viewport_size(SIZES[size])
+    ruth = ruth_at_home()
     member_services.emergency_contact_save(
         membership=ruth, by=ruth.user, name="Jane Sutcliffe", relationship="Daughter", phone="07723 418560"
     )
