@@ -15,3 +15,22 @@ def menu_item(page: Page, name: str, *, role: str = "link") -> Locator:
 
 def nav_go(page: Page, name: str, *, role: str = "link") -> None:
     menu_item(page, name, role=role).click()
+
+
+def tab_to(page: Page, text: str, *, label: bool = False, exact: bool = False) -> None:
+    """Press Tab until the focused control's text (or, with `label`, its label's) holds `text`
+    (or, with `exact`, is it), as someone using the keyboard alone would."""
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        found = page.evaluate(
+            """(label) => {
+                const el = document.activeElement;
+                if (label) return el.labels && el.labels[0] ? el.labels[0].textContent : "";
+                return el.textContent;
+            }""",
+            label,
+        )
+        found = (found or "").strip()
+        if found == text or (not exact and text in found):
+            return
+    raise AssertionError(f"The keyboard never reached {text!r}")

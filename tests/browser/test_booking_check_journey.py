@@ -11,26 +11,10 @@ from playwright.sync_api import Page, expect
 
 from scheduling.models import Visit
 from tests.browser.axe import VIEWPORTS, PageAudit
+from tests.browser.nav import tab_to
 from tests.browser.test_membership_journey import _log_in
 from tests.clock import LONDON
 from tests.factories import VisitFactory, add_worker
-
-
-def _tab_to(page: Page, text: str, *, attribute: str = "textContent") -> None:
-    """Press Tab until the focused element's text (or label) holds `text`."""
-    for _ in range(80):
-        page.keyboard.press("Tab")
-        found = page.evaluate(
-            """(attribute) => {
-                const el = document.activeElement;
-                if (attribute === "label") return el.labels && el.labels[0] ? el.labels[0].textContent : "";
-                return el.textContent;
-            }""",
-            attribute,
-        )
-        if text in (found or ""):
-            return
-    raise AssertionError(f"The keyboard never reached {text!r}")
 
 
 def _next_weekday(after_days: int) -> datetime.date:
@@ -63,7 +47,7 @@ def test_a_person_books_from_the_team_page_warned_of_a_clash_before_booking(
     expect(page.get_by_role("heading", level=1)).to_have_text("Your team")
     audit()
 
-    _tab_to(page, "Book Megan Holt")
+    tab_to(page, "Book Megan Holt")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Book a visit")
     expect(page.get_by_label("Who")).to_have_value(str(megan.number))
@@ -71,7 +55,7 @@ def test_a_person_books_from_the_team_page_warned_of_a_clash_before_booking(
     audit()
 
     # The day: Megan's free and busy times that day appear as it is typed.
-    _tab_to(page, "Day", attribute="label")
+    tab_to(page, "Day", label=True)
     # Typed into the field that has the focus (the date picker's own order follows the browser's locale).
     focused = page.locator(":focus")
     focused.fill(day.isoformat())
@@ -84,9 +68,9 @@ def test_a_person_books_from_the_team_page_warned_of_a_clash_before_booking(
     # A time that clashes: warned in the live region, with the cost, and nothing submitted.
     check = page.locator("#booking-check")
     expect(check).to_have_attribute("aria-live", "polite")
-    _tab_to(page, "From", attribute="label")
+    tab_to(page, "From", label=True)
     focused.fill("14:00")
-    _tab_to(page, "Until", attribute="label")
+    tab_to(page, "Until", label=True)
     focused.fill("15:00")
     expect(check).to_contain_text("The worker already has a visit then: they cannot accept both.")
     expect(check).to_contain_text("1 visit: £17.63 to pay.")
@@ -96,12 +80,12 @@ def test_a_person_books_from_the_team_page_warned_of_a_clash_before_booking(
 
     # A free time: the warning goes, and it is booked.
     page.get_by_label("From", exact=True).fill("10:00")
-    _tab_to(page, "Until", attribute="label")
+    tab_to(page, "Until", label=True)
     focused.fill("11:00")
     expect(check).to_contain_text("These times suit: Megan is free then and has no other visit.")
     expect(check).not_to_contain_text("already has a visit")
     audit()
-    _tab_to(page, "Book")
+    tab_to(page, "Book")
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("Booked: 1 visit, waiting for an answer.")
     audit()

@@ -18,30 +18,13 @@ from playwright.sync_api import Page, expect
 from scheduling import services
 from scheduling.models import Visit
 from tests.browser.axe import VIEWPORTS, PageAudit
+from tests.browser.nav import tab_to
 from tests.browser.test_doorstep_journey import ruth_at_home
 from tests.browser.test_today_journey import _log_in_by_keyboard
 from tests.clock import LONDON
 from tests.factories import add_worker
 
 WIDTHS = list(VIEWPORTS)
-
-
-def _tab_to(page: Page, text: str, *, label: bool = False, exact: bool = False) -> None:
-    """Press Tab until the focused control's text (or its label's) holds `text` (or is it)."""
-    for _ in range(120):
-        page.keyboard.press("Tab")
-        found = page.evaluate(
-            """(label) => {
-                const el = document.activeElement;
-                if (label) return el.labels && el.labels[0] ? el.labels[0].textContent : "";
-                return el.textContent;
-            }""",
-            label,
-        )
-        found = (found or "").strip()
-        if found == text or (not exact and text in found):
-            return
-    raise AssertionError(f"The keyboard never reached {text!r}")
 
 
 def _weekday_after(days: int) -> datetime.date:
@@ -93,11 +76,11 @@ def test_a_worker_starts_her_day_at_home_and_leaves_a_visit_early_by_keyboard(
     # The weekly booking waits as one offer, answered in one step.
     offers = page.get_by_role("region", name="Offers waiting for your answer")
     expect(offers).to_contain_text("a weekly booking")
-    _tab_to(page, "Answer the whole booking")
+    tab_to(page, "Answer the whole booking")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="The whole weekly booking")).to_be_visible()
     audit()
-    _tab_to(page, "Accept all 4 visits of this weekly booking")
+    tab_to(page, "Accept all 4 visits of this weekly booking")
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("4", timeout=20000)
     audit()
@@ -125,19 +108,19 @@ def test_a_worker_starts_her_day_at_home_and_leaves_a_visit_early_by_keyboard(
 
     # Leaving forty minutes early: asked first, then the shorter time counts.
     time_machine.move_to(at(10, 20), tick=True)
-    _tab_to(page, "Breakfast", exact=True)
+    tab_to(page, "Breakfast", exact=True)
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name="Breakfast")).to_have_attribute("aria-pressed", "true")
     page.get_by_role("textbox", name="Visit note").focus()
     page.keyboard.type("Ruth had porridge; her daughter came at ten.")
-    _tab_to(page, "Check out", exact=True)
+    tab_to(page, "Check out", exact=True)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Check out now?")
     expect(page.get_by_role("main")).to_contain_text(
         re.compile(r"checking out (39|40) min early: the person will be asked to confirm 1 h (19|20) min\.")
     )
     audit()
-    _tab_to(page, "Confirm: check out early")
+    tab_to(page, "Confirm: check out early")
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("You are checked out. Thank you.")
     expect(page.get_by_role("main")).to_contain_text(
@@ -170,28 +153,28 @@ def test_a_person_sees_who_is_coming_and_books_from_the_team_page_by_keyboard(
 
     _log_in_by_keyboard(page, audit, base, "ruth@example.org")
     expect(page.get_by_role("region", name="Who is coming")).to_contain_text("Megan is coming")
-    _tab_to(page, "Your team's page")
+    tab_to(page, "Your team's page")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your team")
     audit()
 
-    _tab_to(page, "Book Megan Holt")
+    tab_to(page, "Book Megan Holt")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Book a visit")
     expect(page.get_by_role("heading", name="When Megan is free")).to_be_visible()
     audit()
-    _tab_to(page, "Day", label=True)
+    tab_to(page, "Day", label=True)
     page.locator(":focus").fill(day.isoformat())
     expect(page.locator("[data-check-slot=week]")).to_contain_text("Free 08:00–18:00")
-    _tab_to(page, "From", label=True)
+    tab_to(page, "From", label=True)
     page.locator(":focus").fill("10:00")
-    _tab_to(page, "Until", label=True)
+    tab_to(page, "Until", label=True)
     page.locator(":focus").fill("11:00")
     check = page.locator("#booking-check")
     expect(check).to_contain_text("These times suit: Megan is free then and has no other visit.")
     expect(check).to_contain_text(re.compile(r"1 visit: £\d+\.\d\d to pay\."))
     audit()
-    _tab_to(page, "Book", exact=True)
+    tab_to(page, "Book", exact=True)
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("Booked: 1 visit, waiting for an answer.")
     audit()

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from members import services as member_services
 from members.models import Skill
 from tests.browser.axe import PageAudit
+from tests.browser.nav import tab_to
 from tests.browser.test_membership_journey import PHONE, _log_in
 from tests.factories import MembershipFactory, make_bookable
 
@@ -42,15 +43,6 @@ def _worker(staff, name: str, email: str, postcode: str, *, photo: bool):
             profile=profile, by=worker.user, upload=BytesIO(buffer.getvalue()), size=len(buffer.getvalue())
         )
     return worker
-
-
-def _tab_to(page: Page, name: str) -> None:
-    """Press Tab until the control whose text holds `name` has the focus."""
-    for _ in range(80):
-        page.keyboard.press("Tab")
-        if name in (page.evaluate("() => document.activeElement.textContent") or ""):
-            return
-    raise AssertionError(f"The keyboard never reached {name!r}")
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
@@ -91,7 +83,7 @@ def test_a_person_sees_faces_and_checks_then_asks_to_meet_a_worker_by_keyboard(
     expect(main).to_contain_text("Not a match on: Companionship, Sunday mornings")
     audit()
 
-    _tab_to(page, "About Megan")
+    tab_to(page, "About Megan")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Megan")
     main = page.get_by_role("main")
@@ -100,7 +92,7 @@ def test_a_person_sees_faces_and_checks_then_asks_to_meet_a_worker_by_keyboard(
     expect(main).to_contain_text("Woman")
     audit()
 
-    _tab_to(page, "Ask to meet Megan")
+    tab_to(page, "Ask to meet Megan")
     page.keyboard.press("Enter")
     expect(page.get_by_label("Your message")).to_be_visible()
     audit()
@@ -110,7 +102,7 @@ def test_a_person_sees_faces_and_checks_then_asks_to_meet_a_worker_by_keyboard(
             break
     expect(page.get_by_label("Your message")).to_be_focused()
     page.keyboard.type("Hello Megan, I would like help on Tuesday mornings.")
-    _tab_to(page, "Send my request")
+    tab_to(page, "Send my request")
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("Your request is sent to Megan")
     audit()

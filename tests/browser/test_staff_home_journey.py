@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from governance.models import Requisition
 from scheduling.models import Visit
 from tests.browser.axe import PageAudit
+from tests.browser.nav import tab_to
 from tests.browser.test_membership_journey import _log_in
 from tests.factories import ApplicationFactory, VisitFactory
 
@@ -19,15 +20,6 @@ WAITING = [
     ("1 visit with queried hours", "Queried hours"),
     ("1 requisition met, meeting not yet called", "Asking for a general meeting"),
 ]
-
-
-def _tab_to(page: Page, name: str) -> None:
-    """Press Tab until the link whose text holds `name` has the focus."""
-    for _ in range(80):
-        page.keyboard.press("Tab")
-        if name in (page.evaluate("() => document.activeElement.textContent") or ""):
-            return
-    raise AssertionError(f"The keyboard never reached {name!r}")
 
 
 def test_the_secretary_lands_on_the_work_waiting_and_reaches_each_by_keyboard(
@@ -55,7 +47,7 @@ def test_the_secretary_lands_on_the_work_waiting_and_reaches_each_by_keyboard(
     audit()
 
     for text, heading in WAITING:
-        _tab_to(page, text)
+        tab_to(page, text)
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
         audit()

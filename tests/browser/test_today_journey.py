@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from members import services as member_services
 from scheduling.models import Visit
 from tests.browser.axe import PageAudit
+from tests.browser.nav import tab_to
 from tests.browser.test_membership_journey import PHONE
 from tests.factories import PASSWORD, MembershipFactory, VisitFactory, add_worker
 
@@ -28,15 +29,6 @@ def _log_in_by_keyboard(page: Page, audit: PageAudit, base: str, email: str) -> 
     expect(page.get_by_role("heading", level=1)).to_have_text("Today")
     assert page.url.endswith("/today/")
     audit()
-
-
-def _tab_to(page: Page, name: str) -> None:
-    """Press Tab until the control whose text holds `name` has the focus."""
-    for _ in range(80):
-        page.keyboard.press("Tab")
-        if name in (page.evaluate("() => document.activeElement.textContent") or ""):
-            return
-    raise AssertionError(f"The keyboard never reached {name!r}")
 
 
 def _photo() -> bytes:
@@ -107,7 +99,7 @@ def test_a_worker_lands_on_her_day_and_a_person_sees_who_is_coming(
 
     offers = page.get_by_role("region", name="Offers waiting for your answer")
     expect(offers).to_contain_text("visit to Ruth")
-    _tab_to(page, "Accept")
+    tab_to(page, "Accept")
     page.keyboard.press("Enter")
     # Accepting plans reminders and tells Ruth: on a busy machine it may take a few seconds.
     expect(page.get_by_role("status")).to_contain_text("You accepted the visit.", timeout=20000)
@@ -129,12 +121,12 @@ def test_a_worker_lands_on_her_day_and_a_person_sees_who_is_coming(
     photo = coming.locator("img.face").first
     expect(photo).to_have_attribute("alt", "")
     assert ruth_page.evaluate("(img) => img.complete && img.naturalWidth > 0", photo.element_handle())
-    _tab_to(ruth_page, "Megan is coming")
+    tab_to(ruth_page, "Megan is coming")
     ruth_page.keyboard.press("Enter")
     expect(ruth_page.get_by_role("heading", level=1)).to_contain_text("Visit on")
     ruth_audit()
     ruth_page.go_back()
-    _tab_to(ruth_page, "Book a visit")
+    tab_to(ruth_page, "Book a visit")
     ruth_page.keyboard.press("Enter")
     expect(ruth_page.get_by_role("heading", level=1)).to_contain_text("Book")
     ruth_audit()
