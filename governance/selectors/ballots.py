@@ -24,7 +24,7 @@ from governance.results import BallotResult, NamedVote, result_read
 from governance.selectors.access import seen_or_404
 from governance.selectors.proxies import proxy_votes_pending
 from members import selectors as member_selectors
-from members.models import Membership, User
+from members.models import User
 
 
 def ballots_for_user(*, user: User | AnonymousUser) -> QuerySet[Ballot]:
@@ -109,26 +109,26 @@ def receipt_is_counted(*, ballot: Ballot, receipt: str) -> bool:
 def ballots_awaiting_vote(*, user: User | AnonymousUser, now: datetime | None = None) -> list[Ballot]:
     """The open ballots the user may vote on now and has not (nor has a proxy for them), closing
     soonest first. Left out: a vote at a meeting they are not checked in to (they could not cast
-    it), and a ballot they have given a proxy for (their proxy votes). One query, none for
-    someone not logged in."""
-    if not user.is_authenticated:
+    it), and a ballot they have given a proxy for (their proxy votes). Three queries (the
+    membership, their ballots, the proxies they hold), a fourth for someone holding one; none for
+    someone not logged in. Each starts from the member, so none grows with the membership."""
+    member = member_selectors.membership_current_for_user(user=user)
+    if member is None:
         return []
     now = now or timezone.now()
-    current = Membership.objects.current().filter(user=user)
-    proxied = (
-        Proxy.objects.live()
-        .filter(appointer__in=current)
-        .filter(Q(ballot=OuterRef("pk")) | Q(meeting=OuterRef("meeting")))
-    )
-    present = Attendance.objects.filter(meeting=OuterRef("meeting"), membership__in=current)
+    # Each a read of a unique index by the member's id, rather than one OR that reads every proxy.
+    proxied_ballot = Proxy.objects.live().filter(appointer=member, ballot=OuterRef("pk"))
+    proxied_meeting = Proxy.objects.live().filter(appointer=member, meeting=OuterRef("meeting"))
+    present = Attendance.objects.filter(meeting=OuterRef("meeting"), membership=member)
     own = list(
         Ballot.objects.filter(
             status=Ballot.Status.OPEN,
             closes_at__gt=now,
-            eligibility__membership__in=current,
+            eligibility__membership=member,
         )
-        .exclude(participations__membership__in=current)
-        .exclude(Exists(proxied))
+        .exclude(participations__membership=member)
+        .exclude(Exists(proxied_ballot))
+        .exclude(Exists(proxied_meeting))
         .exclude(Q(method=Ballot.Method.AT_MEETING) & ~Exists(present))
         .select_related("meeting")
         .order_by("closes_at", "pk")
@@ -136,7 +136,7 @@ def ballots_awaiting_vote(*, user: User | AnonymousUser, now: datetime | None = 
     for ballot in own:
         ballot.mine = True  # type: ignore[attr-defined]
         ballot.proxies_pending = []  # type: ignore[attr-defined]
-    pending = proxy_votes_pending(current=current, now=now)
+    pending = proxy_votes_pending(member=member, now=now)
     if not pending:
         return own
     by_pk = {ballot.pk: ballot for ballot in own}
