@@ -17,6 +17,9 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 # Rate limits and sessions must be shared by every web process.
 CACHES = {"default": env.cache("CACHE_URL")}
+# A session is read from Redis on each request, and from the database only when Redis has lost
+# it (a restart): logging in survives the cache, and a page does not pay a query for it.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Emails must really go: verification and password resets depend on them.
 vars().update(env.email("EMAIL_URL"))

@@ -45,6 +45,27 @@ def test_production_settings_pass_the_deploy_check():
     assert "WARNING" not in result.stderr
 
 
+PRINT_SHARED_STATE = """
+import json
+import django
+django.setup()
+from django.conf import settings
+print(json.dumps({"cache": settings.CACHES["default"], "sessions": settings.SESSION_ENGINE}))
+"""
+
+
+def test_production_keeps_sessions_and_the_cache_in_redis():
+    result = _run(["-c", PRINT_SHARED_STATE], _clean_env(**PRODUCTION_ENV))
+
+    assert result.returncode == 0, result.stderr
+    shared = json.loads(result.stdout)
+    assert shared["cache"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": PRODUCTION_ENV["CACHE_URL"],
+    }
+    assert shared["sessions"] == "django.contrib.sessions.backends.cached_db"
+
+
 @pytest.mark.parametrize(
     "required", ["DJANGO_SECRET_KEY", "EMAIL_URL", "DEFAULT_FROM_EMAIL", "CACHE_URL", "SITE_URL"]
 )
