@@ -9,11 +9,12 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := python3.11
 PY := .venv/bin/python
 
-.PHONY: help run test check lint format types pytest pytest-moved-clock browser-deps
+.PHONY: help run test check lint format types pytest pytest-moved-clock browser-deps bench
 
 help:
 	@echo "make run    start the app with demo data (SQLite, embedded broker): http://127.0.0.1:8000/"
 	@echo "make test   lint, type-check and run every test on PostgreSQL and Redis"
+	@echo "make bench  time the pages at 1,000 and 10,000 members, and under load (docs/performance.md)"
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -48,7 +49,7 @@ lint: .venv/.synced
 
 # Every module of the apps and the project package (pyproject's [tool.mypy] leaves out tests and migrations).
 types: .venv/.synced
-	.venv/bin/mypy members matching scheduling governance carecoop manage.py
+	.venv/bin/mypy members matching scheduling governance carecoop bench manage.py
 
 pytest: .venv/.synced node_modules/.synced
 	.venv/bin/pytest $(PYTEST_ARGS)
@@ -57,6 +58,12 @@ pytest: .venv/.synced node_modules/.synced
 # without freezing the clock, or works out "today" at import, fails here rather than next year.
 pytest-moved-clock: .venv/.synced
 	TEST_CLOCK_SHIFT_DAYS=365 .venv/bin/pytest --ignore=tests/browser $(PYTEST_ARGS)
+
+# Towns of 1,000 and 10,000 members (made once, in databases of their own, then reused), each page
+# timed as whole requests, the busiest under load through gunicorn; the figures go to
+# docs/performance.md and docs/performance.json. BENCH_ARGS passes options (python -m bench.run -h).
+bench: .venv/.synced
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 format: .venv/.synced
 	.venv/bin/ruff format .
