@@ -35,8 +35,9 @@ from django.utils import timezone
 
 from carecoop import outbox
 from carecoop.models import Email
-from governance import counting, receipts, services
-from governance.models import Ballot, Candidate, GovernancePolicy, Participation, Vote
+from governance import counting, services
+from governance.benchmarking import Voter, votes_seed_in_bulk
+from governance.models import Ballot, Candidate, GovernancePolicy
 from members.benchmarking import members_seed_in_bulk
 from members.models import Membership, User
 
@@ -237,24 +238,11 @@ class Command(BaseCommand):
     def _bulk_votes(
         self, ballot: Ballot, secretary: User, voters: Any, vote: Callable[[], dict[str, Any]]
     ) -> None:
-        participations, votes = [], []
-        for pk, member_class in voters:
-            receipt = receipts.receipt_new()
-            participations.append(
-                Participation(ballot=ballot, membership_id=pk, cast_by=secretary, change_key_hash=receipt)
-            )
-            votes.append(
-                Vote(
-                    ballot=ballot,
-                    member_class=member_class,
-                    receipt_hash=receipts.receipt_hash(receipt),
-                    **vote(),
-                )
-            )
-        Participation.objects.bulk_create(participations, batch_size=2000)
-        Vote.objects.bulk_create(votes, batch_size=2000)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE governance_vote")
+        votes_seed_in_bulk(
+            ballot=ballot,
+            voters=(Voter(pk, member_class, cast_by_id=secretary.pk) for pk, member_class in voters),
+            vote=vote,
+        )
 
     def _report(self, what: str, median: float, p95: float, target: float) -> None:
         verdict = "within" if p95 <= target else "OVER"

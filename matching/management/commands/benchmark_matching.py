@@ -20,16 +20,8 @@ from django.utils import timezone
 from matching import selectors
 from matching.selectors import TimeWanted, WorkerCriteria
 from members import geo
-from members.benchmarking import members_seed_in_bulk
-from members.models import (
-    Language,
-    Profile,
-    Skill,
-    WeeklyTime,
-)
-
-# Around Calderdale: Hebden Bridge to Halifax and a little beyond.
-SOUTH, NORTH, WEST, EAST = 53.60, 53.82, -2.20, -1.75
+from members.benchmarking import members_seed_in_bulk, profiles_seed_in_bulk
+from members.models import Profile, Skill
 
 
 class Rollback(Exception):
@@ -79,7 +71,6 @@ class Command(BaseCommand):
     # --- Seeding, in bulk ---------------------------------------------------------------------
 
     def _seed(self, workers: int, receivers: int) -> list[Profile]:
-        rnd = self.random
         memberships = members_seed_in_bulk(
             workers=workers,
             receivers=receivers,
@@ -87,60 +78,7 @@ class Command(BaseCommand):
             admitted_days_ago=365,
             checked_days_ago=200,
         )
-        profiles = Profile.objects.bulk_create(
-            [
-                Profile(
-                    membership=m,
-                    display_name=f"Member {i}",
-                    latitude=rnd.uniform(SOUTH, NORTH),
-                    longitude=rnd.uniform(WEST, EAST),
-                    hourly_rate_pence=rnd.randrange(12_60, 30_00, 10) if i < workers else None,
-                    travel_radius_km=rnd.randint(3, 25) if i < workers else None,
-                    max_distance_km=rnd.choice([None, 10, 15, 20]) if i >= workers else None,
-                    visibility={"display_name": "members"} if i >= workers else {},
-                )
-                for i, m in enumerate(memberships)
-            ],
-            batch_size=2000,
-        )
-        skills = list(Skill.objects.all())
-        languages = list(Language.objects.all())
-        # (profile id, skill or language id): the rows of Django's through tables, made below.
-        skill_rows: list[tuple[int, int]] = []
-        wanted_rows: list[tuple[int, int]] = []
-        language_rows: list[tuple[int, int]] = []
-        times: list[WeeklyTime] = []
-        for i, profile in enumerate(profiles):
-            is_worker = i < workers
-            chosen = rnd.sample(skills, rnd.randint(2, 5) if is_worker else rnd.randint(1, 3))
-            rows = skill_rows if is_worker else wanted_rows
-            rows.extend((profile.pk, skill.pk) for skill in chosen)
-            language_rows.extend(
-                (profile.pk, language.pk) for language in rnd.sample(languages, rnd.randint(1, 2))
-            )
-            for day in rnd.sample(range(7), rnd.randint(2, 5) if is_worker else rnd.randint(1, 4)):
-                begins = rnd.randint(6, 16)
-                times.append(
-                    WeeklyTime(
-                        profile=profile,
-                        kind="available" if is_worker else "needed",
-                        weekday=day,
-                        starts=f"{begins:02d}:00",
-                        ends=f"{begins + rnd.randint(2, 6):02d}:00",
-                    )
-                )
-        Profile.skills.through.objects.bulk_create(
-            [Profile.skills.through(profile_id=p, skill_id=s) for p, s in skill_rows], batch_size=5000
-        )
-        Profile.support_wanted.through.objects.bulk_create(
-            [Profile.support_wanted.through(profile_id=p, skill_id=s) for p, s in wanted_rows],
-            batch_size=5000,
-        )
-        Profile.languages.through.objects.bulk_create(
-            [Profile.languages.through(profile_id=p, language_id=lang) for p, lang in language_rows],
-            batch_size=5000,
-        )
-        WeeklyTime.objects.bulk_create(times, batch_size=5000)
+        profiles = profiles_seed_in_bulk(memberships=memberships, rng=self.random)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("ANALYZE")

@@ -51,10 +51,12 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from carecoop import outbox
+from matching.benchmarking import teams_seed_in_bulk
 from matching.models import TeamMember
 from members.benchmarking import members_seed_in_bulk
 from members.models import Membership, Profile, User
 from scheduling import selectors, services, statements
+from scheduling.benchmarking import visit_slots, visits_seed_in_bulk
 from scheduling.models import Reminder, Statement, StatementLine, Visit
 
 TEAM_SIZE = 3
@@ -77,76 +79,6 @@ TOUCHED_TABLES = (
     "scheduling_notification",
     "carecoop_email",
 )
-
-# One row per visit i: worker i % W in its slot i / W. A worker's slots are `step` apart and a
-# visit lasts at most 2.5 hours after an offset of at most `offset_hours`, so a worker's visits
-# never overlap. The visit goes to the k-th person whose team the worker is in, k = slot mod n.
-VISITS_SQL = """
-WITH team AS (
-    SELECT member_id, receiver_id,
-           row_number() OVER (PARTITION BY member_id ORDER BY receiver_id) - 1 AS k,
-           count(*) OVER (PARTITION BY member_id) AS n
-    FROM matching_teammember
-    WHERE receiver_id = ANY(%(receivers)s) AND role = 'worker' AND status = 'confirmed'
-),
-slot AS (
-    SELECT i,
-           (%(workers)s::bigint[])[i %% %(worker_count)s + 1] AS worker_id,
-           i / %(worker_count)s AS s,
-           abs(hashint8(i)::bigint) AS h  -- spreads statuses and lengths evenly over every worker
-    FROM generate_series(0::bigint, %(visits)s - 1) AS i
-),
-timed AS (
-    SELECT slot.*, h %% 100 AS p, team.receiver_id, person.user_id AS booker_id,
-           %(base)s::timestamptz + s * %(step)s::interval
-               + ((worker_id * 7 + s * 5) %% (%(offset_hours)s + 1)) * interval '1 hour' AS starts,
-           interval '1 hour' + (h / 100 %% 4) * interval '30 minutes' AS length
-    FROM slot
-    JOIN team ON team.member_id = slot.worker_id AND team.k = slot.s %% team.n
-    JOIN members_membership AS person ON person.id = team.receiver_id
-),
-statused AS (
-    SELECT timed.*, starts + length AS ends,
-           CASE WHEN starts < %(now)s THEN
-                CASE WHEN p < 80 THEN 'accepted' WHEN p < 90 THEN 'cancelled'
-                     WHEN p < 95 THEN 'declined' ELSE 'expired' END
-           ELSE
-                CASE WHEN p < 70 THEN 'accepted' WHEN p < 85 THEN 'offered'
-                     WHEN p < 95 THEN 'cancelled' ELSE 'declined' END
-           END AS status,
-           -- Some future offers go to the whole team rather than one worker.
-           starts >= %(now)s AND p BETWEEN 70 AND 72 AS is_open,
-           least(starts - interval '7 days', %(now)s::timestamptz) AS made
-    FROM timed
-)
-INSERT INTO scheduling_visit (
-    receiver_id, worker_id, is_open, starts, ends, sleep_in, tasks, notes, status, rate_pence,
-    booked_by_id, created_at, updated_at, offer_expires_at, answered_at, decline_reason,
-    cancelled_at, cancelled_by_id, cancel_reason, late_cancellation, checked_in_at,
-    checked_out_at, check_in_far, visit_note, hours, hours_answered_at, hours_answered_by_id,
-    query_reason
-)
-SELECT receiver_id, CASE WHEN is_open THEN NULL ELSE worker_id END, is_open, starts, ends, false,
-       '[{"label": "Lunch", "done": false}]'::jsonb, '', status,
-       CASE WHEN status = 'accepted' THEN 1500 END,
-       booker_id, made, made, starts - interval '12 hours',
-       CASE WHEN status IN ('accepted', 'declined') THEN made + interval '1 hour' END,
-       CASE WHEN status = 'declined' THEN 'Away that week' ELSE '' END,
-       CASE WHEN status = 'cancelled' THEN made + interval '2 days' END,
-       CASE WHEN status = 'cancelled' THEN booker_id END,
-       CASE WHEN status = 'cancelled' THEN 'In hospital' ELSE '' END,
-       false,
-       CASE WHEN status = 'accepted' AND ends < %(now)s THEN starts END,
-       CASE WHEN status = 'accepted' AND ends < %(now)s THEN ends END,
-       false,
-       CASE WHEN status = 'accepted' AND ends < %(now)s THEN 'All well.' ELSE '' END,
-       CASE WHEN status = 'accepted' AND ends < %(now)s - interval '2 days'
-            THEN 'confirmed' ELSE 'pending' END,
-       CASE WHEN status = 'accepted' AND ends < %(now)s - interval '2 days' THEN ends + interval '1 day' END,
-       CASE WHEN status = 'accepted' AND ends < %(now)s - interval '2 days' THEN booker_id END,
-       ''
-FROM statused
-"""
 
 
 class Rollback(Exception):
@@ -214,7 +146,6 @@ class Command(BaseCommand):
 
     def _seed(self, workers: int, receivers: int, visits: int) -> tuple[list[Membership], list[Membership]]:
         rnd = self.random
-        today = timezone.localdate()
         memberships = members_seed_in_bulk(
             workers=workers,
             receivers=receivers,
@@ -234,63 +165,22 @@ class Command(BaseCommand):
             ],
             batch_size=2000,
         )
-        # Every worker is in at least one team (worker w in person w mod R's), and every team
-        # has three workers (or all of them, if there are fewer).
-        teams: list[set[int]] = [set() for _ in range(receivers)]
-        for w in range(workers):
-            teams[w % receivers].add(w)
-        for team in teams:
-            while len(team) < min(TEAM_SIZE, workers):
-                team.add(rnd.randrange(workers))
-        TeamMember.objects.bulk_create(
-            [
-                TeamMember(
-                    receiver=receiver_rows[r],
-                    member=worker_rows[w],
-                    role=TeamMember.Role.WORKER,
-                    status=TeamMember.Status.CONFIRMED,
-                    joined_on=today - timedelta(days=760),
-                    trial_ends_on=today - timedelta(days=732),
-                    confirmed_at=timezone.now() - timedelta(days=732),
-                )
-                for r, team in enumerate(teams)
-                for w in sorted(team)
-            ],
-            batch_size=5000,
+        teams_seed_in_bulk(
+            worker_ids=[m.pk for m in worker_rows],
+            receiver_ids=[m.pk for m in receiver_rows],
+            rng=rnd,
+            size=TEAM_SIZE,
         )
-        self._seed_visits(worker_rows, receiver_rows, visits)
+        visits_seed_in_bulk(
+            worker_ids=[m.pk for m in worker_rows],
+            receiver_ids=[m.pk for m in receiver_rows],
+            visits=visits,
+            slots=visit_slots(visits=visits, workers=workers, spread=SPREAD, past_share=0.5),
+        )
         with connection.cursor() as cursor:
             for table in TOUCHED_TABLES:
                 cursor.execute(f"ANALYZE {table}")
         return worker_rows, receiver_rows
-
-    def _seed_visits(
-        self, worker_rows: list[Membership], receiver_rows: list[Membership], visits: int
-    ) -> None:
-        now = timezone.now()
-        slots = math.ceil(visits / len(worker_rows))
-        step = SPREAD / slots
-        if step >= timedelta(days=1):
-            step = timedelta(days=step.days)  # whole days keep visits in the daytime
-        offset_hours = max(0, min(10, int((step - timedelta(hours=3)) / timedelta(hours=1))))
-        # The first slot starts at 07:00 London, far enough back that half the slots are past.
-        first_day = timezone.localdate() - timedelta(days=math.ceil(step * slots / 2 / timedelta(days=1)))
-        base = timezone.make_aware(datetime.combine(first_day, clock(7)))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                VISITS_SQL,
-                {
-                    "receivers": [m.pk for m in receiver_rows],
-                    "workers": [m.pk for m in worker_rows],
-                    "worker_count": len(worker_rows),
-                    "visits": visits,
-                    "base": base,
-                    # The stubs leave timedelta out of query parameters; the backends pass it as an interval.
-                    "step": step,  # type: ignore[dict-item]
-                    "offset_hours": offset_hours,
-                    "now": now,
-                },
-            )
 
     # --- Measuring ------------------------------------------------------------------------------
 
