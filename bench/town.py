@@ -4,7 +4,6 @@ and the ids its pages are addressed by."""
 from dataclasses import dataclass
 
 from carecoop.town import TOWN_PERSONAS
-
 from governance.models import Ballot, Eligibility
 from members.models import Membership, Skill, User
 from scheduling.models import Visit

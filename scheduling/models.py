@@ -218,6 +218,21 @@ class Visit(models.Model):
             models.Index(
                 fields=["hours_answered_at"], condition=Q(hours="queried"), name="visit_hours_queried"
             ),
+            # A worker's today: the open visits of the teams they work in, read team by team
+            # rather than by going through every open visit in the town.
+            models.Index(
+                fields=["receiver", "starts"],
+                condition=Q(is_open=True, status="offered"),
+                name="visit_open_to_team",
+            ),
+            # Staff's home counts visits soon unfilled and visits missed: a few rows each, where
+            # counting them from all visits read the town's year of them.
+            models.Index(fields=["starts"], condition=Q(status="offered"), name="visit_offered_starts"),
+            models.Index(
+                fields=["starts"],
+                condition=Q(status="accepted", checked_in_at__isnull=True, checked_out_at__isnull=True),
+                name="visit_not_checked_in",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -121,9 +121,15 @@ def proxies_usable_on_ballot(
     if membership is None:
         return []
     scope = Proxy.objects.for_ballot(ballot)
-    held = scope.held_by(Membership.objects.filter(pk=membership.pk))
+    # The appointers first, as ids: most members hold no proxy and stop here, and the proxies
+    # are then read by appointer, not joined to the register to be filtered afterwards.
+    appointers = list(
+        scope.held_by(Membership.objects.filter(pk=membership.pk)).values_list("appointer_id", flat=True)
+    )
+    if not appointers:
+        return []
     proxies = (
-        scope.filter(appointer__in=held.values("appointer"))
+        scope.filter(appointer_id__in=appointers)
         # Only members on the ballot's list of voters have a vote to give (an election is voted
         # by the class whose seats it fills).
         .filter(appointer__in=Eligibility.objects.filter(ballot=ballot).values("membership"))
