@@ -305,14 +305,15 @@ def _persona_proxies(town: Town, ballot: Ballot, personas: set[int]) -> int:
     """Each persona who is a member holds a proxy on this open ballot (one, well under the most
     anyone may hold) for a member eligible on it
     who has not voted nor given a proxy: a vote they owe."""
-    waiting = (
+    waiting = list(
         Eligibility.objects.filter(ballot=ballot)
         .exclude(membership_id__in=personas)
         .exclude(membership_id__in=ballot.participations.values("membership_id"))
         .exclude(membership_id__in=Proxy.objects.live().values("appointer_id"))
-        .order_by("?")
-        .values_list("membership_id", flat=True)[: len(personas)]
+        .order_by("membership_id")
+        .values_list("membership_id", flat=True)
     )
+    waiting = town.rng.sample(waiting, min(len(personas), len(waiting)))
     return len(
         Proxy.objects.bulk_create(
             [

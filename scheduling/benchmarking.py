@@ -52,7 +52,7 @@ statused AS (
                      WHEN p < 95 THEN 'cancelled' ELSE 'declined' END
            END AS status,
            -- Some future offers go to the whole team rather than one worker.
-           starts >= %(now)s AND p BETWEEN 70 AND 72 AS is_open,
+           starts >= %(now)s AND p >= 70 AND p < 70 + %(open_percent)s AS is_open,
            least(starts - interval '7 days', %(now)s::timestamptz) AS made
     FROM timed
 )
@@ -129,11 +129,18 @@ def visit_slots(*, visits: int, workers: int, spread: timedelta, past_share: flo
 
 
 def visits_seed_in_bulk(
-    *, worker_ids: Sequence[int], receiver_ids: Sequence[int], visits: int, slots: Slots, salt: int = 0
+    *,
+    worker_ids: Sequence[int],
+    receiver_ids: Sequence[int],
+    visits: int,
+    slots: Slots,
+    salt: int = 0,
+    open_percent: int = 3,
 ) -> int:
     """Insert `visits` visits of these workers for the people in `receiver_ids` whose teams they
-    are in, in `slots`; `salt` changes which visits get which status. Returns how many went in
-    (a worker in none of those teams gets none)."""
+    are in, in `slots`; `salt` changes which visits get which status, and `open_percent` of those
+    to come are offered to the whole team instead. Returns how many went in (a worker in none of
+    those teams gets none)."""
     with connection.cursor() as cursor:
         cursor.execute(
             VISITS_SQL,
@@ -149,6 +156,7 @@ def visits_seed_in_bulk(
                 "now": timezone.now(),
                 "notes": VISIT_NOTES,
                 "salt": salt,
+                "open_percent": open_percent,
             },
         )
         return int(cursor.rowcount)

@@ -127,6 +127,8 @@ def seed_visits(town: Town) -> str:
             visits=days,
             slots=Slots(local_datetime(first_day, at), timedelta(days=1), 0),
             salt=n * 1_000_003,
+            # All the busy worker's own, so that each day's round is theirs to do.
+            open_percent=0,
         )
     with connection.cursor() as cursor:
         cursor.execute(

@@ -81,6 +81,21 @@ def test_closed_months_have_every_members_statement(town):
         assert statements.filter(side="worker").count() > 100
         assert statements.filter(side="person").count() > 80
         assert statements.filter(amount_pence__gt=0).exists()
+        for persona, side in (("worker", "worker"), ("person", "person")):
+            mine = statements.get(member__user__email=TOWN_PERSONAS[persona], side=side)
+            assert mine.visits > 0
+            assert mine.amount_pence > 0
+
+
+def test_the_busy_worker_visits_three_times_a_day_all_year(town):
+    busy = Membership.objects.get(user__email=TOWN_PERSONAS["worker"])
+    today = timezone.localdate()
+    visits = Visit.objects.filter(worker=busy)
+
+    assert visits.filter(starts__lt=timezone.now() - timedelta(days=360)).exists()
+    assert visits.filter(status="accepted", starts__date=today).count() == 3
+    assert visits.filter(status="offered", offer_expires_at__gt=timezone.now()).count() >= 5
+    assert visits.filter(checked_out_at__isnull=False).count() > 700
 
 
 def test_twenty_ballots_with_votes_and_proxies(town):
