@@ -7,6 +7,7 @@ The page names are bench/measure.py's. The requests are made as in the benchmark
 the member who uses the page), after one warm-up; the profile covers all the runs."""
 
 import argparse
+import os
 
 from django.test import Client
 from pyinstrument import Profiler
@@ -31,7 +32,7 @@ def main() -> None:
     with profiler:
         for _ in range(args.runs):
             request(client, page)
-    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    print(profiler.output_text(unicode=True, color=False, show_all=bool(os.environ.get("BENCH_PROFILE_ALL"))))
 
 
 if __name__ == "__main__":

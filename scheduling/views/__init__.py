@@ -97,6 +97,7 @@ def calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
     for visit in visits:
         by_day.setdefault(timezone.localdate(visit.starts), []).append(visit)
     days = [start + timedelta(days=n) for n in range((end - start).days)]
+    pairs = [(day, by_day.get(day, [])) for day in days]
     context = {
         "view": view,
         "focus": focus,
@@ -105,8 +106,10 @@ def calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
         "previous": previous,
         "following": following,
-        "days": [(day, by_day.get(day, [])) for day in days],
-        "weeks": [days[i : i + 7] for i in range(0, len(days), 7)],
+        "days": pairs,
+        # The month's grid, a row of (day, its visits) for each week: each cell finds its visits
+        # at once, where looking them up among all the days cost a loop of days × days.
+        "weeks": [pairs[i : i + 7] for i in range(0, len(pairs), 7)],
         "by_day": by_day,
         "month": focus.month,
         "to_confirm": list(selectors.visits_to_confirm(user=request.user)[:20]),
