@@ -161,3 +161,32 @@ def test_a_database_that_holds_members_is_refused(town):
         call_command("seed_town", members=MEMBERS, stdout=StringIO())
 
     assert Membership.objects.count() == MEMBERS
+
+
+def test_the_benchmark_asks_every_page_of_the_town_as_its_member_and_explains_the_slowest(town):
+    from bench import run
+    from bench.measure import measure
+
+    figures = measure(runs=3, explain=2)
+
+    assert figures["members"] == MEMBERS
+    assert len(figures["pages"]) == 16
+    for name, page in figures["pages"].items():
+        assert 0 < page["median_ms"] <= page["p95_ms"], name
+        assert page["queries"] > 0, name
+    assert len(figures["slowest_queries"]) == 2
+    for query in figures["slowest_queries"]:
+        assert query["sql"].startswith("SELECT")
+        assert "actual time=" in query["plan"]
+    assert set(figures["cookies"]) == set(TOWN_PERSONAS)
+
+    # The report: a row for each page at both sizes, and each target with whether it is met.
+    checks = run.targets(figures, figures, None)
+    assert len(checks) == 2 * len(figures["pages"])
+    assert all(check["met"] for check in checks if "growth" in check["target"])
+    text = run.report([300, 300], {300: figures}, None, checks)
+    assert text.startswith(run.START)
+    assert text.endswith(run.END)
+    for name in figures["pages"]:
+        assert f"| {name} |" in text
+    assert "```sql" in text
