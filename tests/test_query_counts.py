@@ -29,7 +29,7 @@ from governance import services as governance
 from governance.models import Ballot, DividendAllocation, GovernancePolicy, Meeting, Motion, Requisition
 from matching.models import Introduction, NoticeboardPost
 from members import services as member_services
-from members.models import CircleMember, Language, LivedExperience, Membership, Skill, User
+from members.models import Application, CircleMember, Language, LivedExperience, Membership, Skill, User
 from scheduling.models import Notification, Visit
 from scheduling.services import calendar_feed_renew
 from tests.clock import LONDON, NOW
@@ -81,7 +81,10 @@ class Town:
     motion: Motion | None = None  # a member's, at the AGM, that the others amend
     feed: str = ""  # the secret of Megan's calendar address
     delivered: Visit | None = None  # Ruth's latest, its hours waiting
+    upcoming: Visit | None = None  # Ruth's latest with Megan, accepted
     allocations: list[DividendAllocation] = field(default_factory=list)
+    nearby: Membership | None = None  # the latest worker in no team
+    application: Application | None = None  # the latest waiting
 
     @property
     def people(self) -> dict[str, User]:
@@ -232,7 +235,7 @@ def _grow_one(town: Town, i: int) -> None:
         referee_relationship="Former manager",
         satisfactory=True,
     )
-    nearby_worker(town.staff, f"Nearby {i}", "HX6 2AA")
+    town.nearby = nearby_worker(town.staff, f"Nearby {i}", "HX6 2AA")
     town.receivers.append(receiver)
     town.workers.append(worker)
 
@@ -243,7 +246,7 @@ def _grow_one(town: Town, i: int) -> None:
     # offer is in four people's notifications; the new worker asks to meet Ruth; a post on her
     # noticeboard.
     upcoming = _later(_at(24, 8), 3 * i)
-    VisitFactory(
+    town.upcoming = VisitFactory(
         receiver=ruth,
         worker=megan,
         starts=upcoming,
@@ -325,7 +328,7 @@ def _grow_one(town: Town, i: int) -> None:
     NoticeboardPost.objects.create(receiver=ruth, author=megan.user, body=f"Post {i}")
 
     # Membership: an application waiting for staff.
-    ApplicationFactory(legal_name=f"Applicant {i}")
+    town.application = ApplicationFactory(legal_name=f"Applicant {i}")
 
     # Governance: a meeting; a ballot on a board motion, which Ruth gives a proxy for and the
     # other person votes on; a signature on the requisition; an amendment to the AGM's motion.
@@ -445,6 +448,15 @@ PAGES = [
     _p("calendar-week-advocate", "advocate", f"/visits/?view=week&date={NOW.date()}", 16),
     _p("visit-book", "receiver", "/visits/new/", 10),
     _p("visit-book-for", "advocate", lambda t: f"/visits/new/?for={t.ruth.number}", 12),
+    _p("visit-book-worker", "receiver", lambda t: f"/visits/new/?worker={t.megan.number}", 14),
+    _p(
+        "visit-book-check",
+        "receiver",
+        lambda t: f"/visits/new/check/?worker={t.megan.number}&day=2026-11-24&starts_at=14:00&ends_at=15:00",
+        12,
+    ),
+    _p("visit-change", "receiver", lambda t: f"/visits/{t.upcoming.pk}/change/", 8, lists=False),
+    _p("calendar-feed", "worker", "/calendar-feed/", 7, lists=False),
     _p("visit-detail", "receiver", lambda t: f"/visits/{t.delivered.pk}/", 12, lists=False),
     _p("care-log-receiver", "receiver", lambda t: f"/care-log/{t.ruth.number}/", 10),
     _p("care-log-worker", "worker", lambda t: f"/care-log/{t.ruth.number}/", 12),
@@ -479,11 +491,24 @@ PAGES = [
     _p("profile-receiver-by-advocate", "advocate", lambda t: f"/members/{t.ruth.number}/", 16, lists=False),
     _p("profile-edit-receiver", "receiver", "/profile/", 22, lists=False),
     _p("profile-edit-worker", "worker", "/profile/", 22, lists=False),
+    _p(
+        "introduction-create", "receiver", lambda t: f"/introductions/new/{t.nearby.number}/", 20, lists=False
+    ),
+    _p(
+        "emergency-contact",
+        "receiver",
+        lambda t: f"/members/{t.ruth.number}/emergency-contact/",
+        8,
+        lists=False,
+    ),
+    _p("document", "receiver", "/membership/documents/rules/", 7, lists=False),
     _p("circle", "receiver", lambda t: f"/members/{t.ruth.number}/circle/", 8),
     # Membership, for staff.
     _p("staff-applications", "staff", "/staff/applications/", 7),
     _p("staff-register", "staff", "/staff/register/", 8),
     _p("staff-register-csv", "staff", "/staff/register/?format=csv", 5),
+    _p("staff-application", "staff", lambda t: f"/staff/applications/{t.application.pk}/", 7, lists=False),
+    _p("staff-documents", "staff", "/staff/documents/", 8, lists=False),
     _p("staff-member", "staff", lambda t: f"/staff/members/{t.ruth.number}/", 9, lists=False),
     _p("staff-vetting", "staff", "/staff/vetting/", 8),
     _p("staff-worker-vetting", "staff", lambda t: f"/staff/members/{t.megan.number}/vetting/", 11),
@@ -491,6 +516,9 @@ PAGES = [
     _p("meetings", "receiver", "/meetings/", 21),
     _p("meeting", "receiver", lambda t: f"/meetings/{t.agm.pk}/", 23),
     _p("meeting-staff", "staff", lambda t: f"/meetings/{t.agm.pk}/", 20),
+    _p("meeting-amend", "staff", lambda t: f"/meetings/{t.agm.pk}/change/", 7, lists=False),
+    _p("motion-propose", "receiver", lambda t: f"/meetings/{t.agm.pk}/motions/new/", 8, lists=False),
+    _p("governance-rules", "staff", "/meetings/rules/", 8, lists=False),
     _p("meeting-register", "staff", lambda t: f"/meetings/{t.agm.pk}/register/?q=person", 14, lists=False),
     _p("requisitions", "receiver", "/meetings/requisitions/", 12, lists=False),
     _p("requisition", "investor", lambda t: f"/meetings/requisitions/{t.requisition.pk}/", 14),
@@ -530,6 +558,9 @@ PAGES = [
     # The API's lists.
     _p("api-visits-receiver", "receiver", "/api/v1/visits/", 11),
     _p("api-visits-worker", "worker", "/api/v1/visits/", 16),
+    _p("api-visits-advocate", "advocate", "/api/v1/visits/", 15),
+    _p("api-me", "receiver", "/api/v1/me/", 5, lists=False),
+    _p("api-profile-me", "worker", "/api/v1/profiles/me/", 15, lists=False),
     _p("api-workers", "receiver", "/api/v1/workers/", 8),
     _p("api-suggestions", "receiver", "/api/v1/matches/suggestions/", 16),
     _p("api-team", "receiver", lambda t: f"/api/v1/teams/{t.ruth.number}/", 7),
@@ -542,6 +573,9 @@ PAGES = [
     _p("api-meetings", "receiver", "/api/v1/meetings/", 7),
     _p("api-motions", "receiver", "/api/v1/motions/", 8),
     _p("api-ballots", "receiver", "/api/v1/ballots/", 12),
+    _p("api-ballot", "receiver", lambda t: f"/api/v1/ballots/{t.election.pk}/", 11),
+    _p("api-meeting", "receiver", lambda t: f"/api/v1/meetings/{t.agm.pk}/", 6, lists=False),
+    _p("api-motion", "receiver", lambda t: f"/api/v1/motions/{t.motion.pk}/", 7, lists=False),
     _p("api-ballot-results", "receiver", lambda t: f"/api/v1/ballots/{t.election_closed.pk}/results/", 7),
     _p("api-ballot-receipts", "receiver", lambda t: f"/api/v1/ballots/{t.election_closed.pk}/receipts/", 8),
     _p("api-proxies", "receiver", "/api/v1/proxies/", 8),
