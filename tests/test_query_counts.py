@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -26,7 +27,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from governance import services as governance
-from governance.models import Ballot, DividendAllocation, GovernancePolicy, Meeting, Motion, Requisition
+from governance.models import (
+    Ballot,
+    DividendAllocation,
+    GovernancePolicy,
+    InterestDeclaration,
+    Meeting,
+    Motion,
+    Requisition,
+)
 from matching.models import Introduction, NoticeboardPost
 from members import services as member_services
 from members.models import Application, CircleMember, Language, LivedExperience, Membership, Skill, User
@@ -86,6 +95,9 @@ class Town:
     nearby: Membership | None = None  # the latest worker in no team
     application: Application | None = None  # the latest waiting
 
+    def interest(self) -> InterestDeclaration:
+        return InterestDeclaration.objects.get(year_id=self.allocations[-1].year_id)
+
     @property
     def people(self) -> dict[str, User]:
         return {
@@ -138,7 +150,11 @@ def _cast() -> Town:
     )
     _circle(ruth, priya.user)
     ian = MembershipFactory(
-        member_class="investor", legal_name="Ian Crossley", user__email="ian@example.org", shares=500
+        member_class="investor",
+        legal_name="Ian Crossley",
+        user__email="ian@example.org",
+        shares=500,
+        date_admitted=datetime.date(2022, 4, 1),
     )
     agm = governance.meeting_call(
         called_by=staff,
@@ -234,6 +250,13 @@ def _grow_one(town: Town, i: int) -> None:
         referee_name=f"Referee {i}",
         referee_relationship="Former manager",
         satisfactory=True,
+    )
+    # An investor, members since before the years of dividends and interest.
+    MembershipFactory(
+        member_class="investor",
+        shares=100 + i,
+        date_admitted=datetime.date(2022, 4, 1),
+        legal_name=f"Investor {i}",
     )
     town.nearby = nearby_worker(town.staff, f"Nearby {i}", "HX6 2AA")
     town.receivers.append(receiver)
@@ -412,6 +435,7 @@ def _dividends(town: Town, k: int) -> DividendAllocation:
     allocation = allocation_propose(town.staff, year, workers_pence=500_00, receivers_pence=100_00)
     motion = motion_decided(town.staff, town.receivers, meeting=town.agm, title=f"Approve the dividends {k}")
     allocation = governance.allocation_approve(user=town.staff, allocation=allocation, motion=motion)
+    governance.interest_declare(user=town.staff, year=year, rate_percent=Decimal("3"), today=NOW.date())
     return calculate(town.staff, allocation)
 
 
@@ -550,6 +574,12 @@ PAGES = [
         lists=False,
     ),
     _p(
+        "staff-interest-csv",
+        "staff",
+        lambda t: f"/staff/dividends/interest/{t.interest().pk}/payments.csv",
+        6,
+    ),
+    _p(
         "staff-dividend-csv",
         "staff",
         lambda t: f"/staff/dividends/allocations/{t.allocations[-1].pk}/payments.csv",
@@ -580,6 +610,7 @@ PAGES = [
     _p("api-ballot-receipts", "receiver", lambda t: f"/api/v1/ballots/{t.election_closed.pk}/receipts/", 8),
     _p("api-proxies", "receiver", "/api/v1/proxies/", 8),
     _p("api-dividends", "worker", "/api/v1/dividends/", 6),
+    _p("api-interest", "investor", "/api/v1/interest/", 6),
     _p("api-financial-years", "staff", "/api/v1/financial-years/", 6),
     _p("api-calendar-ics", "worker", lambda t: f"/api/v1/calendar/{t.feed}.ics", 8),
 ]
