@@ -535,7 +535,7 @@ def vetting_expiring(*, today: date, within_days: int = 30) -> QuerySet[VettingC
             membership__date_ceased__isnull=True,
             membership__member_class=MemberClass.WORKER,
         )
-        .select_related("membership__user", "course")
+        .select_related("membership__user", "course", "verified_by")
         .order_by("expires_on", "pk")
     )
 
@@ -627,6 +627,18 @@ def circle_power(*, user: User | AnonymousUser, receiver: Membership, power: str
     return CircleMember.objects.filter(
         receiver=receiver, supporter=user, status=CircleMember.Status.ACTIVE, **{power: True}
     ).exists()
+
+
+def circle_places_among(*, user: User | AnonymousUser, receiver_ids: Iterable[int]) -> list[CircleMember]:
+    """The user's places now in the circles of these people, with the powers each gave: one
+    query for a list of people (circle_power asks about one)."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        CircleMember.objects.filter(
+            receiver_id__in=list(receiver_ids), supporter=user, status=CircleMember.Status.ACTIVE
+        ).only("receiver_id", "can_view_care", "can_book", "can_manage_team")
+    )
 
 
 def user_has_verified_email(*, user: User, email: str) -> bool:

@@ -131,8 +131,15 @@ class VisitListCreateApi(GenericAPIView[Visit]):
             visits = visits.filter(worker__number=values["worker"])
         if "receiver" in values:
             visits = visits.filter(receiver__number=values["receiver"])
-        page = self.paginate_queryset(visits)
-        return self.get_paginated_response(VisitSerializer(page, many=True, context=_context(request)).data)  # type: ignore[arg-type]  # stubs: many=True takes a list
+        page = self.paginate_queryset(visits) or []
+        context = _context(request)
+        # What the reader may see of each person's visits, asked once for the page's people
+        # rather than once for each person in it.
+        others = [visit for visit in page if not permissions.is_visit_worker(request.user, visit)]
+        among = permissions.booking_and_care_among(request.user, [visit.receiver for visit in others])
+        context["sees_cost"] = {visit.receiver_id: visit.receiver_id in among.book for visit in others}
+        context["sees_care"] = {visit.receiver_id: visit.receiver_id in among.care for visit in others}
+        return self.get_paginated_response(VisitSerializer(page, many=True, context=context).data)  # type: ignore[arg-type]  # stubs: many=True takes a list
 
     @extend_schema(
         request=VisitBookInputSerializer,

@@ -192,3 +192,33 @@ def test_a_worker_holding_the_rota_is_not_offered_the_hours_buttons_on_their_own
 
     assert "Confirm the hours" not in page
     assert "Confirm the hours" in ruths
+
+
+def test_asked_for_many_people_at_once_the_answers_are_those_asked_one_by_one(
+    ruth, megan, asha, tom, jane, staff, margaret, django_assert_max_num_queries
+):
+    # Margaret: Jane sees her care but may not book; Asha holds her rota outside her team and
+    # circle (so the role counts for nothing); Tom holds Ruth's rota outside the team.
+    CircleMember.objects.create(
+        receiver=margaret,
+        supporter=jane,
+        email=jane.email,
+        status=CircleMember.Status.ACTIVE,
+        can_view_care=True,
+        can_book=False,
+        token_hash="jane-margaret",
+        invited_by=margaret.user,
+        expires_at=NOW + datetime.timedelta(days=14),
+    )
+    give_rota(ruth, megan.user)
+    give_rota(margaret, asha.user)
+    give_rota(ruth, tom.user)
+    people = [ruth, margaret, megan]
+
+    for user in (ruth.user, margaret.user, megan.user, asha.user, tom.user, jane, staff):
+        with django_assert_max_num_queries(3):
+            among = permissions.booking_and_care_among(user, people)
+        assert among.book == {p.pk for p in people if permissions.can_book(user, p)}, user
+        assert among.care == {p.pk for p in people if permissions.can_see_care(user, p)}, user
+    assert permissions.booking_and_care_among(megan.user, people).book == {ruth.pk, megan.pk}
+    assert permissions.booking_and_care_among(jane, people).care == {ruth.pk, margaret.pk}
