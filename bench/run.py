@@ -219,6 +219,8 @@ def targets(
                 "met": page["median_ms"] <= goal,
             }
         )
+        if name == "the register as CSV":
+            continue  # every member is a row: it grows with them by nature, and has its own target
         growth = page["median_ms"] / small["pages"][name]["median_ms"]
         rows.append(
             {

@@ -2,6 +2,7 @@
 
 import datetime
 import os
+from collections.abc import Iterator
 
 import pytest
 import time_machine
@@ -43,8 +44,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    # Rate limits and throttles count in the cache; each test starts with none used.
+def _fresh_cache() -> Iterator[None]:
+    # Rate limits and throttles count in the cache; each test starts with none used. The cache
+    # also keeps the co-op's policies, whose rows a test's rollback takes away: emptied after
+    # each test too, so that a fixture shared by a module never finds a row that is gone.
+    cache.clear()
+    yield
     cache.clear()
 
 

@@ -164,7 +164,7 @@ def test_a_class_the_rules_give_no_dividend_gets_no_pool(staff):
 def test_an_allocation_fixes_the_dividend_rules_in_force_when_proposed(staff):
     DividendPolicy.objects.update_or_create(pk=1, defaults={"investors_measure": "shares"})
     allocation = allocation_propose(staff, year_record(staff), investors_pence=10_00)
-    DividendPolicy.objects.filter(pk=1).update(investors_measure="none")
+    DividendPolicy.objects.update_or_create(pk=1, defaults={"investors_measure": "none"})
     allocation.refresh_from_db()
     assert allocation.investors_measure == "shares"
 

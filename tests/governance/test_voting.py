@@ -296,7 +296,7 @@ def test_a_proxy_vote_over_the_limit_is_refused(staff, agm, tom):
     for member in appointers:
         services.proxy_appoint(user=member.user, holder=tom, meeting=agm)
     # The rules change to three: the two proxies appointed last can no longer be used.
-    GovernancePolicy.objects.filter(pk=1).update(max_proxies=3)
+    GovernancePolicy.objects.update_or_create(pk=1, defaults={"max_proxies": 3})
     ballot = open_motion_ballot(staff, agm)
     for member in appointers[:3]:
         assert services.vote_cast(ballot=ballot, user=tom.user, choice="for", for_member=member)

@@ -67,7 +67,7 @@ def test_the_worker_adds_mileage_at_the_policys_rate_and_another_expense_and_rut
 
 def test_mileage_follows_the_rate_in_the_policy_when_it_is_added(delivered, megan):
     first = _mileage(delivered, megan.user, miles="10")
-    Policy.objects.filter(pk=1).update(mileage_pence_per_mile=50)
+    Policy.objects.update_or_create(pk=1, defaults={"mileage_pence_per_mile": 50})
     second = _mileage(delivered, megan.user, miles="10")
 
     assert (first.amount_pence, second.amount_pence) == (4_50, 5_00)
@@ -114,7 +114,7 @@ def test_bad_expenses_are_refused_clearly_and_change_nothing(delivered, megan, k
 
 
 def test_a_mileage_too_small_to_come_to_a_penny_is_refused(delivered, megan):
-    Policy.objects.filter(pk=1).update(mileage_pence_per_mile=1)
+    Policy.objects.update_or_create(pk=1, defaults={"mileage_pence_per_mile": 1})
 
     with pytest.raises(ApplicationError) as refused:
         _mileage(delivered, megan.user, miles="0.1")
