@@ -16,6 +16,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -102,6 +103,19 @@ def _signed(field_name: str, path: str = "share_transactions__") -> Any:
         output_field=IntegerField(),
     )
     return Coalesce(Sum(signed), Value(0))
+
+
+def _signed_for_each_member(field_name: str) -> Any:
+    """The same sum as `_signed`, for each membership row on its own (a subquery by its id): a
+    page of the register sums the shares of its own rows only, where a join and GROUP BY would
+    sum every member's before the first page could be taken."""
+    total = (
+        ShareTransaction.objects.filter(membership=OuterRef("pk"))
+        .values("membership")
+        .annotate(total=_signed(field_name, path=""))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
 
 
 @dataclass(frozen=True)
@@ -200,11 +214,15 @@ def register_list(
 ) -> QuerySet[Membership]:
     """The register of members, with each member's shares held and amount paid.
 
-    `standing` is "current", "ceased" or "" for both. One query, whatever the register's size.
+    `standing` is "current", "ceased" or "" for both. One query, whatever the register's size;
+    a page of it (a slice) sums only its own rows' shares, and counting it sums none.
     """
     members = (
         Membership.objects.select_related("user")
-        .annotate(shares_held=_signed("shares"), amount_paid_pence=_signed("amount_pence"))
+        .annotate(
+            shares_held=_signed_for_each_member("shares"),
+            amount_paid_pence=_signed_for_each_member("amount_pence"),
+        )
         .order_by("number")
     )
     if search.strip():

@@ -277,6 +277,19 @@ def test_the_register_page_makes_the_same_queries_for_3_or_60_members(
     assert len(small.captured_queries) == len(large.captured_queries)
 
 
+def test_a_later_page_of_the_register_shows_its_own_members_shares(client, staff):
+    client.force_login(staff)
+    MembershipFactory.create_batch(50)
+    investor = MembershipFactory(legal_name="Ian Crossley", member_class="investor", shares=250)
+
+    page = client.get(reverse("staff_register"), {"page": 2})
+
+    assert [member.pk for member in page.context["page"]] == [investor.pk]
+    shown = page.context["page"][0]
+    assert (shown.shares_held, shown.amount_paid_pence) == (250, 250_00)
+    assert "51 members found." in page.content.decode()
+
+
 def test_staff_move_a_member_to_another_class_and_see_it_in_the_history(client, staff, member):
     client.force_login(staff)
     url = reverse("staff_member_detail", args=[member.number])
