@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from carecoop import request_memo
 from carecoop.db import number_from_text
 from carecoop.money import pounds, pounds_figure
 from members import profiles
@@ -45,9 +46,15 @@ from members.models import (
 
 
 def membership_current_for_user(*, user: User | AnonymousUser) -> Membership | None:
+    """The user's membership now, if any. Asked by the menu, the page and its permission checks:
+    within one request the database is asked once (carecoop.request_memo; the services that
+    change a membership forget the answer)."""
     if not user.is_authenticated:
         return None
-    return Membership.objects.current().filter(user=user).first()
+    return request_memo.remember(
+        ("membership_current_for_user", user.pk),
+        lambda: Membership.objects.current().filter(user=user).first(),
+    )
 
 
 def member_names_for(*, user_ids: Iterable[int]) -> dict[int, str]:
@@ -428,7 +435,7 @@ def profile_viewer(*, user: User | AnonymousUser, profile: Profile, in_team: boo
         return "staff"
     if in_team or circle_power(user=user, receiver=profile.membership, power="can_view_care"):
         return "team"
-    if Membership.objects.current().filter(user=user).exists():
+    if membership_current_for_user(user=user) is not None:
         return "member"
     # Someone who finds workers for a person getting support sees members as that person would.
     if CircleMember.objects.filter(
@@ -469,7 +476,7 @@ def photos_visible_to(*, user: User | AnonymousUser, profiles: Iterable[Profile]
         else:
             if as_member is None:
                 as_member = (
-                    Membership.objects.current().filter(user=user).exists()
+                    membership_current_for_user(user=user) is not None
                     or CircleMember.objects.filter(
                         supporter=user,
                         status=CircleMember.Status.ACTIVE,
@@ -657,7 +664,7 @@ def member_or_supporter(*, user: User | AnonymousUser) -> bool:
     if not user.is_authenticated:
         return False
     return (
-        Membership.objects.current().filter(user=user).exists()
+        membership_current_for_user(user=user) is not None
         or CircleMember.objects.filter(supporter=user, status=CircleMember.Status.ACTIVE).exists()
     )
 
