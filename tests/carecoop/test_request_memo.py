@@ -1,5 +1,8 @@
 """Answers kept for one request: asked once inside it, every time outside it."""
 
+import pytest
+from django.db import transaction
+
 from carecoop import request_memo
 
 
@@ -48,3 +51,13 @@ def test_the_middleware_opens_a_memo_for_the_view_only(rf):
 
     assert request_memo.RequestMemoMiddleware(view)(rf.get("/")) == [1, 1]
     assert request_memo.RequestMemoMiddleware(view)(rf.get("/")) == [2, 2]
+
+
+@pytest.mark.django_db
+def test_an_answer_read_inside_a_transaction_the_request_opened_is_not_kept():
+    answer, _calls = _counter()
+
+    with request_memo.request_scope():
+        with transaction.atomic():
+            assert [request_memo.remember("key", answer) for _ in range(2)] == [1, 2]
+        assert [request_memo.remember("key", answer) for _ in range(2)] == [3, 3]

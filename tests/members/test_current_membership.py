@@ -1,6 +1,7 @@
 """The member logged in is looked up once a request, and again after their membership changes."""
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from carecoop import request_memo
@@ -53,3 +54,26 @@ def test_a_class_change_in_the_request_is_seen_in_it(member, staff):
             membership=member, member_class="advocate", by=staff, reason="Became a carer."
         )
         assert selectors.membership_current_for_user(user=member.user).member_class == "advocate"
+
+
+def test_a_membership_rolled_back_in_the_request_is_not_remembered(newcomer, staff, documents):
+    application = ApplicationFactory(
+        user=newcomer,
+        payment_date=timezone.localdate(),
+        payment_amount_pence=100,
+        payment_recorded_at=timezone.now(),
+    )
+    seen_inside = []
+
+    def admit_then_fail():
+        with transaction.atomic():
+            services.application_approve(application=application, by=staff)
+            seen_inside.append(selectors.membership_current_for_user(user=newcomer))
+            raise RuntimeError("the rest of the request failed")
+
+    with request_memo.request_scope():
+        assert selectors.membership_current_for_user(user=newcomer) is None
+        with pytest.raises(RuntimeError):
+            admit_then_fail()
+        assert selectors.membership_current_for_user(user=newcomer) is None
+    assert seen_inside[0] is not None
