@@ -235,7 +235,7 @@ class RegisterApi(GenericAPIView[Membership]):
         if request.accepted_renderer.format == "csv":
             filename = f"register-of-members-{timezone.localdate().isoformat()}.csv"
             return Response(
-                selectors.register_csv_rows(members),
+                list(selectors.register_csv_rows(members)),
                 headers={"Content-Disposition": f'attachment; filename="{filename}"'},
             )
         page = self.paginate_queryset(members)

@@ -9,7 +9,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from carecoop import outbox
+from carecoop import outbox, request_memo
 from carecoop.exceptions import ApplicationError, ConflictError
 from carecoop.money import pounds
 from members import selectors
@@ -288,6 +288,7 @@ def application_approve(*, application: Application, by: User, admitted_on: date
     membership._history_user = by  # type: ignore[attr-defined]
     membership._change_reason = _("Admitted")  # type: ignore[attr-defined]
     membership.save()
+    request_memo.forget()  # this request reads the changed membership from here on
     ShareTransaction.objects.create(
         membership=membership,
         kind=ShareTransaction.Kind.SUBSCRIPTION,

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from carecoop import request_memo
 from members import selectors
 from members.models import (
     MemberClass,
@@ -32,6 +33,7 @@ def worker_bookable_refresh(*, membership: Membership) -> Membership:
     until = worker_bookable_until(membership=membership)
     if membership.bookable_until != until:
         Membership.objects.filter(pk=membership.pk).update(bookable_until=until)
+        request_memo.forget()  # this request reads the changed membership from here on
         membership.bookable_until = until
     return membership
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecoop import request_memo
 from carecoop.exceptions import ApplicationError, ConflictError
 from carecoop.money import pounds
 from members import selectors
@@ -65,6 +66,7 @@ def membership_change_class(
     membership._history_user = by  # type: ignore[attr-defined]
     membership._change_reason = reason.strip()  # type: ignore[attr-defined]
     membership.save(update_fields=["member_class"])
+    request_memo.forget()  # this request reads the changed membership from here on
     worker_bookable_refresh(membership=membership)
     return membership
 
@@ -87,6 +89,7 @@ def membership_update_details(
     membership._history_user = by  # type: ignore[attr-defined]
     membership._change_reason = reason.strip()  # type: ignore[attr-defined]
     membership.save(update_fields=["legal_name", "address", "postcode"])
+    request_memo.forget()  # this request reads the changed membership from here on
     return membership
 
 
@@ -125,6 +128,7 @@ def membership_cease(
     membership._history_user = by  # type: ignore[attr-defined]
     membership._change_reason = str(Membership.CessationReason(reason).label)  # type: ignore[attr-defined]
     membership.save(update_fields=["date_ceased", "cessation_reason", "cessation_note"])
+    request_memo.forget()  # this request reads the changed membership from here on
     held = selectors.membership_shares_held(membership=membership)
     if withdraw_shares and held.shares:
         ShareTransaction.objects.create(

@@ -1,9 +1,11 @@
 """Staff pages: applications, the register of members, governing documents and vetting."""
 
+import itertools
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +15,7 @@ from carecoop.forms import form_add_application_error
 from carecoop.http import AuthenticatedHttpRequest
 from carecoop.money import pounds_figure
 from carecoop.permissions import staff_required
-from carecoop.spreadsheets import csv_response
+from carecoop.spreadsheets import csv_streaming_response
 from members import selectors, services
 from members.forms import (
     CeaseForm,
@@ -135,12 +137,12 @@ def _register_filtered(request: HttpRequest) -> tuple[RegisterFilterForm, QueryS
 
 
 @staff_required
-def staff_register(request: AuthenticatedHttpRequest) -> HttpResponse:
+def staff_register(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
     form, members = _register_filtered(request)
     if request.GET.get("format") == "csv":
-        return csv_response(
+        return csv_streaming_response(
             filename=f"register-of-members-{timezone.localdate().isoformat()}.csv",
-            rows=[selectors.REGISTER_CSV_HEADER, *selectors.register_csv_rows(members)],
+            rows=itertools.chain([selectors.REGISTER_CSV_HEADER], selectors.register_csv_rows(members)),
         )
     page = Paginator(members, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from members import services
 from members.models import Application, GoverningDocument, Membership
 from tests.factories import (
     ApplicationFactory,
@@ -258,7 +259,7 @@ def test_the_register_page_and_csv(client, staff):
 
     assert "Tom Ackroyd" in page
     assert "Ruth Sutcliffe" not in page
-    rows = list(csv.reader(io.StringIO(download.content.decode())))
+    rows = list(csv.reader(io.StringIO(download.getvalue().decode())))
     assert [row[1] for row in rows[1:]] == ["Tom Ackroyd"]
     assert "attachment" in download["Content-Disposition"]
 
@@ -273,6 +274,93 @@ def test_the_register_page_makes_the_same_queries_for_3_or_60_members(
     MembershipFactory.create_batch(57)
     with django_assert_max_num_queries(8) as large:
         assert client.get(reverse("staff_register")).status_code == 200
+
+    assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_a_later_page_of_the_register_shows_its_own_members_shares(client, staff):
+    client.force_login(staff)
+    MembershipFactory.create_batch(50)
+    investor = MembershipFactory(legal_name="Ian Crossley", member_class="investor", shares=250)
+
+    page = client.get(reverse("staff_register"), {"page": 2})
+
+    assert [member.pk for member in page.context["page"]] == [investor.pk]
+    shown = page.context["page"][0]
+    assert (shown.shares_held, shown.amount_paid_pence) == (250, 250_00)
+    assert "51 members found." in page.content.decode()
+
+
+@pytest.mark.usefixtures("now")
+def test_the_register_csv_is_sent_as_it_is_read_with_every_column(client, staff):
+    worker = MembershipFactory(legal_name="Tom Ackroyd", member_class="worker", shares=3)
+    left = MembershipFactory(legal_name="Ruth Sutcliffe", member_class="receiver")
+    services.membership_cease(
+        membership=left, by=staff, reason="resigned", ceased_on=timezone.localdate(), note="Moved away."
+    )
+    client.force_login(staff)
+
+    download = client.get(reverse("staff_register"), {"format": "csv"})
+
+    assert download.streaming
+    assert download["Content-Type"] == "text/csv; charset=utf-8"
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="register-of-members-{timezone.localdate().isoformat()}.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(download.getvalue().decode())))
+    assert rows == [
+        [
+            "number",
+            "name",
+            "address",
+            "postcode",
+            "email",
+            "class",
+            "shares_held",
+            "amount_paid",
+            "date_admitted",
+            "date_ceased",
+            "reason_ceased",
+        ],
+        [
+            str(worker.number),
+            "Tom Ackroyd",
+            "2 Bridge Gate Hebden Bridge",
+            "HX7 8EX",
+            worker.user.email,
+            "Care or support worker",
+            "3",
+            "3.00",
+            worker.date_admitted.isoformat(),
+            "",
+            "",
+        ],
+        [
+            str(left.number),
+            "Ruth Sutcliffe",
+            "2 Bridge Gate Hebden Bridge",
+            "HX7 8EX",
+            left.user.email,
+            "Person getting support",
+            "0",
+            "0.00",
+            left.date_admitted.isoformat(),
+            timezone.localdate().isoformat(),
+            "Resigned",
+        ],
+    ]
+
+
+def test_the_register_csv_makes_the_same_queries_for_3_or_30_members(
+    client, staff, django_assert_max_num_queries
+):
+    client.force_login(staff)
+    MembershipFactory.create_batch(3)
+    with django_assert_max_num_queries(3) as small:
+        assert len(client.get(reverse("staff_register"), {"format": "csv"}).getvalue().splitlines()) == 4
+    MembershipFactory.create_batch(27)
+    with django_assert_max_num_queries(3) as large:
+        assert len(client.get(reverse("staff_register"), {"format": "csv"}).getvalue().splitlines()) == 31
 
     assert len(small.captured_queries) == len(large.captured_queries)
 

@@ -233,7 +233,7 @@ def test_the_register_csv_cannot_run_formulas_in_a_spreadsheet(client, staff):
     client.force_login(staff)
 
     rows = list(
-        csv.reader(io.StringIO(client.get(reverse("staff_register"), {"format": "csv"}).content.decode()))
+        csv.reader(io.StringIO(client.get(reverse("staff_register"), {"format": "csv"}).getvalue().decode()))
     )
 
     assert rows[1][1].startswith("'=HYPERLINK")

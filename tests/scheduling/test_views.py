@@ -174,6 +174,30 @@ def test_the_calendar_asks_the_same_number_of_queries_as_visits_grow(
     assert response.content.decode().count("visit__time") >= 4
 
 
+def test_the_care_log_asks_the_same_number_of_queries_as_notes_grow(
+    client, ruth, megan, asha, jane, django_assert_max_num_queries
+):
+    def delivered(count, worker):
+        for _ in range(count):
+            visit = VisitFactory(receiver=ruth, worker=worker, status=Visit.Status.ACCEPTED)
+            Visit.objects.filter(pk=visit.pk).update(
+                checked_in_at=visit.starts,
+                checked_out_at=visit.ends,
+                visit_note=f"Note {visit.pk}: Ruth was cheerful.",
+            )
+
+    client.force_login(jane)
+    delivered(3, megan)
+    with django_assert_max_num_queries(12) as few:
+        assert client.get(f"/care-log/{ruth.number}/").content.decode().count("Ruth was cheerful") == 3
+    delivered(15, megan)
+    delivered(15, asha)
+    with django_assert_max_num_queries(12) as many:
+        assert client.get(f"/care-log/{ruth.number}/").content.decode().count("Ruth was cheerful") == 20
+
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
 def test_the_calendar_address_is_shown_once_and_can_be_stopped(client, ruth, megan):
     client.force_login(megan.user)
 
