@@ -79,9 +79,7 @@ def proxy_votes_pending(*, member: Membership, now: datetime) -> list[tuple[int,
         (row.ballot_id, row.membership.shown_name)
         for row in rows
         if (row.membership_id, row.ballot_id) in for_ballot
-        or (
-            (row.membership_id, row.ballot.meeting_id) in for_meeting and not row.proxy_for_ballot  # type: ignore[attr-defined]
-        )
+        or ((row.membership_id, row.ballot.meeting_id) in for_meeting and not row.proxy_for_ballot)
     ]
 
 
