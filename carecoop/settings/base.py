@@ -214,10 +214,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Cache ----------------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
-# The co-op's policies (one row each) are read on most pages: kept in the cache, and dropped from
-# it whenever one is saved (django-solo does both), so a page does not ask the database for them.
+# The co-op's policies (one row each) are read on most pages: kept in the cache once committed,
+# dropped when one is saved (carecoop.policies), and never kept longer than five minutes.
 SOLO_CACHE = "default"
-SOLO_CACHE_TIMEOUT = 60 * 60
+SOLO_CACHE_TIMEOUT = 5 * 60
 
 # --- Celery ---------------------------------------------------------------------------------
 # With no broker configured, messages go through folders on disk: the embedded default needs no

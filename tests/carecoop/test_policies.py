@@ -1,6 +1,7 @@
 """The co-op's policies: one row each, made on first use, edited in place by staff, history kept."""
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from governance.models import GovernancePolicy
@@ -50,3 +51,37 @@ def test_nobody_adds_or_deletes_a_policy_in_the_admin(client, staff, model):
         client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_delete", args=[1])).status_code == 403
     )
     assert model.objects.count() == 1
+
+
+@pytest.mark.parametrize("model", POLICIES)
+def test_a_policy_is_read_from_the_cache_once_committed_and_a_save_replaces_it(
+    db, model, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        model.current()
+    with django_assert_num_queries(0):
+        kept = model.current()
+
+    kept.save()
+    # The saving transaction has not committed: this process reads the row, not the cache.
+    with django_assert_num_queries(1):
+        model.current()
+
+
+def test_a_change_rolled_back_never_reaches_the_cache(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        Policy.current()
+    before = Policy.current().mileage_pence_per_mile
+
+    def change_then_fail() -> None:
+        with transaction.atomic():
+            changed = Policy.current()
+            changed.mileage_pence_per_mile = before + 10
+            changed.save()
+            raise RuntimeError("refused after saving")
+
+    with pytest.raises(RuntimeError):
+        change_then_fail()
+
+    assert Policy.current().mileage_pence_per_mile == before
+    assert Policy.objects.get().mileage_pence_per_mile == before
