@@ -24,15 +24,24 @@ CHROMIUM_ARGS = [
 ]
 
 
+# pytest-playwright's fixtures: no test outside tests/browser may use these names.
+PLAYWRIGHT_NAMES = frozenset(
+    {"page", "context", "browser", "browser_name", "browser_type", "browser_channel", "new_context"}
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser/" in str(item.path).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
-        elif "browser_name" in getattr(item, "fixturenames", ()):
-            # A test outside the journeys that names an argument `page` (or another Playwright
-            # fixture) is given the browser's session parameter, and pytest then moves every
-            # journey next to it, among the tests that expect the migrations' reference data.
-            raise pytest.UsageError(f"{item.nodeid} asks for a Playwright fixture: rename its argument")
+        elif taken := PLAYWRIGHT_NAMES & set(getattr(item, "fixturenames", ())):
+            # A test outside the journeys with an argument named `page` (or another Playwright
+            # fixture's name), even one it parametrizes itself, makes pytest move every journey
+            # next to it, among the tests that expect the migrations' reference data.
+            raise pytest.UsageError(
+                f"{item.nodeid} has an argument named as a Playwright fixture ({', '.join(sorted(taken))}): "
+                "rename it"
+            )
 
 
 @pytest.fixture(scope="session")

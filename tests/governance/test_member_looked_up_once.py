@@ -28,9 +28,9 @@ def _current_membership_lookups(captured, user) -> int:
     return sum(1 for query in captured if own in query["sql"])
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("address", PAGES)
 @pytest.mark.parametrize("who", ["ruth", "megan"])
-def test_a_page_looks_up_the_member_logged_in_once(client, ruth, megan, motion_ballot, page, who):
+def test_a_page_looks_up_the_member_logged_in_once(client, ruth, megan, motion_ballot, address, who):
     scheduling_services.visit_book(
         by=ruth.user, receiver=ruth, worker=megan, starts=at(24, 9), ends=at(24, 11)
     )
@@ -38,7 +38,7 @@ def test_a_page_looks_up_the_member_logged_in_once(client, ruth, megan, motion_b
     client.force_login(user)
 
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(page.format(ruth=ruth.number, ballot=motion_ballot.pk))
+        response = client.get(address.format(ruth=ruth.number, ballot=motion_ballot.pk))
 
     assert response.status_code == 200
     assert _current_membership_lookups(queries.captured_queries, user) == 1
