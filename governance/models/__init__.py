@@ -50,6 +50,7 @@ from governance.models.proxies import (
 from governance.models.votes import (
     Participation,
     Vote,
+    VotingChanges,
     _vote_key,
 )
 
@@ -84,6 +85,7 @@ __all__ = [
     "SeatClass",
     "ShareInterest",
     "Vote",
+    "VotingChanges",
     "Weighting",
     "_vote_key",
 ]

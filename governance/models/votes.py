@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from governance.models.ballots import Ballot
 from governance.models.proxies import Proxy
@@ -66,3 +67,21 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"Vote in {self.ballot_id}"
+
+
+class VotingChanges(models.Model):
+    """One row counting the statements that changed what decides whose vote a ballot waits for:
+    ballots, their lists of voters, who voted, proxies, attendance, meetings, members and their
+    names. PostgreSQL triggers count them (bulk writes included, which Django's signals miss),
+    inside the writing transaction, so a reader sees a new count only with the change itself.
+    The ballots waiting for a member are kept in the cache under the count they were worked out
+    at (governance.selectors.ballots)."""
+
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = _("voting changes")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="voting_changes_single_row")]
+
+    def __str__(self) -> str:
+        return f"{self.count} changes"

@@ -1,9 +1,12 @@
 """Reads for ballots: listings, the ones waiting for a vote, results and receipts once closed."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import cast
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,13 +21,14 @@ from governance.models import (
     Participation,
     Proxy,
     Vote,
+    VotingChanges,
 )
 from governance.receipts import receipt_hash
 from governance.results import BallotResult, NamedVote, result_read
 from governance.selectors.access import seen_or_404
 from governance.selectors.proxies import proxy_votes_pending
 from members import selectors as member_selectors
-from members.models import User
+from members.models import Membership, User
 
 
 def ballots_for_user(*, user: User | AnonymousUser) -> QuerySet[Ballot]:
@@ -106,16 +110,47 @@ def receipt_is_counted(*, ballot: Ballot, receipt: str) -> bool:
     return Vote.objects.filter(ballot=ballot, receipt_hash=receipt_hash(receipt)).exists()
 
 
+# How long the ballots waiting for a member are kept at most, whatever changes (a restored
+# database could count the same changes again).
+WAITING_KEPT_SECONDS = 300
+
+
 def ballots_awaiting_vote(*, user: User | AnonymousUser, now: datetime | None = None) -> list[Ballot]:
     """The open ballots the user may vote on now and has not (nor has a proxy for them), closing
     soonest first. Left out: a vote at a meeting they are not checked in to (they could not cast
-    it), and a ballot they have given a proxy for (their proxy votes). Three queries (the
-    membership, their ballots, the proxies they hold), a fourth for someone holding one; none for
-    someone not logged in. Each starts from the member, so none grows with the membership."""
+    it), and a ballot they have given a proxy for (their proxy votes). Each carries `mine` (a vote
+    of their own) and `proxies_pending` (the names of those they still vote for as proxy).
+
+    Kept in the cache for each member under the count of voting changes (`VotingChanges`, kept by
+    PostgreSQL's triggers), so a landing page asks two small queries (the member, the count)
+    until a ballot, vote, proxy, attendance, meeting or member changes, or a ballot shown closes.
+    Worked out, each query starting from the member so that none grows with the membership: the
+    ballots they may vote on, the proxies they hold, and for someone holding one their
+    appointers' votes."""
     member = member_selectors.membership_current_for_user(user=user)
     if member is None:
         return []
     now = now or timezone.now()
+    if connection.vendor != "postgresql":  # no triggers count the changes (SQLite, a developer's machine)
+        return _awaiting_vote(member, now)
+    changes = VotingChanges.objects.filter(pk=1).values_list("count", flat=True).first()
+    key = f"governance:votes-waiting:{member.pk}:{changes}"
+    kept = cache.get(key)
+    # Kept from `since` until the first of its ballots closes: right for any moment in between,
+    # as nothing but a change (counted) or a closing brings a ballot in or takes one out.
+    if kept is not None and kept["since"] <= now < kept["until"]:
+        return cast(list[Ballot], kept["ballots"])
+    ballots = _awaiting_vote(member, now)
+    until = min(
+        (ballot.closes_at for ballot in ballots), default=now + timedelta(seconds=WAITING_KEPT_SECONDS)
+    )
+    seconds = min(WAITING_KEPT_SECONDS, int((until - now).total_seconds()))
+    if changes is not None and seconds > 0:
+        cache.set(key, {"since": now, "until": until, "ballots": ballots}, seconds)
+    return ballots
+
+
+def _awaiting_vote(member: Membership, now: datetime) -> list[Ballot]:
     # Each a read of a unique index by the member's id, rather than one OR that reads every proxy.
     proxied_ballot = Proxy.objects.live().filter(appointer=member, ballot=OuterRef("pk"))
     proxied_meeting = Proxy.objects.live().filter(appointer=member, meeting=OuterRef("meeting"))
