@@ -69,14 +69,15 @@ def _psql(database: str, sql: str) -> str | None:
 def town_ready(size: int, reseed: bool) -> None:
     database = f"carecoop_bench_{size}"
     members = _psql(database, "SELECT count(*) FROM members_membership")
+    manage = [sys.executable, str(ROOT / "manage.py")]
     if members and not reseed and int(members) >= size * 0.9:
-        _say(f"Town of {size:,}: reusing {database} ({int(members):,} members).")
+        _say(f"Town of {size:,}: reusing {database} ({int(members):,} members), migrated to this checkout.")
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=_env(size), check=True)
         return
     _say(f"Town of {size:,}: making {database} (seed_town).")
     _psql("postgres", f"DROP DATABASE IF EXISTS {database}")
     if _psql("postgres", f"CREATE DATABASE {database}") is None:
         raise SystemExit(f"Could not create {database} on {PG}.")
-    manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=_env(size), check=True)
     subprocess.run([*manage, "seed_town", "--members", str(size)], env=_env(size), check=True)
 
