@@ -580,7 +580,8 @@ def _offers_waiting_for(worker: Membership, now: datetime) -> QuerySet[Visit]:
 
 
 def worker_day(*, worker: Membership, now: datetime, limit: int = TODAY_LIMIT) -> WorkerDay:
-    """What a worker's today page shows, in seven queries however much there is: the next visit
+    """What a worker's today page shows, in seven queries at most however much there is (six when
+    the next visit is today or tomorrow): the next visit
     they have accepted and not finished, their accepted visits today and tomorrow, the offers
     waiting for their answer (a repeating booking as one), the open visits of the teams they work
     in, and the visits whose hours wait for the person's answer. Each list holds at most `limit`."""
@@ -588,15 +589,19 @@ def worker_day(*, worker: Membership, now: datetime, limit: int = TODAY_LIMIT) -
     day_start = _local_midnight(today)
     day_after = _local_midnight(today + timedelta(days=2))
     mine = _with_people(Visit.objects.filter(worker=worker))
-    next_visit = (
-        mine.filter(status=Visit.Status.ACCEPTED, ends__gt=now, checked_out_at__isnull=True)
-        .order_by("starts", "pk")
-        .first()
-    )
     two_days = list(
         mine.filter(status=Visit.Status.ACCEPTED, starts__lt=day_after, ends__gt=day_start).order_by(
             "starts", "pk"
         )[: 2 * limit]
+    )
+    # The next visit is the first of these not yet over nor checked out, if one is: any other
+    # accepted visit starts after them, or ended before today began. Asked for only if none is.
+    next_visit = next(
+        (visit for visit in two_days if visit.ends > now and visit.checked_out_at is None), None
+    ) or (
+        mine.filter(status=Visit.Status.ACCEPTED, ends__gt=now, checked_out_at__isnull=True)
+        .order_by("starts", "pk")
+        .first()
     )
     tomorrow_start = _local_midnight(today + timedelta(days=1))
     waiting = _offers_waiting_for(worker, now)
