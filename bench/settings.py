@@ -16,8 +16,9 @@ _LOOPBACK = {
     "DJANGO_SECURE_SSL_REDIRECT": "false",
     "DJANGO_SECURE_HSTS_SECONDS": "0",
 }
-for _name, _value in _LOOPBACK.items():
-    os.environ.setdefault(_name, _value)
+# Set outright, not as defaults: a DATABASE_URL or CACHE_URL left in the shell for the app must
+# never send the benchmark to another database or cache.
+os.environ.update(_LOOPBACK)
 
 from carecoop.settings.production import *  # noqa: E402, F403
 
