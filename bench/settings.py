@@ -34,3 +34,6 @@ STORAGES = {
 }
 # The town's members share a published password, so seed_town only runs where demo data may.
 CARECOOP_DEMO_DATA_ALLOWED = True
+# The two towns share one Redis database: each keeps its own keys (a member's kept ballots, the
+# policies, the sessions), since the same ids mean different members in each.
+CACHES["default"]["KEY_PREFIX"] = DATABASES["default"]["NAME"]  # noqa: F405
