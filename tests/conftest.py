@@ -9,13 +9,17 @@ import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from members import services as member_services
-from members.models import CircleMember, Language, Skill
 from tests.clock import NOW
-from tests.factories import GoverningDocumentFactory, MembershipFactory, UserFactory, add_worker
+from tests.factories import (
+    GoverningDocumentFactory,
+    MembershipFactory,
+    UserFactory,
+    add_worker,
+    in_circle,
+    ruth_at_home,
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -134,25 +138,8 @@ def member(db):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def ruth(db):  # type: ignore[no-untyped-def]
-    """Ruth Sutcliffe: gets support at home in HX7, wants help with dementia and company, speaks
-    Welsh, free on Tuesday and Thursday mornings, and looks for workers within 15 km."""
-    ruth = MembershipFactory(
-        member_class="receiver", legal_name="Ruth Sutcliffe", user__email="ruth@example.org"
-    )
-    member_services.profile_save(
-        profile=member_services.profile_get_or_create(membership=ruth),
-        by=ruth.user,
-        changes={
-            "display_name": "Ruth",
-            "postcode": "HX7 8AH",
-            "support_wanted": list(Skill.objects.filter(name__in=["Dementia", "Companionship"])),
-            "languages": list(Language.objects.filter(name="Welsh")),
-            "max_distance_km": 15,
-            "what_matters": "My garden.",
-        },
-        weekly_times=[(1, datetime.time(9), datetime.time(11)), (3, datetime.time(9), datetime.time(11))],
-    )
-    return ruth
+    """Ruth Sutcliffe: gets support at home in HX7 (tests.factories.ruth_at_home)."""
+    return ruth_at_home()
 
 
 @pytest.fixture
@@ -178,17 +165,7 @@ def tom(staff):  # type: ignore[no-untyped-def]
 def jane(ruth):  # type: ignore[no-untyped-def]
     """Jane: Ruth's daughter, in her circle of support with the power to book and see her care."""
     jane = UserFactory(email="jane@example.org")
-    CircleMember.objects.create(
-        receiver=ruth,
-        supporter=jane,
-        email=jane.email,
-        status=CircleMember.Status.ACTIVE,
-        can_view_care=True,
-        can_book=True,
-        token_hash="jane",
-        invited_by=ruth.user,
-        expires_at=timezone.now() + datetime.timedelta(days=14),
-    )
+    in_circle(ruth, jane)
     return jane
 
 

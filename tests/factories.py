@@ -267,3 +267,47 @@ def add_worker(staff, name, email, *, team_of=None, rate=15_00, night=None, disp
     if team_of is not None:
         in_team(team_of, worker)
     return worker
+
+
+def ruth_at_home():
+    """Ruth Sutcliffe: gets support at home in HX7, wants help with dementia and company, speaks
+    Welsh, free on Tuesday and Thursday mornings, and looks for workers within 15 km."""
+    from members import services as member_services
+    from members.models import Language, Skill
+
+    ruth = MembershipFactory(
+        member_class="receiver", legal_name="Ruth Sutcliffe", user__email="ruth@example.org"
+    )
+    member_services.profile_save(
+        profile=member_services.profile_get_or_create(membership=ruth),
+        by=ruth.user,
+        changes={
+            "display_name": "Ruth",
+            "postcode": "HX7 8AH",
+            "support_wanted": list(Skill.objects.filter(name__in=["Dementia", "Companionship"])),
+            "languages": list(Language.objects.filter(name="Welsh")),
+            "max_distance_km": 15,
+            "what_matters": "My garden.",
+        },
+        weekly_times=[(1, datetime.time(9), datetime.time(11)), (3, datetime.time(9), datetime.time(11))],
+    )
+    return ruth
+
+
+def in_circle(receiver, supporter, *, manages_team=False):
+    """`supporter` in `receiver`'s circle of support, the invitation accepted, with the power to
+    see care and to book (and to run the team, when `manages_team`)."""
+    from members.models import CircleMember
+
+    return CircleMember.objects.create(
+        receiver=receiver,
+        supporter=supporter,
+        email=supporter.email,
+        status=CircleMember.Status.ACTIVE,
+        can_view_care=True,
+        can_book=True,
+        can_manage_team=manages_team,
+        token_hash=f"{receiver.pk}-{supporter.pk}",
+        invited_by=receiver.user,
+        expires_at=timezone.now() + datetime.timedelta(days=14),
+    )

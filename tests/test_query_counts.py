@@ -38,7 +38,7 @@ from governance.models import (
 )
 from matching.models import Introduction, NoticeboardPost
 from members import services as member_services
-from members.models import Application, CircleMember, Language, LivedExperience, Membership, Skill, User
+from members.models import Application, CircleMember, LivedExperience, Membership, Skill, User
 from scheduling.models import Notification, Visit
 from scheduling.services import calendar_feed_renew
 from tests.clock import LONDON, NOW
@@ -49,8 +49,10 @@ from tests.factories import (
     UserFactory,
     VisitFactory,
     add_worker,
+    in_circle,
     in_team,
     record_right_to_work,
+    ruth_at_home,
 )
 from tests.governance.dividends import allocation_propose, calculate, confirmed_visit, motion_decided
 from tests.matching.conftest import nearby_worker
@@ -109,46 +111,17 @@ class Town:
         }
 
 
-def _circle(receiver: Membership, supporter: User) -> None:
-    CircleMember.objects.create(
-        receiver=receiver,
-        supporter=supporter,
-        email=supporter.email,
-        status=CircleMember.Status.ACTIVE,
-        can_view_care=True,
-        can_book=True,
-        can_manage_team=True,
-        token_hash=f"{receiver.pk}-{supporter.pk}",
-        invited_by=receiver.user,
-        expires_at=NOW + datetime.timedelta(days=14),
-    )
-
-
 def _cast() -> Town:
     GoverningDocumentFactory(kind="rules", version=1)
     GoverningDocumentFactory(kind="commitment", version=1)
     staff = UserFactory(email="secretary@example.org", is_staff=True)
-    ruth = MembershipFactory(
-        member_class="receiver", legal_name="Ruth Sutcliffe", user__email="ruth@example.org"
-    )
-    member_services.profile_save(
-        profile=member_services.profile_get_or_create(membership=ruth),
-        by=ruth.user,
-        changes={
-            "display_name": "Ruth",
-            "postcode": "HX7 8AH",
-            "support_wanted": list(Skill.objects.filter(name__in=["Dementia", "Companionship"])),
-            "languages": list(Language.objects.filter(name="Welsh")),
-            "max_distance_km": 15,
-        },
-        weekly_times=[(1, datetime.time(9), datetime.time(11)), (3, datetime.time(9), datetime.time(11))],
-    )
+    ruth = ruth_at_home()
     megan = add_worker(staff, "Megan Holt", "megan@example.org", team_of=ruth, night=60_00)
     asha = add_worker(staff, "Asha Patel", "asha@example.org", team_of=ruth)
     priya = MembershipFactory(
         member_class="advocate", legal_name="Priya Shah", user__email="priya@example.org"
     )
-    _circle(ruth, priya.user)
+    in_circle(ruth, priya.user, manages_team=True)
     ian = MembershipFactory(
         member_class="investor",
         legal_name="Ian Crossley",
@@ -231,7 +204,7 @@ def _grow_one(town: Town, i: int) -> None:
         visibility={"display_name": "members", "lived_experience": "members"},
     )
     in_team(receiver, megan)
-    _circle(receiver, town.priya.user)
+    in_circle(receiver, town.priya.user, manages_team=True)
     CircleMember.objects.create(
         receiver=ruth,
         email=f"friend{i}@example.org",

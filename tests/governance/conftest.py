@@ -64,3 +64,18 @@ def open_motion_ballot(staff, meeting, *, secret=True, changes_allowed=True, mot
 @pytest.fixture
 def motion_ballot(staff, agm, margaret, tom, priya, ian) -> Ballot:
     return open_motion_ballot(staff, agm)
+
+
+def open_at_meeting_ballot(staff, meeting, *, title="Thank the volunteers"):
+    """A motion voted in the room at the meeting, from 14:00 to 15:00 on 12 December, opened by
+    staff (the meeting must be quorate by then)."""
+    motion = board_motion(staff, meeting, title=title)
+    ballot = services.ballot_create(
+        user=staff,
+        title=motion.title,
+        motion=motion,
+        opens_at=at(12, 14),
+        closes_at=at(12, 15),
+        method="at_meeting",
+    )
+    return services.ballot_open(ballot=ballot, user=staff)

@@ -23,6 +23,7 @@ from tests.factories import (
     UserFactory,
     VisitFactory,
     add_worker,
+    in_circle,
     in_team,
     record_right_to_work,
 )
@@ -488,21 +489,7 @@ def test_a_persons_and_an_advocates_day_ask_the_same_queries_however_much_there_
     jane = UserFactory(email="jane@example.org")
     receivers = [MembershipFactory(member_class="receiver") for _ in range(4)]
 
-    def support(receiver):
-        CircleMember.objects.create(
-            receiver=receiver,
-            supporter=jane,
-            email=jane.email,
-            status=CircleMember.Status.ACTIVE,
-            can_view_care=True,
-            can_book=True,
-            can_manage_team=True,
-            token_hash=f"jane-{receiver.pk}",
-            invited_by=receiver.user,
-            expires_at=_at(24 * 14),
-        )
-
-    support(receivers[0])
+    in_circle(receivers[0], jane, manages_team=True)
     _people_world(receivers[:1], staff, jane, 1)
     for user in (receivers[0].user, jane):
         client.force_login(user)
@@ -515,7 +502,7 @@ def test_a_persons_and_an_advocates_day_ask_the_same_queries_however_much_there_
             ruth_few = counts
 
     for receiver in receivers[1:]:
-        support(receiver)
+        in_circle(receiver, jane, manages_team=True)
     _people_world(receivers, staff, jane, 4)
     client.force_login(receivers[0].user)
     with django_assert_max_num_queries(ruth_few):

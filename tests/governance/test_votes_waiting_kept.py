@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from governance import selectors, services
 from governance.models import Participation, Proxy, VotingChanges
 from members.models import Membership
-from tests.governance.conftest import at, board_motion, open_motion_ballot
+from tests.governance.conftest import at, open_at_meeting_ballot, open_motion_ballot
 
 pytestmark = pytest.mark.usefixtures("now")
 
@@ -73,16 +73,7 @@ def test_each_change_is_seen_at_once_through_the_kept_answer(staff, agm, margare
     # A vote at the meeting waits only for those checked in.
     time_machine.move_to(at(12, 14, 5), tick=False)
     services.attendance_mark(meeting=agm, membership=tom, user=staff)
-    motion = board_motion(staff, agm, title="Thank the volunteers")
-    in_room = services.ballot_create(
-        user=staff,
-        title=motion.title,
-        motion=motion,
-        opens_at=at(12, 14),
-        closes_at=at(12, 15),
-        method="at_meeting",
-    )
-    services.ballot_open(ballot=in_room, user=staff)
+    in_room = open_at_meeting_ballot(staff, agm)
     assert in_room.pk not in [pk for pk, _mine, _names in _waiting(margaret.user)]
     services.attendance_mark(meeting=agm, membership=margaret, user=staff)
     assert in_room.pk in [pk for pk, _mine, _names in _waiting(margaret.user)]

@@ -16,7 +16,7 @@ from governance.receipts import receipt_hash, receipt_new
 from tests.clock import NOW
 from tests.concurrency import race
 from tests.factories import MembershipFactory
-from tests.governance.conftest import at, board_motion, call_agm, open_motion_ballot
+from tests.governance.conftest import at, board_motion, call_agm, open_at_meeting_ballot, open_motion_ballot
 from tests.outbox import owed, send_owed
 
 pytestmark = pytest.mark.usefixtures("now")
@@ -733,16 +733,7 @@ def test_the_waiting_list_leaves_out_votes_the_member_cannot_cast_or_has_handed_
 
     time_machine.move_to(at(12, 14, 5), tick=False)
     services.attendance_mark(meeting=agm, membership=tom, user=staff)
-    motion = board_motion(staff, agm, title="Thank the volunteers")
-    in_room = services.ballot_create(
-        user=staff,
-        title=motion.title,
-        motion=motion,
-        opens_at=at(12, 14),
-        closes_at=at(12, 15),
-        method="at_meeting",
-    )
-    services.ballot_open(ballot=in_room, user=staff)
+    in_room = open_at_meeting_ballot(staff, agm)
     assert in_room in selectors.ballots_awaiting_vote(user=tom.user)  # checked in
     assert in_room not in selectors.ballots_awaiting_vote(user=margaret.user)  # not there
 
