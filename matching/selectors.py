@@ -635,6 +635,8 @@ def teams_for(*, receiver_ids: list[int]) -> dict[int, list[TeamMember]]:
     """For each of these people, their team now (workers and peer supporters, with profiles, in
     the order they joined): one query however many people."""
     found: dict[int, list[TeamMember]] = {pk: [] for pk in receiver_ids}
+    if not receiver_ids:
+        return found
     for place in (
         TeamMember.objects.filter(receiver_id__in=receiver_ids)
         .active()

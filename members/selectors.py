@@ -598,6 +598,17 @@ def vetting_expiring(*, today: date, within_days: int = 30) -> QuerySet[VettingC
     )
 
 
+def vetting_expiring_for(*, membership: Membership, today: date, within_days: int = 30) -> list[VettingCheck]:
+    """The member's own checks that expire within the days given, or already have: what a
+    worker's today page warns about, read without going through every worker's checks."""
+    return list(
+        _latest_checks()
+        .filter(membership=membership, expires_on__lte=today + timedelta(days=within_days))
+        .select_related("course")
+        .order_by("expires_on", "pk")
+    )
+
+
 def vetting_reminders_due(*, today: date) -> QuerySet[VettingCheck]:
     in_30 = Q(
         expires_on__lte=today + timedelta(days=30), reminded_30_at__isnull=True, reminded_7_at__isnull=True

@@ -228,6 +228,17 @@ class Visit(models.Model):
             # Staff's home counts visits soon unfilled and visits missed: a few rows each, where
             # counting them from all visits read the town's year of them.
             models.Index(fields=["starts"], condition=Q(status="offered"), name="visit_offered_starts"),
+            # A worker's today: their accepted visits not yet over, and their visits whose hours
+            # wait for the person, each read from these few rows rather than from the worker's
+            # every visit since they joined.
+            models.Index(
+                fields=["worker", "ends"], condition=Q(status="accepted"), name="visit_worker_accepted"
+            ),
+            models.Index(
+                fields=["worker", "starts"],
+                condition=Q(hours="pending", checked_out_at__isnull=False),
+                name="visit_worker_hours_pending",
+            ),
             models.Index(
                 fields=["starts"],
                 condition=Q(status="accepted", checked_in_at__isnull=True, checked_out_at__isnull=True),

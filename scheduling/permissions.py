@@ -309,16 +309,36 @@ class VisitActions:
         return [name for name in offered if getattr(self, name)]
 
 
-def visit_actions(
-    user: User | AnonymousUser, visit: Visit, *, now: datetime, policy: SchedulingPolicy
-) -> VisitActions:
+@dataclass(frozen=True)
+class DoorstepActions:
+    """What the worker can do at the door: a part of `VisitActions`, all a worker's today page
+    offers for their next visit, read without the person's side's permissions."""
+
+    check_in: bool  # accepted and not checked in; `check_in_opens` says if it is too early yet
+    check_in_opens: datetime | None
+    deliver: bool  # checked in, not out: tick tasks, write the note, check out
+
+
+def doorstep_actions(user: User | AnonymousUser, visit: Visit, *, now: datetime) -> DoorstepActions:
     is_worker = is_visit_worker(user, visit)
-    receiver_side = can_book(user, visit.receiver)
     accepted = visit.status == Visit.Status.ACCEPTED
     check_in = (
         is_worker and accepted and visit.checked_in_at is None and works_in_team(visit.worker, visit.receiver)
     )
     opens, closes = check_in_window(visit)
+    return DoorstepActions(
+        check_in=check_in and now <= closes,
+        check_in_opens=opens if check_in and now < opens else None,
+        deliver=is_worker and accepted and visit.checked_in_at is not None and visit.checked_out_at is None,
+    )
+
+
+def visit_actions(
+    user: User | AnonymousUser, visit: Visit, *, now: datetime, policy: SchedulingPolicy
+) -> VisitActions:
+    is_worker = is_visit_worker(user, visit)
+    receiver_side = can_book(user, visit.receiver)
+    doorstep = doorstep_actions(user, visit, now=now)
     deadline = hours_answer_deadline(visit, policy)
     return VisitActions(
         is_worker=is_worker,
@@ -328,9 +348,9 @@ def visit_actions(
         decline=offer_waiting(visit, now) and is_worker and not visit.is_open,
         cancel=may_cancel(user, visit, receiver_side=receiver_side),
         change=is_live(visit) and receiver_side,
-        check_in=check_in and now <= closes,
-        check_in_opens=opens if check_in and now < opens else None,
-        deliver=is_worker and accepted and visit.checked_in_at is not None and visit.checked_out_at is None,
+        check_in=doorstep.check_in,
+        check_in_opens=doorstep.check_in_opens,
+        deliver=doorstep.deliver,
         answer_hours=visit.hours == Visit.Hours.PENDING
         and deadline is not None
         and now <= deadline

@@ -17,7 +17,7 @@ from members import selectors as member_selectors
 from members.models import MemberClass, Membership, User, VettingCheck
 from scheduling import permissions as scheduling_permissions
 from scheduling import selectors as scheduling_selectors
-from scheduling.models import SchedulingPolicy, Visit
+from scheduling.models import Visit
 
 VISITS_EACH = 5
 
@@ -43,7 +43,7 @@ class PersonDay:
 class Today:
     membership: Membership | None
     worker: scheduling_selectors.WorkerDay | None = None
-    next_visit_actions: scheduling_permissions.VisitActions | None = None
+    next_visit_actions: scheduling_permissions.DoorstepActions | None = None
     directions_url: str = ""
     checks_expiring: list[VettingCheck] = field(default_factory=list)
     people: list[PersonDay] = field(default_factory=list)
@@ -115,20 +115,16 @@ def today_for_user(*, user: User, now: datetime | None = None) -> Today:
     ] + [place.member.profile for p in people for place in p.team if hasattr(place.member, "profile")]
 
     worker: scheduling_selectors.WorkerDay | None = None
-    actions: scheduling_permissions.VisitActions | None = None
+    actions: scheduling_permissions.DoorstepActions | None = None
     directions = ""
     checks: list[VettingCheck] = []
     if membership is not None and membership.member_class == MemberClass.WORKER:
         worker = scheduling_selectors.worker_day(worker=membership, now=now)
-        checks = list(
-            member_selectors.vetting_expiring(
-                today=timezone.localdate(now), within_days=VETTING_WITHIN_DAYS
-            ).filter(membership=membership)
+        checks = member_selectors.vetting_expiring_for(
+            membership=membership, today=timezone.localdate(now), within_days=VETTING_WITHIN_DAYS
         )
         if worker.next_visit is not None:
-            actions = scheduling_permissions.visit_actions(
-                user, worker.next_visit, now=now, policy=SchedulingPolicy.current()
-            )
+            actions = scheduling_permissions.doorstep_actions(user, worker.next_visit, now=now)
             # The address and the way there by the doorstep's rule (decision 29): a visit weeks
             # ahead shows when and whom, not where, until the day before.
             if scheduling_permissions.sees_doorstep(user, worker.next_visit, now=now):

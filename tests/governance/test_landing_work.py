@@ -9,6 +9,7 @@ production."""
 import itertools
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -80,6 +81,64 @@ def test_the_landing_page_reads_as_many_rows_at_3000_members_as_at_300(client, s
     large = _reads_of_landing(client, tom.user)
 
     # The same queries (their SQL does not depend on the data), each reading no more rows.
+    assert small.keys() == large.keys()
+    grown = {sql: (small[sql], large[sql]) for sql in small if large[sql] > small[sql] + 10}
+    assert not grown, grown
+
+
+def _past_visits(receiver, worker, days: range) -> None:
+    """A visit each of these days ago, delivered and its hours confirmed: a worker's history."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from scheduling.models import Visit
+
+    first = timezone.now().replace(hour=7, minute=0, second=0, microsecond=0)
+    Visit.objects.bulk_create(
+        [
+            Visit(
+                receiver=receiver,
+                worker=worker,
+                booked_by=receiver.user,
+                starts=first - timedelta(days=ago),
+                ends=first - timedelta(days=ago, minutes=-60),
+                status=Visit.Status.ACCEPTED,
+                offer_expires_at=first - timedelta(days=ago + 1),
+                checked_in_at=first - timedelta(days=ago),
+                checked_out_at=first - timedelta(days=ago, minutes=-60),
+                hours=Visit.Hours.CONFIRMED,
+                rate_pence=15_00,
+            )
+            for ago in days
+        ],
+        batch_size=2000,
+    )
+
+
+def _reads_of_workers_day(client) -> dict[str, int]:
+    """The rows read by each query of the worker's landing page, every part of it asked for (none
+    taken from the cache)."""
+    cache.clear()
+    analyze()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("today"))
+    assert response.status_code == 200
+    assert "Your next visit" in response.content.decode()
+    return rows_read_by_reads(queries.captured_queries)
+
+
+def test_a_workers_landing_page_reads_as_many_rows_after_years_of_visits_as_after_a_month(
+    client, ruth, megan
+):
+    """Their day, the next visit and the hours waiting are read from the visits still to come
+    or still waiting, not from every visit the worker has made."""
+    _past_visits(ruth, megan, range(2, 32))
+    client.force_login(megan.user)
+    small = _reads_of_workers_day(client)
+    _past_visits(ruth, megan, range(32, 1100))
+    large = _reads_of_workers_day(client)
+
     assert small.keys() == large.keys()
     grown = {sql: (small[sql], large[sql]) for sql in small if large[sql] > small[sql] + 10}
     assert not grown, grown
