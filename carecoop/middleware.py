@@ -1,5 +1,12 @@
+from collections.abc import Callable
+
+from django.conf import settings
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
+from django.utils.cache import patch_cache_control
+
+from carecoop.views import too_large
 
 
 class CommonMiddleware(DjangoCommonMiddleware):
@@ -13,3 +20,37 @@ class CommonMiddleware(DjangoCommonMiddleware):
         if request.path_info.startswith("/api/"):
             return False
         return super().should_redirect_with_slash(request)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request whose body is larger than CARECOOP_MAX_REQUEST_BYTES, from its
+    Content-Length, before anything reads the body: Django caps the form fields it keeps in memory
+    but writes every uploaded file to disk however large. A body sent without a length is never
+    read by Django (WSGI gives it as empty)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.CARECOOP_MAX_REQUEST_BYTES:
+            return too_large(request)
+        return self.get_response(request)
+
+
+class PrivateResponsesMiddleware:
+    """Every page and API answer the app makes may hold a member's details or care: none is kept
+    by a shared cache or the browser (`Cache-Control: private, no-store`), unless its view said
+    otherwise. Static files are served before this, with their own long-lived headers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

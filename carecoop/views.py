@@ -86,12 +86,32 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
-def server_error(request: HttpRequest) -> HttpResponse:
+def _refused_without_context(
+    request: HttpRequest, *, status: int, detail: str, code: str, template: str
+) -> HttpResponse:
+    """JSON for the API, else a page rendered without the request context: whatever failed may
+    fail again in a context processor, or no session or user has been read yet."""
     if _wants_json(request):
-        body = error_body(
-            detail=_("Something went wrong on our side. Please try again later."),
-            code="server_error",
-        )
-        return JsonResponse(body, status=500)
-    # Rendered without the request context: whatever failed may fail again in a context processor.
-    return HttpResponse(loader.get_template("500.html").render(), status=500)
+        return JsonResponse(error_body(detail=detail, code=code), status=status)
+    return HttpResponse(loader.get_template(template).render(), status=status)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _refused_without_context(
+        request,
+        status=500,
+        detail=_("Something went wrong on our side. Please try again later."),
+        code="server_error",
+        template="500.html",
+    )
+
+
+def too_large(request: HttpRequest) -> HttpResponse:
+    """A body larger than any page takes (carecoop.middleware.RequestSizeLimitMiddleware)."""
+    return _refused_without_context(
+        request,
+        status=413,
+        detail=_("The request is larger than the site takes: nothing was saved."),
+        code="too_large",
+        template="413.html",
+    )

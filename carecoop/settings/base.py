@@ -11,6 +11,7 @@ from typing import Any
 import django_stubs_ext
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 # Django's classes that django-stubs types as generic (admin.ModelAdmin[Membership]) accept the
@@ -72,6 +73,8 @@ INSTALLED_APPS = [
     "simple_history",
     "phonenumber_field",
     "solo",
+    "csp",
+    "dbbackup",
     # The co-op's apps, in the one direction their dependencies flow: the plumbing they all share
     # (the email outbox, site-wide commands, admin mixins) first.
     "carecoop",
@@ -83,7 +86,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A body larger than any form or upload takes is refused before anything reads it.
+    "carecoop.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Headers on every page (decision 43): no inline script, no browser feature the pages do not
+    # use, and nothing with a member's data kept in a shared or browser cache.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "carecoop.middleware.PrivateResponsesMiddleware",
     # Answers a page asks for many times (the member logged in) are looked up once (decision 35).
     "carecoop.request_memo.RequestMemoMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -97,6 +107,52 @@ MIDDLEWARE = [
     # Changes made through the admin are recorded with the staff member who made them.
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+
+# Scripts and styles come only from the site's own files: no inline script, no script from
+# anywhere else. Style attributes stay allowed (a bar's width in the results chart); a <style>
+# element does not. Swagger UI draws its icons from data: URLs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Every browser feature the pages do not use is off; location only for the site itself (a
+# worker may share where they are when checking in).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "geolocation": ["self"],
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "autoplay",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "fullscreen",
+            "gyroscope",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "screen-wake-lock",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
+}
+# The largest request body any page takes: a meeting's document (20 MB) in a form. Larger ones
+# are refused from their Content-Length, before a byte of them is read.
+CARECOOP_MAX_REQUEST_BYTES = 21 * 1024 * 1024
 
 ROOT_URLCONF = "carecoop.urls"
 CSRF_FAILURE_VIEW = "carecoop.views.csrf_failure"
@@ -198,9 +254,20 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Backups of the database and of the uploaded files (django-dbbackup; docs/operations.md): made
+# each night by the worker, the last DJANGO_BACKUP_KEEP of each kept here. Copy them off the
+# machine too: a backup on the same disk goes with it.
+BACKUP_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(env.path("DJANGO_BACKUP_DIR", default=VAR_DIR / "backups"))},
+}
+DBBACKUP_CLEANUP_KEEP = env.int("DJANGO_BACKUP_KEEP", default=14)
+# A failed backup is an error like any other: logged and reported, not mailed by the library.
+DBBACKUP_SEND_EMAIL = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "dbbackup": BACKUP_STORAGE,
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
@@ -261,6 +328,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     # The outbox's sweep: every email still owed (a Celery message lost, a mail server down).
     "emails-send": {"task": "carecoop.emails_send", "schedule": crontab()},
+    "backups-make": {"task": "carecoop.backups_make", "schedule": crontab(hour=2, minute=30)},
     "visit-reminders": {"task": "scheduling.reminders_send_due", "schedule": crontab()},
     "visit-offers-expire": {"task": "scheduling.offers_expire", "schedule": crontab()},
     "visits-release-left-team": {
