@@ -2,6 +2,7 @@ from typing import TypeVar
 
 from rest_framework import serializers
 
+from carecoop.validators import visible_name
 from members.models import (
     Application,
     Audience,
@@ -44,12 +45,12 @@ class MeOutputSerializer(serializers.Serializer[dict[str, object]]):
 
 class ApplicationInputSerializer(serializers.Serializer[None]):
     member_class = serializers.ChoiceField(choices=MemberClass.choices)
-    legal_name = serializers.CharField(max_length=200)
+    legal_name = serializers.CharField(max_length=200, validators=[visible_name])
     address = serializers.CharField(max_length=500)
     postcode = serializers.CharField(max_length=10)
     phone = serializers.CharField(required=False, allow_blank=True, default="")
     date_of_birth = serializers.DateField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=2000)
     investment_pence = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -92,7 +93,7 @@ class PaymentInputSerializer(serializers.Serializer[None]):
 
 
 class RejectInputSerializer(serializers.Serializer[None]):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=1000)
 
 
 class RegisterEntrySerializer(serializers.Serializer[Membership]):
@@ -110,7 +111,7 @@ class RegisterEntrySerializer(serializers.Serializer[Membership]):
 
 
 class RegisterFilterSerializer(serializers.Serializer[None]):
-    q = serializers.CharField(required=False, allow_blank=True, default="")
+    q = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     member_class = serializers.ChoiceField(
         choices=MemberClass.choices, required=False, allow_blank=True, default=""
     )
@@ -139,10 +140,12 @@ class VettingCheckSerializer(serializers.Serializer[VettingCheck]):
         allow_null=True,
         default=None,
     )
-    referee_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
+    referee_name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=120, validators=[visible_name]
+    )
     referee_relationship = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
     satisfactory = serializers.BooleanField(required=False, allow_null=True, default=None)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     verified_by = serializers.EmailField(source="verified_by.email", read_only=True)
     verified_at = serializers.DateTimeField(read_only=True)
 
@@ -168,8 +171,8 @@ class ProfileSerializer(serializers.Serializer[Profile]):
 
     member_class = serializers.CharField(source="membership.member_class", read_only=True)
     district = serializers.CharField(source="district_id", read_only=True, allow_null=True)
-    display_name = serializers.CharField(max_length=80, required=False)
-    bio = serializers.CharField(required=False, allow_blank=True)
+    display_name = serializers.CharField(max_length=80, required=False, validators=[visible_name])
+    bio = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     interests = serializers.CharField(max_length=300, required=False, allow_blank=True)
     postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)
     languages = _names(Language, "Names of languages.")
@@ -195,9 +198,9 @@ class ProfileSerializer(serializers.Serializer[Profile]):
         help_text="Workers: a flat rate for a night's sleep-in, within the bounds; null: no sleep-ins.",
     )
     travel_radius_km = serializers.IntegerField(required=False, allow_null=True)
-    what_matters = serializers.CharField(required=False, allow_blank=True)
+    what_matters = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     support_wanted = _names(Skill, "People getting support: names of skills.")
-    worker_preferences = serializers.CharField(required=False, allow_blank=True)
+    worker_preferences = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     max_distance_km = serializers.IntegerField(required=False, allow_null=True)
     visibility = serializers.DictField(
         child=serializers.ChoiceField(choices=Audience.choices),
