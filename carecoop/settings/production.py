@@ -1,7 +1,7 @@
 """Production: every secret comes from the environment, and is required."""
 
 from .base import *  # noqa: F403
-from .base import env, without_jit
+from .base import BACKUP_STORAGE, env, without_jit
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -29,6 +29,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "dbbackup": BACKUP_STORAGE,
 }
 
 # --- HTTPS ---------------------------------------------------------------------------------
