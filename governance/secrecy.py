@@ -77,20 +77,23 @@ def figures_keep_secret(classes: Sequence[ClassVotes]) -> bool:
 
 def rows_shown(classes: Sequence[ClassVotes]) -> Shown:
     """The rows of a secret ballot's figures by class. `classes` are those that took part (with
-    eligible members or votes), in the order to show them."""
-    hidden = [c for c in classes if not figures_keep_secret([c])]
+    eligible members or votes), in the order to show them. A class where nobody voted tells no
+    vote (only that its members did not vote, as a register of who voted would) and is shown as
+    it is; it never hides another."""
+    voting = [c for c in classes if _voters([c])]
+    hidden = [c for c in voting if not figures_keep_secret([c])]
     if not hidden:
         return Shown(rows=[(c.member_class,) for c in classes], weights_shown=True)
-    alone = [c for c in classes if c not in hidden]
+    alone = [c for c in voting if c not in hidden]
     while alone and (len(hidden) < 2 or not figures_keep_secret(hidden)):
         weights = {c.weight for c in hidden if c.votes_for or c.votes_against}
         joining = min(alone, key=lambda c: (c.weight not in weights, _voters([c])))
         alone.remove(joining)
         hidden.append(joining)
-    together = tuple(c.member_class for c in classes if c in hidden)
-    rows: list[tuple[str, ...]] = [(c.member_class,) for c in classes if c in alone]
-    if rows:
-        rows.append(together)
+    rows: list[tuple[str, ...]] = []
+    if alone:  # else every class that voted is in the one row: that is the totals, shown anyway
+        rows = [(c.member_class,) for c in classes if c not in hidden]
+        rows.append(tuple(c.member_class for c in classes if c in hidden))
     # Weighting changed nothing when every class that cast a vote weighs the same.
     weighed = {c.weight for c in classes if c.votes_for or c.votes_against}
     return Shown(rows=rows, weights_shown=len(weighed) <= 1)

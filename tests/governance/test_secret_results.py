@@ -178,10 +178,16 @@ class _Votes:
         ([_Votes("receiver", 4, 2, 0), _Votes("worker", 3, 1, 1)], [("receiver",), ("worker",)]),
         # All but one alike: the one who differs would learn every other vote.
         ([_Votes("receiver", 4, 2, 0), _Votes("worker", 9, 1, 0)], []),
-        # Four voters, or nobody voting, are too few to show on their own; together they pass.
+        # Four voters, or two, are too few to show on their own; together they pass. A class where
+        # nobody voted tells no vote, and is shown as it is.
         (
-            [_Votes("receiver", 4, 2, 0), _Votes("advocate", 2, 2, 0), _Votes("investor", 0, 1, 1)],
-            [("receiver",), ("advocate", "investor")],
+            [
+                _Votes("receiver", 4, 2, 0),
+                _Votes("advocate", 2, 2, 0),
+                _Votes("worker", 0, 0, 0),
+                _Votes("investor", 0, 1, 1),
+            ],
+            [("receiver",), ("worker",), ("advocate", "investor")],
         ),
         # The one hidden class takes the smallest shown one with it, one that weighs as it does first.
         (
