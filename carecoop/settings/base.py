@@ -293,6 +293,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "carecoop.api.exception_handler",
+    # No OPTIONS description: the schema describes the API, and a method it does not offer is a 405.
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_THROTTLE_RATES": {"auth_token": "10/minute"},
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
