@@ -1,4 +1,4 @@
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rest_framework import serializers
 
@@ -151,6 +151,17 @@ class WeeklyTimeSerializer(serializers.Serializer[WeeklyTime]):
     weekday = serializers.ChoiceField(choices=WeeklyTime.Weekday.choices, help_text="0 is Monday.")
     starts = serializers.TimeField()
     ends = serializers.TimeField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A PATCH skips the fields it leaves out, down to these; but a weekly time is whole or nothing.
+        missing = {
+            name: [field.error_messages["required"]]
+            for name, field in self.fields.items()
+            if name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
 
 
 def _names(model: type[Word], help_text: str) -> serializers.SlugRelatedField[Word]:
