@@ -19,9 +19,10 @@ class Pagination(pagination.PageNumberPagination):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Every API error is JSON with `detail` and a stable `code`; field errors keep DRF's shape.
+    """Every API error is JSON with `detail` and a stable `code`, and each field's errors by its name.
 
-    A validation error reads `{"detail": ..., "code": "invalid", "<field>": ["..."]}`.
+    A validation error reads `{"detail": ..., "code": "invalid", "<field>": ["..."]}`; a list's
+    items' errors are an array, one entry per item (see `_items_as_arrays`).
     """
     if isinstance(exc, ApplicationError):
         body: dict[str, Any] = {"detail": exc.message, "code": exc.code, **exc.fields}
@@ -37,7 +38,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None  # an unexpected error: logged, and answered by carecoop.views.server_error
     if isinstance(exc, exceptions.ValidationError):
-        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        data = _items_as_arrays(response.data)
+        errors = data if isinstance(data, dict) else {"non_field_errors": data}
         response.data = {
             "detail": _("Some of the information given is not valid. Please check it and try again."),
             "code": "invalid",
@@ -52,6 +54,25 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+def _items_as_arrays(errors: Any) -> Any:
+    """The errors of a list's items as an array, one entry per item up to the last refused (an
+    empty one for an item without errors), where DRF keys them by the item's index.
+
+    DRF 3.18 answers `{"1": {"ends": [...]}}` for a list of objects and for a list of values
+    alike; an array is what a client indexes with the item's place, and what the schema says."""
+    if isinstance(errors, dict):
+        if errors and all(isinstance(key, int) for key in errors):
+            objects = any(isinstance(item, dict) for item in errors.values())
+            return [
+                _items_as_arrays(errors[index]) if index in errors else ({} if objects else [])
+                for index in range(max(errors) + 1)
+            ]
+        return {key: _items_as_arrays(value) for key, value in errors.items()}
+    if isinstance(errors, list):
+        return [_items_as_arrays(item) for item in errors]
+    return errors
+
+
 def _django_validation_detail(exc: DjangoValidationError) -> Any:
     if hasattr(exc, "error_dict"):
         return exc.message_dict
@@ -64,19 +85,34 @@ def error_body(*, detail: str, code: str) -> dict[str, str]:
 
 ERROR_SCHEMA = {
     "type": "object",
-    "description": "Every error. A validation error adds each field's messages under the field's name.",
+    "description": "Every error. A validation error adds each field's errors under the field's name.",
     "properties": {
         "detail": {"type": "string", "description": "What went wrong, for people."},
         "code": {"type": "string", "description": "A stable code, for programs."},
     },
     "required": ["detail", "code"],
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "additionalProperties": {"$ref": "#/components/schemas/FieldErrors"},
+}
+FIELD_ERRORS_SCHEMA = {
+    "description": (
+        "A field's errors: its messages. For a list, an array with one entry per item up to the "
+        "last refused, each that item's errors (empty for an item without errors); for an object, "
+        "each of its fields' errors under the field's name."
+    ),
+    "oneOf": [
+        {
+            "type": "array",
+            "items": {"oneOf": [{"type": "string"}, {"$ref": "#/components/schemas/FieldErrors"}]},
+        },
+        {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/FieldErrors"}},
+    ],
 }
 
 
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular hook: document the error body that any operation may answer with."""
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"], schemas["FieldErrors"] = ERROR_SCHEMA, FIELD_ERRORS_SCHEMA
     error = {
         "description": "The request was refused; nothing was changed.",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},

@@ -308,7 +308,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "The co-op's API: the same services as the web pages. Authenticate with a session "
         "or with `Authorization: Token <token>` from `POST /api/v1/auth/token/`. Errors are "
-        'JSON: `{"detail": ..., "code": ...}`, with field errors keyed by field name.'
+        'JSON: `{"detail": ..., "code": ...}`, with field errors keyed by field name (the errors '
+        "of a list's items in an array, one entry per item). A method a path does not offer is a 405."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

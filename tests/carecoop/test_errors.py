@@ -159,3 +159,12 @@ def test_an_api_request_without_csrf_on_a_session_gets_json(newcomer):
 
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
+
+
+def test_the_errors_of_a_list_s_items_are_an_array_with_one_entry_per_item(api_client, ruth):
+    api_client.force_authenticate(ruth.user)
+
+    response = api_client.post("/api/v1/visits/", {"tasks": ["Shopping", "x" * 201, "Lunch"]}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["tasks"] == [[], ["Ensure this field has no more than 200 characters."]]

@@ -1,3 +1,4 @@
+import jsonschema
 from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 
@@ -80,3 +81,23 @@ def test_every_operation_documents_the_error_body():
     ]
     assert undocumented == []
     assert schema["components"]["schemas"]["Error"]["required"] == ["detail", "code"]
+
+
+def test_error_bodies_are_the_error_the_schema_documents(api_client, ruth, megan):
+    """Field errors of every shape: a value's, a list of values' items, a list of objects' items
+    and an object's keys."""
+    error = {"$ref": "#/components/schemas/Error", "components": _schema()["components"]}
+    api_client.force_authenticate(megan.user)
+    refused = [
+        api_client.post(
+            "/api/v1/visits/", {"tasks": ["Shopping", "x" * 201], "starts": "soon"}, format="json"
+        ),
+        api_client.patch("/api/v1/profiles/me/", {"weekly_times": [{"weekday": 1}]}, format="json"),
+        api_client.patch("/api/v1/profiles/me/", {"visibility": {"gender": "everyone"}}, format="json"),
+        api_client.get("/api/v1/visits/999999/"),
+        api_client.put("/api/v1/me/", {}, format="json"),
+    ]
+
+    assert [response.status_code for response in refused] == [400, 400, 400, 404, 405]
+    for response in refused:
+        jsonschema.validate(response.json(), error)

@@ -473,6 +473,19 @@ def test_bad_profile_changes_through_the_api_are_4xx_and_change_nothing(api_clie
     assert api_client.get("/api/v1/profiles/me/").json() == before
 
 
+def test_a_weekly_time_missing_a_part_is_refused_beside_that_part_of_that_item(api_client, worker):
+    # A PATCH changes only the fields it sends, but each weekly time it sends is whole.
+    api_client.force_authenticate(worker.user)
+    good = {"weekday": 2, "starts": "09:00", "ends": "13:00"}
+
+    response = api_client.patch(
+        "/api/v1/profiles/me/", {"weekly_times": [good, {"weekday": 1, "starts": "09:00"}]}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["weekly_times"] == [{}, {"ends": ["This field is required."]}]
+
+
 def test_someone_who_is_not_a_member_has_no_profile_in_the_api(api_client, newcomer):
     api_client.force_authenticate(newcomer)
 
