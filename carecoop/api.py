@@ -1,12 +1,15 @@
-"""What every API view shares: the error format and pagination."""
+"""What every API view shares: the error format, pagination and the JSON parser."""
 
-from typing import Any
+import io
+import re
+from collections.abc import Mapping
+from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, pagination, parsers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -16,6 +19,47 @@ from carecoop.exceptions import ApplicationError
 class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+# Deeper than any body the API takes (a weekly time in a profile is three levels down), and far
+# short of Python's recursion limit, which parsing or validating a deeper body could reach.
+JSON_DEPTH_LIMIT = 32
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def json_deeper_than(body: bytes, limit: int) -> bool:
+    """Whether the arrays and objects of a JSON body nest deeper than `limit`, found in one pass
+    over the text (brackets inside strings do not count), without parsing it."""
+    depth = 0
+    for bracket in _JSON_BRACKET.finditer(_JSON_STRING.sub(b"", body)):
+        if bracket.group() in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's, but a body nested deeper than JSON_DEPTH_LIMIT is refused before it is parsed: the
+    parser would recurse once a level, and a thousand levels answered 500 (to anyone, before login
+    on the token endpoint)."""
+
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        body = stream.read()
+        if json_deeper_than(body, JSON_DEPTH_LIMIT):
+            raise exceptions.ParseError(
+                _("The JSON is nested too deeply: at most %(limit)s levels.") % {"limit": JSON_DEPTH_LIMIT},
+                code="nested_too_deeply",
+            )
+        return super().parse(io.BytesIO(body), media_type, parser_context)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

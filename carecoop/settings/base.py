@@ -291,6 +291,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "carecoop.api.Pagination",
     "PAGE_SIZE": 25,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "carecoop.api.JSONParser",  # refuses a body nested too deeply before parsing it
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "carecoop.api.exception_handler",
     # No OPTIONS description: the schema describes the API, and a method it does not offer is a 405.
