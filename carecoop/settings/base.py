@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A null character in the query is a 400 for every page and API: the database cannot read one.
+    "carecoop.middleware.NullCharacterRefusedMiddleware",
     # Changes made through the admin are recorded with the staff member who made them.
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
