@@ -154,14 +154,31 @@ FIELD_ERRORS_SCHEMA = {
 
 
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
-    """drf-spectacular hook: document the error body that any operation may answer with."""
+    """drf-spectacular hook: document the error body that any operation may answer with, on its
+    4XX and on each refusal it names, in every format it answers in: an operation that answers
+    CSV or iCalendar when asked for them says its errors in that format too."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"], schemas["FieldErrors"] = ERROR_SCHEMA, FIELD_ERRORS_SCHEMA
-    error = {
-        "description": "The request was refused; nothing was changed.",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
-            operation.setdefault("responses", {}).setdefault("4XX", error)
+            responses = operation.setdefault("responses", {})
+            formats = {
+                media_type
+                for status, response in responses.items()
+                if status.startswith("2")
+                for media_type in response.get("content", {})
+            }
+            responses.setdefault("4XX", {"description": "The request was refused; nothing was changed."})
+            for status, response in responses.items():
+                if status.startswith("4"):
+                    response["content"] = _error_content(formats)
     return result
+
+
+def _error_content(formats: set[str]) -> dict[str, Any]:
+    content: dict[str, Any] = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for media_type in sorted(formats - {"application/json"}):
+        content[media_type] = {
+            "schema": {"type": "string", "description": "The error's detail (and code), in this format."}
+        }
+    return content
