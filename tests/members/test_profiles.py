@@ -460,6 +460,8 @@ def test_a_worker_reads_and_changes_their_profile_through_the_api(api_client, wo
         ({"weekly_times": [{"weekday": 1, "starts": "14:00", "ends": "09:00"}]}, "invalid_weekly_time"),
         ({"weekly_times": [{"weekday": 1, "starts": "09:00"}]}, "invalid"),
         ({"weekly_times": [{}]}, "invalid"),
+        ({"weekly_times": [{"weekday": 1, "starts": "09:00+05:00", "ends": "12:00"}]}, "invalid"),
+        ({"weekly_times": [{"weekday": 1, "starts": "9", "ends": "12:00"}]}, "invalid"),
     ],
 )
 def test_bad_profile_changes_through_the_api_are_4xx_and_change_nothing(api_client, worker, body, code):
