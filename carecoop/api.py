@@ -81,6 +81,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # an unexpected error: logged, and answered by carecoop.views.server_error
+    view = context.get("view")
+    if isinstance(exc, exceptions.MethodNotAllowed) and view is not None:
+        # DRF's Allow names OPTIONS, which the API does not answer (DEFAULT_METADATA_CLASS is
+        # None): a 405 names only the methods the view answers. The view puts its headers on the
+        # response after this handler.
+        view.headers["Allow"] = ", ".join(name for name in view.allowed_methods if name != "OPTIONS")
     if isinstance(exc, exceptions.ValidationError):
         data = _items_as_arrays(response.data)
         errors = data if isinstance(data, dict) else {"non_field_errors": data}

@@ -44,7 +44,7 @@ def test_every_documented_method_is_answered_by_its_view(staff):
     assert wrong == [], "\n".join(map(str, wrong))
 
 
-def test_every_method_the_schema_does_not_offer_answers_405_with_a_json_detail(staff):
+def test_every_method_the_schema_does_not_offer_answers_405_with_a_json_detail_and_what_is_allowed(staff):
     schema = SchemaGenerator().get_schema(request=None, public=True)
     client = _client(staff)
     wrong = []
@@ -54,8 +54,13 @@ def test_every_method_the_schema_does_not_offer_answers_405_with_a_json_detail(s
         for method in sorted({*METHODS, "head"} - offered):
             response = client.generic(method.upper(), url, "{}", "application/json")
             body = response.json() if response.status_code == 405 and method != "head" else {}
-            if response.status_code != 405 or (method != "head" and "detail" not in body):
-                wrong.append((method.upper(), path, response.status_code))
+            allowed = {name.strip().lower() for name in response.get("Allow", "").split(",")}
+            if (
+                response.status_code != 405
+                or (method != "head" and "detail" not in body)
+                or allowed != offered
+            ):
+                wrong.append((method.upper(), path, response.status_code, response.get("Allow")))
     assert wrong == [], "\n".join(map(str, wrong))
 
 
