@@ -1,12 +1,12 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 from django.utils.cache import patch_cache_control
 
-from carecoop.views import too_large
+from carecoop import views
 
 
 class CommonMiddleware(DjangoCommonMiddleware):
@@ -37,7 +37,7 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.CARECOOP_MAX_REQUEST_BYTES:
-            return too_large(request)
+            return views.too_large(request)
         return self.get_response(request)
 
 
@@ -54,3 +54,27 @@ class PrivateResponsesMiddleware:
         if not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class NullCharacterRefusedMiddleware:
+    """A query parameter holding a null character is refused with a 400, before any view reads it.
+
+    PostgreSQL text cannot hold one: a parameter that reached a filter made the database driver
+    raise, and the page or API list answered 500. Refused here, once for every page and API,
+    rather than in each form, serializer and view that reads the query.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        refused = sorted(
+            {
+                name
+                for name, values in request.GET.lists()
+                if "\x00" in name or any("\x00" in value for value in values)
+            }
+        )
+        if refused:
+            return views.null_character_refused(request, refused)
+        return self.get_response(request)

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -60,6 +61,18 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
         body = error_body(detail=_("The request could not be understood."), code="bad_request")
         return JsonResponse(body, status=400)
     return render(request, "400.html", status=400)
+
+
+def null_character_refused(request: HttpRequest, names: list[str]) -> HttpResponse:
+    """The answer to a query with a null character in these parameters (NullCharacterRefusedMiddleware)."""
+    detail = _("The address has a character that cannot be used (a null character) in: %(names)s.") % {
+        "names": ", ".join(names)
+    }
+    if _wants_json(request):
+        message = str(ProhibitNullCharactersValidator.message)
+        body = {**error_body(detail=detail, code="invalid"), **{name: [message] for name in names}}
+        return JsonResponse(body, status=400)
+    return render(request, "400.html", {"message": detail}, status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A null character in the query is a 400 for every page and API: the database cannot read one.
+    "carecoop.middleware.NullCharacterRefusedMiddleware",
     # Changes made through the admin are recorded with the staff member who made them.
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -359,8 +361,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "carecoop.api.Pagination",
     "PAGE_SIZE": 25,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "carecoop.api.JSONParser",  # refuses a body nested too deeply before parsing it
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "carecoop.api.exception_handler",
+    # No OPTIONS description: the schema describes the API, and a method it does not offer is a 405.
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_THROTTLE_RATES": {"auth_token": "10/minute"},
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
@@ -374,7 +383,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "The co-op's API: the same services as the web pages. Authenticate with a session "
         "or with `Authorization: Token <token>` from `POST /api/v1/auth/token/`. Errors are "
-        'JSON: `{"detail": ..., "code": ...}`, with field errors keyed by field name.'
+        'JSON: `{"detail": ..., "code": ...}`, with field errors keyed by field name (the errors '
+        "of a list's items in an array, one entry per item). A method a path does not offer is a 405."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -1,5 +1,8 @@
-from typing import TypeVar
+import re
+from typing import Any, TypeVar
 
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from carecoop.validators import visible_name
@@ -150,10 +153,40 @@ class VettingCheckSerializer(serializers.Serializer[VettingCheck]):
     verified_at = serializers.DateTimeField(read_only=True)
 
 
+TIME_OF_DAY = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": TIME_OF_DAY, "example": "09:00", "description": "A time of day in London."}
+)
+class TimeOfDayField(serializers.TimeField):
+    """A time on the clock in London, HH:MM (seconds allowed), with no offset: a weekly time recurs
+    across the clocks' changes. OpenAPI's `format: time` needs an offset (RFC 3339), which this
+    neither takes nor gives; one sent was silently dropped."""
+
+    default_error_messages = {"invalid": _("Give a time of day, such as 09:00.")}
+
+    def to_internal_value(self, value: Any) -> Any:
+        if not isinstance(value, str) or not re.fullmatch(TIME_OF_DAY, value):
+            self.fail("invalid")
+        return super().to_internal_value(value)
+
+
 class WeeklyTimeSerializer(serializers.Serializer[WeeklyTime]):
     weekday = serializers.ChoiceField(choices=WeeklyTime.Weekday.choices, help_text="0 is Monday.")
-    starts = serializers.TimeField()
-    ends = serializers.TimeField()
+    starts = TimeOfDayField()
+    ends = TimeOfDayField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A PATCH skips the fields it leaves out, down to these; but a weekly time is whole or nothing.
+        missing = {
+            name: [field.error_messages["required"]]
+            for name, field in self.fields.items()
+            if name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
 
 
 def _names(model: type[Word], help_text: str) -> serializers.SlugRelatedField[Word]:
