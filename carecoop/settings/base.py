@@ -31,6 +31,16 @@ def without_jit(database: dict[str, Any]) -> dict[str, Any]:
     return database
 
 
+def outage_tolerant(cache: dict[str, Any]) -> dict[str, Any]:
+    """The cache `cache` names, with Django's Redis backend swapped for one that keeps answering
+    while Redis is down (carecoop.cache, decision 41), and that gives up on a Redis that does not
+    answer within a second (unless the address sets its own timeouts)."""
+    if cache.get("BACKEND") != "django.core.cache.backends.redis.RedisCache":
+        return cache
+    options = {"socket_connect_timeout": 1.0, "socket_timeout": 1.0, **cache.get("OPTIONS", {})}
+    return {**cache, "BACKEND": "carecoop.cache.OutageTolerantRedisCache", "OPTIONS": options}
+
+
 # Runtime files of a local run (SQLite database, embedded broker, beat schedule); ignored by git.
 VAR_DIR = Path(env.path("CARECOOP_VAR_DIR", default=BASE_DIR / "var"))
 
@@ -213,7 +223,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{COOP_NAME} <{COOP_CONT
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Cache ----------------------------------------------------------------------------------
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES = {"default": outage_tolerant(env.cache("CACHE_URL", default="locmemcache://"))}
 # The co-op's policies (one row each) are read on most pages: kept in the cache once committed,
 # dropped when one is saved (carecoop.policies), and never kept longer than five minutes.
 SOLO_CACHE = "default"
