@@ -1,8 +1,10 @@
 """Site-wide views that belong to no one app: health, and the pages for errors."""
 
 import logging
+import sys
 
-from django.db import DatabaseError, connections
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -17,6 +19,8 @@ from carecoop.celery import app as celery_app
 logger = logging.getLogger(__name__)
 
 BROKER_TIMEOUT_SECONDS = 3
+# How long a client is asked to wait before trying again while the database cannot be reached.
+DATABASE_RETRY_AFTER_SECONDS = 60
 
 
 def _database_ok() -> bool:
@@ -87,6 +91,9 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside the `except` that caught the failure, so the error is at hand.
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return database_unavailable(request)
     if _wants_json(request):
         body = error_body(
             detail=_("Something went wrong on our side. Please try again later."),
@@ -95,3 +102,23 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return JsonResponse(body, status=500)
     # Rendered without the request context: whatever failed may fail again in a context processor.
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 while the database cannot be reached (lost, restarting, refusing connections): the
+    client may try again later, and nothing on the way asks the database, the session or the
+    cache (the page is rendered from settings alone)."""
+    response: HttpResponse
+    if _wants_json(request):
+        body = error_body(
+            detail=_("The service is unavailable for a moment. Please try again in a minute."),
+            code="service_unavailable",
+        )
+        response = JsonResponse(body, status=503)
+    else:
+        page = loader.get_template("503.html").render(
+            {"coop_name": settings.COOP_NAME, "coop_phone": settings.COOP_CONTACT_PHONE}
+        )
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
