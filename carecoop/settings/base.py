@@ -345,10 +345,28 @@ SPECTACULAR_SETTINGS = {
 # seed_demo creates accounts with published passwords: never where real people sign in.
 CARECOOP_DEMO_DATA_ALLOWED = env.bool("CARECOOP_DEMO_DATA_ALLOWED", default=False)
 
-# --- Logging --------------------------------------------------------------------------------
+# --- Errors and logging ---------------------------------------------------------------------
+# Django's error reports (the emails to ADMINS) leave out what members typed and who they are
+# (decision 42); Sentry's are scrubbed in production.py.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "carecoop.reporting.ReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "carecoop.reporting.ExceptionReporter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        # One email for each kind of error in ten minutes: a database outage fails every request.
+        "once_in_a_while": {"()": "carecoop.reporting.OnceInAWhile"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false", "once_in_a_while"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
+    # Django's own, but with the filter above (its messages reach the console through the root).
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": "INFO"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }

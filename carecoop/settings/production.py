@@ -1,7 +1,9 @@
 """Production: every secret comes from the environment, and is required."""
 
+from email.utils import parseaddr
+
 from .base import *  # noqa: F403
-from .base import env, outage_tolerant, without_jit
+from .base import COOP_NAME, env, outage_tolerant, without_jit
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -26,6 +28,16 @@ CACHES = {"default": outage_tolerant(env.cache("CACHE_URL"))}
 vars().update(env.email("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Errors reach someone (decision 42) -----------------------------------------------------
+# Who is emailed each server error, e.g. "Ann Lee <ann@example.org>,ops@example.org".
+ADMINS = [parseaddr(address) for address in env.list("DJANGO_ADMINS", default=[])]
+EMAIL_SUBJECT_PREFIX = f"[{COOP_NAME} error] "
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from carecoop.reporting import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
