@@ -75,13 +75,20 @@ ERROR_SCHEMA = {
 
 
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
-    """drf-spectacular hook: document the error body that any operation may answer with."""
+    """drf-spectacular hook: document the error body that any operation may answer with, and the
+    503 any may answer while the database is down (carecoop.views.database_unavailable)."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     error = {
         "description": "The request was refused; nothing was changed.",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     }
+    unavailable = {
+        "description": "The database cannot be reached for a moment; try again after Retry-After seconds.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             operation.setdefault("responses", {}).setdefault("4XX", error)
+            operation["responses"].setdefault("503", unavailable)
     return result
