@@ -161,10 +161,16 @@ FIELD_ERRORS_SCHEMA = {
 
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular hook: document the error body that any operation may answer with, on its
-    4XX and on each refusal it names, in every format it answers in: an operation that answers
-    CSV or iCalendar when asked for them says its errors in that format too."""
+    4XX and on each refusal it names, in every format it answers in (an operation that answers
+    CSV or iCalendar when asked for them says its errors in that format too), and the 503 any may
+    answer while the database is down (carecoop.views.database_unavailable)."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"], schemas["FieldErrors"] = ERROR_SCHEMA, FIELD_ERRORS_SCHEMA
+    unavailable = {
+        "description": "The database cannot be reached for a moment; try again after Retry-After seconds.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
@@ -178,6 +184,7 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
             for status, response in responses.items():
                 if status.startswith("4"):
                     response["content"] = _error_content(formats)
+            responses.setdefault("503", unavailable)
     return result
 
 

@@ -1,9 +1,11 @@
 """Site-wide views that belong to no one app: health, and the pages for errors."""
 
 import logging
+import sys
 
+from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -18,6 +20,8 @@ from carecoop.celery import app as celery_app
 logger = logging.getLogger(__name__)
 
 BROKER_TIMEOUT_SECONDS = 3
+# How long a client is asked to wait before trying again while the database cannot be reached.
+DATABASE_RETRY_AFTER_SECONDS = 60
 
 
 def _database_ok() -> bool:
@@ -110,6 +114,9 @@ def _refused_without_context(
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside the `except` that caught the failure, so the error is at hand.
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return database_unavailable(request)
     return _refused_without_context(
         request,
         status=500,
@@ -128,3 +135,23 @@ def too_large(request: HttpRequest) -> HttpResponse:
         code="too_large",
         template="413.html",
     )
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 while the database cannot be reached (lost, restarting, refusing connections): the
+    client may try again later, and nothing on the way asks the database, the session or the
+    cache (the page is rendered from settings alone)."""
+    response: HttpResponse
+    if _wants_json(request):
+        body = error_body(
+            detail=_("The service is unavailable for a moment. Please try again in a minute."),
+            code="service_unavailable",
+        )
+        response = JsonResponse(body, status=503)
+    else:
+        page = loader.get_template("503.html").render(
+            {"coop_name": settings.COOP_NAME, "coop_phone": settings.COOP_CONTACT_PHONE}
+        )
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response

@@ -32,6 +32,16 @@ def without_jit(database: dict[str, Any]) -> dict[str, Any]:
     return database
 
 
+def outage_tolerant(cache: dict[str, Any]) -> dict[str, Any]:
+    """The cache `cache` names, with Django's Redis backend swapped for one that keeps answering
+    while Redis is down (carecoop.cache, decision 41), and that gives up on a Redis that does not
+    answer within a second (unless the address sets its own timeouts)."""
+    if cache.get("BACKEND") != "django.core.cache.backends.redis.RedisCache":
+        return cache
+    options = {"socket_connect_timeout": 1.0, "socket_timeout": 1.0, **cache.get("OPTIONS", {})}
+    return {**cache, "BACKEND": "carecoop.cache.OutageTolerantRedisCache", "OPTIONS": options}
+
+
 # Runtime files of a local run (SQLite database, embedded broker, beat schedule); ignored by git.
 VAR_DIR = Path(env.path("CARECOOP_VAR_DIR", default=BASE_DIR / "var"))
 
@@ -282,7 +292,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{COOP_NAME} <{COOP_CONT
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Cache ----------------------------------------------------------------------------------
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES = {"default": outage_tolerant(env.cache("CACHE_URL", default="locmemcache://"))}
 # The co-op's policies (one row each) are read on most pages: kept in the cache once committed,
 # dropped when one is saved (carecoop.policies), and never kept longer than five minutes.
 SOLO_CACHE = "default"
@@ -413,10 +423,28 @@ SPECTACULAR_SETTINGS = {
 # seed_demo creates accounts with published passwords: never where real people sign in.
 CARECOOP_DEMO_DATA_ALLOWED = env.bool("CARECOOP_DEMO_DATA_ALLOWED", default=False)
 
-# --- Logging --------------------------------------------------------------------------------
+# --- Errors and logging ---------------------------------------------------------------------
+# Django's error reports (the emails to ADMINS) leave out what members typed and who they are
+# (decision 42); Sentry's are scrubbed in production.py.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "carecoop.reporting.ReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "carecoop.reporting.ExceptionReporter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        # One email for each kind of error in ten minutes: a database outage fails every request.
+        "once_in_a_while": {"()": "carecoop.reporting.OnceInAWhile"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false", "once_in_a_while"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
+    # Django's own, but with the filter above (its messages reach the console through the root).
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": "INFO"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }

@@ -72,15 +72,25 @@ def test_no_request_field_is_called_detail_or_code():
     assert clashing == []
 
 
-def test_every_operation_documents_the_error_body():
-    schema = _schema()
-    undocumented = [
+def _operations_without(schema, documented) -> list[tuple[str, str]]:
+    """The (path, method) of every operation whose responses `documented` finds wanting."""
+    return [
         (path, method)
         for path, operations in schema["paths"].items()
         for method, operation in operations.items()
-        if operation["responses"].get("4XX", {}).get("content", {}).get("application/json", {}).get("schema")
-        != {"$ref": "#/components/schemas/Error"}
+        if not documented(operation["responses"])
     ]
+
+
+def test_every_operation_documents_the_error_body():
+    schema = _schema()
+
+    def error_body(responses):
+        json_body = responses.get("4XX", {}).get("content", {}).get("application/json", {})
+        return json_body.get("schema") == {"$ref": "#/components/schemas/Error"}
+
+    undocumented = _operations_without(schema, error_body)
+
     assert undocumented == []
     assert schema["components"]["schemas"]["Error"]["required"] == ["detail", "code"]
 
@@ -138,3 +148,11 @@ def test_a_weekly_time_is_given_as_the_schema_says(api_client, megan):
     assert given
     for each in given:
         jsonschema.validate(each, weekly_time)
+
+
+def test_every_operation_documents_the_503_of_a_database_outage():
+    undocumented = _operations_without(
+        _schema(), lambda responses: "Retry-After" in responses.get("503", {}).get("headers", {})
+    )
+
+    assert undocumented == []
