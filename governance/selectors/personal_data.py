@@ -4,9 +4,13 @@ Governance is the last app in the order, so the only one that may read all four.
 one query a kind of record, so the download costs the same however much a member holds.
 """
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from django.db.models import Q
+from dateutil.relativedelta import relativedelta
+from django.db.models import Case, Max, Q, QuerySet, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,8 +32,9 @@ from governance.models import (
 )
 from matching import selectors as matching_selectors
 from members import selectors as member_selectors
-from members.models import User
+from members.models import DataRequest, Policy, User
 from scheduling import selectors as scheduling_selectors
+from scheduling.models import Visit
 
 SECRET_BALLOT_NOTE = gettext_lazy(
     "These are the ballots you took part in. How you voted on a secret ballot is not here because "
@@ -98,3 +103,49 @@ def personal_data_for(*, user: User) -> list[Section]:
 
 def personal_data_json(*, user: User) -> dict[str, Any]:
     return as_json(personal_data_for(user=user))
+
+
+@dataclass(frozen=True)
+class Retention:
+    """When a person's data may be erased (decision 49). `erasable_from` is None for someone who
+    was never a member (nothing keeps their data); `current` says they are still a member."""
+
+    current: bool
+    ceased_on: date | None
+    care_ended_on: date | None
+    erasable_from: date | None
+
+
+def retention_for(*, user: User) -> Retention:
+    ceased = list(user.memberships.values_list("date_ceased", flat=True))
+    policy = Policy.current()
+    last_visit = Visit.objects.filter(receiver__user=user).aggregate(last=Max("ends"))["last"]
+    care_ended_on = timezone.localdate(last_visit) if last_visit else None
+    if not ceased or None in ceased:
+        return Retention(
+            current=bool(ceased), ceased_on=None, care_ended_on=care_ended_on, erasable_from=None
+        )
+    ceased_on = max(day for day in ceased if day is not None)
+    # Contact details are part of a care record: who it is about, and how to reach them.
+    erasable_from = ceased_on + relativedelta(months=policy.contact_retention_months)
+    if care_ended_on is not None:
+        care_kept_until = max(care_ended_on, ceased_on) + relativedelta(
+            years=policy.care_records_retention_years
+        )
+        erasable_from = max(erasable_from, care_kept_until)
+    return Retention(
+        current=False, ceased_on=ceased_on, care_ended_on=care_ended_on, erasable_from=erasable_from
+    )
+
+
+def data_requests_queue() -> QuerySet[DataRequest]:
+    """Every request, those waiting first (oldest first: the soonest due), then the answered."""
+    return (
+        DataRequest.objects.select_related("user", "answered_by")
+        .prefetch_related("user__memberships")
+        .order_by(Case(When(status=DataRequest.Status.OPEN, then=0), default=1), "made_at", "pk")
+    )
+
+
+def data_requests_for_user(*, user: User) -> QuerySet[DataRequest]:
+    return DataRequest.objects.filter(user=user).order_by("-made_at", "-pk")
