@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carecoop.exceptions import ApplicationError, ConflictError
+from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from carecoop.models import Email
+from carecoop.permissions import is_staff
 from governance.selectors.personal_data import retention_for
 from matching import services as matching_services
 from members import services as member_services
@@ -28,6 +29,8 @@ def member_erase(
     ceased, shares held and their transactions), what the accounts were made from (visits' times
     and prices, statements, dividends) and how they took part in votes. Refused while they are a
     member, and before the retention period is over unless staff give a reason."""
+    if not is_staff(by):
+        raise NotAllowedError(_("Only the co-op's staff erase a member's data."), code="not_allowed")
     data_request = DataRequest.objects.select_for_update().select_related("user").get(pk=data_request.pk)
     if data_request.kind != DataRequest.Kind.ERASURE or data_request.status != DataRequest.Status.OPEN:
         raise ConflictError(_("This is not an erasure waiting to be done."), code="not_open_erasure")

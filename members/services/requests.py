@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carecoop.exceptions import ApplicationError, ConflictError
+from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
+from carecoop.permissions import is_staff
 from members.models import (
     Application,
     CircleMember,
@@ -50,6 +51,8 @@ def data_request_make(*, user: User, kind: str, note: str = "") -> DataRequest:
 @transaction.atomic
 def data_request_answer(*, data_request: DataRequest, by: User, status: str, answer: str) -> DataRequest:
     """Close a request by hand: a copy sent (done), or refused, with the answer given."""
+    if not is_staff(by):
+        raise NotAllowedError(_("Only the co-op's staff answer requests."), code="not_allowed")
     data_request = DataRequest.objects.select_for_update().get(pk=data_request.pk)
     if data_request.status != DataRequest.Status.OPEN:
         raise ConflictError(_("This request has already been answered."), code="already_answered")

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from carecoop.exceptions import ApplicationError, ConflictError
+from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from governance import services
 from matching.models import Introduction, NoticeboardPost
 from members import services as member_services
@@ -166,6 +166,30 @@ def test_the_retention_period_is_the_policys(ruth_gone, staff):
     )
 
     assert Visit.objects.get(receiver=ruth_gone).visit_note == ""
+
+
+def test_only_staff_erase(ruth_gone):
+    with pytest.raises(NotAllowedError):
+        services.member_erase(
+            data_request=_asked(ruth_gone), by=ruth_gone.user, today=_care_ended(ruth_gone) + AFTER_RETENTION
+        )
+
+    assert Visit.objects.get(receiver=ruth_gone).visit_note == "Ate well."
+
+
+def test_staff_answer_a_request_for_a_copy_and_the_member_sees_the_answer(client, ruth, staff):
+    asked = member_services.data_request_make(user=ruth.user, kind=DataRequest.Kind.ACCESS)
+    client.force_login(staff)
+
+    client.post(
+        reverse("staff_data_request", args=[asked.pk]),
+        {"answer_request": "1", "status": "done", "answer": "Posted on 24 November."},
+    )
+
+    asked.refresh_from_db()
+    assert (asked.status, asked.answered_by) == (DataRequest.Status.DONE, staff)
+    client.force_login(ruth.user)
+    assert "Posted on 24 November." in client.get(reverse("personal_data_requests")).content.decode()
 
 
 def test_an_erasure_is_done_once(ruth_gone, staff):
