@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from carecoop.db import ListOf, number_from_text
+from carecoop.personal_data import Section, sections
 from matching.models import Introduction, MatchingPolicy, NoticeboardPost, TeamMember, TeamRole
 from members import geo
 from members import selectors as member_selectors
@@ -657,4 +658,28 @@ def introductions_waiting_for(*, membership_ids: list[int], limit: int = 20) -> 
         )
         .select_related("receiver__profile", "supporter__profile")
         .order_by("expires_at", "pk")[:limit]
+    )
+
+
+def personal_data_for(*, user: User) -> list[Section]:
+    """Introductions, team places and roles, and noticeboard posts, on either side."""
+    return sections(
+        [
+            (
+                "introductions",
+                _("Introductions, asked for and answered"),
+                Introduction.objects.filter(Q(receiver__user=user) | Q(supporter__user=user)),
+            ),
+            (
+                "team_places",
+                _("Team places: your team, and the teams you are in"),
+                TeamMember.objects.filter(Q(receiver__user=user) | Q(member__user=user)),
+            ),
+            ("team_roles", _("Team roles"), TeamRole.objects.filter(Q(receiver__user=user) | Q(holder=user))),
+            (
+                "noticeboard_posts",
+                _("Noticeboard posts on your team's board or written by you"),
+                NoticeboardPost.objects.filter(Q(receiver__user=user) | Q(author=user)),
+            ),
+        ]
     )

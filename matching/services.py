@@ -3,6 +3,7 @@
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
@@ -415,3 +416,16 @@ def noticeboard_post(*, receiver: Membership, by: User, body: str) -> Noticeboar
         ]
     )
     return post
+
+
+def introductions_and_posts_erase(*, user: User) -> dict[str, int]:
+    """This app's part of an erasure: the messages of introductions the user was in (either side)
+    and the noticeboard of their own team. Who was introduced to whom, and when, stays: the
+    team's history rests on it. The caller holds the transaction and has checked the rules."""
+    removed = {
+        "introduction_messages": Introduction.objects.filter(Q(receiver__user=user) | Q(supporter__user=user))
+        .exclude(message="", decline_reason="")
+        .update(message="", decline_reason=""),
+        "noticeboard_posts": NoticeboardPost.objects.filter(receiver__user=user).delete()[0],
+    }
+    return {kind: count for kind, count in removed.items() if count}

@@ -1,4 +1,4 @@
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from carecoop import request_memo
 from carecoop.db import number_from_text
 from carecoop.money import pounds, pounds_figure
+from carecoop.personal_data import Section, section, sections
 from members import profiles
 from members.models import (
     Application,
@@ -42,6 +43,7 @@ from members.models import (
     ShareTransaction,
     User,
     VettingCheck,
+    WeeklyTime,
 )
 
 
@@ -745,3 +747,57 @@ def emergency_contact_for(*, membership: Membership) -> EmergencyContact | None:
 def phone_national(phone: object) -> str:
     """A phone number as dialled in the UK ("01422 123456"), whatever form it is kept in."""
     return str(phone.as_national) if hasattr(phone, "as_national") else str(phone)
+
+
+def personal_data_for(*, user: User) -> list[Section]:
+    """Everything this app holds about the user (their account, memberships, share capital,
+    applications, profiles and weekly times, circles of support on both sides, emergency contact
+    and vetting checks), one query a kind."""
+    profiles_held = Profile.objects.filter(membership__user=user).prefetch_related(
+        "languages", "skills", "support_wanted", "lived_experience"
+    )
+    names = {
+        column: _words_of(column) for column in ("languages", "skills", "support_wanted", "lived_experience")
+    }
+    mine = Q(membership__user=user)
+    return [
+        section("account", _("Your account"), User.objects.filter(pk=user.pk)),
+        *sections(
+            [
+                ("email_addresses", _("Your email addresses"), EmailAddress.objects.filter(user=user)),
+                (
+                    "memberships",
+                    _("Your entry in the register of members"),
+                    Membership.objects.filter(user=user),
+                ),
+                (
+                    "share_transactions",
+                    _("Your shares bought and withdrawn"),
+                    ShareTransaction.objects.filter(mine),
+                ),
+                ("applications", _("Your applications"), Application.objects.filter(user=user)),
+            ]
+        ),
+        section("profiles", _("Your profile"), profiles_held, extra=names),
+        *sections(
+            [
+                (
+                    "weekly_times",
+                    _("Your weekly times"),
+                    WeeklyTime.objects.filter(profile__membership__user=user),
+                ),
+                (
+                    "circle_of_support",
+                    _("Circles of support: yours, and those you are in"),
+                    CircleMember.objects.filter(Q(receiver__user=user) | Q(supporter=user)),
+                ),
+                ("emergency_contacts", _("Your emergency contact"), EmergencyContact.objects.filter(mine)),
+                ("vetting_checks", _("Your vetting checks"), VettingCheck.objects.filter(mine)),
+            ]
+        ),
+    ]
+
+
+def _words_of(attribute: str) -> Callable[[Profile], list[str]]:
+    """The names of a profile's words from one of its (prefetched) lists."""
+    return lambda profile: [word.name for word in getattr(profile, attribute).all()]

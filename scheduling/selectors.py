@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from carecoop.db import MinutesBetween
 from carecoop.permissions import is_staff
+from carecoop.personal_data import Section, sections
 from carecoop.tokens import token_hash
 from matching.models import TeamMember
 from members import pricing
@@ -42,7 +43,17 @@ from scheduling.bookings import (
     span_for,
     weekly_pattern,
 )
-from scheduling.models import CalendarFeed, LateNotice, Notification, Series, Visit, VisitExpense
+from scheduling.models import (
+    CalendarFeed,
+    EmailChoice,
+    LateNotice,
+    Notification,
+    Series,
+    Statement,
+    StatementLine,
+    Visit,
+    VisitExpense,
+)
 
 LIVE = [Visit.Status.OFFERED, Visit.Status.ACCEPTED]
 
@@ -723,3 +734,40 @@ def visits_coming_for(*, receiver_ids: list[int], now: datetime, each: int = 5) 
 
 def _local_midnight(day: date) -> datetime:
     return local_datetime(day, time.min)
+
+
+def personal_data_for(*, user: User) -> list[Section]:
+    """Visits, their notes and what goes with them, about the user or done by them.
+
+    About a person getting support: every visit to them, with the notes each worker wrote (the
+    care log is theirs). About a worker: the visits they were booked for, with their own check-in
+    and notes, and nothing of the other visits to the same people."""
+    received = Q(receiver__user=user)
+    worked = Q(worker__user=user)
+    on_their_visits = Q(visit__receiver__user=user) | Q(visit__worker__user=user)
+    return sections(
+        [
+            ("visit_patterns", _("Weekly visit patterns"), Series.objects.filter(received | worked)),
+            (
+                "visits_received",
+                _("Visits to you, with their care-log notes"),
+                Visit.objects.filter(received),
+            ),
+            (
+                "visits_worked",
+                _("Visits you were booked for as a worker, with your check-in, check-out and notes"),
+                Visit.objects.filter(worked),
+            ),
+            ("expenses", _("Expenses on your visits"), VisitExpense.objects.filter(on_their_visits)),
+            ("late_notices", _("Running late"), LateNotice.objects.filter(on_their_visits)),
+            ("notifications", _("Your notifications"), Notification.objects.filter(user=user)),
+            ("email_choices", _("Your email choices"), EmailChoice.objects.filter(user=user)),
+            ("calendar_feeds", _("Your calendar address"), CalendarFeed.objects.filter(user=user)),
+            ("statements", _("Your statements"), Statement.objects.filter(member__user=user)),
+            (
+                "statement_lines",
+                _("The lines of your statements"),
+                StatementLine.objects.filter(statement__member__user=user),
+            ),
+        ]
+    )

@@ -191,6 +191,7 @@ def _grow_one(town: Town, i: int) -> None:
     # Ruth's team whose right to work runs out soon, a reference for Megan, and a worker nearby
     # who is in no team (found and suggested).
     receiver = MembershipFactory(member_class="receiver", legal_name=f"Person {i}")
+    member_services.data_request_make(user=receiver.user, kind="erasure")
     member_services.profile_save(
         profile=member_services.profile_get_or_create(membership=receiver),
         by=receiver.user,
@@ -435,8 +436,13 @@ PAGES = [
     _p("today-worker", "worker", "/today/", 26),
     _p("today-advocate", "advocate", "/today/", 18),
     _p("today-investor", "investor", "/today/", 12),
-    _p("staff-home", "staff", "/staff/", 10, lists=False),
+    _p("staff-home", "staff", "/staff/", 11, lists=False),
     _p("account-receiver", "receiver", "/accounts/", 9, lists=False),
+    # A member's own data, and their requests about it; staff's queue of requests.
+    _p("my-data-receiver", "receiver", "/my-data/", 45),
+    _p("my-data-worker", "worker", "/my-data/", 45),
+    _p("my-data-requests", "receiver", "/my-data/requests/", 8, lists=False),
+    _p("staff-data-requests", "staff", "/staff/data-requests/", 6),
     # Visits.
     _p("calendar-agenda-receiver", "receiver", "/visits/", 16),
     _p("calendar-week-worker", "worker", f"/visits/?view=week&date={NOW.date()}", 16),

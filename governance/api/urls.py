@@ -2,8 +2,10 @@ from django.urls import path
 
 from governance.api import views
 from governance.api.views import dividends
+from governance.api.views.personal_data import PersonalDataApi
 
 urlpatterns = [
+    path("me/data/", PersonalDataApi.as_view(), name="api-personal-data"),
     path("meetings/", views.MeetingListCreateApi.as_view(), name="api-meetings"),
     path("meetings/<int:pk>/", views.MeetingDetailApi.as_view(), name="api-meeting"),
     path(

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from governance.selectors.meetings import requisitions_waiting_count
 from members import selectors as member_selectors
+from members.models import DataRequest
 from scheduling import selectors as scheduling_selectors
 
 VETTING_WITHIN_DAYS = 30
@@ -19,6 +20,7 @@ class WorkWaiting:
     check_ins_missed: int
     hours_queried: int
     requisitions: int
+    data_requests: int
 
 
 def staff_work_waiting(*, now: datetime) -> WorkWaiting:
@@ -35,4 +37,5 @@ def staff_work_waiting(*, now: datetime) -> WorkWaiting:
         check_ins_missed=visits["missed"],
         hours_queried=visits["queried"],
         requisitions=requisitions_waiting_count(),
+        data_requests=DataRequest.objects.filter(status=DataRequest.Status.OPEN).count(),
     )

@@ -30,6 +30,9 @@ from governance.services.dividends import (
     financial_year_record,
     motion_refusal,
 )
+from governance.services.erasure import (
+    member_erase,
+)
 from governance.services.interest import (
     interest_declare,
     interest_pay,
@@ -97,6 +100,7 @@ __all__ = [
     "meeting_amend",
     "meeting_call",
     "meeting_chair_set",
+    "member_erase",
     "minutes_approve",
     "minutes_save",
     "motion_propose",

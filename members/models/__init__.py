@@ -29,6 +29,9 @@ from members.models.register import (
     RegisterCounter,
     ShareTransaction,
 )
+from members.models.requests import (
+    DataRequest,
+)
 from members.models.vetting import (
     TrainingCourse,
     VettingCheck,
@@ -38,6 +41,7 @@ __all__ = [
     "Application",
     "Audience",
     "CircleMember",
+    "DataRequest",
     "EmergencyContact",
     "Gender",
     "GoverningDocument",

@@ -66,6 +66,18 @@ class Policy(SingletonPolicy):
         default=Decimal("17.50"),
         validators=[MinValueValidator(0), MaxValueValidator(50)],
     )
+    care_records_retention_years = models.PositiveSmallIntegerField(
+        _("years care records are kept after the care ended"),
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Adult social care records: 8 years after the care ended (decision 49)."),
+    )
+    contact_retention_months = models.PositiveSmallIntegerField(
+        _("months contact details are kept after a member leaves"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("Long enough to pay back shares and a last dividend (decision 49)."),
+    )
 
     history = HistoricalRecords()
 

@@ -56,6 +56,12 @@ from members.services.register import (
     shares_subscribe,
     shares_withdraw,
 )
+from members.services.requests import (
+    ERASED_EMAIL,
+    data_request_answer,
+    data_request_make,
+    member_details_erase,
+)
 from members.services.rules import (
     ADDRESS_MAX_LENGTH,
     phone_clean,
@@ -77,6 +83,7 @@ __all__ = [
     "CLASS_PROFILE_FIELDS",
     "COMMON_PROFILE_FIELDS",
     "DBS_CERTIFICATE",
+    "ERASED_EMAIL",
     "MANY_TO_MANY_FIELDS",
     "PHOTO_MAX_BYTES",
     "PHOTO_MAX_PIXELS",
@@ -100,8 +107,11 @@ __all__ = [
     "circle_invitation_for_token",
     "circle_invite",
     "circle_revoke",
+    "data_request_answer",
+    "data_request_make",
     "document_publish",
     "emergency_contact_save",
+    "member_details_erase",
     "membership_cease",
     "membership_change_class",
     "membership_update_details",

@@ -38,6 +38,9 @@ from scheduling.services.delivery import (
     visit_running_late,
     visit_task_tick,
 )
+from scheduling.services.erasure import (
+    care_records_erase,
+)
 from scheduling.services.expenses import (
     AMOUNT_MOST_PENCE,
     MILES_MOST,
@@ -94,6 +97,7 @@ __all__ = [
     "booking_make",
     "calendar_feed_renew",
     "calendar_feed_revoke",
+    "care_records_erase",
     "email_choices_save",
     "hours_confirm_unanswered",
     "local_datetime",

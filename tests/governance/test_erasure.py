@@ -1,0 +1,291 @@
+"""Erasing a former member's data after the retention period (UK GDPR article 17, decision 49):
+care notes, photos and contact details go, in the rows and their history; the register of
+members keeps what the Co-operative and Community Benefit Societies Act 2014 requires."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
+from governance import services
+from matching.models import Introduction, NoticeboardPost
+from members import services as member_services
+from members.models import DataRequest, EmergencyContact, Membership, Policy, Profile, ShareTransaction
+from scheduling.models import Notification, Visit
+from tests.factories import MembershipFactory, VisitFactory, with_photo
+
+pytestmark = pytest.mark.usefixtures("now")
+
+AFTER_RETENTION = relativedelta(years=8, days=1)
+
+
+def _register_row(client, staff, number):
+    client.force_login(staff)
+    answer = client.get(reverse("staff_register"), {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(answer.getvalue().decode())))
+    header = rows[0]
+    return next(dict(zip(header, row, strict=True)) for row in rows[1:] if row[0] == str(number))
+
+
+@pytest.fixture
+def ruth_gone(ruth, megan, asha, jane, staff):
+    """Ruth, with her care log, photo, emergency contact and noticeboard, who has left the co-op."""
+    VisitFactory(
+        receiver=ruth, worker=megan, status="accepted", notes="Key in the blue pot.", visit_note="Ate well."
+    )
+    EmergencyContact.objects.create(
+        membership=ruth, name="Jane Sutcliffe", phone="07700 900123", updated_by=staff
+    )
+    with_photo(Membership.objects.get(pk=ruth.pk))
+    Notification.objects.create(user=ruth.user, kind="booked", title="A visit was booked")
+    NoticeboardPost.objects.create(receiver=ruth, author=jane, body="Mum's birthday on Friday.")
+    ruth = Membership.objects.get(pk=ruth.pk)
+    member_services.membership_cease(
+        membership=ruth, by=staff, reason="resigned", ceased_on=datetime.date.today(), withdraw_shares=False
+    )
+    return Membership.objects.get(pk=ruth.pk)
+
+
+def _asked(membership):
+    return member_services.data_request_make(user=membership.user, kind=DataRequest.Kind.ERASURE)
+
+
+def _care_ended(membership):
+    last = Visit.objects.filter(receiver=membership).latest("ends").ends
+    return max(last.date(), membership.date_ceased)
+
+
+def test_erasure_removes_care_notes_photos_and_contact_details_and_keeps_the_register(
+    client, ruth_gone, staff, django_capture_on_commit_callbacks
+):
+    photo = Profile.objects.get(membership=ruth_gone).photo.name
+    assert default_storage.exists(photo)
+    register_before = _register_row(client, staff, ruth_gone.number)
+    shares_before = list(ShareTransaction.objects.filter(membership=ruth_gone).values())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = services.member_erase(
+            data_request=_asked(ruth_gone), by=staff, today=_care_ended(ruth_gone) + AFTER_RETENTION
+        )
+
+    visit = Visit.objects.get(receiver=ruth_gone)
+    assert (visit.visit_note, visit.notes, visit.tasks) == ("", "", [])
+    assert not Visit.history.filter(receiver=ruth_gone).exclude(visit_note="", notes="").exists()
+    profile = Profile.objects.get(membership=ruth_gone)
+    assert (profile.photo.name, profile.what_matters, profile.postcode, profile.display_name) == (
+        "",
+        "",
+        "",
+        "",
+    )
+    assert not profile.languages.exists()
+    assert (
+        not Profile.history.filter(membership_id=ruth_gone.pk).exclude(what_matters="", postcode="").exists()
+    )
+    assert not default_storage.exists(photo)
+    assert not EmergencyContact.objects.filter(membership=ruth_gone).exists()
+    assert not EmergencyContact.history.filter(membership_id=ruth_gone.pk).exists()
+    assert not Notification.objects.filter(user=ruth_gone.user).exists()
+    assert not NoticeboardPost.objects.filter(receiver=ruth_gone).exists()
+    ruth_gone.user.refresh_from_db()
+    assert ruth_gone.user.email.endswith(".invalid")
+    assert not ruth_gone.user.is_active
+    assert not ruth_gone.user.has_usable_password()
+
+    register_after = _register_row(client, staff, ruth_gone.number)
+    assert {k: v for k, v in register_after.items() if k != "email"} == {
+        k: v for k, v in register_before.items() if k != "email"
+    }
+    assert list(ShareTransaction.objects.filter(membership=ruth_gone).values()) == shares_before
+    assert Membership.history.filter(number=ruth_gone.number).exclude(address="").exists()
+
+    assert done.status == DataRequest.Status.DONE
+    assert done.answered_by == staff
+    assert done.removed["visit_notes"] == 1
+    assert done.removed["photos"] == 1
+    assert done.removed["emergency_contact"] == 1
+
+
+def test_erasing_a_worker_keeps_the_notes_they_wrote_in_other_peoples_care_logs(ruth, megan, staff):
+    VisitFactory(receiver=ruth, worker=megan, status="accepted", visit_note="Ruth ate well.")
+    member_services.membership_cease(
+        membership=megan, by=staff, reason="resigned", ceased_on=datetime.date.today(), withdraw_shares=False
+    )
+    Introduction.objects.filter(supporter=megan).update(message="Hello Ruth")
+
+    services.member_erase(
+        data_request=_asked(megan), by=staff, today=datetime.date.today() + relativedelta(years=2)
+    )
+
+    assert Visit.objects.get(receiver=ruth).visit_note == "Ruth ate well."
+
+
+def test_a_current_member_is_not_erased(ruth, staff):
+    with pytest.raises(ApplicationError) as refused:
+        services.member_erase(
+            data_request=_asked(ruth), by=staff, today=datetime.date.today() + relativedelta(years=50)
+        )
+
+    assert refused.value.code == "still_a_member"
+    assert Profile.objects.get(membership=ruth).what_matters == "My garden."
+
+
+def test_before_the_retention_period_is_over_erasure_needs_a_reason(ruth_gone, staff):
+    kept_until = _care_ended(ruth_gone) + relativedelta(years=Policy.current().care_records_retention_years)
+    asked = _asked(ruth_gone)
+
+    with pytest.raises(ApplicationError) as refused:
+        services.member_erase(data_request=asked, by=staff, today=kept_until - datetime.timedelta(days=1))
+    assert refused.value.code == "retention_not_over"
+    assert Visit.objects.get(receiver=ruth_gone).visit_note == "Ate well."
+
+    done = services.member_erase(
+        data_request=asked,
+        by=staff,
+        today=kept_until - datetime.timedelta(days=1),
+        override_reason="Court order.",
+    )
+    assert done.override_reason == "Court order."
+    assert Visit.objects.get(receiver=ruth_gone).visit_note == ""
+
+
+def test_the_retention_period_is_the_policys(ruth_gone, staff):
+    policy = Policy.current()
+    policy.care_records_retention_years = 3
+    policy.save()
+
+    services.member_erase(
+        data_request=_asked(ruth_gone), by=staff, today=_care_ended(ruth_gone) + relativedelta(years=3)
+    )
+
+    assert Visit.objects.get(receiver=ruth_gone).visit_note == ""
+
+
+def test_only_staff_erase(ruth_gone):
+    with pytest.raises(NotAllowedError):
+        services.member_erase(
+            data_request=_asked(ruth_gone), by=ruth_gone.user, today=_care_ended(ruth_gone) + AFTER_RETENTION
+        )
+
+    assert Visit.objects.get(receiver=ruth_gone).visit_note == "Ate well."
+
+
+def test_staff_answer_a_request_for_a_copy_and_the_member_sees_the_answer(client, ruth, staff):
+    asked = member_services.data_request_make(user=ruth.user, kind=DataRequest.Kind.ACCESS)
+    client.force_login(staff)
+
+    client.post(
+        reverse("staff_data_request", args=[asked.pk]),
+        {"answer_request": "1", "status": "done", "answer": "Posted on 24 November."},
+    )
+
+    asked.refresh_from_db()
+    assert (asked.status, asked.answered_by) == (DataRequest.Status.DONE, staff)
+    client.force_login(ruth.user)
+    assert "Posted on 24 November." in client.get(reverse("personal_data_requests")).content.decode()
+
+
+def test_an_erasure_is_done_once(ruth_gone, staff):
+    asked = _asked(ruth_gone)
+    later = _care_ended(ruth_gone) + AFTER_RETENTION
+    services.member_erase(data_request=asked, by=staff, today=later)
+
+    with pytest.raises(ConflictError):
+        services.member_erase(data_request=asked, by=staff, today=later)
+
+
+# --- The pages: a member asks, staff see the queue and erase ---------------------------------------
+
+
+def test_a_member_asks_for_erasure_and_sees_the_request_waiting(client, ruth):
+    client.force_login(ruth.user)
+    answer = client.post(reverse("personal_data_requests"), {"kind": "erasure", "note": "I am moving away."})
+
+    assert answer.status_code == 302
+    page = client.get(reverse("personal_data_requests")).content.decode()
+    assert "Erase my data" in page
+    assert "Waiting" in page
+    assert "after you leave" in page
+
+
+def test_asking_twice_is_a_form_error_and_changes_nothing(client, ruth):
+    client.force_login(ruth.user)
+    client.post(reverse("personal_data_requests"), {"kind": "erasure"})
+    again = client.post(reverse("personal_data_requests"), {"kind": "erasure"})
+
+    assert again.status_code == 200
+    assert "already asked" in again.content.decode()
+    assert DataRequest.objects.filter(user=ruth.user).count() == 1
+
+
+def test_the_queue_is_for_staff_only(client, ruth, staff):
+    asked = _asked(ruth)
+    client.force_login(ruth.user)
+    assert client.get(reverse("staff_data_requests")).status_code == 403
+    assert client.get(reverse("staff_data_request", args=[asked.pk])).status_code == 403
+    assert client.post(reverse("staff_data_request", args=[asked.pk]), {"erase": "1"}).status_code == 403
+
+
+def test_staff_home_links_to_the_queue_with_its_count(client, ruth, staff):
+    _asked(ruth)
+    client.force_login(staff)
+    page = client.get(reverse("staff_home")).content.decode()
+
+    assert reverse("staff_data_requests") in page
+    assert "1 request about a member" in page
+
+
+def test_the_queue_shows_due_dates_and_what_each_erasure_removed_in_constant_queries(
+    client, staff, ruth_gone, django_assert_max_num_queries, time_machine
+):
+    _asked(ruth_gone)
+    client.force_login(staff)
+    client.get(reverse("staff_data_requests"))  # the session and the like, once
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("staff_data_requests"))
+    for n in range(8):
+        _asked(MembershipFactory(legal_name=f"Member {n}"))
+    with django_assert_max_num_queries(len(one)):
+        page = client.get(reverse("staff_data_requests")).content.decode()
+
+    assert "Member 7" in page
+    due = (DataRequest.objects.first().made_at + relativedelta(months=1)).date()
+    assert f"{due:%-d %b %Y}" in page
+
+
+def test_staff_erase_from_the_request_page_and_see_what_was_removed(client, staff, ruth_gone, time_machine):
+    asked = _asked(ruth_gone)
+    time_machine.move_to(
+        datetime.datetime.combine(_care_ended(ruth_gone) + AFTER_RETENTION, datetime.time(12))
+    )
+    client.force_login(staff)
+
+    answer = client.post(
+        reverse("staff_data_request", args=[asked.pk]), {"erase": "1", "override_reason": ""}
+    )
+
+    assert answer.status_code == 302
+    page = client.get(answer["Location"]).content.decode()
+    assert "What the erasure removed" in page
+    assert "visit_notes" in page
+    assert "visit_notes: 1" in client.get(reverse("staff_data_requests")).content.decode()
+
+
+def test_erasing_too_soon_from_the_page_is_a_form_error(client, staff, ruth_gone):
+    asked = _asked(ruth_gone)
+    client.force_login(staff)
+
+    answer = client.post(
+        reverse("staff_data_request", args=[asked.pk]), {"erase": "1", "override_reason": ""}
+    )
+
+    assert answer.status_code == 200
+    assert "Give the reason to erase before the retention period ends." in answer.content.decode()
+    assert Visit.objects.get(receiver=ruth_gone).visit_note == "Ate well."
