@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -85,3 +86,9 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
         for operation in operations.values():
             operation.setdefault("responses", {}).setdefault("4XX", error)
     return result
+
+
+class TokenScheme(KnoxTokenScheme):  # type: ignore[no-untyped-call]  # an untyped contrib
+    """The schema's token authentication: knox's, as the API uses it (carecoop.second_factor)."""
+
+    target_class = "carecoop.second_factor.TokenAuthentication"

@@ -7,3 +7,8 @@ class CarecoopConfig(AppConfig):
 
     name = "carecoop"
     verbose_name = _("Site")
+
+    def ready(self) -> None:
+        from carecoop import second_factor
+
+        second_factor.connect_signals()
