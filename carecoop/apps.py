@@ -9,6 +9,7 @@ class CarecoopConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self) -> None:
-        from carecoop import second_factor
+        from carecoop import audit, second_factor
 
         second_factor.connect_signals()
+        audit.connect_signals()
