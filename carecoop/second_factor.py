@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from knox.models import AuthToken
 from rest_framework import exceptions
 
 MFA_REQUIRED = "mfa_required"
@@ -111,9 +112,12 @@ def _activation_counts_as_second_factor(
     sender: type[Authenticator], request: HttpRequest, user: Any, authenticator: Authenticator, **kwargs: Any
 ) -> None:
     """Activating an authenticator app means typing a code from it: the session has just shown
-    the second factor, so the staff member is not asked for another code straight away."""
+    the second factor, so the staff member is not asked for another code straight away. Every
+    API token the account had is revoked: one given before (without a code, or against an
+    authenticator since removed) must not come back to life with the new one."""
     if authenticator.type == Authenticator.Type.TOTP:
         record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+        AuthToken.objects.filter(user=user).delete()
 
 
 def connect_signals() -> None:

@@ -2,6 +2,7 @@
 
 from allauth.mfa.models import Authenticator
 from django.urls import reverse
+from knox.models import AuthToken
 
 from tests.factories import PASSWORD
 from tests.second_factor import TOTP_SECRET, authenticator_app_for, code_now, log_in_with_second_factor
@@ -95,11 +96,14 @@ def test_setting_up_the_app_counts_as_passing_the_second_factor(transactional_db
     client.post(confirm, {"password": PASSWORD}, follow=True)  # the secret is made
     secret = client.session["mfa.totp.secret"]
 
+    old_token = AuthToken.objects.create(user=staff)[1]  # from before two factors were asked for
     activated = client.post(reverse("mfa_activate_totp"), {"code": code_now(secret)})
 
     assert activated.status_code == 302
     assert Authenticator.objects.filter(user=staff, type="totp").exists()
     assert client.get("/staff/").status_code == 200
+    assert not AuthToken.objects.filter(user=staff).exists()
+    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {old_token}").status_code == 401
 
 
 # --- API tokens -------------------------------------------------------------------------------------
