@@ -3,7 +3,7 @@
     DJANGO_SETTINGS_MODULE=bench.settings BENCH_DATABASE_URL=postgres://… python -m bench.measure
 
 Each page is requested as the member who uses it, through Django's test client (every middleware,
-the session and cache on Redis, the template): a warm-up, then `--runs` timed requests, and one
+the session, the cache on Redis, the template): a warm-up, then `--runs` timed requests, and one
 more counting its queries. A booking is made and rolled back each time. Prints JSON: each page's
 median and 95th percentile, its query count, the slowest queries with their plans (EXPLAIN
 ANALYZE), and a logged-in session cookie for each member, for the load run."""

@@ -1,6 +1,6 @@
 """Production's settings, served over plain HTTP on the loopback for the benchmark: the same
-middleware, templates, cache and sessions on Redis, DEBUG off; only what HTTPS and real email need
-is turned off, and the database is the benchmark's own (BENCH_DATABASE_URL)."""
+middleware, templates, cache on Redis and sessions in the database, DEBUG off; only what HTTPS
+and real email need is turned off, and the database is the benchmark's own (BENCH_DATABASE_URL)."""
 
 import os
 
@@ -35,5 +35,5 @@ STORAGES = {
 # The town's members share a published password, so seed_town only runs where demo data may.
 CARECOOP_DEMO_DATA_ALLOWED = True
 # The two towns share one Redis database: each keeps its own keys (a member's kept ballots, the
-# policies, the sessions), since the same ids mean different members in each.
+# policies, the rate limits), since the same ids mean different members in each.
 CACHES["default"]["KEY_PREFIX"] = DATABASES["default"]["NAME"]  # noqa: F405

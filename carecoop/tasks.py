@@ -1,6 +1,7 @@
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.core.management import call_command
 
 from carecoop import sending
 
@@ -19,3 +20,12 @@ def emails_send_task(*, email_ids: list[int] | None = None) -> int:
     # a message lost with Redis, or a mail server that failed, is made good by the next sweep.
     # Each row is claimed and marked on its own, so running this twice sends nothing twice.
     return sending.emails_send(ids=email_ids)
+
+
+@shared_task(name="carecoop.backups_make", soft_time_limit=3600)
+def backups_make_task() -> None:
+    """Each night: the database (pg_dump's own format) and the uploaded files (a tar), both
+    compressed, into the backup storage; the oldest beyond DBBACKUP_CLEANUP_KEEP go.
+    docs/operations.md says how to restore them."""
+    call_command("dbbackup", "--clean", "--compress", "--noinput")
+    call_command("mediabackup", "--clean", "--compress", "--noinput")

@@ -1,8 +1,11 @@
 """Site-wide views that belong to no one app: health, and the pages for errors."""
 
 import logging
+import sys
 
-from django.db import DatabaseError, connections
+from django.conf import settings
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -17,6 +20,8 @@ from carecoop.celery import app as celery_app
 logger = logging.getLogger(__name__)
 
 BROKER_TIMEOUT_SECONDS = 3
+# How long a client is asked to wait before trying again while the database cannot be reached.
+DATABASE_RETRY_AFTER_SECONDS = 60
 
 
 def _database_ok() -> bool:
@@ -62,6 +67,18 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "400.html", status=400)
 
 
+def null_character_refused(request: HttpRequest, names: list[str]) -> HttpResponse:
+    """The answer to a query with a null character in these parameters (NullCharacterRefusedMiddleware)."""
+    detail = _("The address has a character that cannot be used (a null character) in: %(names)s.") % {
+        "names": ", ".join(names)
+    }
+    if _wants_json(request):
+        message = str(ProhibitNullCharactersValidator.message)
+        body = {**error_body(detail=detail, code="invalid"), **{name: [message] for name in names}}
+        return JsonResponse(body, status=400)
+    return render(request, "400.html", {"message": detail}, status=400)
+
+
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _wants_json(request):
         body = error_body(detail=_("You do not have permission to do this."), code="permission_denied")
@@ -86,12 +103,55 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
+def _refused_without_context(
+    request: HttpRequest, *, status: int, detail: str, code: str, template: str
+) -> HttpResponse:
+    """JSON for the API, else a page rendered without the request context: whatever failed may
+    fail again in a context processor, or no session or user has been read yet."""
+    if _wants_json(request):
+        return JsonResponse(error_body(detail=detail, code=code), status=status)
+    return HttpResponse(loader.get_template(template).render(), status=status)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside the `except` that caught the failure, so the error is at hand.
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return database_unavailable(request)
+    return _refused_without_context(
+        request,
+        status=500,
+        detail=_("Something went wrong on our side. Please try again later."),
+        code="server_error",
+        template="500.html",
+    )
+
+
+def too_large(request: HttpRequest) -> HttpResponse:
+    """A body larger than any page takes (carecoop.middleware.RequestSizeLimitMiddleware)."""
+    return _refused_without_context(
+        request,
+        status=413,
+        detail=_("The request is larger than the site takes: nothing was saved."),
+        code="too_large",
+        template="413.html",
+    )
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 while the database cannot be reached (lost, restarting, refusing connections): the
+    client may try again later, and nothing on the way asks the database, the session or the
+    cache (the page is rendered from settings alone)."""
+    response: HttpResponse
     if _wants_json(request):
         body = error_body(
-            detail=_("Something went wrong on our side. Please try again later."),
-            code="server_error",
+            detail=_("The service is unavailable for a moment. Please try again in a minute."),
+            code="service_unavailable",
         )
-        return JsonResponse(body, status=500)
-    # Rendered without the request context: whatever failed may fail again in a context processor.
-    return HttpResponse(loader.get_template("500.html").render(), status=500)
+        response = JsonResponse(body, status=503)
+    else:
+        page = loader.get_template("503.html").render(
+            {"coop_name": settings.COOP_NAME, "coop_phone": settings.COOP_CONTACT_PHONE}
+        )
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response

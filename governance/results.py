@@ -2,9 +2,11 @@
 one shape on the results page, in the CSV and through the API.
 
 Pure: no database. The selector `ballot_result` reads the ballot and its named votes and hands
-them here; `result_rows` is the CSV (and the figures anyone can check line by line)."""
+them here; `result_rows` is the CSV (and the figures anyone can check line by line). A secret
+ballot's figures by class are shown only as far as they keep every vote secret (governance.secrecy):
+the count kept on the ballot stays whole, and decided the result."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance.secrecy import FEWEST_VOTERS, rows_shown
 from members.models import MemberClass
 
 CLASS_NAMES = dict(MemberClass.choices)
@@ -19,18 +22,26 @@ CLASS_NAMES = dict(MemberClass.choices)
 
 @dataclass(frozen=True)
 class ClassFigures:
-    """How one class of members voted on a motion, and what one of its votes weighed."""
+    """How one class of members voted on a motion, and what one of its votes weighed; on a
+    secret ballot, perhaps several classes added up (their weight then withheld, None)."""
 
-    member_class: str
+    member_classes: tuple[str, ...]
     eligible: int
     votes_for: int
     votes_against: int
     abstentions: int
-    weight: Decimal
+    weight: Decimal | None
+
+    @property
+    def member_class(self) -> str:
+        return "+".join(self.member_classes)
 
     @property
     def name(self) -> str:
-        return str(CLASS_NAMES.get(self.member_class, self.member_class))
+        names = [str(CLASS_NAMES.get(c, c)) for c in self.member_classes]
+        if len(names) == 1:
+            return names[0]
+        return _("Together: %(classes)s") % {"classes": "; ".join(names)}
 
     @property
     def took_part(self) -> bool:
@@ -46,16 +57,20 @@ class MotionOutcome:
     votes_for: int
     votes_against: int
     abstentions: int
-    weighted_for: Decimal
-    weighted_against: Decimal
+    weighted_for: Decimal | None  # None, with the weights and percentages: withheld (decision 40)
+    weighted_against: Decimal | None
     percent_for: Decimal | None
     percent_against: Decimal | None
     passed: bool
+    classes_merged: bool = False
+    weights_withheld: bool = False
 
     @property
     def weighted(self) -> bool:
         """Whether weighting changed anything: a vote cast by some class weighs other than one."""
-        return any(c.weight != 1 for c in self.by_class if c.votes_for or c.votes_against)
+        return self.weights_withheld or any(
+            c.weight != 1 for c in self.by_class if c.votes_for or c.votes_against
+        )
 
 
 @dataclass(frozen=True)
@@ -127,23 +142,24 @@ def _decimal(value: Any, default: str = "0") -> Decimal:
     return Decimal(str(value if value not in (None, "") else default))
 
 
-def _motion(stored: dict[str, Any]) -> MotionOutcome:
+def _motion(stored: dict[str, Any], *, secret: bool) -> MotionOutcome:
     eligible = stored.get("eligible_by_class", {})
-    return MotionOutcome(
+    by_class = [
+        ClassFigures(
+            member_classes=(row["member_class"],),
+            eligible=int(eligible.get(row["member_class"], 0)),
+            votes_for=row["for"],
+            votes_against=row["against"],
+            abstentions=row["abstain"],
+            weight=_decimal(row["weight"], "1"),
+        )
+        for row in stored["by_class"]
+    ]
+    outcome = MotionOutcome(
         majority=stored["majority"],
         threshold=_decimal(stored["threshold"]),
         weighting=stored.get("weighting") or {},
-        by_class=[
-            ClassFigures(
-                member_class=row["member_class"],
-                eligible=int(eligible.get(row["member_class"], 0)),
-                votes_for=row["for"],
-                votes_against=row["against"],
-                abstentions=row["abstain"],
-                weight=_decimal(row["weight"], "1"),
-            )
-            for row in stored["by_class"]
-        ],
+        by_class=by_class,
         votes_for=stored["for"],
         votes_against=stored["against"],
         abstentions=stored["abstain"],
@@ -154,6 +170,42 @@ def _motion(stored: dict[str, Any]) -> MotionOutcome:
             _decimal(stored["percent_against"]) if stored.get("percent_against") is not None else None
         ),
         passed=bool(stored["passed"]),
+    )
+    return _kept_secret(outcome) if secret else outcome
+
+
+def _added_up(classes: list[ClassFigures]) -> ClassFigures:
+    weights = {c.weight for c in classes if c.votes_for or c.votes_against}
+    return ClassFigures(
+        member_classes=tuple(c for figures in classes for c in figures.member_classes),
+        eligible=sum(c.eligible for c in classes),
+        votes_for=sum(c.votes_for for c in classes),
+        votes_against=sum(c.votes_against for c in classes),
+        abstentions=sum(c.abstentions for c in classes),
+        weight=classes[0].weight if len(classes) == 1 else next(iter(weights)) if len(weights) == 1 else None,
+    )
+
+
+def _kept_secret(outcome: MotionOutcome) -> MotionOutcome:
+    """A secret ballot's figures as shown (decision 40): a class that would give a vote away is
+    added up with others, and the weights withheld where they would tell its figures. The result
+    (passed or not) was decided on the true figures and stands."""
+    took_part = {c.member_class: c for c in outcome.by_class if c.took_part}
+    shown = rows_shown(list(took_part.values()))
+    if not shown.classes_merged and len(shown.rows) == len(took_part):
+        return outcome
+    rows = [_added_up([took_part[c] for c in row]) for row in shown.rows]
+    if shown.weights_shown:
+        return replace(outcome, by_class=rows, classes_merged=True)
+    return replace(
+        outcome,
+        by_class=[replace(row, weight=None) for row in rows],
+        weighted_for=None,
+        weighted_against=None,
+        percent_for=None,
+        percent_against=None,
+        classes_merged=True,
+        weights_withheld=True,
     )
 
 
@@ -217,7 +269,7 @@ def result_read(
         voted=stored["voted"],
         turnout_percent=_decimal(stored["turnout_percent"]),
         eligible_by_class={k: int(v) for k, v in stored.get("eligible_by_class", {}).items()},
-        motion=_motion(stored) if kind == "motion" else None,
+        motion=_motion(stored, secret=secret) if kind == "motion" else None,
         election=_election(stored) if kind == "election" else None,
         named_votes=named_votes,
     )
@@ -229,6 +281,28 @@ def figure(value: Decimal | int) -> str:
     if number == number.to_integral_value():
         return f"{number.to_integral_value():,}"
     return f"{number.normalize():,f}"
+
+
+def secrecy_note(motion: MotionOutcome) -> str:
+    """What a secret ballot's figures leave out, and why, in the words the page uses."""
+    note = _(
+        "To keep the ballot secret, a class whose figures would show how a member voted (fewer than "
+        "%(fewest)s voted in it, or all or all but one chose alike) is added up with others."
+    ) % {"fewest": FEWEST_VOTERS}
+    if motion.weights_withheld:
+        note += " " + _(
+            "The weights and weighted figures are not shown, as they would tell that class's figures; "
+            "the result was decided on every vote, weighted as the rules say."
+        )
+    return note
+
+
+def _shown(value: Decimal | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _weight(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:.4f}"
 
 
 def _when(moment: datetime | None, otherwise: str = "") -> str:
@@ -259,17 +333,19 @@ def result_rows(result: BallotResult) -> list[list[str]]:
                     str(c.votes_for),
                     str(c.votes_against),
                     str(c.abstentions),
-                    f"{c.weight:.4f}",
+                    _weight(c.weight),
                 ]
             )
         totals = [result.eligible, motion.votes_for, motion.votes_against, motion.abstentions]
         rows.append(["all", _("All members"), *[str(n) for n in totals], ""])
+        if motion.classes_merged:
+            rows.append(["kept_secret", secrecy_note(motion)])
         rows += [
             [],
-            ["weighted_for", str(motion.weighted_for)],
-            ["weighted_against", str(motion.weighted_against)],
-            ["percent_for", str(motion.percent_for) if motion.percent_for is not None else ""],
-            ["percent_against", str(motion.percent_against) if motion.percent_against is not None else ""],
+            ["weighted_for", _shown(motion.weighted_for)],
+            ["weighted_against", _shown(motion.weighted_against)],
+            ["percent_for", _shown(motion.percent_for)],
+            ["percent_against", _shown(motion.percent_against)],
             ["majority", motion.majority],
             ["threshold_percent", str(motion.threshold)],
             ["result", "passed" if motion.passed else "not passed"],
@@ -316,17 +392,20 @@ def result_as_dict(result: BallotResult) -> dict[str, Any]:
                     "for": c.votes_for,
                     "against": c.votes_against,
                     "abstain": c.abstentions,
-                    "weight": f"{c.weight:.4f}",
+                    "member_classes": list(c.member_classes),
+                    "weight": _weight(c.weight) or None,
                 }
                 for c in motion.by_class
             ],
             "for": motion.votes_for,
             "against": motion.votes_against,
             "abstain": motion.abstentions,
-            "weighted_for": str(motion.weighted_for),
-            "weighted_against": str(motion.weighted_against),
-            "percent_for": str(motion.percent_for) if motion.percent_for is not None else None,
-            "percent_against": str(motion.percent_against) if motion.percent_against is not None else None,
+            "weighted_for": _shown(motion.weighted_for) or None,
+            "weighted_against": _shown(motion.weighted_against) or None,
+            "percent_for": _shown(motion.percent_for) or None,
+            "percent_against": _shown(motion.percent_against) or None,
+            "classes_merged": motion.classes_merged,
+            "weights_withheld": motion.weights_withheld,
             "passed": motion.passed,
         }
     if result.election is not None:

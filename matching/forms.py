@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carecoop.forms import DateInput, choice_field
+from carecoop.validators import visible_name
 from matching.selectors import SEARCHABLE_GENDERS as SEARCHABLE
 from members.models import Gender, Language, LivedExperience, Skill, WeeklyTime
 
@@ -85,7 +86,10 @@ class DeclineForm(forms.Form):
 class TeamRoleForm(forms.Form):
     holder = forms.ChoiceField(label=_("Who"))
     name = forms.CharField(
-        label=_("Role"), max_length=80, help_text=_("For example: rota holder, medication record holder.")
+        label=_("Role"),
+        max_length=80,
+        validators=[visible_name],
+        help_text=_("For example: rota holder, medication record holder."),
     )
     review_on = forms.DateField(label=_("Review on"), widget=DateInput)
 

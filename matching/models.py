@@ -138,7 +138,7 @@ class TeamMember(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    end_reason = models.TextField(blank=True)
+    end_reason = models.TextField(blank=True, max_length=1000)
 
     history = HistoricalRecords()
     objects = TeamMemberQuerySet.as_manager()

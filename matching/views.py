@@ -127,6 +127,7 @@ def member_profile(request: AuthenticatedHttpRequest, number: int) -> HttpRespon
         "profile": profile,
         "membership": membership,
         "visible": visible,
+        "photo_shown": "photo" in visible and member_selectors.profile_photo_kept(profile=profile),
         "viewer": viewer,
         "share": Policy.current(),
         "checks_current": is_worker

@@ -8,7 +8,9 @@ from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrPromise
@@ -17,6 +19,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from carecoop.forms import DateInput, TimeInput
 from carecoop.money import pence_from_pounds, pounds
+from carecoop.validators import visible_name
 from members.models import (
     Audience,
     Gender,
@@ -91,6 +94,15 @@ class SignupForm(AllauthSignupForm):
         self.fields["email"].help_text = _("We will send a link to this address to check it is yours.")
         self.fields["password2"].label = _("Confirm password")
 
+    def try_save(self, request: HttpRequest) -> tuple[Any, Any]:
+        """An address already registered gets an email saying so and the same page as a new one
+        (allauth's ACCOUNT_PREVENT_ENUMERATION); it must take as long too. Hashing the password is
+        nearly all of making an account (the answer came 15 times sooner without it), so it is
+        hashed, and thrown away, either way."""
+        if self.account_already_exists:
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
+
 
 # --- Applying -----------------------------------------------------------------------------------
 
@@ -111,6 +123,7 @@ class ApplicationForm(forms.Form):
     legal_name = forms.CharField(
         label=_("Full legal name"),
         max_length=200,
+        validators=[visible_name],
         help_text=_("As it should appear in the register of members."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
@@ -137,6 +150,7 @@ class ApplicationForm(forms.Form):
     )
     reason = forms.CharField(
         label=_("Why do you want to join?"),
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("A few sentences are plenty."),
     )
@@ -199,15 +213,19 @@ class RefundForm(forms.Form):
 
 
 class RegisterDetailsForm(forms.Form):
-    legal_name = forms.CharField(label=_("Name"), max_length=200)
+    legal_name = forms.CharField(label=_("Name"), max_length=200, validators=[visible_name])
     address = forms.CharField(label=_("Address"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     postcode = GBPostcodeField(label=_("Postcode"), widget=forms.TextInput(attrs={"class": "input--short"}))
-    reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for the change"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason (the applicant is told it)"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason (the applicant is told it)"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -216,7 +234,10 @@ class RejectForm(forms.Form):
 
 class RegisterFilterForm(forms.Form):
     q = forms.CharField(
-        label=_("Search"), required=False, help_text=_("Name, number, email, address or postcode")
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        help_text=_("Name, number, email, address or postcode"),
     )
     member_class = forms.ChoiceField(
         label=_("Class"), required=False, choices=[("", _("All classes")), *MemberClass.choices]
@@ -241,7 +262,9 @@ class StaffActionFilterForm(forms.Form):
 
 class ChangeClassForm(forms.Form):
     member_class = forms.ChoiceField(label=_("New class"), choices=MemberClass.choices)
-    reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for the change"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CeaseForm(forms.Form):
@@ -250,7 +273,7 @@ class CeaseForm(forms.Form):
     )
     ceased_on = forms.DateField(label=_("Date it ended"), widget=DateInput)
     note = forms.CharField(
-        label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note (optional)"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
     withdraw_shares = forms.BooleanField(
         label=_("Record the member's shares as withdrawn on the same date"), required=False, initial=True
@@ -266,7 +289,7 @@ class ShareTransactionForm(forms.Form):
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Document"), choices=GoverningDocument.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 16}))
+    body = forms.CharField(label=_("Text"), max_length=100_000, widget=forms.Textarea(attrs={"rows": 16}))
 
 
 # --- Profiles -----------------------------------------------------------------------------------
@@ -276,15 +299,23 @@ class ProfileForm(forms.Form):
     """The profile page. Built for one member's class: only the fields of that class appear."""
 
     display_name = forms.CharField(
-        label=_("Name to show"), max_length=80, help_text=_("Your first name is enough.")
+        label=_("Name to show"),
+        max_length=80,
+        validators=[visible_name],
+        help_text=_("Your first name is enough."),
     )
     photo = forms.ImageField(
         label=_("Photo (optional)"), required=False, help_text=_("A clear, friendly photo of your face.")
     )
     remove_photo = forms.BooleanField(label=_("Remove my photo"), required=False)
-    bio = forms.CharField(label=_("About me"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    bio = forms.CharField(
+        label=_("About me"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
     what_matters = forms.CharField(
-        label=_("What matters to me"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("What matters to me"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     support_wanted = forms.ModelMultipleChoiceField(
         label=_("Support I would like"),
@@ -295,6 +326,7 @@ class ProfileForm(forms.Form):
     worker_preferences = forms.CharField(
         label=_("What I look for in a worker"),
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example: a woman, someone who speaks Urdu, someone who likes gardening."),
     )
@@ -542,7 +574,7 @@ class VettingCheckForm(forms.Form):
         label=_("Document seen"), max_length=120, help_text=_("For example: British passport, share code.")
     )
     course = forms.ModelChoiceField(label=_("Course"), queryset=TrainingCourse.objects.filter(is_active=True))
-    referee_name = forms.CharField(label=_("Referee"), max_length=120)
+    referee_name = forms.CharField(label=_("Referee"), max_length=120, validators=[visible_name])
     referee_relationship = forms.CharField(
         label=_("How they know the worker"), max_length=120, required=False
     )
@@ -556,7 +588,7 @@ class VettingCheckForm(forms.Form):
         label=_("Expires on (leave empty if it does not expire)"), required=False, widget=DateInput
     )
     notes = forms.CharField(
-        label=_("Notes (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Notes (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     FIELDS: dict[str, tuple[str, ...]] = {
@@ -599,6 +631,7 @@ class CircleInviteForm(forms.Form):
     name = forms.CharField(
         label=_("Their name"),
         max_length=120,
+        validators=[visible_name],
         help_text=_("As you call them, so your team knows who they are."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
@@ -614,7 +647,11 @@ class EmergencyContactForm(forms.Form):
     """Optional: all three left empty removes the contact. The phone is checked by the service."""
 
     name = forms.CharField(
-        label=_("Name"), required=False, max_length=120, widget=forms.TextInput(attrs={"autocomplete": "off"})
+        label=_("Name"),
+        required=False,
+        max_length=120,
+        validators=[visible_name],
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     relationship = forms.CharField(
         label=_("Relationship"),

@@ -487,13 +487,22 @@ def photos_visible_to(*, user: User | AnonymousUser, profiles: Iterable[Profile]
                     ).exists()
                 )
             viewer = "member" if as_member else None
-        if "photo" in profile_visible_fields(profile=profile, viewer=viewer):
+        if "photo" in profile_visible_fields(profile=profile, viewer=viewer) and profile_photo_kept(
+            profile=profile
+        ):
             visible.add(profile.membership_id)
     return visible
 
 
 def profile_visible_fields(*, profile: Profile, viewer: str | None) -> frozenset[str]:
     return profiles.visible_fields(profile.membership.member_class, profile.visibility, viewer)
+
+
+def profile_photo_kept(*, profile: Profile) -> bool:
+    """Whether the profile has a photo to show: one is named and its file is still in storage.
+    A file lost from storage (uploads not restored with the database, a disk cleared) shows as
+    no photo, the member's initials, rather than a broken image and an error."""
+    return bool(profile.photo) and profile.photo.storage.exists(profile.photo.name)
 
 
 # --- Vetting ------------------------------------------------------------------------------------

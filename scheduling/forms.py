@@ -41,6 +41,7 @@ class VisitForm(forms.Form):
     tasks = forms.CharField(
         label=_("Tasks"),
         required=False,
+        max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One a line, for example: Breakfast, Morning medication."),
     )
@@ -97,7 +98,11 @@ class VisitChangeForm(forms.Form):
     starts_at = forms.TimeField(label=_("From"), widget=TimeInput())
     ends_at = forms.TimeField(label=_("Until"), widget=TimeInput())
     tasks = forms.CharField(
-        label=_("Tasks"), required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text=_("One a line.")
+        label=_("Tasks"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One a line."),
     )
     notes = forms.CharField(
         label=_("Notes for the worker"),

@@ -269,6 +269,13 @@ def add_worker(staff, name, email, *, team_of=None, rate=15_00, night=None, disp
     return worker
 
 
+def with_photo(membership, name=None):
+    """A photo file on the member's profile (a few bytes, not an image: pages only link to it)."""
+    from django.core.files.base import ContentFile
+
+    membership.profile.photo.save(name or f"{membership.number}.jpg", ContentFile(b"\xff\xd8\xff"))
+
+
 def ruth_at_home():
     """Ruth Sutcliffe: gets support at home in HX7, wants help with dementia and company, speaks
     Welsh, free on Tuesday and Thursday mornings, and looks for workers within 15 km."""

@@ -11,6 +11,7 @@ from typing import Any
 import django_stubs_ext
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 # Django's classes that django-stubs types as generic (admin.ModelAdmin[Membership]) accept the
@@ -29,6 +30,16 @@ def without_jit(database: dict[str, Any]) -> dict[str, Any]:
         options = database.setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
     return database
+
+
+def outage_tolerant(cache: dict[str, Any]) -> dict[str, Any]:
+    """The cache `cache` names, with Django's Redis backend swapped for one that keeps answering
+    while Redis is down (carecoop.cache, decision 41), and that gives up on a Redis that does not
+    answer within a second (unless the address sets its own timeouts)."""
+    if cache.get("BACKEND") != "django.core.cache.backends.redis.RedisCache":
+        return cache
+    options = {"socket_connect_timeout": 1.0, "socket_timeout": 1.0, **cache.get("OPTIONS", {})}
+    return {**cache, "BACKEND": "carecoop.cache.OutageTolerantRedisCache", "OPTIONS": options}
 
 
 # Runtime files of a local run (SQLite database, embedded broker, beat schedule); ignored by git.
@@ -73,6 +84,8 @@ INSTALLED_APPS = [
     "simple_history",
     "phonenumber_field",
     "solo",
+    "csp",
+    "dbbackup",
     # The co-op's apps, in the one direction their dependencies flow: the plumbing they all share
     # (the email outbox, site-wide commands, admin mixins) first.
     "carecoop",
@@ -84,7 +97,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A body larger than any form or upload takes is refused before anything reads it.
+    "carecoop.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Headers on every page (decision 43): no inline script, no browser feature the pages do not
+    # use, and nothing with a member's data kept in a shared or browser cache.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "carecoop.middleware.PrivateResponsesMiddleware",
     # Answers a page asks for many times (the member logged in) are looked up once (decision 35).
     "carecoop.request_memo.RequestMemoMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,11 +115,59 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A null character in the query is a 400 for every page and API: the database cannot read one.
+    "carecoop.middleware.NullCharacterRefusedMiddleware",
     # A staff account is used only after its second factor (decision 44).
     "carecoop.second_factor.StaffSecondFactorMiddleware",
     # Changes made through the admin are recorded with the staff member who made them.
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+
+# Scripts and styles come only from the site's own files: no inline script, no script from
+# anywhere else. Style attributes stay allowed (a bar's width in the results chart); a <style>
+# element does not. Swagger UI draws its icons from data: URLs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Every browser feature the pages do not use is off; location only for the site itself (a
+# worker may share where they are when checking in).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "geolocation": ["self"],
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "autoplay",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "fullscreen",
+            "gyroscope",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "screen-wake-lock",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
+}
+# The largest request body any page takes: a meeting's document (20 MB) in a form. Larger ones
+# are refused from their Content-Length, before a byte of them is read.
+CARECOOP_MAX_REQUEST_BYTES = 21 * 1024 * 1024
 
 ROOT_URLCONF = "carecoop.urls"
 CSRF_FAILURE_VIEW = "carecoop.views.csrf_failure"
@@ -209,9 +277,20 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Backups of the database and of the uploaded files (django-dbbackup; docs/operations.md): made
+# each night by the worker, the last DJANGO_BACKUP_KEEP of each kept here. Copy them off the
+# machine too: a backup on the same disk goes with it.
+BACKUP_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(env.path("DJANGO_BACKUP_DIR", default=VAR_DIR / "backups"))},
+}
+DBBACKUP_CLEANUP_KEEP = env.int("DJANGO_BACKUP_KEEP", default=14)
+# A failed backup is an error like any other: logged and reported, not mailed by the library.
+DBBACKUP_SEND_EMAIL = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "dbbackup": BACKUP_STORAGE,
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
@@ -224,7 +303,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{COOP_NAME} <{COOP_CONT
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Cache ----------------------------------------------------------------------------------
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES = {"default": outage_tolerant(env.cache("CACHE_URL", default="locmemcache://"))}
 # The co-op's policies (one row each) are read on most pages: kept in the cache once committed,
 # dropped when one is saved (carecoop.policies), and never kept longer than five minutes.
 SOLO_CACHE = "default"
@@ -272,6 +351,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     # The outbox's sweep: every email still owed (a Celery message lost, a mail server down).
     "emails-send": {"task": "carecoop.emails_send", "schedule": crontab()},
+    "backups-make": {"task": "carecoop.backups_make", "schedule": crontab(hour=2, minute=30)},
     "visit-reminders": {"task": "scheduling.reminders_send_due", "schedule": crontab()},
     "visit-offers-expire": {"task": "scheduling.offers_expire", "schedule": crontab()},
     "visits-release-left-team": {
@@ -302,8 +382,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "carecoop.api.Pagination",
     "PAGE_SIZE": 25,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "carecoop.api.JSONParser",  # refuses a body nested too deeply before parsing it
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "carecoop.api.exception_handler",
+    # No OPTIONS description: the schema describes the API, and a method it does not offer is a 405.
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_THROTTLE_RATES": {"auth_token": "10/minute"},
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
@@ -317,7 +404,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "The co-op's API: the same services as the web pages. Authenticate with a session "
         "or with `Authorization: Token <token>` from `POST /api/v1/auth/token/`. Errors are "
-        'JSON: `{"detail": ..., "code": ...}`, with field errors keyed by field name.'
+        'JSON: `{"detail": ..., "code": ...}`, with field errors keyed by field name (the errors '
+        "of a list's items in an array, one entry per item). A method a path does not offer is a 405."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -346,10 +434,28 @@ SPECTACULAR_SETTINGS = {
 # seed_demo creates accounts with published passwords: never where real people sign in.
 CARECOOP_DEMO_DATA_ALLOWED = env.bool("CARECOOP_DEMO_DATA_ALLOWED", default=False)
 
-# --- Logging --------------------------------------------------------------------------------
+# --- Errors and logging ---------------------------------------------------------------------
+# Django's error reports (the emails to ADMINS) leave out what members typed and who they are
+# (decision 42); Sentry's are scrubbed in production.py.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "carecoop.reporting.ReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "carecoop.reporting.ExceptionReporter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        # One email for each kind of error in ten minutes: a database outage fails every request.
+        "once_in_a_while": {"()": "carecoop.reporting.OnceInAWhile"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false", "once_in_a_while"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
+    # Django's own, but with the filter above (its messages reach the console through the root).
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": "INFO"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }

@@ -1,7 +1,9 @@
 """Production: every secret comes from the environment, and is required."""
 
+from email.utils import parseaddr
+
 from .base import *  # noqa: F403
-from .base import env, without_jit
+from .base import BACKUP_STORAGE, COOP_NAME, env, outage_tolerant, without_jit
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -15,20 +17,32 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
-# Rate limits and sessions must be shared by every web process.
-CACHES = {"default": env.cache("CACHE_URL")}
-# A session is read from Redis on each request, and from the database only when Redis has lost
-# it (a restart): logging in survives the cache, and a page does not pay a query for it.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Rate limits must be shared by every web process. While Redis is down, each process counts
+# on its own and pages read everything from the database (decision 41).
+CACHES = {"default": outage_tolerant(env.cache("CACHE_URL"))}
+# Sessions live in the database alone (Django's default), not in the cache as well: a logout
+# while Redis is down could not drop the copy Redis keeps, which would log the member back in
+# once Redis returned (decision 41).
 
 # Emails must really go: verification and password resets depend on them.
 vars().update(env.email("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Errors reach someone (decision 42) -----------------------------------------------------
+# Who is emailed each server error, e.g. "Ann Lee <ann@example.org>,ops@example.org".
+ADMINS = [parseaddr(address) for address in env.list("DJANGO_ADMINS", default=[])]
+EMAIL_SUBJECT_PREFIX = f"[{COOP_NAME} error] "
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from carecoop.reporting import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"))
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "dbbackup": BACKUP_STORAGE,
 }
 
 # --- HTTPS ---------------------------------------------------------------------------------

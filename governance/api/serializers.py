@@ -349,7 +349,11 @@ class BallotResultSerializer(serializers.Serializer[dict[str, object]]):
             "The count made when the ballot closed. Every result has eligible, voted, turnout_percent "
             'and eligible_by_class. A motion (kind "motion") adds for, against, abstain, the weighted '
             'figures, by_class and passed; an election (kind "election") adds seats, candidates, quota, '
-            "elected (candidate ids) and the stages of the count."
+            "elected (candidate ids) and the stages of the count. On a secret ballot, a class whose "
+            "figures would show how a member voted is added up with others: a by_class row names its "
+            "member_classes, and classes_merged says so; where the weights would tell a hidden class's "
+            "figures, weights_withheld is true and every weight, weighted figure and percentage is null "
+            "(passed still counts every vote)."
         )
     )
     declared_at = serializers.DateTimeField(allow_null=True, help_text="When the chair declared it.")

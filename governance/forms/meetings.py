@@ -39,6 +39,7 @@ class MeetingForm(forms.Form):
     place = forms.CharField(
         label=_("Place"),
         required=False,
+        max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("The room and address. Needed unless the meeting is online only."),
     )

@@ -85,7 +85,7 @@ class Ballot(models.Model):
 class Candidate(models.Model):
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="candidates")
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
-    statement = models.TextField(_("statement"))
+    statement = models.TextField(_("statement"), max_length=5000)
     stood_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 

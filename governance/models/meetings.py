@@ -17,7 +17,7 @@ class Requisition(models.Model):
     """Members asking for a general meeting. It is met when enough members sign; the secretary
     then calls the meeting it asks for."""
 
-    purpose = models.TextField(_("what the meeting is for"))
+    purpose = models.TextField(_("what the meeting is for"), max_length=2000)
     opened_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField(default=timezone.now)
     met_at = models.DateTimeField(null=True, blank=True)
@@ -60,9 +60,9 @@ class Meeting(models.Model):
     format = models.CharField(_("where it happens"), max_length=10, choices=Format.choices)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
-    place = models.TextField(_("place"), blank=True)
+    place = models.TextField(_("place"), blank=True, max_length=500)
     online_link = models.URLField(_("link to join online"), blank=True)
-    agenda = models.TextField(_("agenda"))
+    agenda = models.TextField(_("agenda"), max_length=10_000)
     requisition = models.OneToOneField(
         Requisition, on_delete=models.PROTECT, null=True, blank=True, related_name="meeting"
     )
@@ -133,7 +133,7 @@ class Minutes(models.Model):
     """The minutes of a meeting, approved (and then fixed) at a later meeting."""
 
     meeting = models.OneToOneField(Meeting, on_delete=models.PROTECT, related_name="minutes")
-    text = models.TextField(_("minutes"))
+    text = models.TextField(_("minutes"), max_length=100_000)
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
     approved_at_meeting = models.ForeignKey(

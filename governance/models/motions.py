@@ -75,7 +75,7 @@ class MotionVersion(models.Model):
 
     motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), max_length=20_000)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

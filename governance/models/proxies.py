@@ -77,7 +77,7 @@ class Proxy(models.Model):
         Ballot, on_delete=models.PROTECT, null=True, blank=True, related_name="proxies"
     )
     instruction = models.CharField(max_length=10, choices=Instruction.choices, blank=True)
-    instructions_text = models.TextField(_("instructions"), blank=True)
+    instructions_text = models.TextField(_("instructions"), blank=True, max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

@@ -14,7 +14,7 @@ from carecoop.spreadsheets import csv_response
 from governance import selectors
 from governance.forms.ballots import ReceiptCheckForm
 from governance.receipts import receipt_hash
-from governance.results import ElectionOutcome, MotionOutcome, figure, result_rows
+from governance.results import ElectionOutcome, MotionOutcome, figure, result_rows, secrecy_note
 from governance.views.common import ballot_or_404, runs
 from members import selectors as member_selectors
 
@@ -77,7 +77,13 @@ def ballot_results(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if result.election is not None
         else {}
     )
-    context = {"ballot": ballot, "result": result, "chart": chart, "runs": runs(request, ballot, me)}
+    context = {
+        "ballot": ballot,
+        "result": result,
+        "chart": chart,
+        "runs": runs(request, ballot, me),
+        "secrecy_note": secrecy_note(result.motion) if result.motion is not None else "",
+    }
     return render(request, "governance/ballot_results.html", context)
 
 

@@ -4,6 +4,7 @@ from typing import Protocol
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from carecoop.validators import visible_name
 from matching.models import Introduction, TeamMember, TeamRole
 from matching.selectors import SEARCHABLE_GENDERS, Suggestion
 from members import pricing, profiles
@@ -11,15 +12,16 @@ from members.models import Gender, Language, Policy, Profile, Skill
 
 
 class WorkerSearchInputSerializer(serializers.Serializer[None]):
-    skills = serializers.CharField(required=False, help_text="Skill names, comma-separated.")
+    skills = serializers.CharField(required=False, max_length=1000, help_text="Skill names, comma-separated.")
     language = serializers.SlugRelatedField(
         slug_field="name", queryset=Language.objects.filter(is_active=True), required=False
     )
-    near = serializers.CharField(required=False, help_text="A postcode or postcode district.")
+    near = serializers.CharField(required=False, max_length=10, help_text="A postcode or postcode district.")
     within_km = serializers.IntegerField(required=False, min_value=1, max_value=100)
     available = serializers.RegexField(
         r"^[0-6]T\d{2}:\d{2}-\d{2}:\d{2}$",
         required=False,
+        max_length=20,
         help_text="Day (0 is Monday) and times, such as 1T09:00-11:00.",
     )
     max_rate = serializers.IntegerField(
@@ -156,7 +158,7 @@ class TeamRoleSerializer(serializers.Serializer[TeamRole]):
     id = serializers.IntegerField(read_only=True)
     holder = serializers.EmailField(source="holder.email", read_only=True)
     holder_id = serializers.IntegerField(write_only=True)
-    name = serializers.CharField(max_length=80)
+    name = serializers.CharField(max_length=80, validators=[visible_name])
     review_on = serializers.DateField()
 
 

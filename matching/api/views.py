@@ -150,19 +150,25 @@ class IntroductionAnswerApi(APIView):
         return Response(IntroductionSerializer(introduction).data)
 
 
-class TeamApi(APIView):
-    def _receiver(self, request: AuthenticatedRequest, number: int) -> tuple[Membership, bool]:
-        receiver = get_object_or_404(
-            Membership.objects.current(), number=number, member_class=MemberClass.RECEIVER
-        )
-        manage = permissions.manages_team(request.user, receiver)
-        if not (manage or permissions.sees_team(request.user, receiver)):
-            raise Http404
-        return receiver, manage
+def _team_of(request: AuthenticatedRequest, number: int) -> Membership:
+    """The person whose team this is, if the caller may see or manage it; else no such team.
 
+    A function, not a base view: each team view offers only its own methods (one that inherited
+    the team's GET offered it on paths that could not answer it)."""
+    receiver = get_object_or_404(
+        Membership.objects.current(), number=number, member_class=MemberClass.RECEIVER
+    )
+    if not (
+        permissions.manages_team(request.user, receiver) or permissions.sees_team(request.user, receiver)
+    ):
+        raise Http404
+    return receiver
+
+
+class TeamApi(APIView):
     @extend_schema(responses=TeamSerializer, summary="A person's team and its roles")
     def get(self, request: AuthenticatedRequest, number: int) -> Response:
-        receiver, _manage = self._receiver(request, number)
+        receiver = _team_of(request, number)
         body = {
             "receiver_number": receiver.number,
             "members": selectors.team_for(receiver=receiver),
@@ -171,12 +177,12 @@ class TeamApi(APIView):
         return Response(TeamSerializer(body).data)
 
 
-class TeamRoleCreateApi(TeamApi):
+class TeamRoleCreateApi(APIView):
     @extend_schema(
         request=TeamRoleSerializer, responses={201: TeamRoleSerializer}, summary="Give a role in the team"
     )
     def post(self, request: AuthenticatedRequest, number: int) -> Response:
-        receiver, _manage = self._receiver(request, number)
+        receiver = _team_of(request, number)
         data = TeamRoleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         holder = get_object_or_404(User, pk=data.validated_data["holder_id"])
@@ -190,12 +196,12 @@ class TeamRoleCreateApi(TeamApi):
         return Response(TeamRoleSerializer(role).data, status=status.HTTP_201_CREATED)
 
 
-class TeamMemberEndApi(TeamApi):
+class TeamMemberEndApi(APIView):
     @extend_schema(
         request=DeclineInputSerializer, responses={204: None}, summary="Remove someone from the team"
     )
     def post(self, request: AuthenticatedRequest, number: int, member_id: int) -> Response:
-        receiver, _manage = self._receiver(request, number)
+        receiver = _team_of(request, number)
         place = next((m for m in selectors.team_for(receiver=receiver) if m.pk == member_id), None)
         if place is None:
             raise Http404

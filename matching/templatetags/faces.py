@@ -1,7 +1,8 @@
 """Faces on cards: a member's photo where the viewer may see it, else their initials in a circle.
 
 Decided from what the card's query already loaded (the profile, its membership and its
-visibility), so a page of cards asks nothing more of the database.
+visibility), so a page of cards asks nothing more of the database; a photo shown is one whose file
+is still kept (a lost one shows as initials).
 """
 
 from typing import Any
@@ -10,6 +11,7 @@ from django import template
 from django.urls import reverse
 
 from members import profiles
+from members import selectors as member_selectors
 from members.models import Profile
 
 register = template.Library()
@@ -37,7 +39,9 @@ def avatar(
             viewer = "staff"
         else:
             viewer = "member"
-        if "photo" in profiles.visible_fields(membership.member_class, profile.visibility, viewer):
+        if "photo" in profiles.visible_fields(
+            membership.member_class, profile.visibility, viewer
+        ) and member_selectors.profile_photo_kept(profile=profile):
             src = reverse("profile_photo", args=[membership.number])
     shown_name = name or (profile.display_name if profile else "")
     return {"src": src, "initials": _initials(shown_name), "size": size}

@@ -1,7 +1,11 @@
-from typing import TypeVar
+import re
+from typing import Any, TypeVar
 
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from carecoop.validators import visible_name
 from members.models import (
     Application,
     Audience,
@@ -51,12 +55,12 @@ class MeOutputSerializer(serializers.Serializer[dict[str, object]]):
 
 class ApplicationInputSerializer(serializers.Serializer[None]):
     member_class = serializers.ChoiceField(choices=MemberClass.choices)
-    legal_name = serializers.CharField(max_length=200)
+    legal_name = serializers.CharField(max_length=200, validators=[visible_name])
     address = serializers.CharField(max_length=500)
     postcode = serializers.CharField(max_length=10)
     phone = serializers.CharField(required=False, allow_blank=True, default="")
     date_of_birth = serializers.DateField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=2000)
     investment_pence = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -99,7 +103,7 @@ class PaymentInputSerializer(serializers.Serializer[None]):
 
 
 class RejectInputSerializer(serializers.Serializer[None]):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=1000)
 
 
 class RegisterEntrySerializer(serializers.Serializer[Membership]):
@@ -117,7 +121,7 @@ class RegisterEntrySerializer(serializers.Serializer[Membership]):
 
 
 class RegisterFilterSerializer(serializers.Serializer[None]):
-    q = serializers.CharField(required=False, allow_blank=True, default="")
+    q = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     member_class = serializers.ChoiceField(
         choices=MemberClass.choices, required=False, allow_blank=True, default=""
     )
@@ -146,18 +150,50 @@ class VettingCheckSerializer(serializers.Serializer[VettingCheck]):
         allow_null=True,
         default=None,
     )
-    referee_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
+    referee_name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=120, validators=[visible_name]
+    )
     referee_relationship = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
     satisfactory = serializers.BooleanField(required=False, allow_null=True, default=None)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     verified_by = serializers.EmailField(source="verified_by.email", read_only=True)
     verified_at = serializers.DateTimeField(read_only=True)
 
 
+TIME_OF_DAY = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": TIME_OF_DAY, "example": "09:00", "description": "A time of day in London."}
+)
+class TimeOfDayField(serializers.TimeField):
+    """A time on the clock in London, HH:MM (seconds allowed), with no offset: a weekly time recurs
+    across the clocks' changes. OpenAPI's `format: time` needs an offset (RFC 3339), which this
+    neither takes nor gives; one sent was silently dropped."""
+
+    default_error_messages = {"invalid": _("Give a time of day, such as 09:00.")}
+
+    def to_internal_value(self, value: Any) -> Any:
+        if not isinstance(value, str) or not re.fullmatch(TIME_OF_DAY, value):
+            self.fail("invalid")
+        return super().to_internal_value(value)
+
+
 class WeeklyTimeSerializer(serializers.Serializer[WeeklyTime]):
     weekday = serializers.ChoiceField(choices=WeeklyTime.Weekday.choices, help_text="0 is Monday.")
-    starts = serializers.TimeField()
-    ends = serializers.TimeField()
+    starts = TimeOfDayField()
+    ends = TimeOfDayField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A PATCH skips the fields it leaves out, down to these; but a weekly time is whole or nothing.
+        missing = {
+            name: [field.error_messages["required"]]
+            for name, field in self.fields.items()
+            if name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
 
 
 def _names(model: type[Word], help_text: str) -> serializers.SlugRelatedField[Word]:
@@ -175,8 +211,8 @@ class ProfileSerializer(serializers.Serializer[Profile]):
 
     member_class = serializers.CharField(source="membership.member_class", read_only=True)
     district = serializers.CharField(source="district_id", read_only=True, allow_null=True)
-    display_name = serializers.CharField(max_length=80, required=False)
-    bio = serializers.CharField(required=False, allow_blank=True)
+    display_name = serializers.CharField(max_length=80, required=False, validators=[visible_name])
+    bio = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     interests = serializers.CharField(max_length=300, required=False, allow_blank=True)
     postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)
     languages = _names(Language, "Names of languages.")
@@ -202,9 +238,9 @@ class ProfileSerializer(serializers.Serializer[Profile]):
         help_text="Workers: a flat rate for a night's sleep-in, within the bounds; null: no sleep-ins.",
     )
     travel_radius_km = serializers.IntegerField(required=False, allow_null=True)
-    what_matters = serializers.CharField(required=False, allow_blank=True)
+    what_matters = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     support_wanted = _names(Skill, "People getting support: names of skills.")
-    worker_preferences = serializers.CharField(required=False, allow_blank=True)
+    worker_preferences = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     max_distance_km = serializers.IntegerField(required=False, allow_null=True)
     visibility = serializers.DictField(
         child=serializers.ChoiceField(choices=Audience.choices),

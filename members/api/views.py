@@ -208,6 +208,12 @@ class RegisterCSVRenderer(renderers.BaseRenderer):
         return csv_text(rows).encode(self.charset)
 
 
+REGISTER_ANSWERS = (
+    "A page of the register as JSON; as CSV (`format=csv` or `Accept: text/csv`), the whole register "
+    "filtered alike, one member a row under a header row, as an attachment."
+)
+
+
 class RegisterApi(GenericAPIView[Membership]):
     permission_classes = [IsStaff]
     serializer_class = RegisterEntrySerializer
@@ -219,8 +225,8 @@ class RegisterApi(GenericAPIView[Membership]):
             OpenApiParameter("format", str, enum=["json", "csv"], description="csv: the whole register"),
         ],
         responses={
-            200: RegisterEntrySerializer(many=True),
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The whole register as CSV"),
+            200: OpenApiResponse(RegisterEntrySerializer(many=True), description=REGISTER_ANSWERS),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=REGISTER_ANSWERS),
         },
         summary="The register of members",
     )

@@ -80,7 +80,7 @@ class Profile(models.Model):
     membership = models.OneToOneField(Membership, on_delete=models.PROTECT, related_name="profile")
     display_name = models.CharField(_("name to show"), max_length=80)
     photo = models.ImageField(_("photo"), upload_to="profiles/", blank=True)
-    bio = models.TextField(_("about me"), blank=True)
+    bio = models.TextField(_("about me"), blank=True, max_length=2000)
     languages = models.ManyToManyField(Language, blank=True, related_name="+", verbose_name=_("languages"))
     interests = models.CharField(_("interests"), max_length=300, blank=True)
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
@@ -102,11 +102,11 @@ class Profile(models.Model):
     travel_radius_km = models.PositiveSmallIntegerField(_("how far I travel (km)"), null=True, blank=True)
 
     # People getting support
-    what_matters = models.TextField(_("what matters to me"), blank=True)
+    what_matters = models.TextField(_("what matters to me"), blank=True, max_length=2000)
     support_wanted = models.ManyToManyField(
         Skill, blank=True, related_name="+", verbose_name=_("support I would like")
     )
-    worker_preferences = models.TextField(_("what I look for in a worker"), blank=True)
+    worker_preferences = models.TextField(_("what I look for in a worker"), blank=True, max_length=2000)
     max_distance_km = models.PositiveSmallIntegerField(
         _("furthest a worker may come from (km)"), null=True, blank=True
     )

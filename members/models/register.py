@@ -105,7 +105,7 @@ class GoverningDocument(models.Model):
     kind = models.CharField(_("document"), max_length=20, choices=Kind.choices)
     version = models.PositiveIntegerField(_("version"))
     title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"))
+    body = models.TextField(_("text"), max_length=100_000)
     published_at = models.DateTimeField(_("published"), default=timezone.now)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -133,11 +133,11 @@ class Application(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
     member_class = models.CharField(_("applying as"), max_length=20, choices=MemberClass.choices)
     legal_name = models.CharField(_("full legal name"), max_length=200)
-    address = models.TextField(_("postal address"))
+    address = models.TextField(_("postal address"), max_length=500)
     postcode = models.CharField(_("postcode"), max_length=10)
     phone = PhoneNumberField(_("phone"), blank=True, region="GB")
     date_of_birth = models.DateField(_("date of birth"))
-    reason = models.TextField(_("why you want to join"))
+    reason = models.TextField(_("why you want to join"), max_length=2000)
     rules = models.ForeignKey(GoverningDocument, on_delete=models.PROTECT, related_name="+")
     commitment = models.ForeignKey(GoverningDocument, on_delete=models.PROTECT, related_name="+")
     shares = models.PositiveIntegerField(_("shares"))
@@ -149,7 +149,7 @@ class Application(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    decision_reason = models.TextField(_("reason"), blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True, max_length=1000)
 
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
     payment_date = models.DateField(_("date paid"), null=True, blank=True)
@@ -224,14 +224,14 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
     member_class = models.CharField(_("class"), max_length=20, choices=MemberClass.choices)
     legal_name = models.CharField(_("name"), max_length=200)
-    address = models.TextField(_("address"))
+    address = models.TextField(_("address"), max_length=500)
     postcode = models.CharField(_("postcode"), max_length=10)
     date_admitted = models.DateField(_("date admitted"))
     date_ceased = models.DateField(_("date ceased"), null=True, blank=True)
     cessation_reason = models.CharField(
         _("reason ceased"), max_length=20, choices=CessationReason.choices, blank=True
     )
-    cessation_note = models.TextField(_("note"), blank=True)
+    cessation_note = models.TextField(_("note"), blank=True, max_length=1000)
     application = models.OneToOneField(
         Application, on_delete=models.PROTECT, null=True, blank=True, related_name="membership"
     )
@@ -291,7 +291,7 @@ class ShareTransaction(models.Model):
     amount_pence = models.PositiveIntegerField(_("amount (pence)"))
     date = models.DateField(_("date"))
     reference = models.CharField(_("reference"), max_length=100, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=500)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -53,13 +53,13 @@ class VettingCheck(models.Model):
     referee_name = models.CharField(_("referee"), max_length=120, blank=True)
     referee_relationship = models.CharField(_("how they know the worker"), max_length=120, blank=True)
     satisfactory = models.BooleanField(_("satisfactory"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=2000)
     # A check recorded in error, or withdrawn (a certificate revoked), stops counting at once.
     voided_at = models.DateTimeField(null=True, blank=True)
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    void_reason = models.TextField(_("why it no longer counts"), blank=True)
+    void_reason = models.TextField(_("why it no longer counts"), blank=True, max_length=1000)
 
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     verified_at = models.DateTimeField(default=timezone.now)

@@ -108,6 +108,7 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
         "form": form,
         "formset": formset,
         "profile": profile,
+        "photo_kept": selectors.profile_photo_kept(profile=profile),
         "membership": membership,
         "times_label": _("When I need support")
         if membership.member_class == MemberClass.RECEIVER
@@ -127,7 +128,9 @@ def profile_photo(request: AuthenticatedHttpRequest, number: int) -> FileRespons
     viewer = selectors.profile_viewer(user=request.user, profile=profile)
     if "photo" not in selectors.profile_visible_fields(profile=profile, viewer=viewer):
         raise Http404
+    if not selectors.profile_photo_kept(profile=profile):
+        raise Http404  # its file is lost: the pages show the member's initials instead
     response = FileResponse(profile.photo.open("rb"), content_type="image/jpeg")
     # Checked again on every view: a narrowed choice or a removed supporter takes effect at once.
-    response["Cache-Control"] = "private, no-cache"
+    response["Cache-Control"] = "private, no-store"
     return response

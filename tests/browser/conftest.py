@@ -85,6 +85,23 @@ def _emails_link_to_the_live_server(live_server: Any, settings: Any) -> None:
     settings.SITE_URL = live_server.url
 
 
+@pytest.fixture(autouse=True)
+def _no_content_refused_by_the_policy(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every journey fails if the browser refused anything a page asked for under its
+    Content-Security-Policy (a script, a style, an image): the policy and the pages agree."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page: Page = request.getfixturevalue("page")
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    yield
+    assert not refused, refused
+
+
 @pytest.fixture
 def audit(page: Page) -> Iterator[PageAudit]:
     """Call `audit()` on each page of a journey; the test fails if a page it showed went unchecked."""

@@ -159,3 +159,53 @@ def test_an_api_request_without_csrf_on_a_session_gets_json(newcomer):
 
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
+
+
+def test_the_errors_of_a_list_s_items_are_an_array_with_one_entry_per_item(api_client, ruth):
+    api_client.force_authenticate(ruth.user)
+
+    response = api_client.post("/api/v1/visits/", {"tasks": ["Shopping", "x" * 201, "Lunch"]}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["tasks"] == [[], ["Ensure this field has no more than 200 characters."]]
+
+
+def _nested(levels: int) -> str:
+    return '{"email": ' + "[" * (levels - 1) + '"a"' + "]" * (levels - 1) + "}"
+
+
+@pytest.mark.parametrize(
+    "body", [_nested(1_000), "[" * 1_000 + "]" * 1_000, '{"a":' * 1_000 + "1" + "}" * 1_000]
+)
+def test_json_nested_a_thousand_deep_is_refused_before_login(api_client, db, body):
+    response = api_client.post("/api/v1/auth/token/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "nested_too_deeply"
+    assert response.json()["detail"]
+
+
+def test_json_nested_too_deeply_is_refused_when_logged_in_too(api_client, megan):
+    api_client.force_authenticate(megan.user)
+    body = '{"weekly_times": ' + "[" * 100 + "]" * 100 + "}"
+
+    response = api_client.patch("/api/v1/profiles/me/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "nested_too_deeply"
+
+
+def test_json_within_the_nesting_limit_is_read_and_brackets_in_strings_do_not_count(api_client, db):
+    from carecoop.api import JSON_DEPTH_LIMIT
+
+    within = api_client.post(
+        "/api/v1/auth/token/", _nested(JSON_DEPTH_LIMIT), content_type="application/json"
+    )
+    beyond = api_client.post(
+        "/api/v1/auth/token/", _nested(JSON_DEPTH_LIMIT + 1), content_type="application/json"
+    )
+    quoted = api_client.post("/api/v1/auth/token/", {"email": "[{" * 1_000, "password": "x"}, format="json")
+
+    assert within.json()["code"] == "invalid"  # read, then refused as not an email
+    assert beyond.json()["code"] == "nested_too_deeply"
+    assert quoted.json()["email"] == ["Enter a valid email address."]

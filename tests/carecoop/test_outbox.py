@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -431,6 +431,58 @@ def test_a_worker_killed_mid_batch_sends_again_at_most_the_email_in_flight(db, m
     assert len(set(twice)) == 1
 
 
+def _committed() -> dict[str, str]:
+    """Each email's status as another connection sees it: only what has been committed."""
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute('SELECT "to", status FROM carecoop_email')
+            return dict(cursor.fetchall())
+    finally:
+        other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("taken", [True, False], ids=["taken-then-killed", "killed-before-taken"])
+def test_each_email_of_a_batch_is_committed_as_sent_once_the_server_has_it_so_a_kill_resends_none_of_them(
+    staff, monkeypatch, taken
+):
+    original = EmailBackend.send_messages
+    calls = []
+
+    def die_on_the_fourth(self, messages):
+        calls.append(messages[0].to[0])
+        if len(calls) == 4:
+            if taken:
+                original(self, messages)  # the server has it, and the process dies before marking it
+            raise _Killed
+        return original(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", die_on_the_fourth)
+    for i in range(10):
+        MembershipFactory(user__email=f"member{i}@example.org")
+    with pytest.raises(_Killed):
+        call_agm(staff)  # the notice to every member, sent after its commit in one run of the sender
+    addresses = sorted(Email.objects.values_list("to", flat=True))
+    assert len(addresses) == 10
+
+    committed = _committed()
+    assert [committed[a] for a in calls[:3]] == ["sent"] * 3  # committed, each as it went
+    assert sorted(a for a, status in committed.items() if status == "owed") == sorted(
+        set(addresses) - set(calls[:3])
+    )
+
+    monkeypatch.setattr(EmailBackend, "send_messages", original)
+    assert outbox.emails_send() == 7  # the rerun sends the rest, and nothing it had sent
+
+    copies = Counter(m.to[0] for m in mail.outbox)
+    assert sorted(copies) == addresses  # nothing lost...
+    assert [a for a, n in copies.items() if n > 1] == (
+        [calls[3]] if taken else []
+    )  # ...at most the one in flight twice
+    assert set(_committed().values()) == {"sent"}
+
+
 def test_an_email_taken_back_or_no_longer_news_is_not_sent(db, time_machine):
     time_machine.move_to(NOW, tick=False)
     outbox.email_queue(kind="members.application_rejected", to="a@example.org", about="thing:1")
@@ -484,6 +536,30 @@ def test_after_the_commit_a_real_worker_on_redis_sends_them_and_the_sweep_sent_t
         )
     )
     assert sorted(m.to[0] for m in mail.outbox) == [f"member{i}@example.org" for i in range(5)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_server_dropping_mid_batch_under_a_real_worker_on_redis_loses_and_doubles_nothing(
+    real_celery_worker, monkeypatch
+):
+    from celery.worker import state
+
+    original = EmailBackend.send_messages
+    calls = []
+
+    def drop_on_the_fourth(self, messages):
+        calls.append(messages[0].to[0])
+        if len(calls) == 4:
+            raise SMTPServerDisconnected("Connection unexpectedly closed")
+        return original(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", drop_on_the_fourth)
+    with transaction.atomic():
+        queued = _queue(10)  # one task, one run of the sender; it stops at the fourth and is retried
+
+    assert wait_for(lambda: not owed() and not state.active_requests and not state.reserved_requests)
+    assert calls[3] == calls[4]  # the retry began with the one the server dropped...
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(e.to for e in queued)  # ...and each went once
 
 
 # --- Queuing many at once ---------------------------------------------------------------------------

@@ -1,3 +1,6 @@
+import re
+
+import jsonschema
 from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 
@@ -69,14 +72,87 @@ def test_no_request_field_is_called_detail_or_code():
     assert clashing == []
 
 
-def test_every_operation_documents_the_error_body():
-    schema = _schema()
-    undocumented = [
+def _operations_without(schema, documented) -> list[tuple[str, str]]:
+    """The (path, method) of every operation whose responses `documented` finds wanting."""
+    return [
         (path, method)
         for path, operations in schema["paths"].items()
         for method, operation in operations.items()
-        if operation["responses"].get("4XX", {}).get("content", {}).get("application/json", {}).get("schema")
-        != {"$ref": "#/components/schemas/Error"}
+        if not documented(operation["responses"])
     ]
+
+
+def test_every_operation_documents_the_error_body():
+    schema = _schema()
+
+    def error_body(responses):
+        json_body = responses.get("4XX", {}).get("content", {}).get("application/json", {})
+        return json_body.get("schema") == {"$ref": "#/components/schemas/Error"}
+
+    undocumented = _operations_without(schema, error_body)
+
     assert undocumented == []
     assert schema["components"]["schemas"]["Error"]["required"] == ["detail", "code"]
+
+
+def test_error_bodies_are_the_error_the_schema_documents(api_client, ruth, megan):
+    """Field errors of every shape: a value's, a list of values' items, a list of objects' items
+    and an object's keys."""
+    error = {"$ref": "#/components/schemas/Error", "components": _schema()["components"]}
+    api_client.force_authenticate(megan.user)
+    refused = [
+        api_client.post(
+            "/api/v1/visits/", {"tasks": ["Shopping", "x" * 201], "starts": "soon"}, format="json"
+        ),
+        api_client.patch("/api/v1/profiles/me/", {"weekly_times": [{"weekday": 1}]}, format="json"),
+        api_client.patch("/api/v1/profiles/me/", {"visibility": {"gender": "everyone"}}, format="json"),
+        api_client.get("/api/v1/visits/999999/"),
+        api_client.put("/api/v1/me/", {}, format="json"),
+    ]
+
+    assert [response.status_code for response in refused] == [400, 400, 400, 404, 405]
+    for response in refused:
+        jsonschema.validate(response.json(), error)
+
+
+def _formats(node):
+    if isinstance(node, dict):
+        if isinstance(node.get("format"), str):
+            yield node["format"]
+        for value in node.values():
+            yield from _formats(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _formats(value)
+
+
+def test_no_time_of_day_is_documented_with_an_offset_it_does_not_have():
+    """OpenAPI's `format: time` is RFC 3339's, with an offset; the API's times of day (a weekly
+    time) are London's clock, HH:MM, and say so with a pattern."""
+    schema = _schema()
+
+    assert "time" not in set(_formats(schema))
+    starts = schema["components"]["schemas"]["WeeklyTime"]["properties"]["starts"]
+    assert re.fullmatch(starts["pattern"], "09:00")
+    assert re.fullmatch(starts["pattern"], "09:00:00")
+    assert not re.fullmatch(starts["pattern"], "09:00+01:00")
+
+
+def test_a_weekly_time_is_given_as_the_schema_says(api_client, megan):
+    api_client.force_authenticate(megan.user)
+    components = _schema()["components"]
+    weekly_time = {"$ref": "#/components/schemas/WeeklyTime", "components": components}
+
+    given = api_client.get("/api/v1/profiles/me/").json()["weekly_times"]
+
+    assert given
+    for each in given:
+        jsonschema.validate(each, weekly_time)
+
+
+def test_every_operation_documents_the_503_of_a_database_outage():
+    undocumented = _operations_without(
+        _schema(), lambda responses: "Retry-After" in responses.get("503", {}).get("headers", {})
+    )
+
+    assert undocumented == []

@@ -54,16 +54,58 @@ print(json.dumps({"cache": settings.CACHES["default"], "sessions": settings.SESS
 """
 
 
-def test_production_keeps_sessions_and_the_cache_in_redis():
+def test_production_keeps_the_cache_in_redis_and_sessions_in_the_database():
     result = _run(["-c", PRINT_SHARED_STATE], _clean_env(**PRODUCTION_ENV))
 
     assert result.returncode == 0, result.stderr
     shared = json.loads(result.stdout)
-    assert shared["cache"] == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": PRODUCTION_ENV["CACHE_URL"],
+    assert shared["cache"]["BACKEND"] == "carecoop.cache.OutageTolerantRedisCache"
+    assert shared["cache"]["LOCATION"] == PRODUCTION_ENV["CACHE_URL"]
+    # A Redis that stops answering (a lost network) is given up on, not waited for for ever.
+    assert shared["cache"]["OPTIONS"]["socket_timeout"] > 0
+    assert shared["cache"]["OPTIONS"]["socket_connect_timeout"] > 0
+    assert shared["sessions"] == "django.contrib.sessions.backends.db"
+
+
+PRINT_REPORTING = """
+import json
+import django
+django.setup()
+import sentry_sdk
+from django.conf import settings
+client = sentry_sdk.get_client()
+print(json.dumps({
+    "admins": settings.ADMINS,
+    "sentry": client.is_active(),
+    "environment": client.options["environment"],
+}))
+"""
+
+
+def test_production_reports_errors_to_the_admins_and_sentry_named_in_the_environment():
+    env = _clean_env(
+        **PRODUCTION_ENV,
+        DJANGO_ADMINS="Ann Lee <ann@caldervalley.care.example>,ops@caldervalley.care.example",
+        SENTRY_DSN="https://public@sentry.example/1",
+        SENTRY_ENVIRONMENT="staging",
+    )
+
+    result = _run(["-c", PRINT_REPORTING], env)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "admins": [["Ann Lee", "ann@caldervalley.care.example"], ["", "ops@caldervalley.care.example"]],
+        "sentry": True,
+        "environment": "staging",
     }
-    assert shared["sessions"] == "django.contrib.sessions.backends.cached_db"
+
+
+def test_production_without_a_dsn_sends_nothing_to_sentry():
+    result = _run(["-c", PRINT_REPORTING], _clean_env(**PRODUCTION_ENV))
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["sentry"] is False
+    assert json.loads(result.stdout)["admins"] == []
 
 
 @pytest.mark.parametrize(

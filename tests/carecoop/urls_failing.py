@@ -8,8 +8,16 @@ def failing_view(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("A failure the view did not expect")
 
 
+def failing_with_personal_data(request: HttpRequest) -> HttpResponse:
+    # What a real view holds when it fails: what was posted, and who is asking.
+    note = request.POST.get("note", "")
+    email = request.user.email if request.user.is_authenticated else ""
+    raise RuntimeError(f"Could not keep a care note of {len(note)} characters for {email}")
+
+
 urlpatterns = [
     path("api/v1/failing/", failing_view),
+    path("failing/with-personal-data/", failing_with_personal_data),
     path("failing/", failing_view),
     path("", include("carecoop.urls")),
 ]

@@ -26,6 +26,7 @@ from tests.factories import (
     in_circle,
     in_team,
     record_right_to_work,
+    with_photo,
 )
 from tests.governance.conftest import open_motion_ballot
 from tests.second_factor import log_in_with_second_factor
@@ -264,8 +265,7 @@ def test_a_worker_sees_today_and_tomorrow_open_visits_hours_waiting_and_checks_e
 
 
 def test_a_person_sees_who_is_coming_with_their_photo_and_the_team_and_can_book(client, ruth, megan, asha):
-    megan.profile.photo.name = "profiles/megan.jpg"
-    megan.profile.save()
+    with_photo(megan)
     _accepted(ruth, megan, _at(2))
     _offered(ruth, asha, _at(28))
 
@@ -284,7 +284,7 @@ def test_a_person_sees_who_is_coming_with_their_photo_and_the_team_and_can_book(
 
 
 def test_a_photo_the_worker_keeps_from_members_is_not_shown(client, ruth, megan):
-    megan.profile.photo.name = "profiles/megan.jpg"
+    with_photo(megan)
     megan.profile.visibility = {"photo": "staff"}
     megan.profile.save()
     _accepted(ruth, megan, _at(2))
@@ -292,6 +292,18 @@ def test_a_photo_the_worker_keeps_from_members_is_not_shown(client, ruth, megan)
     html = _page(client, ruth.user)
 
     assert reverse("profile_photo", args=[megan.number]) not in html
+
+
+def test_a_photo_whose_file_is_lost_shows_as_the_placeholder(client, ruth, megan):
+    megan.profile.photo.name = "profiles/lost.jpg"  # named in the database, not in storage
+    megan.profile.save()
+    _accepted(ruth, megan, _at(2))
+
+    html = _page(client, ruth.user)
+
+    assert "Megan is coming" in html
+    assert reverse("profile_photo", args=[megan.number]) not in html
+    assert 'face--none" aria-hidden="true">M</span>' in html
 
 
 def test_a_person_with_nothing_booked_is_told_so_and_offered_the_book_button(client, ruth):
@@ -469,8 +481,7 @@ def _people_world(receivers, staff, supporter, n):
             for k in range(n)
         ]
         for k, worker in enumerate(workers):
-            worker.profile.photo.name = f"profiles/{worker.pk}.jpg"
-            worker.profile.save()
+            with_photo(worker)
             _accepted(receiver, worker, _at(2 + k))
             _delivered(receiver, worker, hours_ago=30 + k)
             Introduction.objects.create(

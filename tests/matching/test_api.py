@@ -148,6 +148,16 @@ def test_the_team_gives_roles_and_removes_members_through_the_api(api_client, ru
     assert api_client.get(f"/api/v1/teams/{ruth.number}/").json()["members"] == []
 
 
+@pytest.mark.parametrize("path", ["roles/", "members/1/end/"])
+def test_the_team_s_actions_offer_only_their_post(api_client, ruth, path):
+    api_client.force_authenticate(ruth.user)
+
+    response = api_client.get(f"/api/v1/teams/{ruth.number}/{path}")
+
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+
+
 def test_someone_outside_the_team_cannot_read_it_through_the_api(api_client, ruth, nearby):
     api_client.force_authenticate(nearby.user)
 

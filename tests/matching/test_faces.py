@@ -86,6 +86,27 @@ def test_worker_cards_show_the_photo_members_may_see_and_initials_for_the_rest(
     assert client.get(reverse("profile_photo", args=[tom.number])).status_code == 404
 
 
+def test_a_photo_whose_file_is_lost_shows_as_initials_and_its_address_is_not_found(client, ruth, megan):
+    _photo(megan)
+    profile = Profile.objects.get(membership=megan)
+    profile.photo.storage.delete(profile.photo.name)
+    client.force_login(ruth.user)
+
+    profile_page = client.get(reverse("member_profile", args=[megan.number])).content.decode()
+    cards = client.get(reverse("worker_search")).content.decode()
+    photo = client.get(reverse("profile_photo", args=[megan.number]))
+
+    assert _photo_src(megan) not in profile_page
+    assert 'avatar--96 avatar--initials" aria-hidden="true">M<' in profile_page
+    assert megan.profile.display_name in cards
+    assert _photo_src(megan) not in cards
+    assert photo.status_code == 404
+    client.force_login(megan.user)
+    own = client.get(reverse("profile_edit"))
+    assert own.status_code == 200
+    assert _photo_src(megan) not in own.content.decode()
+
+
 def test_a_worker_without_a_photo_has_their_initials_on_their_profile(client, ruth, megan):
     client.force_login(ruth.user)
 

@@ -459,6 +459,10 @@ def test_a_worker_reads_and_changes_their_profile_through_the_api(api_client, wo
         ({"gender": "lady"}, "invalid"),
         ({"gender": "self_describe"}, "gender_self_described_required"),
         ({"weekly_times": [{"weekday": 1, "starts": "14:00", "ends": "09:00"}]}, "invalid_weekly_time"),
+        ({"weekly_times": [{"weekday": 1, "starts": "09:00"}]}, "invalid"),
+        ({"weekly_times": [{}]}, "invalid"),
+        ({"weekly_times": [{"weekday": 1, "starts": "09:00+05:00", "ends": "12:00"}]}, "invalid"),
+        ({"weekly_times": [{"weekday": 1, "starts": "9", "ends": "12:00"}]}, "invalid"),
     ],
 )
 def test_bad_profile_changes_through_the_api_are_4xx_and_change_nothing(api_client, worker, body, code):
@@ -470,6 +474,19 @@ def test_bad_profile_changes_through_the_api_are_4xx_and_change_nothing(api_clie
     assert response.status_code == 400
     assert response.json()["code"] == code
     assert api_client.get("/api/v1/profiles/me/").json() == before
+
+
+def test_a_weekly_time_missing_a_part_is_refused_beside_that_part_of_that_item(api_client, worker):
+    # A PATCH changes only the fields it sends, but each weekly time it sends is whole.
+    api_client.force_authenticate(worker.user)
+    good = {"weekday": 2, "starts": "09:00", "ends": "13:00"}
+
+    response = api_client.patch(
+        "/api/v1/profiles/me/", {"weekly_times": [good, {"weekday": 1, "starts": "09:00"}]}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["weekly_times"] == [{}, {"ends": ["This field is required."]}]
 
 
 def test_someone_who_is_not_a_member_has_no_profile_in_the_api(api_client, newcomer):

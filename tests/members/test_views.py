@@ -232,3 +232,27 @@ def test_a_member_who_is_not_staff_is_told_the_admin_is_not_for_them(client, new
 
     assert response.status_code == 403
     assert "You cannot open this page" in response.content.decode()
+
+
+def test_sign_up_does_the_same_work_for_a_registered_address_as_for_a_new_one(client, newcomer, monkeypatch):
+    """Hashing the password is nearly all of a sign-up's time: an address already registered
+    hashes it too, so the answer's timing does not tell who is registered."""
+    from django.contrib.auth.hashers import get_hasher
+
+    hasher = type(get_hasher())
+    hashed: list[str] = []
+    encode = hasher.encode
+    monkeypatch.setattr(
+        hasher,
+        "encode",
+        lambda self, password, salt, *a, **k: (
+            hashed.append(password) or encode(self, password, salt, *a, **k)
+        ),
+    )
+
+    new = _signup(client, email="robin@example.org", password="a new one 4 Robin")
+    registered = _signup(client, email="newcomer@example.org", password="a guess 4 someone")
+
+    assert hashed == ["a new one 4 Robin", "a guess 4 someone"]
+    assert new.status_code == registered.status_code == 302
+    assert new["Location"] == registered["Location"]

@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.models import _User
+from django.http import HttpRequest
 
 class LoginForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None: ...
@@ -18,6 +19,8 @@ class AddEmailForm(forms.Form):
     def __init__(self, user: _User | None = None, *args: Any, **kwargs: Any) -> None: ...
 
 class SignupForm(forms.Form):
+    account_already_exists: bool
     def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+    def try_save(self, request: HttpRequest) -> tuple[Any, Any]: ...
 
 def __getattr__(name: str) -> Any: ...
