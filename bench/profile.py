@@ -13,7 +13,7 @@ from django.test import Client
 from pyinstrument import Profiler
 
 from bench.measure import pages, request
-from bench.town import town_read
+from bench.town import log_in, town_read
 
 
 def main() -> None:
@@ -26,7 +26,7 @@ def main() -> None:
     if page is None:
         raise SystemExit(f"No page called {args.page!r}: {', '.join(p.name for p in pages(town))}")
     client = Client()
-    client.force_login(town.users[page.persona])
+    log_in(client, town.users[page.persona])
     request(client, page)
     profiler = Profiler(interval=0.0005)
     with profiler:

@@ -3,6 +3,9 @@ and the ids its pages are addressed by."""
 
 from dataclasses import dataclass
 
+from django.test import Client
+
+from carecoop import second_factor
 from carecoop.town import TOWN_PERSONAS
 from governance.models import Ballot, Eligibility
 from members.models import Membership, Skill, User
@@ -47,3 +50,11 @@ def town_read() -> Town:
         open_ballot_id=open_ballot.pk,
         closed_ballot_id=closed_ballot.pk,
     )
+
+
+def log_in(client: Client, user: User) -> None:
+    """A session for the member, as the login pages make it: staff's has passed their second
+    factor (decision 44), or every staff page would answer with a redirect to enter it."""
+    client.force_login(user)
+    if user.is_staff:
+        second_factor.session_second_factor_record(client.session, user)

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 from solo.admin import SingletonModelAdmin
 
-from carecoop.models import Email
+from carecoop.models import Email, StaffAction
 from carecoop.permissions import is_staff
 
 M = TypeVar("M", bound=Model)
@@ -75,4 +75,22 @@ class EmailAdmin(admin.ModelAdmin[Email]):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Email | None = None) -> bool:
+        return False
+
+
+@admin.register(StaffAction)
+class StaffActionAdmin(StaffAdminMixin, admin.ModelAdmin[StaffAction]):
+    """The log of staff actions, to read: nobody adds, changes or deletes an entry here (and the
+    database refuses a change or a deletion from anywhere)."""
+
+    list_display = ("at", "by", "action", "summary", "member")
+    list_filter = ("action",)
+    search_fields = ("summary", "by__email", "member__email")
+    date_hierarchy = "at"
+    list_select_related = ("by", "member")
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

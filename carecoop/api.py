@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from rest_framework import exceptions, pagination, parsers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -186,6 +187,12 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                     response["content"] = _error_content(formats)
             responses.setdefault("503", unavailable)
     return result
+
+
+class TokenScheme(KnoxTokenScheme):  # type: ignore[no-untyped-call]  # an untyped contrib
+    """The schema's token authentication: knox's, as the API uses it (carecoop.second_factor)."""
+
+    target_class = "carecoop.second_factor.TokenAuthentication"
 
 
 def _error_content(formats: set[str]) -> dict[str, Any]:

@@ -7,3 +7,9 @@ class CarecoopConfig(AppConfig):
 
     name = "carecoop"
     verbose_name = _("Site")
+
+    def ready(self) -> None:
+        from carecoop import audit, second_factor
+
+        second_factor.connect_signals()
+        audit.connect_signals()

@@ -1,5 +1,6 @@
 """The one email outbox: every email the site sends, from any app, is a row here first."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -52,3 +53,40 @@ class Email(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to}"
+
+
+class StaffAction(models.Model):
+    """One thing a staff member did: who, what, when, and to which member's account (decision 44).
+
+    Written in the same transaction as the change it records, so it is there exactly when the
+    change is. Never changed or deleted: the database itself refuses an UPDATE or a DELETE of a
+    row (the trigger in migration 0003), whatever the code above it does."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
+    )
+    # A stable code for programs ("application.approve"); the summary is for people.
+    action = models.CharField(_("action"), max_length=60)
+    summary = models.CharField(_("what"), max_length=300)
+    # The member (or applicant) acted on; none for what concerns the whole co-op (a meeting).
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+
+    class Meta:
+        verbose_name = _("staff action")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["-at", "-id"], name="staffaction_newest"),
+            models.Index(fields=["member", "-at", "-id"], name="staffaction_member_newest"),
+            models.Index(fields=["by", "-at", "-id"], name="staffaction_by_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

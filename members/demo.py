@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from io import BytesIO
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.utils import encrypt
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Q
@@ -31,6 +34,10 @@ from members.models import (
 )
 
 DEMO_PASSWORD = "calder-demo-2026"
+# Staff log in with a code from an authenticator app (decision 44). The demo's staff share this
+# published secret: add it to any authenticator app, or print the current code with
+# `manage.py demo_code`.
+DEMO_TOTP_SECRET = "CALDERDEMOCALDERDEMOCALDERDEMO22"
 FOUNDED = datetime.date(2025, 1, 6)
 DOMAIN = "demo.carecoop.example"
 
@@ -40,6 +47,7 @@ class DemoLogin:
     role: str
     email: str
     password: str
+    totp_secret: str = ""
 
 
 @dataclass
@@ -362,6 +370,17 @@ def _account(email: str, *, is_staff: bool = False) -> User:
     return user
 
 
+def _authenticator_app(user: User) -> None:
+    """The demo's staff have an authenticator app set up with the published secret (put back
+    if someone trying the demo turned it off or set up their own)."""
+    current = Authenticator.objects.filter(user=user)
+    app = current.filter(type=Authenticator.Type.TOTP).first()
+    if app is not None and app.data.get("secret") == encrypt(DEMO_TOTP_SECRET) and current.count() == 1:
+        return
+    current.delete()
+    TOTP.activate(user, DEMO_TOTP_SECRET)
+
+
 def _documents(staff: User) -> tuple[GoverningDocument, GoverningDocument]:
     current = selectors.documents_current()
     rules = current.get(GoverningDocument.Kind.RULES) or services.document_publish(
@@ -521,8 +540,11 @@ def seed() -> list[DemoLogin]:
     staff_users = []
     for key, role in STAFF:
         user = _account(f"{key}@{DOMAIN}", is_staff=True)
+        _authenticator_app(user)
         staff_users.append(user)
-        logins.append(DemoLogin(role=role, email=user.email, password=DEMO_PASSWORD))
+        logins.append(
+            DemoLogin(role=role, email=user.email, password=DEMO_PASSWORD, totp_secret=DEMO_TOTP_SECRET)
+        )
     staff = staff_users[0]
     documents = _documents(staff)
 

@@ -9,6 +9,7 @@ from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKe
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.contrib.auth.hashers import make_password
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,7 @@ from members.models import (
     Membership,
     Skill,
     TrainingCourse,
+    User,
     VettingCheck,
     WeeklyTime,
 )
@@ -245,6 +247,17 @@ class RegisterFilterForm(forms.Form):
         required=False,
         choices=[("", _("Current and former")), ("current", _("Current only")), ("ceased", _("Former only"))],
     )
+
+
+class StaffActionFilterForm(forms.Form):
+    member = forms.IntegerField(label=_("Member number"), required=False, min_value=1, max_value=2**31 - 1)
+    by = forms.ModelChoiceField(
+        label=_("Staff member"), required=False, queryset=User.objects.none(), empty_label=_("All staff")
+    )
+
+    def __init__(self, *args: Any, staff: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["by"].queryset = staff  # type: ignore[attr-defined]
 
 
 class ChangeClassForm(forms.Form):

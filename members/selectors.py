@@ -14,6 +14,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -29,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from carecoop import request_memo
 from carecoop.db import number_from_text
+from carecoop.models import StaffAction
 from carecoop.money import pounds, pounds_figure
 from carecoop.personal_data import Section, section, sections
 from members import profiles
@@ -801,3 +803,24 @@ def personal_data_for(*, user: User) -> list[Section]:
 def _words_of(attribute: str) -> Callable[[Profile], list[str]]:
     """The names of a profile's words from one of its (prefetched) lists."""
     return lambda profile: [word.name for word in getattr(profile, attribute).all()]
+
+
+# --- The log of staff actions ---------------------------------------------------------------------
+
+
+def staff_action_list(*, member_number: int | None = None, by_id: int | None = None) -> QuerySet[StaffAction]:
+    """The log of staff actions, newest first, for one member (by membership number) and/or one
+    staff member. Each entry's people come with it, and the member's names from the register in
+    one more query, however long the page."""
+    actions = StaffAction.objects.select_related("by", "member").prefetch_related(
+        Prefetch("member__memberships", queryset=Membership.objects.order_by("-pk"), to_attr="register_rows")
+    )
+    if member_number is not None:
+        actions = actions.filter(member__memberships__number=member_number)
+    if by_id is not None:
+        actions = actions.filter(by_id=by_id)
+    return actions.order_by("-at", "-pk")
+
+
+def staff_list() -> QuerySet[User]:
+    return User.objects.filter(is_staff=True).order_by("email")

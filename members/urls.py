@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/register/", views.staff_register, name="staff_register"),
     path("staff/members/<int:number>/", views.staff_member_detail, name="staff_member_detail"),
     path("staff/documents/", views.staff_documents, name="staff_documents"),
+    path("staff/log/", views.staff_action_log, name="staff_action_log"),
     path("staff/vetting/", views.staff_vetting_dashboard, name="staff_vetting_dashboard"),
     path("staff/members/<int:number>/vetting/", views.staff_worker_vetting, name="staff_worker_vetting"),
 ]

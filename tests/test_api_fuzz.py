@@ -24,6 +24,8 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from tests.second_factor import authenticator_app_for
+
 APP = get_wsgi_application()
 # Drawn cases for each operation, beyond schemathesis's own boundary and negative cases (some
 # 70 an operation), which every run makes too.
@@ -55,7 +57,10 @@ def _headers(request: pytest.FixtureRequest, role: str) -> dict[str, str]:
     if cast is None:
         return {}
     member = request.getfixturevalue(cast)
-    _, token = AuthToken.objects.create(getattr(member, "user", member))
+    user = getattr(member, "user", member)
+    if user.is_staff:  # a staff token works only while the account has an authenticator app
+        authenticator_app_for(user)
+    _, token = AuthToken.objects.create(user)
     return {"Authorization": f"Token {token}"}
 
 

@@ -56,6 +56,7 @@ from tests.factories import (
 )
 from tests.governance.dividends import allocation_propose, calculate, confirmed_visit, motion_decided
 from tests.matching.conftest import nearby_worker
+from tests.second_factor import log_in_with_second_factor
 
 # Marked so that the test database is made; the town itself is built by the module's fixture.
 pytestmark = pytest.mark.django_db
@@ -611,7 +612,7 @@ class Measured:
 def _ask(client: Client, town: Town, page: Page) -> Asked:
     path = page.path(town)
     cache.clear()  # rate limits and throttles count in the cache
-    client.force_login(town.people[page.who])
+    log_in_with_second_factor(client, town.people[page.who])
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
         body = b"".join(response.streaming_content) if response.streaming else response.content

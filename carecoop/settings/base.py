@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "simple_history",
     "phonenumber_field",
     "solo",
@@ -116,6 +117,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # A null character in the query is a 400 for every page and API: the database cannot read one.
     "carecoop.middleware.NullCharacterRefusedMiddleware",
+    # A staff account is used only after its second factor (decision 44).
+    "carecoop.second_factor.StaffSecondFactorMiddleware",
     # Changes made through the admin are recorded with the staff member who made them.
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -250,6 +253,14 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 
+# Two-factor login (allauth.mfa): an authenticator app and recovery codes. Staff must use it
+# (carecoop.second_factor, decision 44); any member may.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = COOP_NAME
+# A code from the 30 seconds before or after is accepted too: a phone's clock a little out, or a
+# code typed as it changed. Each code is still accepted once only.
+MFA_TOTP_TOLERANCE = 1
+
 PHONENUMBER_DEFAULT_REGION = "GB"
 # Postcodes to coordinates (members/geo.py): district centroids, with no network service.
 CARECOOP_GEOCODER = env("CARECOOP_GEOCODER", default="members.geo.DistrictGeocoder")
@@ -364,7 +375,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated request then gets 401 with WWW-Authenticate: Token.
-        "knox.auth.TokenAuthentication",
+        "carecoop.second_factor.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

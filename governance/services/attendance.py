@@ -40,7 +40,7 @@ def attendance_mark(
     *, meeting: Meeting, membership: Membership, user: User, now: datetime | None = None
 ) -> Attendance:
     """Staff mark a member present in the room."""
-    staff_only(user, _("mark members present"))
+    staff_only(user, _("mark members present"), action="attendance_mark")
     if not meeting.in_session(now):
         raise ApplicationError(
             _("Members are marked present while the meeting is on."), code="not_in_session"

@@ -44,7 +44,7 @@ def ballot_create(
     changes_allowed: bool = True,
 ) -> Ballot:
     """A ballot on a motion (at its meeting) or a board election for one class's seats."""
-    staff_only(user, _("set up a ballot"))
+    staff_only(user, _("set up a ballot"), action="ballot_create")
     title = clean_text(title, field="title", what=_("a title"), most=200)
     if instant(closes_at) <= instant(opens_at):
         message = _("The ballot must close after it opens.")
@@ -145,7 +145,7 @@ def ballot_open(*, ballot: Ballot, user: User | None = None, now: datetime | Non
         Ballot.objects.select_for_update(of=("self",)).select_related("meeting", "motion").get(pk=ballot.pk)
     )
     if user is not None:
-        staff_or_chair(user, ballot.meeting, _("open a ballot"))
+        staff_or_chair(user, ballot.meeting, _("open a ballot"), action="ballot_open")
     if ballot.status != Ballot.Status.DRAFT:
         raise ConflictError(_("This ballot has already been opened."), code="already_open")
     if ballot.closes_at <= now:
@@ -206,7 +206,7 @@ def ballot_close(*, ballot: Ballot, user: User | None = None, now: datetime | No
     if ballot.status != Ballot.Status.OPEN:
         raise ConflictError(_("This ballot is not open."), code="not_open")
     if user is not None:
-        staff_or_chair(user, ballot.meeting, _("close a ballot"))
+        staff_or_chair(user, ballot.meeting, _("close a ballot"), action="ballot_close")
         if ballot.method == Ballot.Method.ONLINE and ballot.closes_at > now:
             raise ConflictError(
                 _("An online ballot stays open until its closing time, as members were told."),
@@ -272,7 +272,7 @@ def ballot_declare(*, ballot: Ballot, user: User, now: datetime | None = None) -
     ballot = (
         Ballot.objects.select_for_update(of=("self",)).select_related("meeting", "motion").get(pk=ballot.pk)
     )
-    staff_or_chair(user, ballot.meeting, _("declare the result"))
+    staff_or_chair(user, ballot.meeting, _("declare the result"), action="ballot_declare")
     if ballot.status != Ballot.Status.CLOSED:
         raise ConflictError(_("A result is declared once the ballot has closed."), code="not_closed")
     if ballot.declared_at is not None:

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 
+from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError, NotAllowedError
 from carecoop.permissions import is_staff
 from governance import permissions
@@ -46,15 +47,29 @@ def clean_text(value: str, *, field: str, what: str, most: int = TEXT_MAX) -> st
     return value
 
 
-def staff_or_chair(user: User, meeting: Meeting | None, what: str) -> None:
+def staff_or_chair(user: User, meeting: Meeting | None, what: str, *, action: str) -> None:
+    """Refuse anyone but staff and the meeting's chair; log it when staff act.
+
+    Every caller is a service in a transaction, so the log entry is kept only if the action
+    that follows commits."""
     member = None if is_staff(user) else member_selectors.membership_current_for_user(user=user)
     if not permissions.runs_meeting(user, member, meeting):
         raise NotAllowedError(
             _("Only the chair of the meeting or the co-op's staff can %(what)s.") % {"what": what},
             code="chair_only",
         )
+    _staff_action_logged(user, what, action=action, meeting=meeting)
 
 
-def staff_only(user: User, what: str) -> None:
+def staff_only(user: User, what: str, *, action: str) -> None:
+    """Refuse anyone but staff, and log the action (see `staff_or_chair`)."""
     if not is_staff(user):
         raise NotAllowedError(_("Only the co-op's staff can %(what)s.") % {"what": what}, code="staff_only")
+    _staff_action_logged(user, what, action=action)
+
+
+def _staff_action_logged(user: User, what: str, *, action: str, meeting: Meeting | None = None) -> None:
+    summary = what[:1].upper() + what[1:]
+    if meeting is not None:
+        summary = f"{summary} ({meeting.title})"
+    staff_action_record(by=user, action=f"governance.{action}", summary=summary)

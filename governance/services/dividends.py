@@ -42,7 +42,7 @@ def financial_year_record(
     *, user: User, starts: date, ends: date, surplus_pence: int, today: date | None = None
 ) -> FinancialYear:
     """Staff record a financial year that has ended, and its surplus (from its accounts)."""
-    staff_only(user, _("record a year's surplus"))
+    staff_only(user, _("record a year's surplus"), action="financial_year_record")
     today = today or timezone.localdate()
     surplus_pence = _pence(surplus_pence, "surplus")
     if ends <= starts:
@@ -79,7 +79,7 @@ def allocation_propose(
 ) -> DividendAllocation:
     """The board's proposal for sharing a year's surplus: every penny of it goes somewhere. The
     dividend rules in force (how advocates and investors share, ceased members) are fixed in it."""
-    staff_only(user, _("propose an allocation"))
+    staff_only(user, _("propose an allocation"), action="allocation_propose")
     year = FinancialYear.objects.select_for_update().get(pk=year.pk)
     amounts = {
         "reserve_pence": _pence(reserve_pence, "reserve_pence"),
@@ -153,7 +153,7 @@ def allocation_approve(
     *, user: User, allocation: DividendAllocation, motion: Motion, now: datetime | None = None
 ) -> DividendAllocation:
     """Record the AGM motion that approved this allocation (its ballot's result says it passed)."""
-    staff_only(user, _("record the AGM's approval"))
+    staff_only(user, _("record the AGM's approval"), action="allocation_approve")
     allocation = DividendAllocation.objects.select_for_update().get(pk=allocation.pk)
     motion = Motion.objects.select_for_update().get(pk=motion.pk)
     if allocation.motion_id is not None:
@@ -186,7 +186,7 @@ def allocation_calculation_start(
 ) -> DividendAllocation:
     """Mark the calculation started (or, after a worker died mid-way, to carry on). The doors call
     it through `governance.tasks.dividends_calculation_start`, which also queues the task."""
-    staff_only(user, _("calculate dividends"))
+    staff_only(user, _("calculate dividends"), action="allocation_calculation_start")
     allocation = DividendAllocation.objects.select_for_update().get(pk=allocation.pk)
     refusal = approval_refusal(allocation)
     if refusal is not None:
@@ -321,7 +321,7 @@ def allocation_pay(
 ) -> DividendAllocation:
     """Staff mark the dividends paid (after paying the payment file). Refused, with `not_approved`,
     unless an AGM motion approving this allocation has passed."""
-    staff_only(user, _("pay dividends"))
+    staff_only(user, _("pay dividends"), action="allocation_pay")
     allocation = DividendAllocation.objects.select_for_update().get(pk=allocation.pk)
     refusal = approval_refusal(allocation)
     if refusal is not None:

@@ -35,7 +35,7 @@ def interest_declare(
 ) -> InterestDeclaration:
     """Declare a year's interest on investors' share capital and issue each investor's statement.
     Once a year: the database refuses a second declaration, so nobody is paid twice."""
-    staff_only(user, _("declare interest on shares"))
+    staff_only(user, _("declare interest on shares"), action="interest_declare")
     rate = _rate(rate_percent)
     most = DividendPolicy.current().interest_max_percent
     if rate > most:
@@ -112,7 +112,7 @@ def interest_declare(
 def interest_pay(
     *, user: User, declaration: InterestDeclaration, now: datetime | None = None
 ) -> InterestDeclaration:
-    staff_only(user, _("pay interest"))
+    staff_only(user, _("pay interest"), action="interest_pay")
     declaration = InterestDeclaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.status == InterestDeclaration.Status.PAID:
         raise ConflictError(_("This interest is already paid."), code="already_paid")

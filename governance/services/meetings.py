@@ -43,7 +43,7 @@ def meeting_call(
     now: datetime | None = None,
 ) -> Meeting:
     """Call a general meeting and give every member notice of it, with the agenda, by email."""
-    staff_only(called_by, _("call a general meeting"))
+    staff_only(called_by, _("call a general meeting"), action="meeting_call")
     now = now or timezone.now()
     if kind not in Meeting.Kind.values:
         raise ApplicationError(
@@ -135,7 +135,7 @@ def meeting_amend(
     A new date, or a changed agenda, is new notice: it needs the clear days the rules ask for
     from today. A place, a link or a title can be put right without that. A meeting whose
     ballots have opened keeps its date."""
-    staff_only(user, _("change a general meeting"))
+    staff_only(user, _("change a general meeting"), action="meeting_amend")
     now = now or timezone.now()
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.starts_at <= now:
@@ -217,7 +217,7 @@ def _notice_period_check(*, starts_at: datetime, now: datetime) -> None:
 
 @transaction.atomic
 def meeting_chair_set(*, meeting: Meeting, chair: Membership | None, user: User) -> Meeting:
-    staff_only(user, _("choose the chair"))
+    staff_only(user, _("choose the chair"), action="meeting_chair_set")
     if chair is not None and not chair.is_current:
         raise ApplicationError(_("The chair must be a current member."), code="chair_not_member")
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -228,7 +228,7 @@ def meeting_chair_set(*, meeting: Meeting, chair: Membership | None, user: User)
 
 @transaction.atomic
 def document_attach(*, meeting: Meeting, title: str, file: UploadedFile, user: User) -> MeetingDocument:
-    staff_only(user, _("attach documents to a meeting"))
+    staff_only(user, _("attach documents to a meeting"), action="document_attach")
     title = clean_text(title, field="title", what=_("a title"), most=200)
     name = (file.name or "").lower()
     if not name.endswith(DOCUMENT_TYPES):
@@ -242,7 +242,7 @@ def document_attach(*, meeting: Meeting, title: str, file: UploadedFile, user: U
 
 @transaction.atomic
 def minutes_save(*, meeting: Meeting, text: str, user: User, now: datetime | None = None) -> Minutes:
-    staff_only(user, _("write the minutes"))
+    staff_only(user, _("write the minutes"), action="minutes_save")
     now = now or timezone.now()
     if meeting.starts_at > now:
         raise ApplicationError(
@@ -266,7 +266,7 @@ def minutes_approve(
     *, minutes: Minutes, at_meeting: Meeting, user: User, now: datetime | None = None
 ) -> Minutes:
     """Record that a later meeting approved these minutes; from then on they are fixed."""
-    staff_only(user, _("record the approval of minutes"))
+    staff_only(user, _("record the approval of minutes"), action="minutes_approve")
     now = now or timezone.now()
     minutes = Minutes.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=minutes.pk)
     if minutes.approved_at_meeting_id is not None:

@@ -35,7 +35,7 @@ def motion_propose(
     proposes (it needs none). An amendment gives the whole text as it would read if carried."""
     now = now or timezone.now()
     if by_board:
-        staff_only(user, _("put a motion from the board"))
+        staff_only(user, _("put a motion from the board"), action="motion_propose")
         proposer = None
     else:
         proposer = membership_of(user)

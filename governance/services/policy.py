@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError, NotAllowedError
 from carecoop.permissions import is_staff
 from governance.models import (
@@ -44,4 +45,7 @@ def governance_policy_update(*, user: User, **values: Any) -> GovernancePolicy:
             ) from error
         policy._change_reason = f"changed by {user.email}"  # type: ignore[attr-defined]
         policy.save()
+        staff_action_record(
+            by=user, action="governance.policy_update", summary="Changed the meeting and voting rules"
+        )
     return policy

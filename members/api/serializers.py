@@ -27,6 +27,13 @@ Word = TypeVar("Word", Language, LivedExperience, Skill)
 class AuthTokenInputSerializer(serializers.Serializer[None]):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    authenticator_code = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=64,
+        help_text="Staff only: a current code from their authenticator app, or a recovery code.",
+    )
 
 
 class AuthTokenOutputSerializer(serializers.Serializer[dict[str, object]]):

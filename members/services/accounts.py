@@ -6,6 +6,8 @@ from datetime import datetime
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.models import EmailAddress
 from allauth.account.utils import has_verified_email
+from allauth.core.context import request_context
+from allauth.mfa.base.forms import AuthenticateForm
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -13,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
-from carecoop.exceptions import ApplicationError, ConflictError, RateLimitedError
+from carecoop import second_factor
+from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError, RateLimitedError
+from carecoop.permissions import is_staff
 from members.models import (
     User,
 )
@@ -40,11 +44,15 @@ TOKEN_LIMIT_PER_USER = 20
 
 
 @transaction.atomic
-def auth_token_issue(*, request: HttpRequest, email: str, password: str) -> IssuedToken:
+def auth_token_issue(
+    *, request: HttpRequest, email: str, password: str, authenticator_code: str = ""
+) -> IssuedToken:
     """Give an API client a token for the account with this email and password.
 
     The same rules as logging in on the website: an active account with a verified email, and
-    allauth's failed-login limits, counted together with the website's.
+    allauth's failed-login limits, counted together with the website's. A staff account also
+    needs its authenticator app set up and a current code from it (or a recovery code), as its
+    login does (decision 44).
     """
     try:
         user = get_account_adapter(request).authenticate(
@@ -64,6 +72,8 @@ def auth_token_issue(*, request: HttpRequest, email: str, password: str) -> Issu
             _("Please verify your email address first: follow the link in the email we sent you."),
             code="email_unverified",
         )
+    if is_staff(user):
+        _second_factor_check(request=request, user=user, code=authenticator_code)
     # Lock the account's row so two requests at once cannot both pass the limit.
     User.objects.select_for_update().get(pk=user.pk)
     if AuthToken.objects.filter(user=user, expiry__gt=timezone.now()).count() >= TOKEN_LIMIT_PER_USER:
@@ -74,6 +84,27 @@ def auth_token_issue(*, request: HttpRequest, email: str, password: str) -> Issu
         )
     instance, token = AuthToken.objects.create(user=user)
     return IssuedToken(token=token, expiry=instance.expiry)
+
+
+def _second_factor_check(*, request: HttpRequest, user: User, code: str) -> None:
+    if not second_factor.has_second_factor(user):
+        raise NotAllowedError(
+            _("Staff must set up two-factor authentication on the website before using the API."),
+            code=second_factor.MFA_REQUIRED,
+        )
+    if not code.strip():
+        raise ApplicationError(
+            _("Enter the code from your authenticator app (or a recovery code)."), code="mfa_code_required"
+        )
+    # allauth's own check: a code is used once, and wrong codes count towards its lockout.
+    with request_context(request):
+        form = AuthenticateForm(user=user, data={"code": code})
+        if not form.is_valid():
+            raise ApplicationError(
+                _("That code is not right, or has been used. Try the next one from your app."),
+                code="mfa_code_invalid",
+            )
+        form.authenticator.record_usage()
 
 
 @transaction.atomic

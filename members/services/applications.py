@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from carecoop import outbox, request_memo
+from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError, ConflictError
 from carecoop.money import pounds
 from members import selectors
@@ -39,7 +40,7 @@ def document_publish(*, kind: str, title: str, body: str, by: User) -> Governing
     latest = GoverningDocument.objects.filter(kind=kind).aggregate(latest=Max("version"))["latest"] or 0
     try:
         with transaction.atomic():
-            return GoverningDocument.objects.create(
+            document = GoverningDocument.objects.create(
                 kind=kind, version=latest + 1, title=title.strip(), body=body.strip(), published_by=by
             )
     except IntegrityError as exc:
@@ -47,6 +48,12 @@ def document_publish(*, kind: str, title: str, body: str, by: User) -> Governing
             _("Someone published a new version at the same moment. Please reload and try again."),
             code="document_version_taken",
         ) from exc
+    staff_action_record(
+        by=by,
+        action="document.publish",
+        summary=f"Published version {document.version} of {document.get_kind_display()}: {document.title}",
+    )
+    return document
 
 
 REASON_MAX_LENGTH = 2000
@@ -247,6 +254,13 @@ def application_record_payment(
             "payment_recorded_at",
         ]
     )
+    staff_action_record(
+        by=by,
+        action="application.payment",
+        summary=f"Recorded {pounds(amount_pence)} for application {application.pk} "
+        f"(ref. {application.payment_reference})",
+        member=application.user,
+    )
     return application
 
 
@@ -304,6 +318,13 @@ def application_approve(*, application: Application, by: User, admitted_on: date
     application.decided_by = by
     application.save(update_fields=["status", "decided_at", "decided_by"])
     _decision_email_queue(application, membership)
+    staff_action_record(
+        by=by,
+        action="application.approve",
+        summary=f"Admitted {membership.legal_name} as member {membership.number} "
+        f"({membership.get_member_class_display()})",
+        member=application.user,
+    )
     return membership
 
 
@@ -329,6 +350,12 @@ def application_record_refund(
     application._history_user = by  # type: ignore[attr-defined]
     application._change_reason = _("Refund recorded")  # type: ignore[attr-defined]
     application.save(update_fields=["refund_reference", "refunded_on"])
+    staff_action_record(
+        by=by,
+        action="application.refund",
+        summary=f"Recorded the refund for application {application.pk} (ref. {application.refund_reference})",
+        member=application.user,
+    )
     return application
 
 
@@ -347,6 +374,12 @@ def application_reject(*, application: Application, by: User, reason: str) -> Ap
     application.decision_reason = reason.strip()
     application.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
     _decision_email_queue(application)
+    staff_action_record(
+        by=by,
+        action="application.reject",
+        summary=f"Turned down application {application.pk}: {application.decision_reason}",
+        member=application.user,
+    )
     return application
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecoop import request_memo
+from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError, ConflictError
 from carecoop.money import pounds
 from members import selectors
@@ -68,6 +69,13 @@ def membership_change_class(
     membership.save(update_fields=["member_class"])
     request_memo.forget()  # this request reads the changed membership from here on
     worker_bookable_refresh(membership=membership)
+    staff_action_record(
+        by=by,
+        action="register.class",
+        summary=f"Moved member {membership.number} to the {membership.get_member_class_display()} class: "
+        f"{reason.strip()}",
+        member=membership.user,
+    )
     return membership
 
 
@@ -90,6 +98,12 @@ def membership_update_details(
     membership._change_reason = reason.strip()  # type: ignore[attr-defined]
     membership.save(update_fields=["legal_name", "address", "postcode"])
     request_memo.forget()  # this request reads the changed membership from here on
+    staff_action_record(
+        by=by,
+        action="register.details",
+        summary=f"Changed member {membership.number}'s name or address in the register: {reason.strip()}",
+        member=membership.user,
+    )
     return membership
 
 
@@ -141,6 +155,13 @@ def membership_cease(
             recorded_by=by,
         )
     worker_bookable_refresh(membership=membership)
+    staff_action_record(
+        by=by,
+        action="register.cease",
+        summary=f"Ended member {membership.number}'s membership on {ceased_on:%d %B %Y} "
+        f"({membership.get_cessation_reason_display()})",
+        member=membership.user,
+    )
     return membership
 
 
@@ -185,7 +206,19 @@ def shares_subscribe(
         recorded_by=by,
     )
     worker_bookable_refresh(membership=membership)
+    _shares_logged(transaction_, by=by)
     return transaction_
+
+
+def _shares_logged(transaction_: ShareTransaction, *, by: User) -> None:
+    membership = transaction_.membership
+    staff_action_record(
+        by=by,
+        action=f"shares.{transaction_.kind}",
+        summary=f"Recorded {transaction_.get_kind_display().lower()} of {transaction_.shares} shares "
+        f"({pounds(transaction_.amount_pence)}) for member {membership.number}",
+        member=membership.user,
+    )
 
 
 @transaction.atomic
@@ -219,4 +252,5 @@ def shares_withdraw(
         recorded_by=by,
     )
     worker_bookable_refresh(membership=membership)
+    _shares_logged(transaction_, by=by)
     return transaction_

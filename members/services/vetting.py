@@ -9,6 +9,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from carecoop import outbox
+from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError, ConflictError
 from carecoop.outbox import Outgoing
 from members import selectors
@@ -128,6 +129,12 @@ def vetting_check_record(
     check._history_user = by  # type: ignore[attr-defined]
     check.save()
     worker_bookable_refresh(membership=membership)
+    staff_action_record(
+        by=by,
+        action="vetting.record",
+        summary=f"Recorded a {check.get_kind_display()} check for member {membership.number}",
+        member=membership.user,
+    )
     return check
 
 
@@ -144,6 +151,13 @@ def vetting_check_void(*, check: VettingCheck, by: User, reason: str) -> Vetting
     check._history_user = by  # type: ignore[attr-defined]
     check.save(update_fields=["voided_at", "voided_by", "void_reason"])
     worker_bookable_refresh(membership=check.membership)
+    staff_action_record(
+        by=by,
+        action="vetting.void",
+        summary=f"Stopped a {check.get_kind_display()} check counting for member {check.membership.number}: "
+        f"{check.void_reason}",
+        member=check.membership.user,
+    )
     return check
 
 

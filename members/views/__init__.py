@@ -22,6 +22,7 @@ from members.views.profiles import (
 )
 from members.views.staff import (
     REGISTER_PAGE_SIZE,
+    staff_action_log,
     staff_application_queue,
     staff_application_review,
     staff_documents,
@@ -44,6 +45,7 @@ __all__ = [
     "emergency_contact_edit",
     "profile_edit",
     "profile_photo",
+    "staff_action_log",
     "staff_application_queue",
     "staff_application_review",
     "staff_documents",

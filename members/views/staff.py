@@ -27,11 +27,13 @@ from members.forms import (
     RegisterFilterForm,
     RejectForm,
     ShareTransactionForm,
+    StaffActionFilterForm,
     VettingCheckForm,
 )
 from members.models import GoverningDocument, MemberClass, Membership, VettingCheck
 
 REGISTER_PAGE_SIZE = 50
+STAFF_LOG_PAGE_SIZE = 50
 
 
 @staff_required
@@ -318,3 +320,21 @@ def staff_worker_vetting(request: AuthenticatedHttpRequest, number: int) -> Http
         "forms": [(VettingCheck.Kind(kind).label, kind, form) for kind, form in forms.items()],
     }
     return render(request, "members/staff/worker_vetting.html", context, status=status)
+
+
+@staff_required
+def staff_action_log(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The log of staff actions: read only, newest first, by member and by staff member."""
+    form = StaffActionFilterForm(request.GET or None, staff=selectors.staff_list())
+    form.is_valid()  # a filter with a bad value is dropped; the other still applies
+    filters = getattr(form, "cleaned_data", {})
+    by = filters.get("by")
+    actions = selectors.staff_action_list(
+        member_number=filters.get("member"), by_id=by.pk if by is not None else None
+    )
+    page = Paginator(actions, STAFF_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "members/staff/action_log.html", {"form": form, "page": page, "query": query.urlencode()}
+    )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from carecoop.audit import staff_action_record
 from carecoop.exceptions import ConflictError, NotAllowedError
 from members.models import User
 from scheduling import permissions
@@ -124,4 +125,11 @@ def visit_hours_settle(
     visit._change_reason = f"Hours settled by {by.email}: {reason}{struck_note}"  # type: ignore[attr-defined]
     visit.save(update_fields=fields)
     notify_hours_settled(visit, struck=struck)
+    staff_action_record(
+        by=by,
+        action="visit.hours_settle",
+        summary=f"Settled the queried hours of visit {visit.pk} at {visit.worked_minutes} minutes: "
+        f"{reason}{struck_note}",
+        member=visit.receiver.user,
+    )
     return visit

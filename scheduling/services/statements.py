@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError, ConflictError
 from members.models import Policy, User
 from scheduling import statements
@@ -43,6 +44,9 @@ def month_close(*, month: date, by: User) -> ClosedMonth:
             closed = ClosedMonth.objects.create(month=month, closed_by=by)
     except IntegrityError:
         raise ConflictError(_("That month is already closed."), code="already_closed") from None
+    staff_action_record(
+        by=by, action="statements.month_close", summary=f"Closed {month:%B %Y} and wrote its statements"
+    )
     for side, by_member in lines.items():
         kept = Statement.objects.bulk_create(
             [

@@ -11,6 +11,7 @@ from playwright.sync_api import Page
 
 from members import reference_data
 from tests.browser.axe import PageAudit
+from tests.second_factor import authenticator_app_for
 
 CHROMIUM = Path(os.environ.get("CARECOOP_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -108,3 +109,11 @@ def audit(page: Page) -> Iterator[PageAudit]:
     yield page_audit
     missed = page_audit.unaudited()
     assert not missed, f"These pages were shown but never audited with axe-core: {missed}"
+
+
+@pytest.fixture
+def staff(staff):  # type: ignore[no-untyped-def]
+    """The secretary, with her authenticator app set up (tests.second_factor.TOTP_SECRET): she
+    logs in through the pages with her password and then a code from it."""
+    authenticator_app_for(staff)
+    return staff

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from members.models import Profile
 from tests.factories import VisitFactory
+from tests.second_factor import log_in_with_second_factor
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 
@@ -58,7 +59,7 @@ def test_no_answer_with_a_members_details_is_kept_by_a_cache(client, ruth, megan
     for user, path in [*_pages(ruth, megan), (staff, reverse("staff_register") + "?format=csv")]:
         client.logout()
         if user is not None:
-            client.force_login(user)
+            log_in_with_second_factor(client, user)
         response = client.get(path)
         assert response.status_code == 200, path
         cache_control = {part.strip() for part in response["Cache-Control"].split(",")}

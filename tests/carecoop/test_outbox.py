@@ -32,6 +32,7 @@ from tests.factories import MembershipFactory, UserFactory, add_worker, record_r
 from tests.governance.conftest import call_agm
 from tests.outbox import html_part, owed, send_owed, site_links
 from tests.scheduling.conftest import at
+from tests.second_factor import log_in_with_second_factor
 
 FAILING = "tests.failing_email.FailingEmailBackend"
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
@@ -589,7 +590,7 @@ def test_staff_read_the_outbox_in_the_admin_and_nobody_changes_it_there(client, 
     Email.objects.filter(pk=failed.pk).update(status=Email.Status.FAILED, error="SMTPRecipientsRefused")
     outbox.email_queue(kind="members.application_rejected", to="owed@example.org")
 
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     listing = client.get("/admin/carecoop/email/")
 
     assert listing.status_code == 200

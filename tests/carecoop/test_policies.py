@@ -8,6 +8,7 @@ from governance.models import GovernancePolicy
 from matching.models import MatchingPolicy
 from members.models import Policy
 from scheduling.models import SchedulingPolicy
+from tests.second_factor import log_in_with_second_factor
 
 POLICIES = [Policy, MatchingPolicy, SchedulingPolicy, GovernancePolicy]
 
@@ -25,7 +26,7 @@ def test_each_policy_is_one_row_made_on_first_use(db, model):
 
 
 def test_staff_open_a_policy_straight_at_its_form_and_its_history_lists_changes(client, staff):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     listing = client.get(reverse("admin:scheduling_schedulingpolicy_changelist"))
     assert listing.status_code == 200
     assert 'name="offer_expiry_hours"' in listing.content.decode()  # no list of one row first
@@ -42,7 +43,7 @@ def test_staff_open_a_policy_straight_at_its_form_and_its_history_lists_changes(
 
 @pytest.mark.parametrize("model", [Policy, MatchingPolicy, SchedulingPolicy])
 def test_nobody_adds_or_deletes_a_policy_in_the_admin(client, staff, model):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     meta = model._meta
     model.current()
 

@@ -2,9 +2,11 @@ from decimal import Decimal
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
-from members.demo import DEMO_PASSWORD
+from members.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from members.models import User
 
 
@@ -168,3 +170,29 @@ def test_the_demo_worker_at_ruths_door_has_her_phone_and_an_emergency_contact(db
     contact = EmergencyContact.objects.get(membership=ruth)
     assert (contact.name, contact.relationship) == ("Jane Sutcliffe", "Daughter")
     assert phones_for(memberships=[ruth])[ruth.pk] == "01422 842137"
+
+
+def test_the_demo_secretary_logs_in_with_the_published_authenticator_secret(db, capsys, client):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert DEMO_TOTP_SECRET in out
+
+    client.post(
+        reverse("account_login"), {"login": "secretary@demo.carecoop.example", "password": DEMO_PASSWORD}
+    )
+    call_command("demo_code")
+    code = capsys.readouterr().out.split()[0]
+    done = client.post(reverse("mfa_authenticate"), {"code": code})
+
+    assert done["Location"] == reverse("staff_home")
+    assert client.get(reverse("staff_home")).status_code == 200
+
+
+def test_seeding_again_puts_the_demo_authenticator_back(db):
+    call_command("seed_demo")
+    staff = User.objects.get(email="secretary@demo.carecoop.example")
+    Authenticator.objects.filter(user=staff).delete()
+
+    call_command("seed_demo")
+
+    assert Authenticator.objects.filter(user=staff, type="totp").count() == 1

@@ -12,6 +12,7 @@ from governance.selectors.staff import staff_work_waiting
 from members.models import Application
 from scheduling.models import Visit
 from tests.factories import PASSWORD, ApplicationFactory, VisitFactory, record_right_to_work
+from tests.second_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.usefixtures("now")
 
@@ -59,7 +60,7 @@ def test_the_counts_are_of_the_work_waiting_and_nothing_else(ruth, megan, margar
 
 def test_staff_see_each_count_with_a_link_to_where_it_is_settled(client, ruth, megan, margaret, staff):
     _waiting(ruth, megan, margaret, staff)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     html = client.get(reverse("staff_home")).content.decode()
 
@@ -94,7 +95,7 @@ def test_the_anonymous_are_asked_to_log_in(client, db):
 def test_the_home_asks_the_same_queries_however_much_is_waiting(
     client, ruth, megan, margaret, staff, django_assert_max_num_queries
 ):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     _waiting(ruth, megan, margaret, staff)
     with django_assert_max_num_queries(20) as few:
         assert client.get(reverse("staff_home")).status_code == 200

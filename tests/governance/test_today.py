@@ -29,6 +29,7 @@ from tests.factories import (
     with_photo,
 )
 from tests.governance.conftest import open_motion_ballot
+from tests.second_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.usefixtures("now")
 
@@ -402,7 +403,7 @@ def test_today_is_for_members_and_those_acting_for_one(client, newcomer, staff, 
     assert client.get(TODAY)["Location"].startswith(reverse("account_login"))
     client.force_login(newcomer)
     assert client.get(TODAY)["Location"] == reverse("account_overview")
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     assert client.get(TODAY)["Location"] == reverse("account_overview")
 
 

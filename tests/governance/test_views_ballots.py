@@ -15,6 +15,7 @@ from governance.receipts import receipt_hash
 from tests.clock import NOW
 from tests.factories import MembershipFactory, UserFactory
 from tests.governance.conftest import at, board_motion, open_motion_ballot
+from tests.second_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.usefixtures("now")
 
@@ -286,7 +287,7 @@ def test_the_chair_declares_and_a_member_cannot(client, motion_ballot, staff, ma
     _close(motion_ballot)
     client.force_login(margaret.user)
     assert client.post(f"/ballots/{motion_ballot.pk}/declare/").status_code == 403
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     client.post(f"/ballots/{motion_ballot.pk}/declare/")
     motion_ballot.refresh_from_db()
     assert motion_ballot.declared_at is not None
@@ -612,7 +613,7 @@ def test_the_staff_page_is_refused_to_all_but_staff_and_members_pages_hidden_fro
 
 def test_staff_set_up_a_motion_ballot_and_an_election(client, staff, agm):
     motion = board_motion(staff, agm)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     choose = client.get("/ballots/new/").content.decode()
     assert f"?motion={motion.pk}" in choose
     assert f"?meeting={agm.pk}" in choose
@@ -686,7 +687,7 @@ def test_staff_open_and_close_a_vote_at_the_meeting(client, staff, agm, margaret
         closes_at=at(14, 9),
         motion=board_motion(staff, agm, title="Elect the auditors"),
     )
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     before = client.get(f"/ballots/{ballot.pk}/").content.decode()
     assert "Open the vote now" not in before  # the meeting is not on yet
     assert "A vote at the meeting is opened here while the meeting is on" in before
@@ -695,7 +696,7 @@ def test_staff_open_and_close_a_vote_at_the_meeting(client, staff, agm, margaret
     assert "An online ballot opens by itself at its opening time." in not_due
 
     time_machine.move_to(at(12, 14, 30), tick=False)
-    client.force_login(staff)  # after the move: the old session has expired
+    log_in_with_second_factor(client, staff)  # after the move: the old session has expired
     services.attendance_mark(meeting=agm, membership=margaret, user=staff)
     assert "Open the vote now" in client.get(f"/ballots/{ballot.pk}/").content.decode()
     client.post(f"/ballots/{ballot.pk}/open/")

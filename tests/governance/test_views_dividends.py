@@ -16,6 +16,7 @@ from tests.governance.dividends import (
     motion_decided,
     year_record,
 )
+from tests.second_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.usefixtures("now")
 
@@ -51,7 +52,7 @@ def test_staff_pages_answer_403_to_members_and_ask_the_anonymous_to_log_in(clien
 
 
 def test_staff_record_a_surplus_and_a_bad_one_is_a_form_error_that_changes_nothing(client, staff):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     bad = client.post(
         reverse("staff_dividends"), {"starts": "2025-04-01", "ends": "2025-03-01", "surplus": "10"}
     )
@@ -70,7 +71,7 @@ def test_staff_record_a_surplus_and_a_bad_one_is_a_form_error_that_changes_nothi
 def test_staff_propose_approve_calculate_and_pay_through_the_pages(client, staff, margaret, tom, ruth, megan):
     confirmed_visit(ruth, megan, in_year(5, 1), hours=3)
     year = year_record(staff, surplus_pence=1000_00)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     response = client.post(
         reverse("staff_dividend_year", args=[year.pk]),
         {
@@ -128,7 +129,7 @@ def test_the_payment_file_opens_names_as_text_not_formulas(client, staff, margar
     sly = MembershipFactory(member_class="worker", legal_name='=HYPERLINK("http://evil.example")')
     confirmed_visit(ruth, sly, in_year(5, 1))
     allocation = calculate(staff, approved_allocation(staff, [margaret, tom], workers_pence=10_00))
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     body = client.get(reverse("staff_dividend_csv", args=[allocation.pk])).content.decode()
     assert "'=HYPERLINK" in body
 
@@ -158,7 +159,7 @@ def test_the_staff_pages_keep_their_queries_whatever_the_number_of_members(
     client, staff, margaret, tom, ruth, workers, django_assert_max_num_queries
 ):
     allocation = _many_calculated(staff, [margaret, tom], ruth, workers)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("staff_dividend_allocation", args=[allocation.pk])).status_code == 200
     with django_assert_max_num_queries(10):
@@ -200,7 +201,7 @@ def test_staff_declare_interest_on_its_page_then_export_and_pay_it(client, staff
         client.post(reverse("staff_interest_declare", args=[year.pk]), {"rate_percent": "3"}).status_code
         == 403
     )
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     client.post(reverse("staff_interest_declare", args=[year.pk]), {"rate_percent": "9"})  # above the cap
     assert not InterestDeclaration.objects.exists()
     client.post(reverse("staff_interest_declare", args=[year.pk]), {"rate_percent": "3"})

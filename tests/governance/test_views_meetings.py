@@ -22,6 +22,7 @@ from governance.models import (
 from tests.clock import NOW
 from tests.factories import MembershipFactory
 from tests.governance.conftest import at, board_motion, call_agm
+from tests.second_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.usefixtures("now")
 
@@ -62,7 +63,7 @@ def _member_paths(agm, motion, requisition) -> list[str]:
 
 def test_members_and_staff_read_the_meeting_pages(client, agm, motion, requisition, margaret, tom, staff):
     for user in (tom.user, staff):
-        client.force_login(user)
+        log_in_with_second_factor(client, user)
         for path in _member_paths(agm, motion, requisition):
             assert (user.email, path, client.get(path).status_code) == (user.email, path, 200)
 
@@ -98,7 +99,7 @@ def _staff_paths(agm) -> list[str]:
 
 def test_staff_pages_are_forbidden_to_everyone_but_staff(client, agm, margaret, staff, outsider):
     for user, status in [(staff, 200), (margaret.user, 403), (outsider, 403)]:
-        client.force_login(user)
+        log_in_with_second_factor(client, user)
         for path in _staff_paths(agm):
             assert (user.email, path, client.get(path).status_code) == (user.email, path, status)
     client.force_login(margaret.user)
@@ -126,7 +127,7 @@ def test_the_main_menu_offers_meetings_to_members_and_staff_only(client, agm, ma
     page = client.get(f"/meetings/{agm.pk}/").content.decode()
     assert '<a href="/meetings/" aria-current="page">Meetings and votes</a>' in page
     assert 'href="/meetings/"' in client.get("/visits/").content.decode()
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     assert 'href="/meetings/"' in client.get("/visits/").content.decode()
     client.force_login(outsider)
     assert 'href="/meetings/"' not in client.get("/visits/").content.decode()
@@ -152,7 +153,7 @@ def _meeting_form(**changes: str) -> dict[str, str]:
 def test_calling_a_meeting_sends_every_member_notice(
     client, staff, margaret, tom, priya, django_capture_on_commit_callbacks
 ):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/meetings/new/", _meeting_form())
@@ -172,7 +173,7 @@ def test_calling_a_meeting_sends_every_member_notice(
 def test_a_meeting_inside_the_notice_period_is_a_form_error_naming_the_earliest_day(
     client, staff, margaret, django_capture_on_commit_callbacks
 ):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -187,7 +188,7 @@ def test_a_meeting_inside_the_notice_period_is_a_form_error_naming_the_earliest_
 
 
 def test_the_form_refuses_far_off_years_and_a_missing_place(client, staff):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     far = client.post(
         "/meetings/new/", _meeting_form(starts_at="9999-12-31T23:00", ends_at="9999-12-31T23:30")
     )
@@ -199,7 +200,7 @@ def test_the_form_refuses_far_off_years_and_a_missing_place(client, staff):
 
 
 def test_a_met_requisition_is_called_from_its_page(client, staff, margaret, tom, requisition):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     assert Requisition.objects.get().met_at is not None  # one signature of four members is enough
     assert (
         f'href="/meetings/new/?requisition={requisition.pk}"'
@@ -281,7 +282,7 @@ def test_an_empty_motion_is_a_form_error_and_nothing_is_proposed(client, agm, ma
 
 
 def test_staff_put_a_board_motion_that_needs_no_seconder(client, agm, staff):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     form = client.get(f"/meetings/{agm.pk}/motions/new/?board=1").context["form"]
     assert form.initial["by_board"] is True
     client.post(
@@ -363,7 +364,7 @@ def test_an_amendment_starts_from_the_motions_current_text_and_is_shown_under_it
 
 def test_staff_mark_members_present_and_the_quorum_is_shown(client, agm, staff, margaret, tom, time_machine):
     time_machine.move_to(at(12, 14, 5), tick=False)
-    client.force_login(staff)  # after the move: a session of three weeks ago has expired
+    log_in_with_second_factor(client, staff)  # after the move: a session of three weeks ago has expired
 
     response = client.post(f"/meetings/{agm.pk}/register/", {"number": str(tom.number)})
     unknown = client.post(f"/meetings/{agm.pk}/register/", {"number": "987654"})
@@ -381,7 +382,7 @@ def test_staff_mark_members_present_and_the_quorum_is_shown(client, agm, staff, 
 
 def test_staff_find_a_member_by_name_and_mark_them_present(client, agm, staff, margaret, tom, time_machine):
     time_machine.move_to(at(12, 14, 5), tick=False)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     services.attendance_mark(meeting=agm, membership=margaret, user=staff)
 
     page = client.get(f"/meetings/{agm.pk}/register/", {"q": "barker"}).content.decode()
@@ -405,7 +406,7 @@ def test_staff_find_a_member_by_name_and_mark_them_present(client, agm, staff, m
 
 
 def test_marking_before_the_meeting_is_refused_on_the_form(client, agm, staff, tom):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     page = client.get(f"/meetings/{agm.pk}/register/").content.decode()
     assert "from half an hour before the start (13:30 on Saturday 12 December)" in page
     assert "Mark present" not in page  # no button that cannot work yet
@@ -431,7 +432,7 @@ def _amend_form(meeting, **changes):
 def test_staff_correct_a_meetings_place_and_members_are_sent_the_amended_notice(
     client, agm, staff, margaret, django_capture_on_commit_callbacks
 ):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     page = client.get(f"/meetings/{agm.pk}/").content.decode()
     assert f'href="/meetings/{agm.pk}/change/"' in page
     form = client.get(f"/meetings/{agm.pk}/change/").content.decode()
@@ -452,7 +453,7 @@ def test_staff_correct_a_meetings_place_and_members_are_sent_the_amended_notice(
 
 
 def test_a_bad_change_to_a_meeting_is_a_form_error_and_changes_nothing(client, agm, staff, margaret):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     response = client.post(f"/meetings/{agm.pk}/change/", _amend_form(agm, ends_at="2026-12-12T13:00"))
     assert response.status_code == 400
     assert "The meeting must end after it starts." in response.content.decode()
@@ -470,7 +471,7 @@ def test_a_bad_change_to_a_meeting_is_a_form_error_and_changes_nothing(client, a
 
 
 def test_staff_find_the_chair_by_name(client, agm, staff, priya, margaret):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     page = client.get(f"/meetings/{agm.pk}/", {"chair": "shah"}).content.decode()
     assert "No chair is chosen yet." in page
     found = page.split('aria-label="Members found"')[1].split("</ul>")[0]
@@ -490,7 +491,7 @@ def test_staff_find_the_chair_by_name(client, agm, staff, priya, margaret):
 
 
 def test_staff_set_the_chair_by_membership_number(client, agm, staff, priya):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     client.post(f"/meetings/{agm.pk}/chair/", {"chair-number": str(priya.number)})
     agm.refresh_from_db()
     assert agm.chair == priya
@@ -501,7 +502,7 @@ def test_staff_set_the_chair_by_membership_number(client, agm, staff, priya):
 
 
 def test_papers_are_attached_by_staff_and_downloaded_by_members_only(client, agm, staff, margaret, outsider):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     bad = client.post(
         f"/meetings/{agm.pk}/documents/new/",
         {"title": "Accounts", "file": SimpleUploadedFile("accounts.exe", b"MZ")},
@@ -526,19 +527,19 @@ def test_papers_are_attached_by_staff_and_downloaded_by_members_only(client, agm
 
 
 def test_minutes_are_written_after_the_meeting_and_approved_at_a_later_one(client, agm, staff, time_machine):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     early = client.post(f"/meetings/{agm.pk}/minutes/", {"text": "Present: 14 members."})
     assert early.status_code == 400
     assert not Minutes.objects.exists()
 
     time_machine.move_to(at(12, 17), tick=False)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     client.post(f"/meetings/{agm.pk}/minutes/", {"text": "Present: 14 members. The accounts were adopted."})
     later = call_agm(
         staff, starts=at(20, 14, month=1, year=2027), now=at(12, 17), title="General meeting, January"
     )
     time_machine.move_to(at(20, 15, month=1, year=2027), tick=False)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     assert client.get(f"/meetings/{agm.pk}/").context["approve_form"] is not None
     client.post(f"/meetings/{agm.pk}/minutes/approve/", {"approve-at_meeting": str(later.pk)})
 
@@ -572,7 +573,7 @@ def test_members_sign_a_requisition_until_it_has_enough(client, margaret, tom, p
     late = client.post(f"/meetings/requisitions/{requisition.pk}/sign/")
     assert "already has the signatures it needs" in _messages(late)[0]
     assert requisition.signatures.count() == 2
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     assert "Call this meeting" in client.get(opened["Location"]).content.decode()
 
 
@@ -637,7 +638,7 @@ def _rules_form(**changes: object) -> dict[str, object]:
 
 
 def test_staff_change_the_meeting_rules(client, staff, margaret):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     response = client.post("/meetings/rules/", _rules_form())
     assert response.status_code == 302
     policy = GovernancePolicy.current()
@@ -657,7 +658,7 @@ def test_staff_change_the_meeting_rules(client, staff, margaret):
 
 
 def test_shares_that_do_not_add_up_are_a_form_error_and_nothing_is_saved(client, staff):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     response = client.post("/meetings/rules/", _rules_form(share_workers_percent=50))
     assert response.status_code == 400
     assert "The three shares must add up to 100%." in str(
@@ -670,7 +671,7 @@ def test_shares_that_do_not_add_up_are_a_form_error_and_nothing_is_saved(client,
 
 
 def test_numbers_the_database_would_refuse_are_form_errors(client, staff):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     response = client.post("/meetings/rules/", _rules_form(quorum_percent=0, investor_cap_percent=100))
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"quorum_percent", "investor_cap_percent"}
@@ -737,7 +738,7 @@ def test_a_meetings_page_asks_the_same_number_of_queries_as_motions_grow(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(f"/meetings/{agm.pk}/")
     assert response.content.decode().count('class="motion"') == 22
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     with django_assert_max_num_queries(len(few.captured_queries) + 3):
         assert client.get(f"/meetings/{agm.pk}/").status_code == 200
 
@@ -784,14 +785,14 @@ def test_the_pages_added_for_proxies_signatures_search_and_rules_keep_their_quer
     grow(1)
     counts = {}
     for user, paths in pages.items():
-        client.force_login(user)
+        log_in_with_second_factor(client, user)
         for path in paths:
             with django_assert_max_num_queries(40) as few:
                 assert client.get(path).status_code == 200
             counts[path] = len(few.captured_queries)
     grow(4)  # Tom holds 5 proxies; 5 more signatures, members found and changes to the rules
     for user, paths in pages.items():
-        client.force_login(user)
+        log_in_with_second_factor(client, user)
         for path in paths:
             with django_assert_max_num_queries(counts[path]):
                 response = client.get(path)

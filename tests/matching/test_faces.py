@@ -19,6 +19,7 @@ from members.models import Gender, Profile, TrainingCourse
 from tests.factories import MembershipFactory, UserFactory
 from tests.matching.conftest import nearby_worker
 from tests.outbox import invitation_token
+from tests.second_factor import log_in_with_second_factor
 
 
 def _photo(membership):
@@ -122,7 +123,7 @@ def test_staff_see_a_photo_the_worker_keeps_for_staff(client, staff, ruth, megan
         visibility={"photo": "staff"},
     )
     url = reverse("member_profile", args=[megan.number])
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     assert _photo_src(megan) in client.get(url).content.decode()
     client.force_login(ruth.user)
     assert _photo_src(megan) not in client.get(url).content.decode()

@@ -19,6 +19,7 @@ from tests.concurrency import race
 from tests.factories import MembershipFactory, UserFactory, make_bookable
 from tests.matching.conftest import listed, nearby_worker
 from tests.outbox import invitation_token, send_owed
+from tests.second_factor import log_in_with_second_factor
 
 TODAY = datetime.date(2026, 11, 23)
 T = datetime.time
@@ -490,7 +491,7 @@ def test_roles_go_to_people_in_the_team_with_a_review_date(ruth, workers):
 def test_staff_tune_the_weights_in_the_admin(client, staff):
 
     policy = MatchingPolicy.current()
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     response = client.post(
         reverse("admin:matching_matchingpolicy_change", args=[policy.pk]),

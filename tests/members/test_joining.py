@@ -12,6 +12,7 @@ from members import services
 from members.models import Membership
 from tests.factories import ApplicationFactory
 from tests.outbox import owed, send_owed, site_links
+from tests.second_factor import log_in_with_second_factor
 
 BANK = {
     "COOP_BANK_ACCOUNT_NAME": "Calder Valley Care Co-op Ltd",
@@ -188,7 +189,7 @@ def test_the_welcome_email_of_a_person_getting_support_lists_no_checks(newcomer,
 def test_approving_asks_staff_to_confirm_and_admits_nobody_yet(client, staff, documents):
     application = ApplicationFactory(legal_name="Jane Smith", member_class="worker")
     _paid(application, staff)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     response = client.post(reverse("staff_application_review", args=[application.pk]), {"action": "approve"})
 
@@ -206,7 +207,7 @@ def test_approving_asks_staff_to_confirm_and_admits_nobody_yet(client, staff, do
 def test_the_confirmed_post_approves(client, staff, documents):
     application = ApplicationFactory(legal_name="Jane Smith")
     _paid(application, staff)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     response = client.post(
         reverse("staff_application_review", args=[application.pk]),
@@ -220,7 +221,7 @@ def test_the_confirmed_post_approves(client, staff, documents):
 
 def test_confirming_an_unpaid_application_is_refused_and_admits_nobody(client, staff, documents):
     application = ApplicationFactory()
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     url = reverse("staff_application_review", args=[application.pk])
 
     asked = client.post(url, {"action": "approve"}, follow=True)
@@ -244,7 +245,7 @@ def test_a_member_who_is_not_staff_cannot_reach_the_confirmation(client, member,
 
 def test_staff_see_the_reference_to_match_on_the_queue_and_the_review(client, staff, documents):
     application = ApplicationFactory()
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     queue = client.get(reverse("staff_application_queue")).content.decode()
     review = client.get(reverse("staff_application_review", args=[application.pk])).content.decode()

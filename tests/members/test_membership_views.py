@@ -11,6 +11,7 @@ from tests.factories import (
     ApplicationFactory,
     MembershipFactory,
 )
+from tests.second_factor import log_in_with_second_factor
 
 
 def _form(documents, **overrides):
@@ -185,7 +186,7 @@ def test_the_queue_lists_waiting_applications_oldest_first(client, staff, docume
     first = ApplicationFactory(legal_name="Alice Older")
     second = ApplicationFactory(legal_name="Bob Newer")
     ApplicationFactory(legal_name="Carol Decided", status="rejected")
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     html = client.get(reverse("staff_application_queue")).content.decode()
 
@@ -195,7 +196,7 @@ def test_the_queue_lists_waiting_applications_oldest_first(client, staff, docume
 
 def test_staff_record_the_payment_and_approve(client, staff, documents):
     application = ApplicationFactory()
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     url = reverse("staff_application_review", args=[application.pk])
 
     client.post(
@@ -218,7 +219,7 @@ def test_staff_record_the_payment_and_approve(client, staff, documents):
 
 def test_a_wrong_payment_amount_shows_on_the_form_and_records_nothing(client, staff, documents):
     application = ApplicationFactory()
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     response = client.post(
         reverse("staff_application_review", args=[application.pk]),
@@ -238,7 +239,7 @@ def test_a_wrong_payment_amount_shows_on_the_form_and_records_nothing(client, st
 
 def test_rejecting_needs_a_reason_on_the_form(client, staff, documents):
     application = ApplicationFactory()
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     response = client.post(
         reverse("staff_application_review", args=[application.pk]), {"action": "reject", "reject-reason": ""}
@@ -252,7 +253,7 @@ def test_rejecting_needs_a_reason_on_the_form(client, staff, documents):
 def test_the_register_page_and_csv(client, staff):
     MembershipFactory(legal_name="Ruth Sutcliffe", member_class="receiver")
     MembershipFactory(legal_name="Tom Ackroyd", member_class="worker")
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     page = client.get(reverse("staff_register"), {"member_class": "worker"}).content.decode()
     download = client.get(reverse("staff_register"), {"member_class": "worker", "format": "csv"})
@@ -267,7 +268,7 @@ def test_the_register_page_and_csv(client, staff):
 def test_the_register_page_makes_the_same_queries_for_3_or_60_members(
     client, staff, django_assert_max_num_queries
 ):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     MembershipFactory.create_batch(3)
     with django_assert_max_num_queries(8) as small:
         assert client.get(reverse("staff_register")).status_code == 200
@@ -279,7 +280,7 @@ def test_the_register_page_makes_the_same_queries_for_3_or_60_members(
 
 
 def test_a_later_page_of_the_register_shows_its_own_members_shares(client, staff):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     MembershipFactory.create_batch(50)
     investor = MembershipFactory(legal_name="Ian Crossley", member_class="investor", shares=250)
 
@@ -298,7 +299,7 @@ def test_the_register_csv_is_sent_as_it_is_read_with_every_column(client, staff)
     services.membership_cease(
         membership=left, by=staff, reason="resigned", ceased_on=timezone.localdate(), note="Moved away."
     )
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     download = client.get(reverse("staff_register"), {"format": "csv"})
 
@@ -354,7 +355,7 @@ def test_the_register_csv_is_sent_as_it_is_read_with_every_column(client, staff)
 def test_the_register_csv_makes_the_same_queries_for_3_or_30_members(
     client, staff, django_assert_max_num_queries
 ):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     MembershipFactory.create_batch(3)
     with django_assert_max_num_queries(3) as small:
         assert len(client.get(reverse("staff_register"), {"format": "csv"}).getvalue().splitlines()) == 4
@@ -366,7 +367,7 @@ def test_the_register_csv_makes_the_same_queries_for_3_or_30_members(
 
 
 def test_staff_move_a_member_to_another_class_and_see_it_in_the_history(client, staff, member):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     url = reverse("staff_member_detail", args=[member.number])
 
     client.post(url, {"action": "class", "class-member_class": "advocate", "class-reason": "Became a carer."})
@@ -377,7 +378,7 @@ def test_staff_move_a_member_to_another_class_and_see_it_in_the_history(client, 
 
 
 def test_ending_a_membership_from_its_page_keeps_it_in_the_register(client, staff, member):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     client.post(
         reverse("staff_member_detail", args=[member.number]),
@@ -395,7 +396,7 @@ def test_ending_a_membership_from_its_page_keeps_it_in_the_register(client, staf
 
 
 def test_an_unknown_action_on_a_member_page_is_a_404(client, staff, member):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     assert (
         client.post(reverse("staff_member_detail", args=[member.number]), {"action": "delete"}).status_code
@@ -404,7 +405,7 @@ def test_an_unknown_action_on_a_member_page_is_a_404(client, staff, member):
 
 
 def test_staff_publish_a_new_version_of_the_rules(client, staff, documents):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     client.post(
         reverse("staff_documents"), {"kind": "rules", "title": "Rules", "body": "Revised at the AGM."}
@@ -416,7 +417,7 @@ def test_staff_publish_a_new_version_of_the_rules(client, staff, documents):
 
 def test_date_fields_are_prefilled_in_the_form_browsers_read(client, staff, documents):
     application = ApplicationFactory()
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     html = client.get(reverse("staff_application_review", args=[application.pk])).content.decode()
 
@@ -427,7 +428,7 @@ def test_date_fields_are_prefilled_in_the_form_browsers_read(client, staff, docu
 def test_one_bad_filter_does_not_drop_the_others(client, staff):
     MembershipFactory(legal_name="Tom Ackroyd", member_class="worker")
     MembershipFactory(legal_name="Ruth Sutcliffe", member_class="receiver")
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     html = client.get(
         reverse("staff_register"), {"member_class": "worker", "standing": "nonsense"}

@@ -15,6 +15,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from tests.second_factor import log_in_with_second_factor
 
 
 @pytest.fixture
@@ -375,7 +376,7 @@ def test_a_receivers_photo_is_shown_to_staff_but_not_to_other_members(client, re
 
     client.force_login(worker.user)
     assert client.get(url).status_code == 404
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     assert client.get(url).status_code == 200
     client.force_login(receiver.user)
     assert client.get(url)["Content-Type"] == "image/jpeg"
@@ -498,7 +499,7 @@ def test_someone_who_is_not_a_member_has_no_profile_in_the_api(api_client, newco
 
 
 def test_staff_keep_the_skills_vocabulary_and_a_retired_skill_is_no_longer_offered(client, staff, worker):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     assert client.get(reverse("admin:members_skill_changelist")).status_code == 200
     Skill.objects.create(name="Gardening")
     Skill.objects.filter(name="Driving").update(is_active=False)

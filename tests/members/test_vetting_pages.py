@@ -11,6 +11,7 @@ from tests.factories import (
     record_dbs,
     record_right_to_work,
 )
+from tests.second_factor import log_in_with_second_factor
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def test_a_worker_sees_their_own_checks_on_their_account(client, worker, staff):
 
 
 def test_staff_record_a_check_from_the_workers_page(client, worker, staff):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     response = client.post(
         reverse("staff_worker_vetting", args=[worker.number]),
@@ -66,7 +67,7 @@ def test_staff_record_a_check_from_the_workers_page(client, worker, staff):
 
 
 def test_a_bad_certificate_number_is_shown_on_the_form_and_nothing_is_recorded(client, worker, staff):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     response = client.post(
         reverse("staff_worker_vetting", args=[worker.number]),
@@ -84,7 +85,7 @@ def test_a_bad_certificate_number_is_shown_on_the_form_and_nothing_is_recorded(c
 
 
 def test_vetting_pages_are_for_workers_only(client, member, staff):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     assert client.get(reverse("staff_worker_vetting", args=[member.number])).status_code == 404
 
@@ -92,7 +93,7 @@ def test_vetting_pages_are_for_workers_only(client, member, staff):
 def test_the_dashboard_makes_the_same_queries_for_few_or_many_checks(
     client, staff, django_assert_max_num_queries
 ):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     soon = timezone.localdate() + datetime.timedelta(days=10)
 
     def add(count):
@@ -162,7 +163,7 @@ def test_a_worker_cannot_read_vetting_through_the_api(api_client, worker, other_
 def test_staff_stop_a_check_counting_from_the_workers_page(client, staff):
     worker = MembershipFactory(member_class="worker")
     check = record_right_to_work(worker, staff)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     client.post(
         reverse("staff_worker_vetting", args=[worker.number]),

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from tests.factories import PASSWORD
 from tests.outbox import send_owed
+from tests.second_factor import log_in_with_second_factor
 
 
 def test_home_says_what_the_coop_is_and_leads_to_sign_up_or_log_in(client, db):
@@ -34,7 +35,7 @@ def test_navigation_for_a_signed_in_person_offers_their_account_and_log_out(clie
 
 
 def test_navigation_for_staff_offers_the_admin(client, staff):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     html = client.get("/").content.decode()
     assert "Co-op admin" in html
@@ -58,7 +59,7 @@ def test_account_page_shows_the_persons_email(client, newcomer):
 
 
 def test_a_staff_account_is_not_told_it_is_a_would_be_member(client, staff, newcomer):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     page = client.get(reverse("account_overview")).content.decode()
     assert "This is a staff account" in page
     assert "you are not a member of the co-op yet" not in page

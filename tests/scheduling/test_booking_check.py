@@ -11,6 +11,7 @@ from members.models import CircleMember
 from scheduling.models import Visit
 from tests.factories import VisitFactory
 from tests.scheduling.conftest import at
+from tests.second_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.usefixtures("now")
 
@@ -344,7 +345,7 @@ def test_the_book_button_leads_to_the_form_with_the_worker_chosen(client, ruth, 
 
 
 def test_staff_see_book_on_a_team_page(client, ruth, megan, staff):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     names, _page = _book_links(client, ruth)
 

@@ -13,6 +13,7 @@ from scheduling.models import LateNotice, Notification, Visit, VisitEvent
 from tests.factories import ApplicationFactory
 from tests.outbox import owed
 from tests.scheduling.conftest import at
+from tests.second_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.usefixtures("now")
 
@@ -39,7 +40,7 @@ def _accepted(ruth, megan, *, tasks=("Breakfast", "Tablets")):
 
 
 def _page(client, user, visit):
-    client.force_login(user)
+    log_in_with_second_factor(client, user)
     response = client.get(f"/visits/{visit.pk}/")
     assert response.status_code == 200
     return response.content.decode()
@@ -206,7 +207,7 @@ def test_a_bad_emergency_contact_is_refused_beside_its_field_and_changes_nothing
 def test_staff_may_change_a_persons_emergency_contact_and_nobody_else_may(
     client, ruth, megan, jane, staff, outsider
 ):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     assert (
         f"/members/{ruth.number}/emergency-contact/"
         in client.get(f"/staff/members/{ruth.number}/").content.decode()
@@ -218,7 +219,7 @@ def test_staff_may_change_a_persons_emergency_contact_and_nobody_else_may(
     assert EmergencyContact.objects.get(membership=ruth).updated_by == staff
 
     for user in (megan.user, jane, outsider):
-        client.force_login(user)
+        log_in_with_second_factor(client, user)
         assert client.get(f"/members/{ruth.number}/emergency-contact/").status_code == 404
         assert client.post(f"/members/{ruth.number}/emergency-contact/", {"name": "X"}).status_code == 404
     with pytest.raises(ApplicationError) as refused:

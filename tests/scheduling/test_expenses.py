@@ -16,6 +16,7 @@ from tests.concurrency import race
 from tests.factories import visit_booked
 from tests.outbox import owed
 from tests.scheduling.conftest import at
+from tests.second_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.usefixtures("now")
 
@@ -582,7 +583,7 @@ def test_a_confirmation_from_a_page_that_showed_fewer_expenses_is_refused(client
 def test_staff_strike_an_expense_on_the_settle_form(client, delivered, megan, jane, staff):
     fare = _other(delivered, megan.user)
     services.visit_hours_query(visit=delivered, by=jane, reason="No bus that day.")
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     page = client.get(f"/visits/{delivered.pk}/").content.decode()
     assert "Strike these expenses" in page
@@ -629,7 +630,7 @@ def test_the_api_visit_keeps_its_queries_however_many_expenses(
 
 def test_staff_read_expenses_in_the_admin_and_nobody_changes_them_there(client, delivered, megan, staff):
     expense = _mileage(delivered, megan.user)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     listing = client.get("/admin/scheduling/visitexpense/")
     assert listing.status_code == 200

@@ -11,6 +11,7 @@ from scheduling.models import Notification, Visit, VisitEvent
 from tests.factories import VisitFactory, visit_booked
 from tests.outbox import owed
 from tests.scheduling.conftest import at
+from tests.second_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.usefixtures("now")
 
@@ -146,7 +147,7 @@ def test_staff_find_queried_hours_in_a_queue_and_settle_them_on_the_visit_page(
     client, queried, staff, ruth, megan
 ):
     VisitFactory(receiver=ruth, worker=megan, status=Visit.Status.ACCEPTED)  # not queried: not listed
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     queue = client.get(reverse("staff_hours_queried")).content.decode()
     assert "Megan left at 10:00." in queue
@@ -194,7 +195,7 @@ def test_the_queue_asks_the_same_queries_however_many_are_queried(
         for _ in range(count):
             VisitFactory(receiver=ruth, worker=megan, status=Visit.Status.ACCEPTED, hours=Visit.Hours.QUERIED)
 
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     queried(2)
     with django_assert_max_num_queries(20) as few:
         assert client.get(reverse("staff_hours_queried")).status_code == 200

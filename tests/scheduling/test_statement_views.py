@@ -12,6 +12,7 @@ from scheduling.models import ClosedMonth, Visit
 from tests.factories import UserFactory
 from tests.scheduling.conftest import at
 from tests.scheduling.test_statements import OCTOBER, delivered
+from tests.second_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.usefixtures("now")
 
@@ -67,7 +68,7 @@ def test_who_reads_a_statement(client, request, october, reader, owner, status, 
     else:
         person = request.getfixturevalue(reader)
         user = person if reader in ("jane", "staff", "outsider") else person.user
-    client.force_login(user)
+    log_in_with_second_factor(client, user)
     member = request.getfixturevalue(owner)
     for name in ("statement", "statement_csv", "statement_pdf"):
         assert client.get(_url(name, member)).status_code == status, name
@@ -164,7 +165,7 @@ def test_staff_read_a_months_figures_close_it_and_export_pay_run_and_invoices(
     client, staff, ruth, megan, october
 ):
     delivered(ruth, megan, at(20, 9, month=10), hours=Visit.Hours.PENDING)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     page = client.get(reverse("staff_finance"), {"month": "2026-10"}).content.decode()
     assert "£35.26" in page  # charged
     assert "£27.76" in page  # paid to workers
@@ -185,14 +186,14 @@ def test_staff_read_a_months_figures_close_it_and_export_pay_run_and_invoices(
 
 
 def test_closing_a_month_not_over_says_why_and_closes_nothing(client, staff):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     response = client.post(reverse("staff_finance_close", args=[2026, 11]), follow=True)
     assert "only once it is over" in response.content.decode()
     assert not ClosedMonth.objects.exists()
 
 
 def test_a_made_up_month_on_the_finance_page_shows_this_month(client, staff):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     for asked in ("2026-13", "nonsense", "9999-99"):
         response = client.get(reverse("staff_finance"), {"month": asked})
         assert response.status_code == 200
@@ -204,7 +205,7 @@ def test_a_made_up_month_on_the_finance_page_shows_this_month(client, staff):
 def test_the_finance_page_asks_the_same_queries_however_many_visits(
     client, staff, ruth, megan, django_assert_max_num_queries
 ):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     delivered(ruth, megan, at(1, 7, month=10))
     with django_assert_max_num_queries(40) as few:
         client.get(reverse("staff_finance"), {"month": "2026-10"})

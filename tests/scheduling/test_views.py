@@ -9,6 +9,7 @@ from scheduling import services
 from scheduling.models import EmailChoice, Visit
 from tests.factories import UserFactory, VisitFactory, add_worker
 from tests.scheduling.conftest import at
+from tests.second_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.usefixtures("now")
 
@@ -51,7 +52,7 @@ def test_the_care_log_is_seen_by_the_person_circle_team_and_staff_only(
         (outsider, 404),
         (unpowered, 404),
     ]:
-        client.force_login(user)
+        log_in_with_second_factor(client, user)
         log = client.get(f"/care-log/{ruth.number}/")
         page = client.get(f"/visits/{visit.pk}/")
         assert (user.email, log.status_code) == (user.email, status)

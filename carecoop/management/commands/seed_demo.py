@@ -36,3 +36,9 @@ class Command(BaseCommand):
         )
         for login in logins:
             self.stdout.write(f"  {login.email:<34} {login.role}")
+        secrets = sorted({login.totp_secret for login in logins if getattr(login, "totp_secret", "")})
+        if secrets:
+            self.stdout.write(
+                "Staff then enter a code from an authenticator app set up with the secret "
+                f"{', '.join(secrets)}, or the code `python manage.py demo_code` prints."
+            )
