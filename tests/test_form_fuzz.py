@@ -7,14 +7,21 @@ the member who may use them: never a 5xx, and what they refuse changes nothing.
 Hypothesis draws the input with a fixed seed (derandomize), so a run is the same each time."""
 
 import datetime
+import random
 from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
+import time_machine
 from django import forms
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 from django.http import QueryDict
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,6 +30,7 @@ from governance.models import Ballot, Meeting, Motion
 from members import profiles
 from members.models import Membership, User
 from tests.carecoop.test_input_limits import _classes
+from tests.clock import NOW
 from tests.factories import BallotFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
@@ -185,3 +193,139 @@ def test_a_form_fed_hostile_input_is_valid_or_has_errors_and_never_raises(
             str(form.errors)  # the errors can be shown
 
     fed()
+
+
+# --- The pages: each form on each page, posted hostile input by who may use it ---------------------
+
+PAGE_EXAMPLES = 4  # posts for each form found
+# Whom to ask first for a page: the member a page is most often for, then the others.
+PREFERENCE = (
+    "person",
+    "worker",
+    "staff",
+    "circle_book",
+    "circle_team",
+    "circle_care",
+    "investor",
+    "applicant",
+)
+# Tables whose rows every request may write: the session (logging in, a message shown next).
+UNCOUNTED = ("django_session",)
+
+
+class _Forms(HTMLParser):
+    """The forms a page posts, with the names of their fields (and which are files)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, list[str], list[str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self.forms.append((a.get("action") or "", [], []))
+        elif tag in ("input", "select", "textarea", "button") and self.forms and a.get("name"):
+            name = a["name"] or ""
+            if name != "csrfmiddlewaretoken":
+                (self.forms[-1][2] if a.get("type") == "file" else self.forms[-1][1]).append(name)
+
+
+def _writes() -> int:
+    """Rows written in this transaction so far, in the tables that matter."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_xact_user_tables"
+            " WHERE relname <> ALL(%s)",
+            [list(UNCOUNTED)],
+        )
+        return int(cursor.fetchone()[0])
+
+
+@dataclass(frozen=True)
+class Posted:
+    page: str  # the page the form is on, and who filled it in
+    action: str
+    status: int
+    changed: bool
+
+
+def _hostile(rng: random.Random, names: list[str]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name in dict.fromkeys(names):
+        pick = rng.random()
+        if pick < 0.15:
+            continue  # left out
+        if pick < 0.3:
+            data[name] = rng.sample(HOSTILE, 3)  # several where one is expected
+        else:
+            data[name] = rng.choice(HOSTILE)
+    return data
+
+
+def _post_all() -> tuple[list[Posted], int]:
+    from tests.test_permission_matrix import ROWS, _build, _log_in
+
+    rng = random.Random(18)
+    client = Client()
+    posted: list[Posted] = []
+    pages = 0
+    with time_machine.travel(NOW, tick=False), transaction.atomic():
+        cast = _build()
+        people = cast.people
+        for row in ROWS:
+            path = row.path(cast)
+            if path.startswith(("/api/", "/admin/")) or "logout" in path:
+                continue
+            for persona in PREFERENCE:
+                _log_in(client, people[persona])
+                cache.clear()
+                page = client.get(path)
+                if page.status_code == 200 and page.get("Content-Type", "").startswith("text/html"):
+                    break
+            else:
+                continue
+            parser = _Forms()
+            parser.feed(page.content.decode())
+            pages += 1 if parser.forms else 0
+            for action, names, files in parser.forms:
+                target = urljoin(path, action) if action else path
+                for _ in range(PAGE_EXAMPLES):
+                    data = _hostile(rng, names)
+                    for name in files:
+                        data[name] = SimpleUploadedFile("x\u202e.jpg", b"\xff\xd8\xff\x00" * 8, "image/jpeg")
+                    savepoint = transaction.savepoint()
+                    _log_in(client, people[persona])
+                    cache.clear()
+                    before = _writes()
+                    try:
+                        status = client.post(target, data).status_code
+                    except Exception as error:  # the test client raises what would be a 500
+                        status, target = 500, f"{target}: {error!r} from {sorted(data)}"
+                    changed = status < 500 and _writes() != before
+                    transaction.savepoint_rollback(savepoint)
+                    posted.append(Posted(f"{path} as {persona}", target, status, changed))
+        transaction.set_rollback(True)
+    return posted, pages
+
+
+@pytest.fixture(scope="module")
+def posted(django_db_setup: None, django_db_blocker: Any) -> tuple[list[Posted], int]:
+    with django_db_blocker.unblock():
+        return _post_all()
+
+
+def test_hostile_input_posted_to_every_form_on_every_page_is_never_a_server_error(
+    posted: tuple[list[Posted], int],
+) -> None:
+    done, pages = posted
+    assert pages > 40  # the pages with a form were found
+    failed = [p for p in done if p.status >= 500]
+    assert not failed, failed
+
+
+def test_hostile_input_a_page_refuses_changes_nothing(posted: tuple[list[Posted], int]) -> None:
+    done, _pages = posted
+    refused = [p for p in done if p.status >= 400]
+    assert len(refused) > 100
+    changed = [p for p in refused if p.changed]
+    assert not changed, changed
