@@ -115,7 +115,13 @@ def member_profile(request: AuthenticatedHttpRequest, number: int) -> HttpRespon
     (it lives here, not in members, because teams and introductions are matching's)."""
     membership = get_object_or_404(Membership.objects.current(), number=number)
     profile = member_selectors.profile_get_for_membership(membership=membership)
-    viewer = member_selectors.profile_viewer(user=request.user, profile=profile) if profile else None
+    # A worker in the person's team sees what the team sees (rule 9), as on the team's page.
+    in_team = profile is not None and selectors.in_team(user=request.user, receiver=membership)
+    viewer = (
+        member_selectors.profile_viewer(user=request.user, profile=profile, in_team=in_team)
+        if profile
+        else None
+    )
     visible = (
         member_selectors.profile_visible_fields(profile=profile, viewer=viewer) if profile else frozenset()
     )

@@ -68,6 +68,10 @@ def clean_tasks(tasks: Iterable[Any]) -> list[dict[str, Any]]:
 
 def clean_text(text: str, limit: int, field_name: str) -> str:
     text = (text or "").strip()
+    if "\x00" in text:
+        # PostgreSQL text cannot hold one: the driver raised and the page answered 500.
+        message = _("This text has characters that cannot be kept (a null character).")
+        raise refuse(message, "null_character", field_name)
     if len(text) > limit:
         raise refuse(_("Keep this under %(n)s characters.") % {"n": f"{limit:,}"}, "too_long", field_name)
     return text

@@ -230,3 +230,16 @@ def test_search_and_suggestions_show_what_a_sleep_in_night_costs_the_person(clie
     # £60 a night; with the co-op's 17.5% the person pays £70.50.
     assert "£17.63 an hour · £70.50 a sleep-in night" in found
     assert "£70.50 a sleep-in night" in suggested
+
+
+def test_a_worker_in_the_team_opens_the_persons_profile_and_one_outside_it_finds_none(
+    client, ruth, megan, tom
+):
+    client.force_login(megan.user)
+    inside = client.get(reverse("member_profile", args=[ruth.number]))
+    client.force_login(tom.user)
+    outside = client.get(reverse("member_profile", args=[ruth.number]))
+
+    assert inside.status_code == 200
+    assert "My garden." in inside.content.decode()  # what matters to her, for her team
+    assert outside.status_code == 404

@@ -424,3 +424,20 @@ def test_an_offer_shows_the_worker_what_they_will_get_before_they_answer(client,
 
     assert "Accept the visit" in page
     assert "You get £27.75; the co-op keeps £7.50." in page
+
+
+@pytest.mark.parametrize("action", ["cancel", "decline"])
+def test_a_nul_byte_typed_into_a_visits_button_is_refused_with_a_message_and_changes_nothing(
+    client, ruth, megan, action
+):
+    visit = services.visit_book(
+        by=ruth.user, receiver=ruth, worker=megan, starts=at(24, 9), ends=at(24, 11)
+    ).visits[0]
+    client.force_login(ruth.user if action == "cancel" else megan.user)
+    before = Visit.objects.values().get(pk=visit.pk)
+
+    response = client.post(f"/visits/{visit.pk}/{action}/", {"reason": "Unwell\x00today"}, follow=True)
+
+    assert response.status_code == 200
+    assert "characters that cannot be kept" in response.content.decode()
+    assert Visit.objects.values().get(pk=visit.pk) == before
