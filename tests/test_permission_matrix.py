@@ -37,10 +37,11 @@ from governance.models import (
     Vote,
 )
 from matching.models import Introduction
-from members.models import Application, CircleMember, Membership, User
+from members.models import Application, CircleMember, DataRequest, Membership, User
 from scheduling.models import ClosedMonth, Series, Visit, VisitExpense
 from tests.clock import NOW
 from tests.factories import ApplicationFactory, UserFactory, VisitFactory, add_worker
+from tests.second_factor import log_in_with_second_factor
 from tests.test_query_counts import Town, _cast, _grow
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +79,7 @@ class Cast:
     document: MeetingDocument
     proxy: Proxy
     dividend: Dividend
+    data_request: DataRequest  # Ruth's, asking for a copy of her data
 
     @property
     def ruth(self) -> Membership:
@@ -89,8 +91,8 @@ class Cast:
 
 
 def log_in_staff(client: Client, user: User) -> None:
-    """How staff log in, in one place: staff pages may come to ask for a second factor."""
-    client.force_login(user)
+    """How staff log in, in one place: with their password and a code from their app."""
+    log_in_with_second_factor(client, user)
 
 
 def _log_in(client: Client, user: User | None) -> None:
@@ -189,6 +191,7 @@ def _build() -> Cast:
         document=document,
         proxy=Proxy.objects.filter(appointer=ruth).first(),
         dividend=dividend,
+        data_request=DataRequest.objects.create(user=ruth.user, kind=DataRequest.Kind.ACCESS),
     )
 
 
@@ -422,6 +425,29 @@ ROWS = [
     #  anon   applic person circle care   book   team   worker strngr invest staff
     _r("accounts/login/", "/accounts/login/",
        OK,    AWAY,  AWAY,  AWAY,  AWAY,  AWAY,  AWAY,  AWAY,  AWAY,  AWAY,  AWAY),
+    # Two-factor authentication (allauth.mfa): anyone logged in may turn it on; staff must have it.
+    # Asking for a code is only for the middle of a login; turning anything on or off, or making
+    # recovery codes, first asks for the password again (a redirect); there is nothing to show or
+    # turn off where nothing was turned on (404). Staff, here, have an app and no recovery codes.
+    #  anon   applic person circle care   book   team   worker strngr invest staff
+    _r("accounts/2fa/", "/accounts/2fa/", LOGIN, *(OK,) * 10),
+    _r("accounts/2fa/authenticate/", "/accounts/2fa/authenticate/", LOGIN, *(AWAY,) * 10),
+    _r("accounts/2fa/reauthenticate/", "/accounts/2fa/reauthenticate/", LOGIN, *(AWAY,) * 9, OK),
+    _r("accounts/2fa/recovery-codes/", "/accounts/2fa/recovery-codes/", LOGIN, *(GONE,) * 10),
+    _r("accounts/2fa/recovery-codes/download/", "/accounts/2fa/recovery-codes/download/",
+       LOGIN, *(GONE,) * 10),
+    _r("accounts/2fa/recovery-codes/generate/", "/accounts/2fa/recovery-codes/generate/",
+       LOGIN, *(AWAY,) * 10),
+    _r("accounts/2fa/totp/activate/", "/accounts/2fa/totp/activate/", LOGIN, *(AWAY,) * 10),
+    _r("accounts/2fa/totp/deactivate/", "/accounts/2fa/totp/deactivate/", LOGIN, *(GONE,) * 9, AWAY),
+    # Everything held about oneself (UK GDPR): anyone with an account, member or not.
+    _r("my-data/", "/my-data/", LOGIN, *(OK,) * 10),
+    _r("my-data.json", "/my-data.json", LOGIN, *(OK,) * 10),
+    _r("my-data/requests/", "/my-data/requests/", LOGIN, *(OK,) * 10),
+    _r("api/v1/me/data/", "/api/v1/me/data/", ANON, *(OK,) * 10),
+    _r("staff/data-requests/", "/staff/data-requests/", *STAFF_PAGE),
+    _r("staff/data-requests/<int:pk>/", lambda c: f"/staff/data-requests/{c.data_request.pk}/", *STAFF_PAGE),
+    _r("staff/log/", "/staff/log/", *STAFF_PAGE),
     _r("accounts/logout/", "/accounts/logout/",
        AWAY,  OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     _r("accounts/inactive/", "/accounts/inactive/", *EVERYONE),

@@ -3,6 +3,8 @@ database cannot read one, and a parameter that reached it answered 500."""
 
 import pytest
 
+from tests.second_factor import log_in_with_second_factor
+
 NULL_REFUSED = "Null characters are not allowed."
 
 
@@ -36,7 +38,7 @@ def test_the_query_is_refused_before_login_too(api_client, db):
 
 @pytest.mark.parametrize("path", ["/staff/register/?q=Ruth%00", "/find/?near=HX7%00"])
 def test_a_page_asked_with_a_null_character_says_so_on_a_400_page(client, staff, path):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     response = client.get(path)
 

@@ -20,6 +20,7 @@ from members import services as member_services
 from members.models import DataRequest, EmergencyContact, Membership, Policy, Profile, ShareTransaction
 from scheduling.models import Notification, Visit
 from tests.factories import MembershipFactory, VisitFactory, with_photo
+from tests.second_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.usefixtures("now")
 
@@ -27,7 +28,7 @@ AFTER_RETENTION = relativedelta(years=8, days=1)
 
 
 def _register_row(client, staff, number):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     answer = client.get(reverse("staff_register"), {"format": "csv"})
     rows = list(csv.reader(io.StringIO(answer.getvalue().decode())))
     header = rows[0]
@@ -179,7 +180,7 @@ def test_only_staff_erase(ruth_gone):
 
 def test_staff_answer_a_request_for_a_copy_and_the_member_sees_the_answer(client, ruth, staff):
     asked = member_services.data_request_make(user=ruth.user, kind=DataRequest.Kind.ACCESS)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     client.post(
         reverse("staff_data_request", args=[asked.pk]),
@@ -235,7 +236,7 @@ def test_the_queue_is_for_staff_only(client, ruth, staff):
 
 def test_staff_home_links_to_the_queue_with_its_count(client, ruth, staff):
     _asked(ruth)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     page = client.get(reverse("staff_home")).content.decode()
 
     assert reverse("staff_data_requests") in page
@@ -246,7 +247,7 @@ def test_the_queue_shows_due_dates_and_what_each_erasure_removed_in_constant_que
     client, staff, ruth_gone, django_assert_max_num_queries, time_machine
 ):
     _asked(ruth_gone)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     client.get(reverse("staff_data_requests"))  # the session and the like, once
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("staff_data_requests"))
@@ -265,7 +266,7 @@ def test_staff_erase_from_the_request_page_and_see_what_was_removed(client, staf
     time_machine.move_to(
         datetime.datetime.combine(_care_ended(ruth_gone) + AFTER_RETENTION, datetime.time(12))
     )
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     answer = client.post(
         reverse("staff_data_request", args=[asked.pk]), {"erase": "1", "override_reason": ""}
@@ -280,7 +281,7 @@ def test_staff_erase_from_the_request_page_and_see_what_was_removed(client, staf
 
 def test_erasing_too_soon_from_the_page_is_a_form_error(client, staff, ruth_gone):
     asked = _asked(ruth_gone)
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     answer = client.post(
         reverse("staff_data_request", args=[asked.pk]), {"erase": "1", "override_reason": ""}
