@@ -20,6 +20,12 @@ class ConflictError(ApplicationError):
     http_status = 409
 
 
+class UnprocessableError(ApplicationError):
+    """The request is well formed but cannot be taken as sent (a key reused for another request)."""
+
+    http_status = 422
+
+
 class NotAllowedError(ApplicationError):
     """The user may see this, but may not do that to it."""
 

@@ -90,3 +90,37 @@ class StaffAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class SentOnce(models.Model):
+    """A request that must take effect once: an API call sent with an `Idempotency-Key`, or a
+    form posted with its one-time token (docs/decisions/0046-sent-once.md).
+
+    The row is committed before the request's work starts, so a duplicate arriving meanwhile finds
+    it (the unique constraint makes the second insert wait for the first and then fail). It keeps
+    the answer of the first, which a duplicate gets again instead of running a second time."""
+
+    class Door(models.TextChoices):
+        API = "api", _("API")
+        FORM = "form", _("Form")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    door = models.CharField(_("door"), max_length=4, choices=Door.choices)
+    key = models.CharField(_("key"), max_length=255)
+    # A hash of the method, path and body: the same key with another request is a client's mistake.
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    # Empty while the first request is still running.
+    answer_status = models.PositiveSmallIntegerField(_("answer's status"), null=True, blank=True)
+    # The API's JSON body, or {"location": ...} where a form's answer was a redirect.
+    answer = models.JSONField(_("answer"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "door", "key"], name="sent_once_per_user_door_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.door} {self.key}"

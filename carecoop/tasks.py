@@ -3,7 +3,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.core.management import call_command
 
-from carecoop import sending
+from carecoop import once, sending
 
 
 @shared_task(
@@ -29,3 +29,9 @@ def backups_make_task() -> None:
     docs/operations.md says how to restore them."""
     call_command("dbbackup", "--clean", "--compress", "--noinput")
     call_command("mediabackup", "--clean", "--compress", "--noinput")
+
+
+@shared_task(name="carecoop.sent_once_forget")
+def sent_once_forget_task() -> int:
+    # Keys past their time are ignored by a claim anyway; this keeps the table small.
+    return once.sent_once_forget()

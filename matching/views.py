@@ -13,6 +13,7 @@ from carecoop.exceptions import ApplicationError
 from carecoop.forms import form_add_application_error
 from carecoop.http import AuthenticatedHttpRequest
 from carecoop.money import pence_from_pounds
+from carecoop.once import submitted_once
 from matching import permissions, selectors, services
 from matching.forms import (
     DeclineForm,
@@ -152,6 +153,7 @@ def member_profile(request: AuthenticatedHttpRequest, number: int) -> HttpRespon
 
 
 @login_required
+@submitted_once
 def introduction_create(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     """Ask to be introduced to the member with this number."""
     other = get_object_or_404(Membership.objects.current(), number=number)

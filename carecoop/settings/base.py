@@ -352,6 +352,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # The outbox's sweep: every email still owed (a Celery message lost, a mail server down).
     "emails-send": {"task": "carecoop.emails_send", "schedule": crontab()},
     "backups-make": {"task": "carecoop.backups_make", "schedule": crontab(hour=2, minute=30)},
+    "sent-once-forget": {"task": "carecoop.sent_once_forget", "schedule": crontab(minute=20)},
     "visit-reminders": {"task": "scheduling.reminders_send_due", "schedule": crontab()},
     "visit-offers-expire": {"task": "scheduling.offers_expire", "schedule": crontab()},
     "visits-release-left-team": {

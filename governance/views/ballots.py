@@ -21,6 +21,7 @@ from carecoop.emails import absolute_url
 from carecoop.exceptions import ApplicationError, ConflictError, NotFoundError
 from carecoop.forms import form_add_application_error
 from carecoop.http import AuthenticatedHttpRequest
+from carecoop.once import submitted_once
 from governance import permissions, selectors, services
 from governance.forms.ballots import BallotCreateForm, StandForm, VoteForm
 from governance.models import SEAT_CLASS_MEMBERS, Ballot, Meeting, Motion, Proxy
@@ -318,6 +319,7 @@ def ballot_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Ht
 
 
 @login_required
+@submitted_once
 def ballot_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     staff_only(request)
     motion_id, meeting_id = int_param(request, "motion"), int_param(request, "meeting")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from carecoop.exceptions import ApplicationError, NotFoundError
 from carecoop.http import AuthenticatedHttpRequest
+from carecoop.once import submitted_once
 from carecoop.permissions import staff_required
 from carecoop.spreadsheets import csv_response
 from governance import services, tasks
@@ -39,6 +40,7 @@ def _allocation_or_404(pk: int) -> DividendAllocation:
 
 
 @staff_required
+@submitted_once
 def staff_dividends(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every financial year with its allocations and interest, and a form to record the next."""
     form = FinancialYearForm(request.POST or None)
@@ -65,6 +67,7 @@ def staff_dividends(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @staff_required
+@submitted_once
 def staff_dividend_year(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     year = _year_or_404(pk)
     form = AllocationForm(request.POST or None)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from carecoop.db import number_from_text
 from carecoop.exceptions import ApplicationError
 from carecoop.http import AuthenticatedHttpRequest
+from carecoop.once import submitted_once
 from carecoop.permissions import is_staff
 from governance import rules, selectors, services
 from governance.forms.meetings import (
@@ -64,6 +65,7 @@ def meetings(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @governance_view
+@submitted_once
 def meeting_call(request: AuthenticatedHttpRequest) -> HttpResponse:
     staff_only(request)
     requisition_id = number_from_text(request.POST.get("requisition") or request.GET.get("requisition"))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from carecoop.db import number_from_text
 from carecoop.exceptions import ApplicationError
 from carecoop.http import AuthenticatedHttpRequest
+from carecoop.once import submitted_once
 from carecoop.permissions import is_staff
 from governance import selectors, services
 from governance.forms.meetings import (
@@ -24,6 +25,7 @@ from governance.views.common import LIVE, act, form_error, governance_view, memb
 
 
 @governance_view
+@submitted_once
 def motion_propose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
     amends_id = number_from_text(request.GET.get("amends"))

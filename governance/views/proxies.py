@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from carecoop.exceptions import ApplicationError, NotFoundError
 from carecoop.forms import form_add_application_error
 from carecoop.http import AuthenticatedHttpRequest
+from carecoop.once import submitted_once
 from governance import selectors, services
 from governance.forms.ballots import ProxyForm
 from governance.models import Ballot, GovernancePolicy, Meeting, Proxy
@@ -19,6 +20,7 @@ from members import selectors as member_selectors
 
 
 @login_required
+@submitted_once
 def proxies(request: AuthenticatedHttpRequest) -> HttpResponse:
     taking_part(request)
     meeting_id, ballot_id = int_param(request, "meeting"), int_param(request, "ballot")

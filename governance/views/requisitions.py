@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from carecoop.exceptions import ApplicationError
 from carecoop.http import AuthenticatedHttpRequest
+from carecoop.once import submitted_once
 from governance import selectors, services
 from governance.forms.meetings import (
     RequisitionForm,
@@ -17,6 +18,7 @@ from governance.views.common import act, form_error, governance_view, membership
 
 
 @governance_view
+@submitted_once
 def requisitions(request: AuthenticatedHttpRequest) -> HttpResponse:
     listed = (
         selectors.requisitions_for_user(user=request.user)

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from carecoop.exceptions import ApplicationError
 from carecoop.http import AuthenticatedRequest
+from carecoop.once import idempotent
 from matching import permissions, selectors, services
 from matching.api.serializers import (
     DeclineInputSerializer,
@@ -106,6 +107,7 @@ class IntroductionCreateApi(APIView):
     @extend_schema(
         request=IntroductionInputSerializer, responses={201: IntroductionSerializer}, summary="Ask to meet"
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest) -> Response:
         data = IntroductionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -134,6 +136,7 @@ class IntroductionAnswerApi(APIView):
     action = ""
 
     @extend_schema(request=DeclineInputSerializer, responses=IntroductionSerializer)
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         introduction = selectors.introduction_get_for_user(user=request.user, pk=pk)
         if self.action == "accept":
@@ -181,6 +184,7 @@ class TeamRoleCreateApi(APIView):
     @extend_schema(
         request=TeamRoleSerializer, responses={201: TeamRoleSerializer}, summary="Give a role in the team"
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, number: int) -> Response:
         receiver = _team_of(request, number)
         data = TeamRoleSerializer(data=request.data)
@@ -200,6 +204,7 @@ class TeamMemberEndApi(APIView):
     @extend_schema(
         request=DeclineInputSerializer, responses={204: None}, summary="Remove someone from the team"
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, number: int, member_id: int) -> Response:
         receiver = _team_of(request, number)
         place = next((m for m in selectors.team_for(receiver=receiver) if m.pk == member_id), None)

@@ -100,6 +100,11 @@ class PaymentInputSerializer(serializers.Serializer[None]):
     reference = serializers.CharField(max_length=100)
     paid_on = serializers.DateField()
     amount_pence = serializers.IntegerField(min_value=1)
+    correction = serializers.BooleanField(
+        default=False,
+        help_text="Replace the payment already recorded (kept in the history). Without it, a second "
+        "payment for a paid application is refused with 409 `already_paid`.",
+    )
 
 
 class RejectInputSerializer(serializers.Serializer[None]):

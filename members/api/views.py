@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from carecoop.exceptions import ApplicationError, ConflictError
 from carecoop.http import AuthenticatedRequest
+from carecoop.once import idempotent
 from carecoop.permissions import IsStaff
 from carecoop.spreadsheets import csv_text
 from members import profiles, selectors, services
@@ -120,6 +121,7 @@ class ApplicationListCreateApi(GenericAPIView[Application]):
         responses={201: ApplicationOutputSerializer},
         summary="Apply to become a member",
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest) -> Response:
         data = ApplicationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -149,6 +151,7 @@ class ApplicationPaymentApi(APIView):
         responses=ApplicationOutputSerializer,
         summary="Record a share payment",
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         application = selectors.application_get_for_user(user=request.user, pk=pk)
         data = PaymentInputSerializer(data=request.data)
@@ -159,6 +162,7 @@ class ApplicationPaymentApi(APIView):
             paid_on=data.validated_data["paid_on"],
             amount_pence=data.validated_data["amount_pence"],
             by=request.user,
+            correction=data.validated_data["correction"],
         )
         return Response(ApplicationOutputSerializer(application).data)
 
@@ -167,6 +171,7 @@ class ApplicationApproveApi(APIView):
     permission_classes = [IsStaff]
 
     @extend_schema(request=None, responses=RegisterEntrySerializer, summary="Approve and admit")
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         application = selectors.application_get_for_user(user=request.user, pk=pk)
         membership = services.application_approve(application=application, by=request.user)
@@ -180,6 +185,7 @@ class ApplicationRejectApi(APIView):
     @extend_schema(
         request=RejectInputSerializer, responses=ApplicationOutputSerializer, summary="Do not approve"
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         application = selectors.application_get_for_user(user=request.user, pk=pk)
         data = RejectInputSerializer(data=request.data)
@@ -267,6 +273,7 @@ class WorkerVettingApi(GenericAPIView[VettingCheck]):
         responses={201: VettingCheckSerializer},
         summary="Record a verified check",
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, number: int) -> Response:
         membership = selectors.membership_get_by_number(number=number)
         data = VettingCheckSerializer(data=request.data)

@@ -214,10 +214,31 @@ def application_withdraw(*, application: Application, by: User) -> Application:
 
 @transaction.atomic
 def application_record_payment(
-    *, application: Application, reference: str, paid_on: date, amount_pence: int, by: User
+    *,
+    application: Application,
+    reference: str,
+    paid_on: date,
+    amount_pence: int,
+    by: User,
+    correction: bool = False,
 ) -> Application:
-    """Staff record the money received for the applicant's shares (there is no payment gateway)."""
+    """Staff record the money received for the applicant's shares (there is no payment gateway).
+
+    A second payment for a paid application is refused (a double click, two staff at once): the
+    row is locked, so of any number recorded at once exactly one is taken. Changing a recorded
+    payment is a deliberate `correction`, kept in the history beside the first."""
     application = _lock_open_application(application)
+    if application.is_paid and not correction:
+        raise ConflictError(
+            _("The payment for this application is already recorded (%(amount)s, reference %(reference)s).")
+            % {
+                "amount": pounds(application.payment_amount_pence or 0),
+                "reference": application.payment_reference,
+            },
+            code="already_paid",
+        )
+    if correction and not application.is_paid:
+        raise ConflictError(_("No payment was recorded for this application."), code="nothing_to_correct")
     if amount_pence != application.amount_due_pence:
         raise ApplicationError(
             _("The shares cost %(due)s; the amount recorded must match.")
@@ -237,14 +258,13 @@ def application_record_payment(
             code="payment_reference_missing",
             fields={"reference": [_("Enter a reference.")]},
         )
-    corrected = application.is_paid
     application.payment_reference = reference.strip()
     application.payment_date = paid_on
     application.payment_amount_pence = amount_pence
     application.payment_recorded_by = by
     application.payment_recorded_at = timezone.now()
     application._history_user = by  # type: ignore[attr-defined]
-    application._change_reason = _("Payment corrected") if corrected else _("Payment recorded")  # type: ignore[attr-defined]
+    application._change_reason = _("Payment corrected") if correction else _("Payment recorded")  # type: ignore[attr-defined]
     application.save(
         update_fields=[
             "payment_reference",

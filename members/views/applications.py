@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from carecoop.exceptions import ApplicationError
 from carecoop.forms import form_add_application_error
 from carecoop.http import AuthenticatedHttpRequest
+from carecoop.once import submitted_once
 from members import selectors, services
 from members.forms import (
     CLASS_HINTS,
@@ -39,6 +40,7 @@ def account_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@submitted_once
 def application_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if selectors.membership_current_for_user(user=request.user):
         messages.info(request, _("You are already a member of the co-op."))

@@ -14,6 +14,7 @@ from carecoop.exceptions import ApplicationError
 from carecoop.forms import form_add_application_error
 from carecoop.http import AuthenticatedHttpRequest
 from carecoop.money import pounds_figure
+from carecoop.once import submitted_once
 from carecoop.permissions import staff_required
 from carecoop.spreadsheets import csv_streaming_response
 from members import selectors, services
@@ -44,6 +45,7 @@ def staff_application_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @staff_required
+@submitted_once
 def staff_application_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get(pk=pk)
     payment_form = PaymentForm(
@@ -111,7 +113,8 @@ def staff_application_review(request: AuthenticatedHttpRequest, pk: int) -> Http
                 raise Http404
         except ApplicationError as error:
             form = {"payment": payment_form, "reject": reject_form, "refund": refund_form}.get(action or "")
-            if form is not None:
+            # Paid meanwhile (by another member of staff): the page now shows that payment.
+            if form is not None and error.code != "already_paid":
                 form_add_application_error(form, error, aliases={"amount_pence": "amount"})
             else:
                 messages.error(request, error.message)
@@ -278,6 +281,7 @@ def staff_vetting_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @staff_required
+@submitted_once
 def staff_worker_vetting(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     membership = selectors.membership_get_by_number(number=number)
     if membership.member_class != MemberClass.WORKER:

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from carecoop.http import AuthenticatedRequest
+from carecoop.once import idempotent
 from carecoop.permissions import IsStaff
 from members import selectors as member_selectors
 from members.models import Membership
@@ -119,6 +120,7 @@ class FinanceMonthCloseApi(APIView):
         description="Every member's statement for the month becomes final; later confirmations and "
         "corrections go on the next statement.",
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, year: int, month: int) -> Response:
         wanted = statements.month_named(year, month)
         services.month_close(month=wanted, by=request.user)

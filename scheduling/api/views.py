@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from carecoop.exceptions import ApplicationError, NotAllowedError
 from carecoop.http import AuthenticatedRequest
+from carecoop.once import idempotent
 from matching import selectors as matching_selectors
 from members.models import MemberClass, Membership, User
 from scheduling import ical, permissions, selectors, services
@@ -151,6 +152,7 @@ class VisitListCreateApi(GenericAPIView[Visit]):
             "the person should know (a worker's free times, a date that could not be booked)."
         ),
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest) -> Response:
         data = VisitBookInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -239,6 +241,7 @@ class VisitAcceptApi(APIView):
         description="For an open visit, the first worker in the team to accept gets it. A visit that "
         'overlaps one of yours already accepted is refused with 409 and code "overlap".',
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _act(request, pk, lambda visit, _values: services.visit_accept(visit=visit, by=request.user))
 
@@ -247,6 +250,7 @@ class VisitDeclineApi(APIView):
     @extend_schema(
         request=ReasonInputSerializer, responses=VisitSerializer, summary="Decline an offered visit"
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _act(
             request,
@@ -293,6 +297,7 @@ class SeriesAcceptApi(APIView):
         "visit you already have stays offered and is listed in `left` with why. The person's side is "
         "told once." + _SERIES_ANSWER_ERRORS,
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _series_answer(request, pk, accept=True)
 
@@ -305,6 +310,7 @@ class SeriesDeclineApi(APIView):
         description="Every visit still offered to you is declined, with the reason. The person's side "
         "is told once." + _SERIES_ANSWER_ERRORS,
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _series_answer(request, pk, accept=False)
 
@@ -316,6 +322,7 @@ class VisitCancelApi(APIView):
         summary="Cancel a visit, or every visit still to come in its repeating booking",
         description="A reason is required. Within the late-cancellation window it is recorded as late.",
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         visit = selectors.visit_get_for_user(user=request.user, pk=pk)
         data = CancelInputSerializer(data=request.data)
@@ -340,6 +347,7 @@ class VisitCheckInApi(APIView):
         description="Where you are, if given, is compared with the person's postcode: a check-in far "
         "away is flagged to the team, never refused.",
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _act(
             request,
@@ -360,6 +368,7 @@ class VisitCheckOutApi(APIView):
         "from the check-in to now, which the person is asked to confirm), and the times checked in "
         "and out.",
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _act(
             request,
@@ -383,6 +392,7 @@ class VisitRunningLateApi(APIView):
         "chooses). Once per visit for each lateness (409 `already_told`); refused once checked in "
         "(409 `already_checked_in`).",
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         visit = selectors.visit_get_for_user(user=request.user, pk=pk)
         data = RunningLateInputSerializer(data=request.data)
@@ -397,6 +407,7 @@ class VisitNoteSaveApi(APIView):
     @extend_schema(
         request=NoteInputSerializer, responses=VisitSerializer, summary="Save the visit note during a visit"
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _act(
             request,
@@ -413,6 +424,7 @@ class VisitTaskTickApi(APIView):
         summary="Tick a task done (or not) during a visit",
         description="`index` counts the visit's tasks from 0.",
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int, index: int) -> Response:
         return _act(
             request,
@@ -434,6 +446,7 @@ class VisitHoursConfirmApi(APIView):
             "since, 409 expenses_changed, and nothing is confirmed."
         ),
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _act(
             request,
@@ -452,6 +465,7 @@ class VisitHoursQueryApi(APIView):
         summary="Query a delivered visit's hours (and its expenses)",
         description="Say what is wrong; the team and the co-op's staff are told.",
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _act(
             request,
@@ -474,6 +488,7 @@ class VisitHoursSettleApi(APIView):
             "this visit's). 403 staff_only for anyone else; 409 not_queried unless the hours are queried."
         ),
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return _act(
             request,
@@ -525,6 +540,7 @@ class VisitExpensesApi(GenericAPIView[VisitExpense]):
             "400 bad_miles, bad_amount, note_required."
         ),
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         visit = selectors.visit_get_for_user(user=request.user, pk=pk)
         data = ExpenseInputSerializer(data=request.data)
@@ -564,6 +580,7 @@ class CalendarFeedApi(APIView):
         summary="Make a new private calendar address",
         description="The old address stops working. The address is shown only now: keep it private.",
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest) -> Response:
         token = services.calendar_feed_renew(user=request.user)
         url = request.build_absolute_uri(reverse("api-calendar-ics", kwargs={"token": token}))

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from carecoop.exceptions import ApplicationError
 from carecoop.forms import form_add_application_error
 from carecoop.http import AuthenticatedHttpRequest
+from carecoop.once import submitted_once
 from carecoop.permissions import staff_required
 from matching import selectors as matching_selectors
 from matching.models import TeamMember
@@ -221,6 +222,7 @@ def visit_book_check(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@submitted_once
 def visit_book(request: AuthenticatedHttpRequest) -> HttpResponse:
     receiver = _receiver_for(request)
     if receiver is None and not (request.GET.get("for") or request.POST.get("for")):
@@ -416,6 +418,7 @@ def _delivering(request: AuthenticatedHttpRequest, visit: Visit, note: str | Non
 
 @login_required
 @require_POST
+@submitted_once
 def visit_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """Every button on a visit's page: each calls one service and comes back to the page."""
     visit = selectors.visit_get_for_user(user=request.user, pk=pk)

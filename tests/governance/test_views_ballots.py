@@ -8,11 +8,13 @@ import io
 import re
 
 import pytest
+from django.test import Client
 
 from governance import services
 from governance.models import Ballot, Participation, Proxy, Vote
 from governance.receipts import receipt_hash
 from tests.clock import NOW
+from tests.concurrency import race
 from tests.factories import MembershipFactory, UserFactory
 from tests.governance.conftest import at, board_motion, open_motion_ballot
 from tests.second_factor import log_in_with_second_factor
@@ -132,6 +134,27 @@ def test_a_second_vote_on_a_ballot_without_changes_is_refused_and_changes_nothin
     assert "A vote on this ballot cannot be changed." in response.content.decode()
     assert 'class="error-summary"' in response.content.decode()
     assert list(Vote.objects.filter(ballot=ballot).values_list("choice", flat=True)) == ["for"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_vote_form_sent_ten_times_at_once_counts_one_vote_and_answers_each_cleanly(staff, agm, margaret):
+    ballot = open_motion_ballot(staff, agm, changes_allowed=False)
+    session = Client()
+    session.force_login(margaret.user)
+
+    def send():
+        client = Client()
+        client.cookies = session.cookies
+        return _vote(client, ballot, choice="for")
+
+    responses = race([send for _ in range(10)])
+
+    assert Vote.objects.filter(ballot=ballot).count() == 1
+    assert sorted(r.status_code for r in responses) == [200] * 9 + [302]
+    refused = [r.content.decode() for r in responses if r.status_code == 200]
+    # Refused by the service's check, or by the database's one-vote constraint when the two met.
+    said = ("A vote on this ballot cannot be changed.", "A vote has already been recorded for this member.")
+    assert all('class="error-summary"' in page and any(s in page for s in said) for page in refused)
 
 
 def test_a_secret_vote_is_changed_with_its_receipt(client, motion_ballot, margaret):

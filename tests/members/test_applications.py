@@ -341,11 +341,72 @@ def test_the_database_refuses_two_current_memberships_for_one_person(member):
 
 
 @pytest.mark.usefixtures("now")
+def test_a_second_payment_for_a_paid_application_is_refused_and_the_first_kept(documents, staff):
+    application = ApplicationFactory()
+    services.application_record_payment(
+        application=application, reference="BACS 1", paid_on=TODAY, amount_pence=100, by=staff
+    )
+
+    with pytest.raises(ApplicationError) as refused:
+        services.application_record_payment(
+            application=application, reference="BACS 2", paid_on=TODAY, amount_pence=100, by=staff
+        )
+
+    assert refused.value.code == "already_paid"
+    application.refresh_from_db()
+    assert application.payment_reference == "BACS 1"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("now")
+def test_thirty_payments_recorded_at_once_take_one_and_refuse_the_rest():
+    staff = UserFactory(is_staff=True)
+    application = ApplicationFactory()
+
+    results = race(
+        [
+            lambda i=i: services.application_record_payment(
+                application=application, reference=f"BACS {i}", paid_on=TODAY, amount_pence=100, by=staff
+            )
+            for i in range(30)
+        ]
+    )
+
+    accepted = [r for r in results if isinstance(r, Application)]
+    refused = [r for r in results if not isinstance(r, Application)]
+    assert len(accepted) == 1
+    assert {getattr(r, "code", r) for r in refused} == {"already_paid"}
+    application.refresh_from_db()
+    assert application.payment_reference == accepted[0].payment_reference
+    assert application.history.filter(history_change_reason="Payment recorded").count() == 1
+
+
+@pytest.mark.usefixtures("now")
+def test_correcting_a_payment_needs_one_recorded_first(documents, staff):
+    with pytest.raises(ApplicationError) as refused:
+        services.application_record_payment(
+            application=ApplicationFactory(),
+            reference="BACS 1",
+            paid_on=TODAY,
+            amount_pence=100,
+            by=staff,
+            correction=True,
+        )
+
+    assert refused.value.code == "nothing_to_correct"
+
+
+@pytest.mark.usefixtures("now")
 def test_a_corrected_payment_keeps_the_first_in_the_history(documents, staff):
     application = ApplicationFactory()
-    for reference in ("BACS 1", "BACS 1A"):
+    for reference, correction in (("BACS 1", False), ("BACS 1A", True)):
         services.application_record_payment(
-            application=application, reference=reference, paid_on=TODAY, amount_pence=100, by=staff
+            application=application,
+            reference=reference,
+            paid_on=TODAY,
+            amount_pence=100,
+            by=staff,
+            correction=correction,
         )
 
     history = list(

@@ -149,6 +149,24 @@ def test_staff_record_payment_then_approve(api_client, staff, documents):
     assert approved.json()["shares_held"] == 1
 
 
+def test_a_second_payment_is_refused_with_a_code_and_a_correction_says_so(api_client, staff, documents):
+    application = ApplicationFactory()
+    api_client.force_authenticate(staff)
+    url = f"{APPLICATIONS}{application.pk}/payment/"
+    body = {"reference": "BACS 42", "paid_on": timezone.localdate().isoformat(), "amount_pence": 100}
+
+    first = api_client.post(url, body, format="json")
+    second = api_client.post(url, {**body, "reference": "BACS 43"}, format="json")
+    corrected = api_client.post(url, {**body, "reference": "BACS 43", "correction": True}, format="json")
+
+    assert first.status_code == 200
+    assert second.status_code == 409
+    assert second.json()["code"] == "already_paid"
+    assert corrected.status_code == 200
+    application.refresh_from_db()
+    assert application.payment_reference == "BACS 43"
+
+
 def test_approving_without_payment_is_refused_with_a_code(api_client, staff, documents):
     application = ApplicationFactory()
     api_client.force_authenticate(staff)

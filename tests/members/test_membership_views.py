@@ -12,6 +12,7 @@ from tests.factories import (
     MembershipFactory,
 )
 from tests.second_factor import log_in_with_second_factor
+from tests.sent_once import form_token
 
 
 def _form(documents, **overrides):
@@ -194,20 +195,23 @@ def test_the_queue_lists_waiting_applications_oldest_first(client, staff, docume
     assert "Carol Decided" not in html
 
 
+def payment_form(reference="BACS 7", amount="1.00", **extra):
+    """The staff's form recording the money paid for an application's shares."""
+    return {
+        "action": "payment",
+        "payment-reference": reference,
+        "payment-paid_on": timezone.localdate().isoformat(),
+        "payment-amount": amount,
+        **extra,
+    }
+
+
 def test_staff_record_the_payment_and_approve(client, staff, documents):
     application = ApplicationFactory()
     log_in_with_second_factor(client, staff)
     url = reverse("staff_application_review", args=[application.pk])
 
-    client.post(
-        url,
-        {
-            "action": "payment",
-            "payment-reference": "BACS 7",
-            "payment-paid_on": timezone.localdate().isoformat(),
-            "payment-amount": "1.00",
-        },
-    )
+    client.post(url, payment_form())
     asked = client.post(url, {"action": "approve"})
     assert "This adds them to the register." in asked.content.decode()
     assert not Membership.objects.filter(user=application.user).exists()
@@ -217,18 +221,46 @@ def test_staff_record_the_payment_and_approve(client, staff, documents):
     assert f"is now member number {membership.number}" in response.content.decode()
 
 
+def test_a_payment_form_sent_twice_records_one_payment(client, staff, documents):
+    application = ApplicationFactory()
+    client.force_login(staff)
+    url = reverse("staff_application_review", args=[application.pk])
+    token = form_token(client, url)
+    form = payment_form(sent_once=token)
+
+    first = client.post(url, form)
+    again = client.post(url, {**form, "payment-reference": "BACS 8"}, follow=True)
+
+    assert first.status_code == 302
+    assert "already been sent" in again.content.decode()
+    application.refresh_from_db()
+    assert application.payment_reference == "BACS 7"
+    assert application.history.filter(history_change_reason="Payment recorded").count() == 1
+
+
+def test_a_payment_for_a_paid_application_is_refused_on_the_form(client, staff, documents):
+    application = ApplicationFactory(
+        payment_reference="BACS 7",
+        payment_date=timezone.localdate(),
+        payment_amount_pence=100,
+        payment_recorded_at=timezone.now(),
+    )
+    client.force_login(staff)
+
+    response = client.post(reverse("staff_application_review", args=[application.pk]), payment_form("BACS 8"))
+
+    page = client.get(response["Location"]).content.decode()
+    assert "The payment for this application is already recorded" in page
+    application.refresh_from_db()
+    assert application.payment_reference == "BACS 7"
+
+
 def test_a_wrong_payment_amount_shows_on_the_form_and_records_nothing(client, staff, documents):
     application = ApplicationFactory()
     log_in_with_second_factor(client, staff)
 
     response = client.post(
-        reverse("staff_application_review", args=[application.pk]),
-        {
-            "action": "payment",
-            "payment-reference": "BACS 7",
-            "payment-paid_on": timezone.localdate().isoformat(),
-            "payment-amount": "0.50",
-        },
+        reverse("staff_application_review", args=[application.pk]), payment_form(amount="0.50")
     )
 
     assert response.status_code == 400

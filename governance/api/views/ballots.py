@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from carecoop.http import AuthenticatedRequest
+from carecoop.once import idempotent
 from governance import selectors, services
 from governance.api.serializers import (
     BallotCreateInputSerializer,
@@ -70,6 +71,7 @@ class BallotListCreateApi(StaffPostMixin, GenericAPIView[Ballot]):
             "election for `seats` seats of `seat_class`. An online ballot opens at `opens_at`."
         ),
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest) -> Response:
         values = valid(BallotCreateInputSerializer, request.data)
         motion_pk, meeting_pk = values.pop("motion"), values.pop("meeting")
@@ -102,6 +104,7 @@ class BallotVoteApi(APIView):
             "against_instructions."
         ),
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         ballot = selectors.ballot_get_for_user(user=request.user, pk=pk)
         values = valid(VoteInputSerializer, request.data)

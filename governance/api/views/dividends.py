@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from carecoop.exceptions import ApplicationError
 from carecoop.http import AuthenticatedRequest
+from carecoop.once import idempotent
 from carecoop.permissions import IsStaff
 from governance import services, tasks
 from governance.api.dividend_serializers import (
@@ -81,6 +82,7 @@ class FinancialYearListCreateApi(GenericAPIView[FinancialYear]):
             '409 "year_overlaps".'
         ),
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest) -> Response:
         values = valid(FinancialYearInputSerializer, request.data)
         year = services.financial_year_record(user=request.user, **values)
@@ -103,6 +105,7 @@ class AllocationCreateApi(APIView):
             'a class the dividend rules give nothing gets no pool ("class_not_sharing").'
         ),
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest) -> Response:
         values = valid(AllocationInputSerializer, request.data)
         year = selectors.financial_years().filter(pk=values.pop("year")).first()
@@ -133,6 +136,7 @@ class AllocationApprovalApi(APIView):
             '"not_approved". 409 "already_approved" for a second.'
         ),
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         allocation = _allocation(pk)
         values = valid(ApprovalInputSerializer, request.data)
@@ -161,6 +165,7 @@ class AllocationCalculationApi(APIView):
             "runs carries on where it stopped: nobody is paid twice."
         ),
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         allocation = tasks.dividends_calculation_start(user=request.user, allocation=_allocation(pk))
         return Response(ProgressSerializer(_allocation(allocation.pk)).data, status=status.HTTP_202_ACCEPTED)
@@ -178,6 +183,7 @@ class AllocationPaymentApi(APIView):
             '(409 "not_calculated"), and a second time (409 "already_paid").'
         ),
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         services.allocation_pay(user=request.user, allocation=_allocation(pk))
         return Response(AllocationSerializer(_allocation(pk)).data)

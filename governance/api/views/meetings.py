@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from carecoop.http import AuthenticatedRequest
+from carecoop.once import idempotent
 from carecoop.permissions import IsStaff
 from governance import selectors, services
 from governance.api.serializers import (
@@ -55,6 +56,7 @@ class MeetingListCreateApi(StaffPostMixin, GenericAPIView[Meeting]):
             'allows is refused with code "notice_too_short" and a `starts_at` field error.'
         ),
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest) -> Response:
         values = valid(MeetingCallInputSerializer, request.data)
         requisition_pk = values.pop("requisition")
@@ -101,6 +103,7 @@ class MeetingAttendanceApi(APIView):
             "Checking in twice keeps the first time."
         ),
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
         number = valid(AttendanceInputSerializer, request.data)["member_number"]

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from carecoop.http import AuthenticatedRequest
+from carecoop.once import idempotent
 from governance import selectors, services
 from governance.api.serializers import (
     MotionListInputSerializer,
@@ -52,6 +53,7 @@ class MotionListCreateApi(GenericAPIView[Motion]):
             "would read if carried."
         ),
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest) -> Response:
         values = valid(MotionProposeInputSerializer, request.data)
         meeting = named(selectors.meeting_get_for_user, request, values.pop("meeting"), "meeting")
@@ -78,6 +80,7 @@ class MotionSecondApi(APIView):
         summary="Second a motion",
         description='Anyone but its proposer. A motion already seconded: 409 "not_awaiting_seconder".',
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         motion = selectors.motion_get_for_user(user=request.user, pk=pk)
         services.motion_second(motion=motion, user=request.user)

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from carecoop.exceptions import NotFoundError
 from carecoop.http import AuthenticatedRequest
+from carecoop.once import idempotent
 from governance import selectors, services
 from governance.api.serializers import (
     ProxyAppointInputSerializer,
@@ -42,6 +43,7 @@ class ProxyListCreateApi(GenericAPIView[Proxy]):
             'replaces the old one. Nobody holds more than the rules allow: 409 "proxy_limit".'
         ),
     )
+    @idempotent
     def post(self, request: AuthenticatedRequest) -> Response:
         values = valid(ProxyAppointInputSerializer, request.data)
         meeting_pk, ballot_pk, number = (
