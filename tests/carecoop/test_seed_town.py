@@ -109,7 +109,10 @@ def test_twenty_ballots_with_votes_and_proxies(town):
     for ballot in ballots.exclude(status="draft"):
         votes = Vote.objects.filter(ballot=ballot).count()
         assert votes == Participation.objects.filter(ballot=ballot).count()
-        assert 0.1 * ballot.eligible_count < votes < 0.7 * ballot.eligible_count
+        # About the plan's turnout where the list of voters is long; on a short one (a class of
+        # ten) chance moves it more: some voted, not all.
+        low, high = (0.1, 0.7) if ballot.eligible_count >= 50 else (0.0, 1.0)
+        assert low * ballot.eligible_count < votes < high * ballot.eligible_count
     assert Participation.objects.filter(proxy__isnull=False, ballot__status="closed").exists()
     assert Proxy.objects.filter(ballot__status="open").exists()
     assert Proxy.objects.filter(meeting__isnull=False).exists()
