@@ -13,6 +13,7 @@ from carecoop.tasks import sent_once_forget_task
 from matching.models import Introduction
 from scheduling.models import Visit
 from tests.concurrency import race
+from tests.second_factor import log_in_with_second_factor
 from tests.sent_once import form_token
 
 pytestmark = pytest.mark.usefixtures("now")
@@ -121,7 +122,7 @@ def test_thirty_identical_bookings_sent_at_once_with_one_key_book_one_visit(ruth
 
 
 def test_the_api_schema_documents_the_key_on_every_operation_that_takes_it(client, staff):
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     schema = client.get("/api/schema/?format=json").json()
 
     posts = {path: ops["post"] for path, ops in schema["paths"].items() if "post" in ops}

@@ -223,7 +223,7 @@ def test_staff_record_the_payment_and_approve(client, staff, documents):
 
 def test_a_payment_form_sent_twice_records_one_payment(client, staff, documents):
     application = ApplicationFactory()
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
     url = reverse("staff_application_review", args=[application.pk])
     token = form_token(client, url)
     form = payment_form(sent_once=token)
@@ -245,7 +245,7 @@ def test_a_payment_for_a_paid_application_is_refused_on_the_form(client, staff, 
         payment_amount_pence=100,
         payment_recorded_at=timezone.now(),
     )
-    client.force_login(staff)
+    log_in_with_second_factor(client, staff)
 
     response = client.post(reverse("staff_application_review", args=[application.pk]), payment_form("BACS 8"))
 
