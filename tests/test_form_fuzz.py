@@ -213,7 +213,9 @@ PREFERENCE = (
 # Tables whose rows every request may write: the session (logging in, a message shown next).
 # And the log of staff actions: a staff service writes its entry first, in its transaction, and
 # a refusal rolls it back with the rest; PostgreSQL's counters still count the row it began.
-UNCOUNTED = ("django_session", "carecoop_staffaction")
+# And a form's one-time token (carecoop.once), claimed before the view runs and let go when the
+# form is refused.
+UNCOUNTED = ("django_session", "carecoop_staffaction", "carecoop_sentonce")
 
 
 class _Forms(HTMLParser):
