@@ -442,6 +442,7 @@ def _committed() -> dict[str, str]:
         other.close()
 
 
+@pytest.mark.usefixtures("now")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("taken", [True, False], ids=["taken-then-killed", "killed-before-taken"])
 def test_each_email_of_a_batch_is_committed_as_sent_once_the_server_has_it_so_a_kill_resends_none_of_them(

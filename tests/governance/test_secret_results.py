@@ -15,6 +15,8 @@ from governance.secrecy import rows_shown
 from tests.factories import MembershipFactory
 from tests.governance.conftest import call_agm, open_motion_ballot
 
+pytestmark = pytest.mark.usefixtures("now")
+
 # The four classes, and how their members vote.
 MIXED_RECEIVERS = [("receiver", "for")] * 4 + [("receiver", "against")] * 2
 MANY_RECEIVERS = [("receiver", "for")] * 5 + [("receiver", "against")] * 3 + [("receiver", "abstain")]
