@@ -159,7 +159,7 @@ def worker_search(
         .select_related("membership")
         .annotate(
             skill_names=_skill_names(),
-            checks_current=member_selectors.checks_up_to_date(on, via="membership__"),
+            checks_current=member_selectors.checks_current_kept(on, via="membership__"),
         ),
         receiver,
     )
@@ -437,7 +437,7 @@ def team_for(*, receiver: Membership, on: date | None = None) -> list[TeamMember
         .order_by("joined_on", "pk")
     )
     if on is not None:
-        places = places.annotate(checks_current=member_selectors.checks_up_to_date(on, via="member__"))
+        places = places.annotate(checks_current=member_selectors.checks_current_kept(on, via="member__"))
     return list(places)
 
 

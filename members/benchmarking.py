@@ -46,7 +46,7 @@ def members_seed_in_bulk(
 ) -> list[Membership]:
     """Admitted members, workers first, each with one paid £1 share and its user attached. The
     workers have a current DBS check and right to work, so rule 3 lets them be booked, and a
-    `bookable_until` 800 days ahead."""
+    `bookable_until` (and `checks_current_until`) 800 days ahead."""
     admitted = timezone.localdate() - timedelta(days=admitted_days_ago)
     return memberships_seed_in_bulk(
         rows=[
@@ -100,6 +100,9 @@ def memberships_seed_in_bulk(
             postcode=row.postcode,
             date_admitted=row.admitted,
             bookable_until=today + timedelta(days=800) if row.member_class == MemberClass.WORKER else None,
+            checks_current_until=today + timedelta(days=800)
+            if row.member_class == MemberClass.WORKER
+            else None,
         )
         for i, (row, user) in enumerate(zip(rows, users, strict=True))
     ]

@@ -579,6 +579,14 @@ def checks_up_to_date(on: date, *, via: str = "") -> "ExpressionWrapper[Q]":
     return ExpressionWrapper(bookable_on(on, via=via) & ~Q(Exists(lapsed)), output_field=BooleanField())
 
 
+def checks_current_kept(on: date, *, via: str = "") -> "ExpressionWrapper[Q]":
+    """checks_up_to_date as each membership keeps it (`checks_current_until`, decision 12): the
+    same answer for today and any later day, read from a column instead of worked out from every
+    check, for pages that show the badge on many workers at once."""
+    kept = Q(**{f"{via}checks_current_until__isnull": False, f"{via}checks_current_until__gte": on})
+    return ExpressionWrapper(kept, output_field=BooleanField())
+
+
 def worker_checks_up_to_date(*, membership: Membership, on: date) -> bool:
     return bool(
         Membership.objects.filter(pk=membership.pk)

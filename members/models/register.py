@@ -251,8 +251,12 @@ class Membership(models.Model):
     # by the services that change checks, shares or membership, and refreshed daily; search
     # filters on it. Booking itself always asks the exact rule (selectors.worker_is_bookable).
     bookable_until = models.DateField(null=True, blank=True, db_index=True, editable=False)
+    # The last day a worker's "checks up to date" badge holds on what is recorded today: bookable,
+    # and none of their checks that count run out (None: not today). Kept with bookable_until,
+    # so that a page of search results or suggestions reads the badge from a column.
+    checks_current_until = models.DateField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["application", "bookable_until"])
+    history = HistoricalRecords(excluded_fields=["application", "bookable_until", "checks_current_until"])
     objects = MembershipQuerySet.as_manager()
 
     class Meta:

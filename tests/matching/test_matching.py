@@ -14,7 +14,7 @@ from matching.selectors import TimeWanted, WorkerCriteria
 from members import geo
 from members import selectors as member_selectors
 from members import services as member_services
-from members.models import Language, Skill
+from members.models import Language, Skill, TrainingCourse
 from tests.concurrency import race
 from tests.factories import MembershipFactory, UserFactory, make_bookable
 from tests.matching.conftest import listed, nearby_worker
@@ -519,6 +519,10 @@ def test_the_kept_bookable_date_agrees_with_the_exact_rule_through_every_change(
         exact = set(member_selectors.workers_bookable(on=on).values_list("pk", flat=True))
         kept = set(selectors.worker_profiles(on=on).values_list("membership_id", flat=True))
         assert kept == exact
+        workers = Membership.objects.filter(pk__in=[p.pk for p in people])
+        badge_exact = dict(workers.annotate(b=member_selectors.checks_up_to_date(on)).values_list("pk", "b"))
+        badge_kept = dict(workers.annotate(b=member_selectors.checks_current_kept(on)).values_list("pk", "b"))
+        assert badge_kept == badge_exact
 
     people = [worker(staff, f"Worker {i}", "HX7 8BQ") for i in range(4)]
     agree()
@@ -535,12 +539,25 @@ def test_the_kept_bookable_date_agrees_with_the_exact_rule_through_every_change(
     agree()
     agree(on=TODAY + datetime.timedelta(days=10))
     agree(on=TODAY + datetime.timedelta(days=11))
+    # A training course that runs out takes the badge away, though the worker may still be booked.
+    member_services.vetting_check_record(
+        membership=people[3],
+        by=staff,
+        kind="training",
+        course=TrainingCourse.objects.get(name="First aid"),
+        issued_on=TODAY,
+        expires_on=TODAY + datetime.timedelta(days=5),
+    )
+    agree()
+    agree(on=TODAY + datetime.timedelta(days=5))
+    agree(on=TODAY + datetime.timedelta(days=6))
     member_services.membership_cease(membership=people[2], by=staff, reason="resigned", ceased_on=TODAY)
     agree()
     agree(on=TODAY + datetime.timedelta(days=1))
     assert Membership.objects.get(pk=people[3].pk).bookable_until is not None
     Membership.objects.filter(pk=people[3].pk).update(bookable_until=None)  # drift, however it came
-    assert member_services.workers_bookable_refresh_all() == 1
+    Membership.objects.filter(pk=people[1].pk).update(checks_current_until=None)
+    assert member_services.workers_bookable_refresh_all() == 2
     agree()
 
 
@@ -603,3 +620,49 @@ def test_a_person_not_yet_admitted_is_not_listed(ruth, staff):
 
     assert future.pk not in [p.membership_id for p in selectors.receivers_listed(on=timezone.localdate())]
     assert member_selectors.membership_can_participate(membership=future) is False
+
+
+def test_the_migration_that_keeps_the_badge_date_fills_it_as_the_services_keep_it(staff):
+    import importlib
+
+    from django.apps import apps
+
+    from members.models import Membership
+
+    fill = importlib.import_module("members.migrations.0018_checks_current_until").fill
+    people = [worker(staff, f"Worker {i}", "HX7 8BQ") for i in range(3)]
+    member_services.vetting_check_record(
+        membership=people[0],
+        by=staff,
+        kind="training",
+        course=TrainingCourse.objects.get(name="First aid"),
+        issued_on=TODAY - datetime.timedelta(days=400),
+        expires_on=TODAY + datetime.timedelta(days=20),
+    )
+    # A newer course of the same kind replaces the older one: its expiry is the one that counts.
+    member_services.vetting_check_record(
+        membership=people[1],
+        by=staff,
+        kind="training",
+        course=TrainingCourse.objects.get(name="First aid"),
+        issued_on=TODAY - datetime.timedelta(days=30),
+        expires_on=TODAY - datetime.timedelta(days=1),
+    )
+    member_services.vetting_check_record(
+        membership=people[1],
+        by=staff,
+        kind="training",
+        course=TrainingCourse.objects.get(name="First aid"),
+        issued_on=TODAY,
+        expires_on=TODAY + datetime.timedelta(days=40),
+    )
+    member_services.vetting_check_void(check=people[2].vetting_checks.get(kind="dbs"), by=staff, reason="x")
+    kept = dict(Membership.objects.values_list("pk", "checks_current_until"))
+    assert kept[people[0].pk] == TODAY + datetime.timedelta(days=20)
+    assert kept[people[1].pk] == TODAY + datetime.timedelta(days=40)
+    assert kept[people[2].pk] is None
+    Membership.objects.update(checks_current_until=None)
+
+    fill(apps, None)
+
+    assert dict(Membership.objects.values_list("pk", "checks_current_until")) == kept
