@@ -51,7 +51,7 @@ def worker_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     receiver = _acting_for(request)
     if receiver is None and _member_or_redirect(request) is None:
         return redirect("account_overview")
-    profile = member_selectors.profile_get_for_membership(membership=receiver) if receiver else None
+    profile = member_selectors.profile_whereabouts_for(membership=receiver) if receiver else None
     share = Policy.current()
     form = WorkerSearchForm(request.GET or None)
     form.is_valid()  # a bad filter is dropped; the others still apply
@@ -100,7 +100,7 @@ def suggestions(request: AuthenticatedHttpRequest) -> HttpResponse:
             request, _("Suggestions are for members getting support, and the people acting for them.")
         )
         return redirect("account_overview")
-    profile = member_selectors.profile_get_for_membership(membership=receiver)
+    profile = member_selectors.profile_whereabouts_for(membership=receiver)
     ranked = selectors.suggestions_for(receiver=profile, on=timezone.localdate()) if profile else []
     return render(
         request,

@@ -425,6 +425,17 @@ def profile_get_for_membership(*, membership: Membership) -> Profile | None:
     )
 
 
+def profile_whereabouts_for(*, membership: Membership) -> Profile | None:
+    """The profile's place and how far its member looks, without its lists: what searching and
+    suggesting from where a person lives start from, in one query."""
+    return (
+        Profile.objects.filter(membership=membership)
+        .select_related("membership")
+        .only("membership", "latitude", "longitude", "max_distance_km")
+        .first()
+    )
+
+
 def profile_viewer(*, user: User | AnonymousUser, profile: Profile, in_team: bool = False) -> str | None:
     """How a user stands to a profile: "self", "staff", "team", "member", or None (sees nothing).
 

@@ -97,7 +97,7 @@ class SuggestionsApi(GenericAPIView[Suggestion]):  # type: ignore[type-var]
     )
     def get(self, request: AuthenticatedRequest) -> Response:
         receiver = _receiver_for(request, request.query_params.get("receiver"))
-        profile = member_selectors.profile_get_for_membership(membership=receiver)
+        profile = member_selectors.profile_whereabouts_for(membership=receiver)
         ranked = selectors.suggestions_for(receiver=profile, on=timezone.localdate()) if profile else []
         page = self.paginate_queryset(ranked)  # type: ignore[arg-type]  # a list: see the class
         return self.get_paginated_response(SuggestionSerializer(page, many=True).data)  # type: ignore[arg-type]  # stubs: many=True takes a list
