@@ -587,21 +587,23 @@ class WorkerDay:
 # What a card of a visit on a worker's today page shows, and what deciding their next visit's
 # buttons reads: the notes, reasons and the people's profiles beyond their names stay unread.
 # Building every column of a day of visits and their people was most of the page's time.
+# A visit's own columns a card shows: all but its texts (tasks, notes, reasons).
+_VISIT_CARD_FIELDS = tuple(
+    f.name
+    for f in Visit._meta.concrete_fields
+    if f.name
+    not in {
+        "tasks",
+        "notes",
+        "visit_note",
+        "decline_reason",
+        "cancel_reason",
+        "query_reason",
+        "hours_settle_reason",
+    }
+)
 _CARD_FIELDS = (
-    *(
-        f.name
-        for f in Visit._meta.concrete_fields
-        if f.name
-        not in {
-            "tasks",
-            "notes",
-            "visit_note",
-            "decline_reason",
-            "cancel_reason",
-            "query_reason",
-            "hours_settle_reason",
-        }
-    ),
+    *_VISIT_CARD_FIELDS,
     *(f"receiver__{f.name}" for f in Membership._meta.concrete_fields),
     "receiver__profile__id",
     "receiver__profile__membership",
@@ -716,7 +718,8 @@ def worker_day(*, worker: Membership, now: datetime, limit: int = TODAY_LIMIT) -
 
 def visits_coming_for(*, receiver_ids: list[int], now: datetime, each: int = 5) -> dict[int, list[Visit]]:
     """For each of these people, their next visits not yet finished (offered, open or accepted),
-    soonest first, at most `each` a person: one query however many people and visits."""
+    soonest first, at most `each` a person: one query however many people and visits. Each visit
+    has its worker and what their face needs, not the person (the caller has them)."""
     if not receiver_ids:
         return {}
     ranked = (
@@ -727,9 +730,26 @@ def visits_coming_for(*, receiver_ids: list[int], now: datetime, each: int = 5) 
         .filter(place__lte=each)
     )
     found: dict[int, list[Visit]] = {pk: [] for pk in receiver_ids}
-    for visit in _with_people(ranked).order_by("receiver_id", "starts", "pk"):
+    # The caller knows the people; each visit brings its worker, with what a face needs.
+    for visit in (
+        ranked.select_related("worker__profile")
+        .only(*_VISIT_CARD_FIELDS, *_WORKER_FACE_FIELDS)
+        .order_by("receiver_id", "starts", "pk")
+    ):
         found[visit.receiver_id].append(visit)
     return found
+
+
+# A worker as a face shows them: their name, and their photo if the viewer may see it
+# (members.selectors.photos_visible_to).
+_WORKER_FACE_FIELDS = (
+    *(f"worker__{f.name}" for f in Membership._meta.concrete_fields),
+    "worker__profile__id",
+    "worker__profile__membership",
+    "worker__profile__display_name",
+    "worker__profile__photo",
+    "worker__profile__visibility",
+)
 
 
 def _local_midnight(day: date) -> datetime:
