@@ -427,6 +427,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "carecoop.once.add_in_progress_responses",
         "carecoop.api.add_error_responses",
     ],
 }
