@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from carecoop.models import Email
 from carecoop.permissions import is_staff
@@ -54,7 +55,16 @@ def member_erase(
             fields={"override_reason": [_("Give the reason to erase before the retention period ends.")]},
         )
     data_request.override_reason = override_reason
-    return _erase(data_request=data_request, by=by)
+    data_request = _erase(data_request=data_request, by=by)
+    removed = ", ".join(f"{kind}: {count}" for kind, count in data_request.removed.items()) or "nothing"
+    early = " before the retention period ended (the reason is on the request)" if override_reason else ""
+    staff_action_record(
+        by=by,
+        action="member.erase",
+        summary=f"Erased the data of a former member{early}; removed {removed}",
+        member=user,
+    )
+    return data_request
 
 
 def members_erase_after_retention(*, today: date) -> list[DataRequest]:
