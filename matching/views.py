@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from carecoop.audit import staff_care_read
 from carecoop.exceptions import ApplicationError
 from carecoop.forms import form_add_application_error
 from carecoop.http import AuthenticatedHttpRequest
@@ -128,6 +129,8 @@ def member_profile(request: AuthenticatedHttpRequest, number: int) -> HttpRespon
     )
     if profile is None or viewer is None or "display_name" not in visible:
         raise Http404  # someone who chose not to be seen is not there to find
+    if membership.member_class == MemberClass.RECEIVER:
+        staff_care_read(by=request.user, person=membership, what="the profile, with the support wanted")
     today = timezone.localdate()
     is_worker = membership.member_class == MemberClass.WORKER
     context = {
@@ -341,6 +344,8 @@ def team(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
             form = role_form if action == "role" else post_form
             form_add_application_error(form, error)
         status = 400
+    if reads_noticeboard:
+        staff_care_read(by=request.user, person=receiver, what="the team's noticeboard")
     context = {
         "receiver": receiver,
         "access": access,
