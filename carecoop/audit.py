@@ -2,7 +2,9 @@
 
 Services call `staff_action_record` inside their own transaction, after their change: the entry
 commits with the change, or neither does. Only what a staff member does is logged; the same
-service run by a member for themselves (or by a scheduled task) is not a staff action."""
+service run by a member for themselves (or by a scheduled task) is not a staff action. Reading
+is logged too where it is a person's care (rule 9): the pages and API answers that show it call
+`staff_care_read`, once for each time they are shown."""
 
 from typing import Any
 
@@ -20,6 +22,19 @@ def staff_action_record(*, by: Any, action: str, summary: str, member: Any = Non
     if by is None or not is_staff(by):
         return None
     return StaffAction.objects.create(by=by, action=action, summary=summary[:300], member=member)
+
+
+def staff_care_read(*, by: Any, person: Any, what: str) -> StaffAction | None:
+    """Log that staff member `by` was shown `what` of `person`'s care (a membership): their care
+    log, a visit with its notes. Nobody else is logged, nor staff reading their own."""
+    if by is None or not is_staff(by) or by.pk == person.user_id:
+        return None
+    return StaffAction.objects.create(
+        by=by,
+        action="care.read",
+        summary=f"Read {what} of member {person.number}"[:300],
+        member_id=person.user_id,
+    )
 
 
 _ADMIN_VERBS = {ADDITION: "added", CHANGE: "changed", DELETION: "deleted"}

@@ -37,7 +37,8 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
 
-from carecoop.exceptions import ApplicationError, ConflictError, UnprocessableError
+from carecoop.api import error_body
+from carecoop.exceptions import ApplicationError, UnprocessableError
 from carecoop.models import SentOnce
 
 KEY_HEADER = "Idempotency-Key"
@@ -50,6 +51,10 @@ ABANDONED_AFTER = timedelta(minutes=5)
 # A form's second post waits this long for the first to finish, to land where it landed.
 FORM_WAIT_SECONDS = 10.0
 _KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces: a UUID fits
+IN_PROGRESS = "request_in_progress"
+# A duplicate that finds the first request still running is told to wait this long: most
+# requests are answered well within it, and a client that waits is not sent away again and again.
+RETRY_AFTER_SECONDS = 1
 
 KEY_PARAMETER = OpenApiParameter(
     name=KEY_HEADER,
@@ -62,8 +67,8 @@ KEY_PARAMETER = OpenApiParameter(
         "answers the first request's status and body again, and does nothing twice "
         "(the header `Idempotent-Replayed: true` says so). The same key with another body is "
         "refused with 422 `idempotency_key_reused`; while the first request is still running, a "
-        "second answers 409 `request_in_progress`. Keys are the sending user's own. Printable ASCII, "
-        "at most 255 characters."
+        "second answers 409 `request_in_progress` with a `Retry-After` header (seconds to wait before "
+        "sending it again). Keys are the sending user's own. Printable ASCII, at most 255 characters."
     ),
 )
 
@@ -167,6 +172,39 @@ def idempotent(handler: Handler) -> Handler:
     return post
 
 
+_IN_PROGRESS_DESCRIPTION = (
+    f"`{IN_PROGRESS}`: a request with the same Idempotency-Key is still being handled; send it again "
+    "after Retry-After seconds."
+)
+_RETRY_AFTER_HEADER = {
+    "schema": {"type": "integer"},
+    "description": f"Seconds to wait before sending the request again (sent with `{IN_PROGRESS}`).",
+}
+
+
+def add_in_progress_responses(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular hook: every operation that takes an Idempotency-Key may answer 409
+    `request_in_progress` with Retry-After; an operation that already answers 409 for its own
+    conflicts gains the header, sent only with this code. Runs before carecoop.api's hook, which
+    gives every 4xx its error body."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not any(
+                parameter.get("name") == KEY_HEADER and parameter.get("in") == "header"
+                for parameter in operation.get("parameters", [])
+            ):
+                continue
+            conflict = operation.setdefault("responses", {}).setdefault("409", {})
+            own = conflict.get("description")
+            conflict["description"] = (
+                f"{own} Or {_IN_PROGRESS_DESCRIPTION}" if own else _IN_PROGRESS_DESCRIPTION
+            )
+            conflict.setdefault("headers", {})["Retry-After"] = _RETRY_AFTER_HEADER
+    return result
+
+
 def _api_answer_again(row: SentOnce | None, fingerprint: str) -> Response:
     if row is not None and row.fingerprint != fingerprint:
         raise UnprocessableError(
@@ -174,9 +212,15 @@ def _api_answer_again(row: SentOnce | None, fingerprint: str) -> Response:
             code="idempotency_key_reused",
         )
     if row is None or row.answer_status is None:
-        raise ConflictError(
-            _("A request with this Idempotency-Key is still being handled: try again in a moment."),
-            code="request_in_progress",
+        return Response(
+            error_body(
+                detail=_(
+                    "A request with this Idempotency-Key is still being handled: try again in a moment."
+                ),
+                code=IN_PROGRESS,
+            ),
+            status=409,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     return Response(row.answer, status=row.answer_status, headers={"Idempotent-Replayed": "true"})
 

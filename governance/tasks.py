@@ -1,5 +1,6 @@
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 
 from governance import services
 from governance.models import DividendAllocation
@@ -16,6 +17,12 @@ def ballots_close_due_task() -> int:
     # A vote is refused once the closing time has passed whether or not this has run yet; this
     # counts the ballot so its results can be shown.
     return services.ballots_close_due()
+
+
+@shared_task(name="governance.members_erase_after_retention")
+def members_erase_after_retention_task() -> int:
+    # Safe to run twice: an erased member is not erased again (decision 49).
+    return len(services.members_erase_after_retention(today=timezone.localdate()))
 
 
 @shared_task(name="governance.dividends_calculate", acks_late=True)

@@ -8,6 +8,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from carecoop import outbox
+from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError, ConflictError, NotFoundError, RateLimitedError
 from carecoop.outbox import Outgoing
 from matching import permissions
@@ -142,6 +143,13 @@ def introduction_send(
         message=introduction.message,
         answer_by=dateformat.format(timezone.localtime(introduction.expires_at), "j F"),
     )
+    _logged(
+        by,
+        "send",
+        introduction.sender,
+        f"Asked, for member {sender.number}, for an introduction",
+        introduction,
+    )
     return introduction
 
 
@@ -197,6 +205,14 @@ def introduction_accept(*, introduction: Introduction, by: User) -> TeamMember:
         recipient=introduction.recipient.shown_name,
         team=_team_number(introduction.receiver),
     )
+    _logged(
+        by,
+        "accept",
+        introduction.recipient,
+        f"Accepted, for member {introduction.recipient.number}, an introduction (member "
+        f"{introduction.supporter.number} joins the team of member {introduction.receiver.number} on trial)",
+        introduction,
+    )
     return member
 
 
@@ -212,6 +228,13 @@ def introduction_decline(*, introduction: Introduction, by: User, reason: str = 
     _email_queue(
         "introduction_declined", introduction, to=introduction.sender, reason=introduction.decline_reason
     )
+    _logged(
+        by,
+        "decline",
+        introduction.recipient,
+        f"Declined, for member {introduction.recipient.number}, an introduction",
+        introduction,
+    )
     return introduction
 
 
@@ -224,7 +247,25 @@ def introduction_withdraw(*, introduction: Introduction, by: User) -> Introducti
     introduction.answered_at, introduction.answered_by = timezone.now(), by
     introduction.save(update_fields=["status", "answered_at", "answered_by"])
     outbox.emails_cancel(about=f"matching.introduction:{introduction.pk}")  # the request, if not sent yet
+    _logged(
+        by,
+        "withdraw",
+        introduction.sender,
+        f"Withdrew, for member {introduction.sender.number}, a request for an introduction",
+        introduction,
+    )
     return introduction
+
+
+def _logged(by: User, what: str, member: Membership, summary: str, introduction: Introduction) -> None:
+    """Staff answering or asking for a member is a staff action on that member (decision 44)."""
+    staff_action_record(
+        by=by,
+        action=f"introduction.{what}",
+        summary=f"{summary} (introduction {introduction.pk}, member {introduction.receiver.number} "
+        f"and member {introduction.supporter.number})",
+        member=member.user,
+    )
 
 
 def introductions_expire(*, now: datetime | None = None) -> int:
@@ -261,6 +302,7 @@ def team_member_confirm(*, member: TeamMember, by: User) -> TeamMember:
     member._history_user = by  # type: ignore[attr-defined]
     member.save(update_fields=["status", "confirmed_at"])
     outbox.emails_cancel(about=f"matching.team_member:{member.pk}")  # "the trial has ended", if not sent
+    _team_logged(by, "confirm", member.receiver, f"Confirmed member {member.member.number} in the team")
     return member
 
 
@@ -278,7 +320,18 @@ def team_member_end(*, member: TeamMember, by: User, reason: str = "") -> TeamMe
     TeamRole.objects.filter(
         receiver=member.receiver, holder=member.member.user, ended_at__isnull=True
     ).update(ended_at=timezone.now())
+    _team_logged(by, "end", member.receiver, f"Ended the place of member {member.member.number} in the team")
     return member
+
+
+def _team_logged(by: User, what: str, receiver: Membership, summary: str) -> None:
+    """What staff change in a person's team is a staff action on that person (decision 44)."""
+    staff_action_record(
+        by=by,
+        action=f"team.{what}",
+        summary=f"{summary} of member {receiver.number}",
+        member=receiver.user,
+    )
 
 
 def trial_reminders_send(*, today: date | None = None) -> int:
@@ -352,6 +405,7 @@ def team_role_give(*, receiver: Membership, holder: User, name: str, review_on: 
     )
     role._history_user = by  # type: ignore[attr-defined]
     role.save()
+    _team_logged(by, "role_give", receiver, f"Gave the role “{role.name}” in the team")
     return role
 
 
@@ -365,6 +419,7 @@ def team_role_end(*, role: TeamRole, by: User) -> TeamRole:
     role.ended_at = timezone.now()
     role._history_user = by  # type: ignore[attr-defined]
     role.save(update_fields=["ended_at"])
+    _team_logged(by, "role_end", role.receiver, f"Ended the role “{role.name}” in the team")
     return role
 
 
@@ -415,6 +470,7 @@ def noticeboard_post(*, receiver: Membership, by: User, body: str) -> Noticeboar
             for address, name in sorted(recipients.items())
         ]
     )
+    _team_logged(by, "noticeboard_post", receiver, "Posted on the noticeboard of the team")
     return post
 
 

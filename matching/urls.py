@@ -4,6 +4,7 @@ from matching import views
 
 urlpatterns = [
     path("members/<int:number>/", views.member_profile, name="member_profile"),
+    path("members/<int:number>/photo/", views.profile_photo, name="profile_photo"),
     path("find/", views.worker_search, name="worker_search"),
     path("suggestions/", views.suggestions, name="suggestions"),
     path("people/", views.people_looking, name="people_looking"),

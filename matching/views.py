@@ -3,12 +3,13 @@ from datetime import time
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from carecoop.audit import staff_care_read
 from carecoop.exceptions import ApplicationError
 from carecoop.forms import form_add_application_error
 from carecoop.http import AuthenticatedHttpRequest
@@ -128,6 +129,8 @@ def member_profile(request: AuthenticatedHttpRequest, number: int) -> HttpRespon
     )
     if profile is None or viewer is None or "display_name" not in visible:
         raise Http404  # someone who chose not to be seen is not there to find
+    if membership.member_class == MemberClass.RECEIVER:
+        staff_care_read(by=request.user, person=membership, what="the profile, with the support wanted")
     today = timezone.localdate()
     is_worker = membership.member_class == MemberClass.WORKER
     context = {
@@ -150,6 +153,27 @@ def member_profile(request: AuthenticatedHttpRequest, number: int) -> HttpRespon
         else [],
     }
     return render(request, "members/member_profile.html", context)
+
+
+@login_required
+def profile_photo(request: AuthenticatedHttpRequest, number: int) -> FileResponse:
+    """A member's photo, to whoever may see it on their profile page (a worker in the person's
+    team among them, which is why it lives here); to anyone else, no such photo."""
+    membership = get_object_or_404(Membership.objects.current(), number=number)
+    profile = member_selectors.profile_get_for_membership(membership=membership)
+    if profile is None or not profile.photo:
+        raise Http404
+    in_team = selectors.in_team(user=request.user, receiver=membership)
+    viewer = member_selectors.profile_viewer(user=request.user, profile=profile, in_team=in_team)
+    if "photo" not in member_selectors.profile_visible_fields(profile=profile, viewer=viewer):
+        raise Http404
+    if not member_selectors.profile_photo_kept(profile=profile):
+        raise Http404  # its file is lost: the pages show the member's initials instead
+    response = FileResponse(profile.photo.open("rb"), content_type="image/jpeg")
+    # Checked again on every view: a narrowed choice, a removed supporter or a worker who left the
+    # team takes effect at once.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
@@ -320,6 +344,8 @@ def team(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
             form = role_form if action == "role" else post_form
             form_add_application_error(form, error)
         status = 400
+    if reads_noticeboard:
+        staff_care_read(by=request.user, person=receiver, what="the team's noticeboard")
     context = {
         "receiver": receiver,
         "access": access,
@@ -332,8 +358,21 @@ def team(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
         "role_form": role_form,
         "post_form": post_form,
         "phones": member_selectors.phones_for(memberships=[receiver, *[m.member for m in members]]),
+        "receiver_photo": _team_photo(request, receiver, members),
     }
     return render(request, "matching/team.html", context, status=status)
+
+
+def _team_photo(request: AuthenticatedHttpRequest, receiver: Membership, members: list[TeamMember]) -> bool:
+    """Whether the person's photo is shown at the head of her team's page: as her profile page
+    would show it to the user, who may be one of the team listed."""
+    profile = getattr(receiver, "profile", None)
+    if profile is None:
+        return False
+    in_team = any(place.member.user_id == request.user.pk for place in members)
+    return receiver.pk in member_selectors.photos_visible_to(
+        user=request.user, profiles=[profile], in_team_of={receiver.pk} if in_team else frozenset()
+    )
 
 
 @login_required

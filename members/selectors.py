@@ -1,4 +1,4 @@
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -463,10 +463,15 @@ def profile_viewer(*, user: User | AnonymousUser, profile: Profile, in_team: boo
     return None
 
 
-def photos_visible_to(*, user: User | AnonymousUser, profiles: Iterable[Profile]) -> set[int]:
+def photos_visible_to(
+    *, user: User | AnonymousUser, profiles: Iterable[Profile], in_team_of: Collection[int] = frozenset()
+) -> set[int]:
     """The memberships (ids) among these profiles whose photo the user may see: each has a photo
     and the same answer `profile_viewer` gives the photo's own page, in at most three queries
-    however many profiles (select each profile's membership with it)."""
+    however many profiles (select each profile's membership with it).
+
+    `in_team_of` is, as `in_team` is for `profile_viewer`, from the caller who knows: the people
+    (membership ids) whose team the user is in."""
     shown = [profile for profile in profiles if profile.photo]
     if not user.is_authenticated or not shown:
         return set()
@@ -486,7 +491,7 @@ def photos_visible_to(*, user: User | AnonymousUser, profiles: Iterable[Profile]
             viewer = "self"
         elif user.is_staff:
             viewer = "staff"
-        elif profile.membership_id in cares_for:
+        elif profile.membership_id in in_team_of or profile.membership_id in cares_for:
             viewer = "team"
         else:
             if as_member is None:

@@ -10,7 +10,6 @@ urlpatterns = [
     path("membership/documents/<slug:kind>/", views.document_detail, name="document_detail"),
     path("membership/documents/<slug:kind>/<int:version>/", views.document_detail, name="document_version"),
     path("profile/", views.profile_edit, name="profile_edit"),
-    path("members/<int:number>/photo/", views.profile_photo, name="profile_photo"),
     path("members/<int:number>/circle/", views.circle_manage, name="circle_manage"),
     path(
         "members/<int:number>/emergency-contact/", views.emergency_contact_edit, name="emergency_contact_edit"

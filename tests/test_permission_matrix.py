@@ -15,6 +15,7 @@ first" (401); POST the address takes only POST (405); BAD a bad request (400).""
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from io import BytesIO
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
 
 from carecoop.tokens import token_hash
 from governance.models import (
@@ -37,6 +39,7 @@ from governance.models import (
     Vote,
 )
 from matching.models import Introduction
+from members import services as member_services
 from members.models import Application, CircleMember, DataRequest, Membership, User
 from scheduling.models import ClosedMonth, Series, Visit, VisitExpense
 from tests.clock import NOW
@@ -179,6 +182,14 @@ def _build() -> Cast:
         stated_at=NOW,
     )
     Minutes.objects.create(meeting=town.agm, text="Minutes.", written_by=town.staff)
+    photo = BytesIO()
+    Image.new("RGB", (40, 40), "#88aa99").save(photo, format="PNG")
+    member_services.profile_photo_set(
+        profile=member_services.profile_get_or_create(membership=ruth),
+        by=ruth.user,
+        upload=BytesIO(photo.getvalue()),
+        size=len(photo.getvalue()),
+    )
     return Cast(
         town=town,
         people=people,
@@ -264,10 +275,9 @@ ROWS = [
     # Unsure: the power to manage her team alone does not show her profile (can_view_care does).
     _r("members/<int:number>/", lambda c: f"/members/{c.ruth.number}/",
        LOGIN, GONE,  OK,    GONE,  OK,    GONE,  GONE,  OK,    GONE,  GONE,  OK),
-    # Ruth has no photo: no one finds one. (Unsure: the photo page does not know the team, so a
-    # worker in it would be refused a photo the profile page shows them; see the report.)
+    # Ruth keeps her photo for her team (the default): whoever sees her profile sees it.
     _r("members/<int:number>/photo/", lambda c: f"/members/{c.ruth.number}/photo/",
-       LOGIN, GONE,  GONE,  GONE,  GONE,  GONE,  GONE,  GONE,  GONE,  GONE,  GONE),
+       LOGIN, GONE,  OK,    GONE,  OK,    GONE,  GONE,  OK,    GONE,  GONE,  OK),
     _r("members/<int:number>/circle/", lambda c: f"/members/{c.ruth.number}/circle/",
        LOGIN, GONE,  OK,    GONE,  GONE,  GONE,  GONE,  GONE,  GONE,  GONE,  OK),
     _r("members/<int:number>/emergency-contact/", lambda c: f"/members/{c.ruth.number}/emergency-contact/",

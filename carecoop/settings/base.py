@@ -365,6 +365,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "ballots-open": {"task": "governance.ballots_open_due", "schedule": crontab()},
     "ballots-close": {"task": "governance.ballots_close_due", "schedule": crontab()},
+    # After the night's backup: former members whose retention period is over (decision 49).
+    "members-erase-after-retention": {
+        "task": "governance.members_erase_after_retention",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "visit-series-book-ahead": {
         "task": "scheduling.series_book_ahead_all",
         "schedule": crontab(hour=1, minute=30),
@@ -427,6 +432,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "carecoop.once.add_in_progress_responses",
         "carecoop.api.add_error_responses",
     ],
 }

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Case, Max, Q, QuerySet, When
+from django.db.models import Case, Exists, Max, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,7 +32,7 @@ from governance.models import (
 )
 from matching import selectors as matching_selectors
 from members import selectors as member_selectors
-from members.models import DataRequest, Policy, User
+from members.models import Application, CircleMember, DataRequest, Membership, Policy, User
 from scheduling import selectors as scheduling_selectors
 from scheduling.models import Visit
 
@@ -135,6 +135,38 @@ def retention_for(*, user: User) -> Retention:
         erasable_from = max(erasable_from, care_kept_until)
     return Retention(
         current=False, ceased_on=ceased_on, care_ended_on=care_ended_on, erasable_from=erasable_from
+    )
+
+
+def former_members_to_erase(*, today: date) -> QuerySet[User]:
+    """The accounts the nightly erasure looks at: every membership they held has ended, the
+    shortest period the policy keeps anything (contact details) is over for all of them, and
+    they are not erased yet. Whether their care record is kept longer is for `retention_for`,
+    one by one. Left out, because the account is in use again: staff accounts, someone now in a
+    current member's circle of support, someone whose application to join again is waiting."""
+    policy = Policy.current()
+    left_by = today - relativedelta(months=policy.contact_retention_months)
+    erased = DataRequest.objects.filter(
+        user=OuterRef("pk"), kind=DataRequest.Kind.ERASURE, status=DataRequest.Status.DONE
+    )
+    supporting = CircleMember.objects.filter(
+        supporter=OuterRef("pk"), status=CircleMember.Status.ACTIVE, receiver__date_ceased__isnull=True
+    )
+    applying = Application.objects.filter(user=OuterRef("pk"), status=Application.Status.SUBMITTED)
+    return (
+        User.objects.filter(is_staff=False, is_superuser=False)
+        .filter(Exists(Membership.objects.filter(user=OuterRef("pk"))))
+        .exclude(
+            Exists(
+                Membership.objects.filter(user=OuterRef("pk")).filter(
+                    Q(date_ceased__isnull=True) | Q(date_ceased__gt=left_by)
+                )
+            )
+        )
+        .exclude(Exists(erased))
+        .exclude(Exists(supporting))
+        .exclude(Exists(applying))
+        .order_by("pk")
     )
 
 

@@ -32,6 +32,7 @@ from governance.services.dividends import (
 )
 from governance.services.erasure import (
     member_erase,
+    members_erase_after_retention,
 )
 from governance.services.interest import (
     interest_declare,
@@ -101,6 +102,7 @@ __all__ = [
     "meeting_call",
     "meeting_chair_set",
     "member_erase",
+    "members_erase_after_retention",
     "minutes_approve",
     "minutes_save",
     "motion_propose",

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from carecoop.permissions import is_staff
 from governance import permissions, selectors
@@ -119,7 +120,7 @@ def candidate_stand(*, ballot: Ballot, user: User, statement: str) -> Candidate:
 @transaction.atomic
 def candidate_withdraw(*, candidate: Candidate, user: User) -> Candidate:
     candidate = (
-        Candidate.objects.select_related("membership", "ballot")
+        Candidate.objects.select_related("membership__user", "ballot")
         .select_for_update(of=("self",))
         .get(pk=candidate.pk)
     )
@@ -133,6 +134,12 @@ def candidate_withdraw(*, candidate: Candidate, user: User) -> Candidate:
         )
     candidate.withdrawn_at = timezone.now()
     candidate.save(update_fields=["withdrawn_at"])
+    staff_action_record(
+        by=user,
+        action="governance.candidate_withdraw",
+        summary=f"Withdrew the candidacy of member {candidate.membership.number} ({candidate.ballot.title})",
+        member=candidate.membership.user,
+    )
     return candidate
 
 

@@ -8,10 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from carecoop.models import Email
 from carecoop.permissions import is_staff
-from governance.selectors.personal_data import retention_for
+from governance.selectors.personal_data import former_members_to_erase, retention_for
 from matching import services as matching_services
 from members import services as member_services
 from members.models import DataRequest, User
@@ -53,6 +54,51 @@ def member_erase(
             code="retention_not_over",
             fields={"override_reason": [_("Give the reason to erase before the retention period ends.")]},
         )
+    data_request.override_reason = override_reason
+    data_request = _erase(data_request=data_request, by=by)
+    removed = ", ".join(f"{kind}: {count}" for kind, count in data_request.removed.items()) or "nothing"
+    early = " before the retention period ended (the reason is on the request)" if override_reason else ""
+    staff_action_record(
+        by=by,
+        action="member.erase",
+        summary=f"Erased the data of a former member{early}; removed {removed}",
+        member=user,
+    )
+    return data_request
+
+
+def members_erase_after_retention(*, today: date) -> list[DataRequest]:
+    """The nightly erasure: erase every former member whose retention period is over and who is
+    not erased yet, each in a transaction of their own, recorded as staff's erasures are (a
+    request, done, with what it removed; no one answered it, the night did). A member who had
+    asked has that request answered. Safe to run twice, or two at once: each account is locked
+    and looked at again before it is erased, and an erased account is not looked at again."""
+    return [
+        done
+        for user_id in former_members_to_erase(today=today).values_list("pk", flat=True)
+        if (done := _erase_after_retention(user_id=user_id, today=today)) is not None
+    ]
+
+
+@transaction.atomic
+def _erase_after_retention(*, user_id: int, today: date) -> DataRequest | None:
+    user = User.objects.select_for_update().get(pk=user_id)
+    if not former_members_to_erase(today=today).filter(pk=user.pk).exists():
+        return None  # erased by another run (or by staff) since the list was read
+    retention = retention_for(user=user)
+    if retention.current or retention.erasable_from is None or today < retention.erasable_from:
+        return None  # their care record is kept longer
+    data_request = DataRequest.objects.select_for_update().filter(
+        user=user, kind=DataRequest.Kind.ERASURE, status=DataRequest.Status.OPEN
+    ).first() or DataRequest(user=user, kind=DataRequest.Kind.ERASURE)
+    data_request.user = user
+    return _erase(data_request=data_request, by=None)
+
+
+def _erase(*, data_request: DataRequest, by: User | None) -> DataRequest:
+    """Erase the request's person and record it on the request; the caller holds the transaction
+    and has checked the rules. `by` is None for the nightly erasure."""
+    user = data_request.user
     old_email = user.email
     removed = {
         **scheduling_services.care_records_erase(user=user),
@@ -65,10 +111,7 @@ def member_erase(
     data_request.status = DataRequest.Status.DONE
     data_request.answered_by = by
     data_request.answered_at = timezone.now()
-    data_request.override_reason = override_reason
     data_request.removed = removed
     data_request.note = ""  # what they wrote when asking may name them
-    data_request.save(
-        update_fields=["status", "answered_by", "answered_at", "override_reason", "removed", "note"]
-    )
+    data_request.save()
     return data_request

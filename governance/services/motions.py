@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from carecoop.permissions import is_staff
 from governance.models import (
@@ -105,7 +106,7 @@ def _may_change_motion(user: User, motion: Motion) -> None:
 @transaction.atomic
 def motion_revise(*, motion: Motion, text: str, user: User, note: str = "") -> MotionVersion:
     """A new version of the text; earlier versions are kept as they were."""
-    motion = Motion.objects.select_for_update(of=("self",)).select_related("proposer").get(pk=motion.pk)
+    motion = Motion.objects.select_for_update(of=("self",)).select_related("proposer__user").get(pk=motion.pk)
     _may_change_motion(user, motion)
     text = clean_text(text, field="text", what=_("the motion's text"))
     latest = motion.versions.order_by("-number")[0]  # version 1 is written with the motion
@@ -115,15 +116,34 @@ def motion_revise(*, motion: Motion, text: str, user: User, note: str = "") -> M
         # The seconder agreed to the text as it was: a new text needs seconding again.
         motion.seconder, motion.status = None, Motion.Status.AWAITING_SECONDER
         motion.save(update_fields=["seconder", "status"])
-    return MotionVersion.objects.create(
+    version = MotionVersion.objects.create(
         motion=motion, number=latest.number + 1, text=text, created_by=user, note=note.strip()[:200]
     )
+    _staff_changed(
+        user,
+        motion,
+        "motion_revise",
+        f"Revised the text of the motion “{motion.title}” (version {version.number})",
+    )
+    return version
 
 
 @transaction.atomic
 def motion_withdraw(*, motion: Motion, user: User) -> Motion:
-    motion = Motion.objects.select_for_update(of=("self",)).select_related("proposer").get(pk=motion.pk)
+    motion = Motion.objects.select_for_update(of=("self",)).select_related("proposer__user").get(pk=motion.pk)
     _may_change_motion(user, motion)
     motion.status = Motion.Status.WITHDRAWN
     motion.save(update_fields=["status"])
+    _staff_changed(user, motion, "motion_withdraw", f"Withdrew the motion “{motion.title}”")
     return motion
+
+
+def _staff_changed(user: User, motion: Motion, action: str, summary: str) -> None:
+    """Staff changing a member's motion, or the board's, is a staff action; its proposer, when a
+    member, is the member concerned."""
+    staff_action_record(
+        by=user,
+        action=f"governance.{action}",
+        summary=summary,
+        member=motion.proposer.user if motion.proposer is not None else None,
+    )

@@ -24,14 +24,23 @@ def _initials(name: str) -> str:
 
 @register.inclusion_tag("includes/avatar.html", takes_context=True)
 def avatar(
-    context: dict[str, Any], profile: Profile | None, name: str = "", size: int = 64
+    context: dict[str, Any],
+    profile: Profile | None,
+    name: str = "",
+    size: int = 64,
+    shown: bool | None = None,
 ) -> dict[str, Any]:
     """The photo is shown as a member would see it (or to the member themself and staff): a card
     never shows more than the profile page, whose photo address checks again on every view.
-    Decorative (alt="") since the name is always beside it."""
+    `shown` is for a page that has already asked (members.selectors.photos_visible_to) with what
+    it knows of the user, such as being in the person's team. Decorative (alt="") since the name
+    is always beside it."""
     user = context.get("user")
     src = ""
-    if profile and profile.photo:
+    if shown is not None:
+        if shown and profile is not None:
+            src = reverse("profile_photo", args=[profile.membership.number])
+    elif profile and profile.photo:
         membership = profile.membership
         if user is not None and user.is_authenticated and membership.user_id == user.pk:
             viewer = "self"

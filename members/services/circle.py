@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecoop import outbox
+from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError, ConflictError
 from carecoop.permissions import is_staff
 from carecoop.tokens import token_hash, token_new
@@ -93,6 +94,12 @@ def circle_invite(
         about=f"members.circle_invitation:{invitation.pk}",
         not_after=invitation.expires_at,  # a link that no longer opens anything is not sent
     )
+    staff_action_record(
+        by=by,
+        action="circle.invite",
+        summary=f"Invited someone into the circle of support of member {receiver.number}",
+        member=receiver.user,
+    )
     return invitation
 
 
@@ -164,11 +171,22 @@ def circle_revoke(*, member: CircleMember, by: User) -> CircleMember:
         raise ApplicationError(_("Only the person, or staff, can change their circle."), code="not_allowed")
     if member.status not in (CircleMember.Status.INVITED, CircleMember.Status.ACTIVE):
         raise ConflictError(_("This person is no longer in the circle."), code="circle_member_gone")
-    if member.status == CircleMember.Status.INVITED:
+    was_invited = member.status == CircleMember.Status.INVITED
+    if was_invited:
         outbox.emails_cancel(about=f"members.circle_invitation:{member.pk}")  # if not sent yet
     member.status = CircleMember.Status.REVOKED
     member.revoked_at = timezone.now()
     member.revoked_by = by
     member._history_user = by  # type: ignore[attr-defined]
     member.save()
+    staff_action_record(
+        by=by,
+        action="circle.revoke",
+        summary=(
+            f"Withdrew an invitation into the circle of support of member {member.receiver.number}"
+            if was_invited
+            else f"Removed someone from the circle of support of member {member.receiver.number}"
+        ),
+        member=member.receiver.user,
+    )
     return member

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError
 from carecoop.permissions import is_staff
 from members.models import EmergencyContact, Membership, User
@@ -27,6 +28,7 @@ def emergency_contact_save(
     cleaned_phone = phone_clean(phone)
     if not name and not cleaned_phone:
         EmergencyContact.objects.filter(membership=membership).delete()
+        _logged(by, membership, "Removed")
         return None
     if not name:
         raise refuse(_("Give the name of the person to call."), "name_required", "name")
@@ -48,4 +50,14 @@ def emergency_contact_save(
             "updated_by": by,
         },
     )
+    _logged(by, membership, "Changed")
     return contact
+
+
+def _logged(by: User, membership: Membership, what: str) -> None:
+    staff_action_record(
+        by=by,
+        action="emergency_contact.save",
+        summary=f"{what} the emergency contact of member {membership.number}",
+        member=membership.user,
+    )

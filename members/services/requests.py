@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from carecoop.permissions import is_staff
 from members.models import (
@@ -71,6 +72,12 @@ def data_request_answer(*, data_request: DataRequest, by: User, status: str, ans
     data_request.answered_by = by
     data_request.answered_at = timezone.now()
     data_request.save(update_fields=["status", "answer", "answered_by", "answered_at"])
+    staff_action_record(
+        by=by,
+        action="data_request.answer",
+        summary=f"Answered a request about their data ({data_request.kind}): {data_request.status}",
+        member=data_request.user,
+    )
     return data_request
 
 

@@ -18,7 +18,6 @@ from members.views.emergency import (
 )
 from members.views.profiles import (
     profile_edit,
-    profile_photo,
 )
 from members.views.staff import (
     REGISTER_PAGE_SIZE,
@@ -44,7 +43,6 @@ __all__ = [
     "document_detail",
     "emergency_contact_edit",
     "profile_edit",
-    "profile_photo",
     "staff_action_log",
     "staff_application_queue",
     "staff_application_review",

@@ -1,11 +1,12 @@
-"""A member's own profile, their photo, and other members' profiles as each may see them."""
+"""A member's own profile, with their photo. (Other members' profiles and photos, as each may see
+them, are served by matching, which knows who is in whose team.)"""
 
 from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ApplicationError
@@ -17,7 +18,7 @@ from members.forms import (
     ProfileForm,
     WeeklyTimeFormSet,
 )
-from members.models import MemberClass, Membership, Policy, Profile
+from members.models import MemberClass, Policy, Profile
 
 
 def _initial_profile(profile: Profile) -> tuple[dict[str, object], list[dict[str, object]]]:
@@ -116,21 +117,3 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "members/profile_edit.html", context, status=status)
-
-
-@login_required
-def profile_photo(request: AuthenticatedHttpRequest, number: int) -> FileResponse:
-    """A member's photo, to whoever they chose may see it; to anyone else, no such photo."""
-    membership = get_object_or_404(Membership.objects.current(), number=number)
-    profile = selectors.profile_get_for_membership(membership=membership)
-    if profile is None or not profile.photo:
-        raise Http404
-    viewer = selectors.profile_viewer(user=request.user, profile=profile)
-    if "photo" not in selectors.profile_visible_fields(profile=profile, viewer=viewer):
-        raise Http404
-    if not selectors.profile_photo_kept(profile=profile):
-        raise Http404  # its file is lost: the pages show the member's initials instead
-    response = FileResponse(profile.photo.open("rb"), content_type="image/jpeg")
-    # Checked again on every view: a narrowed choice or a removed supporter takes effect at once.
-    response["Cache-Control"] = "private, no-store"
-    return response

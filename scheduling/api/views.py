@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from carecoop.audit import staff_care_read
 from carecoop.exceptions import ApplicationError, NotAllowedError
 from carecoop.http import AuthenticatedRequest
 from carecoop.once import idempotent
@@ -190,6 +191,9 @@ class VisitDetailApi(APIView):
     def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         visit = selectors.visit_get_for_user(user=request.user, pk=pk)
         prefetch_related_objects([visit], "expenses")
+        staff_care_read(
+            by=request.user, person=visit.receiver, what=f"visit {visit.pk} with its notes, by the API"
+        )
         return Response(VisitDetailSerializer(visit, context=_context(request)).data)
 
     @extend_schema(

@@ -1,5 +1,8 @@
 """The one way in to booking, for the visit page and the API alike: a visit, or a repeating one."""
 
+from django.db import transaction
+
+from carecoop.audit import staff_action_record
 from members.models import User
 from scheduling.bookings import Booking
 from scheduling.services.booking import visit_book
@@ -7,8 +10,27 @@ from scheduling.services.repeating import series_create
 from scheduling.services.rules import Booked
 
 
+@transaction.atomic
 def booking_make(*, by: User, booking: Booking) -> Booked:
-    """Book what was asked, checking every rule of `visit_book` or `series_create`."""
+    """Book what was asked, checking every rule of `visit_book` or `series_create`. Staff booking
+    for a person is logged here, once for the booking (a repeating one books many visits, and
+    books more ahead each night, which is nobody's action)."""
+    booked = _book(by=by, booking=booking)
+    what = (
+        f"repeating visits {booked.series.pk}"
+        if booked.series is not None
+        else "visit " + ", ".join(str(visit.pk) for visit in booked.visits)
+    )
+    staff_action_record(
+        by=by,
+        action="visit.book",
+        summary=f"Booked {what} for member {booking.receiver.number}",
+        member=booking.receiver.user,
+    )
+    return booked
+
+
+def _book(*, by: User, booking: Booking) -> Booked:
     if booking.repeat is None:
         return visit_book(
             by=by,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from carecoop.audit import staff_action_record
 from carecoop.exceptions import ConflictError
 from matching.models import TeamMember
 from members import selectors as member_selectors
@@ -216,6 +217,12 @@ def visit_cancel(*, visit: Visit, by: User, reason: str) -> Visit:
     mark_cancelled(visit, by=by, reason=reason, now=timezone.now(), policy=policy)
     reminders_plan(visit=visit, policy=policy)
     notify_cancelled(visit, by)
+    staff_action_record(
+        by=by,
+        action="visit.cancel",
+        summary=f"Cancelled visit {visit.pk} of member {visit.receiver.number}",
+        member=visit.receiver.user,
+    )
     return visit
 
 
@@ -281,6 +288,12 @@ def visit_change(
     reminders_plan(visit=visit)
     if "starts" in fields or "ends" in fields:
         notify_offered(visit)
+    staff_action_record(
+        by=by,
+        action="visit.change",
+        summary=f"Changed visit {visit.pk} of member {visit.receiver.number}",
+        member=visit.receiver.user,
+    )
     return Booked(visits=[visit], warnings=warnings)
 
 

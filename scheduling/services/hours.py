@@ -47,6 +47,12 @@ def visit_hours_confirm(*, visit: Visit, by: User, expenses_seen: list[int] | No
     visit.hours_answered_at = timezone.now()
     visit.hours_answered_by = by
     visit.save(update_fields=["hours", "hours_answered_at", "hours_answered_by", "updated_at"])
+    staff_action_record(
+        by=by,
+        action="visit.hours_confirm",
+        summary=f"Confirmed the hours of visit {visit.pk} of member {visit.receiver.number}",
+        member=visit.receiver.user,
+    )
     return visit
 
 
@@ -68,6 +74,12 @@ def visit_hours_query(
         update_fields=["hours", "hours_answered_at", "hours_answered_by", "query_reason", "updated_at"]
     )
     notify_team(visit, VisitEvent.HOURS_QUERIED, include_staff=True, workers=False)
+    staff_action_record(
+        by=by,
+        action="visit.hours_query",
+        summary=f"Queried the hours of visit {visit.pk} of member {visit.receiver.number}",
+        member=visit.receiver.user,
+    )
     return visit
 
 

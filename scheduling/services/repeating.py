@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError, ConflictError
 from members.models import Membership, User
 from scheduling import permissions
@@ -212,6 +213,12 @@ def series_change_from(
     old.count = None
     old.ended_at = timezone.now()
     old.save(update_fields=["until", "count", "ended_at"])
+    staff_action_record(
+        by=by,
+        action="series.change",
+        summary=f"Changed repeating visits {old.pk} of member {visit.receiver.number} from visit {visit.pk}",
+        member=visit.receiver.user,
+    )
     return series_create(
         by=by,
         receiver=old.receiver,
@@ -264,6 +271,12 @@ def series_cancel(*, series: Series, by: User, reason: str) -> int:
         raise refuse(_("Say why the visits are cancelled."), "reason_required", "reason")
     series.ended_at = timezone.now()
     series.save(update_fields=["ended_at"])
+    staff_action_record(
+        by=by,
+        action="series.cancel",
+        summary=f"Cancelled repeating visits {series.pk} of member {series.receiver.number}",
+        member=series.receiver.user,
+    )
     # By when they start, not by their day in the pattern: a visit moved to a later day is still to
     # come, and one earlier today has happened (or was missed) and keeps its record.
     return _series_cancel_from(series, Q(starts__gt=series.ended_at), by=by, reason=reason)

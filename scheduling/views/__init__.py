@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from carecoop.audit import staff_care_read
 from carecoop.exceptions import ApplicationError
 from carecoop.forms import form_add_application_error
 from carecoop.http import AuthenticatedHttpRequest
@@ -326,6 +327,7 @@ def _visit_page(
     )
     now = timezone.now()
     can = permissions.visit_actions(request.user, visit, now=now, policy=policy)
+    staff_care_read(by=request.user, person=visit.receiver, what=f"visit {visit.pk} with its notes")
     context = {
         "visit": visit,
         "can": can,
@@ -637,6 +639,7 @@ def care_log(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     if receiver is None or not permissions.can_see_care(request.user, receiver):
         raise Http404
     page = Paginator(selectors.care_log(receiver=receiver), 20).get_page(request.GET.get("page"))
+    staff_care_read(by=request.user, person=receiver, what="the care log")
     return render(
         request, "scheduling/care_log.html", {"page": page, "receiver": receiver, "name": receiver.shown_name}
     )

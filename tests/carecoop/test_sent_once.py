@@ -8,7 +8,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from carecoop.models import SentOnce
-from carecoop.once import KEY_HEADER
+from carecoop.once import KEY_HEADER, _fingerprint, sent_once_claim
 from carecoop.tasks import sent_once_forget_task
 from matching.models import Introduction
 from scheduling.models import Visit
@@ -98,6 +98,25 @@ def test_a_key_is_kept_for_a_day_then_forgotten(ruth, megan, time_machine):
     assert Visit.objects.count() == 2
 
 
+def test_a_duplicate_sent_while_the_first_is_running_is_told_when_to_try_again(ruth, megan):
+    body = booking(megan)
+    _first, claimed = sent_once_claim(
+        user_id=ruth.user.pk,
+        door=SentOnce.Door.API,
+        key="booking-1",
+        fingerprint=_fingerprint("POST", VISITS, body),
+    )
+    assert claimed  # the first request, still running
+
+    response = book_by_api(ruth.user, body, key="booking-1")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "request_in_progress"
+    assert response.json()["detail"]
+    assert response.headers["Retry-After"] in ("1", "2")
+    assert not Visit.objects.exists()
+
+
 @pytest.mark.parametrize("key", ["", "with space", "x" * 256, "é"])
 def test_a_key_that_is_not_printable_ascii_is_refused(ruth, megan, key):
     response = book_by_api(ruth.user, booking(megan), key=key)
@@ -116,9 +135,10 @@ def test_thirty_identical_bookings_sent_at_once_with_one_key_book_one_visit(ruth
     assert created
     assert all(r.json() == created[0].json() for r in created)
     waiting = [r for r in responses if r.status_code != 201]
-    assert all(r.status_code == 409 and r.json()["code"] == "request_in_progress" for r in waiting), [
-        r.content for r in waiting
-    ]
+    assert all(
+        r.status_code == 409 and r.json()["code"] == "request_in_progress" and r.headers["Retry-After"]
+        for r in waiting
+    ), [r.content for r in waiting]
 
 
 def test_the_api_schema_documents_the_key_on_every_operation_that_takes_it(client, staff):
@@ -131,6 +151,24 @@ def test_the_api_schema_documents_the_key_on_every_operation_that_takes_it(clien
         for path, op in posts.items()
     }
     assert {path for path, names in headers.items() if KEY_HEADER not in names} == {"/api/v1/auth/token/"}
+
+
+def test_the_api_schema_documents_the_409_of_a_request_still_running_and_its_retry_after(client, staff):
+    log_in_with_second_factor(client, staff)
+    schema = client.get("/api/schema/?format=json").json()
+
+    taking_key = [
+        op
+        for ops in schema["paths"].values()
+        for op in ops.values()
+        if any(p["name"] == KEY_HEADER for p in op.get("parameters", []))
+    ]
+    assert taking_key
+    for op in taking_key:
+        conflict = op["responses"]["409"]
+        assert conflict["headers"]["Retry-After"]["schema"] == {"type": "integer"}
+        assert "request_in_progress" in conflict["description"]
+        assert conflict["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
 
 
 def test_every_api_post_but_the_login_takes_a_key():

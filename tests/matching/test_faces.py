@@ -13,7 +13,8 @@ from django.utils import timezone
 from PIL import Image
 
 from matching import services
-from matching.models import Introduction, MatchingPolicy
+from matching.models import Introduction, MatchingPolicy, TeamMember
+from members import selectors as member_selectors
 from members import services as member_services
 from members.models import Gender, Profile, TrainingCourse
 from tests.factories import MembershipFactory, UserFactory
@@ -145,6 +146,42 @@ def test_the_team_page_shows_the_workers_photos_and_names_the_circle(client, rut
     assert 'avatar--48 avatar--initials" aria-hidden="true">TA<' in html
     assert "<strong>Jane</strong>" in html
     assert html.count("Checks up to date") == 2
+
+
+def test_a_worker_in_the_persons_team_sees_her_photo_wherever_her_profile_shows_it(client, ruth, asha, tom):
+    """Her photo is for her team (the default for someone getting support): the worker in it sees
+    it on her profile, at its own address and on the team's page; a worker outside it sees none."""
+    _photo(ruth)
+    client.force_login(asha.user)
+
+    profile_page = client.get(reverse("member_profile", args=[ruth.number])).content.decode()
+    team_page = client.get(reverse("team", args=[ruth.number])).content.decode()
+    photo = client.get(reverse("profile_photo", args=[ruth.number]))
+
+    assert _photo_src(ruth) in profile_page
+    assert _photo_src(ruth) in team_page
+    assert photo.status_code == 200
+    client.force_login(tom.user)
+    assert client.get(reverse("profile_photo", args=[ruth.number])).status_code == 404
+
+
+def test_a_worker_who_leaves_the_team_no_longer_gets_her_photo(client, ruth, asha):
+    _photo(ruth)
+    place = TeamMember.objects.get(receiver=ruth, member=asha)
+    services.team_member_end(member=place, by=ruth.user, reason="")
+    client.force_login(asha.user)
+
+    assert client.get(reverse("profile_photo", args=[ruth.number])).status_code == 404
+
+
+def test_photos_visible_to_counts_the_team_the_caller_knows_the_user_is_in(ruth, asha):
+    _photo(ruth)
+    profile = Profile.objects.select_related("membership").get(membership=ruth)
+
+    assert member_selectors.photos_visible_to(user=asha.user, profiles=[profile]) == set()
+    assert member_selectors.photos_visible_to(user=asha.user, profiles=[profile], in_team_of={ruth.pk}) == {
+        ruth.pk
+    }
 
 
 # --- Checks up to date ------------------------------------------------------------------------------
