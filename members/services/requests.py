@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -127,8 +129,9 @@ def member_details_erase(*, user: User) -> dict[str, int]:
         **blank_vetting
     )
     VettingCheck.history.filter(membership_id__in=membership_ids).update(**blank_vetting)
-    # The people the member invited into their circle: their names and addresses go too.
-    blank_circle = {"name": "", "email": ERASED_EMAIL.format(pk=f"circle-{user.pk}")}
+    # The people the member invited into their circle: their names and addresses go too. Each
+    # row gets its own address: two invitations still waiting may not share one.
+    blank_circle = {"name": "", "email": _erased_circle_email()}
     removed["circle_contacts"] = CircleMember.objects.filter(receiver_id__in=membership_ids).update(
         **blank_circle
     )
@@ -140,6 +143,12 @@ def member_details_erase(*, user: User) -> dict[str, int]:
     user.save(update_fields=["email", "is_active", "password"])
     transaction.on_commit(lambda: _photos_delete(photos))
     return {kind: count for kind, count in removed.items() if count}
+
+
+def _erased_circle_email() -> Concat:
+    return Concat(
+        Value("erased-circle-"), Cast("id", CharField()), Value("@erased.invalid"), output_field=CharField()
+    )
 
 
 def _photos_delete(names: set[str]) -> None:

@@ -10,14 +10,24 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from governance import services
 from matching.models import Introduction, NoticeboardPost
 from members import services as member_services
-from members.models import DataRequest, EmergencyContact, Membership, Policy, Profile, ShareTransaction
+from members.models import (
+    CircleMember,
+    DataRequest,
+    EmergencyContact,
+    Membership,
+    Policy,
+    Profile,
+    ShareTransaction,
+)
 from scheduling.models import Notification, Visit
 from tests.factories import MembershipFactory, VisitFactory, with_photo
 from tests.second_factor import log_in_with_second_factor
@@ -290,3 +300,25 @@ def test_erasing_too_soon_from_the_page_is_a_form_error(client, staff, ruth_gone
     assert answer.status_code == 200
     assert "Give the reason to erase before the retention period ends." in answer.content.decode()
     assert Visit.objects.get(receiver=ruth_gone).visit_note == "Ate well."
+
+
+def test_erasure_empties_every_invitation_to_the_persons_circle_however_many_were_waiting(ruth_gone, staff):
+    # Unanswered invitations stay waiting past their expiry: a person may leave with several.
+    for email, name in (("sam@example.org", "Sam Sutcliffe"), ("lee@example.org", "Lee Sutcliffe")):
+        CircleMember.objects.create(
+            receiver=ruth_gone,
+            email=email,
+            name=name,
+            token_hash=f"waiting-{email}",
+            invited_by=ruth_gone.user,
+            expires_at=timezone.now(),
+        )
+
+    services.member_erase(
+        data_request=_asked(ruth_gone), by=staff, today=_care_ended(ruth_gone) + AFTER_RETENTION
+    )
+
+    circle = CircleMember.objects.filter(receiver=ruth_gone)
+    assert not circle.filter(Q(email__startswith="sam@") | Q(email__startswith="lee@")).exists()
+    assert not circle.exclude(name="").exists()
+    assert not CircleMember.history.filter(receiver_id=ruth_gone.pk).exclude(name="").exists()
