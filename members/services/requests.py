@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import CharField, Value
+from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -136,6 +136,16 @@ def member_details_erase(*, user: User) -> dict[str, int]:
         **blank_circle
     )
     CircleMember.history.filter(receiver_id__in=membership_ids).update(**blank_circle)
+    # Their own places in other people's circles (and invitations to one, at any of their
+    # addresses): that it was them stays on the other person's record, by the account, but their
+    # name and address go, in the history too.
+    addresses = {user.email, *user.emailaddress_set.values_list("email", flat=True)}  # type: ignore[attr-defined]
+    theirs = Q(supporter=user)
+    for address in addresses:
+        theirs |= Q(email__iexact=address)
+    places = list(CircleMember.objects.filter(theirs).values_list("pk", flat=True))
+    removed["places_in_circles"] = CircleMember.objects.filter(pk__in=places).update(**blank_circle)
+    CircleMember.history.filter(id__in=places).update(**blank_circle)
     removed["email_addresses"] = user.emailaddress_set.all().delete()[0]  # type: ignore[attr-defined]
     user.email = ERASED_EMAIL.format(pk=user.pk)
     user.is_active = False

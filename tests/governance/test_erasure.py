@@ -29,7 +29,7 @@ from members.models import (
     ShareTransaction,
 )
 from scheduling.models import Notification, Visit
-from tests.factories import MembershipFactory, VisitFactory, with_photo
+from tests.factories import MembershipFactory, VisitFactory, in_circle, with_photo
 from tests.second_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.usefixtures("now")
@@ -322,3 +322,26 @@ def test_erasure_empties_every_invitation_to_the_persons_circle_however_many_wer
     assert not circle.filter(Q(email__startswith="sam@") | Q(email__startswith="lee@")).exists()
     assert not circle.exclude(name="").exists()
     assert not CircleMember.history.filter(receiver_id=ruth_gone.pk).exclude(name="").exists()
+
+
+def test_erasing_someone_in_another_persons_circle_takes_their_name_and_address_from_it(
+    margaret, priya, staff
+):
+    place = in_circle(margaret, priya.user)
+    place.name = "Priya Shah"
+    place.save()
+    member_services.membership_cease(
+        membership=priya, by=staff, reason="resigned", ceased_on=datetime.date.today(), withdraw_shares=False
+    )
+
+    services.member_erase(
+        data_request=_asked(priya), by=staff, today=datetime.date.today() + relativedelta(years=2)
+    )
+
+    place.refresh_from_db()
+    assert place.supporter == priya.user  # who could act for Margaret stays on her record
+    assert "priya" not in place.email.lower()
+    assert place.name == ""
+    assert not CircleMember.history.filter(
+        Q(email__iexact="priya@example.org") | Q(name="Priya Shah")
+    ).exists()
