@@ -6,7 +6,7 @@ Societies Act 2014, s.30): name, address, class, dates and shares stay, with the
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -43,11 +43,16 @@ def data_request_make(*, user: User, kind: str, note: str = "") -> DataRequest:
             code="too_long",
             fields={"note": ["too_long"]},
         )
+    already_asked = ConflictError(
+        _("You have already asked: the office will answer that first."), code="already_asked"
+    )
     if DataRequest.objects.filter(user=user, kind=kind, status=DataRequest.Status.OPEN).exists():
-        raise ConflictError(
-            _("You have already asked: the office will answer that first."), code="already_asked"
-        )
-    return DataRequest.objects.create(user=user, kind=kind, note=note)
+        raise already_asked
+    try:
+        with transaction.atomic():
+            return DataRequest.objects.create(user=user, kind=kind, note=note)
+    except IntegrityError as error:  # the same request, sent at the same moment, was first
+        raise already_asked from error
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import Q
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +30,7 @@ from members.models import (
     ShareTransaction,
 )
 from scheduling.models import Notification, Visit
+from tests.concurrency import race
 from tests.factories import MembershipFactory, VisitFactory, in_circle, with_photo
 from tests.second_factor import log_in_with_second_factor
 
@@ -345,3 +347,18 @@ def test_erasing_someone_in_another_persons_circle_takes_their_name_and_address_
     assert not CircleMember.history.filter(
         Q(email__iexact="priya@example.org") | Q(name="Priya Shah")
     ).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_request_sent_from_two_tabs_at_once_is_made_once_and_the_other_is_a_form_error(ruth):
+    def ask():
+        tab = Client(raise_request_exception=False)
+        tab.force_login(ruth.user)
+        return tab.post(reverse("personal_data_requests"), {"kind": "erasure"}).status_code
+
+    for _round in range(5):
+        DataRequest.objects.filter(user=ruth.user).delete()
+        statuses = race([ask, ask])
+
+        assert sorted(statuses) == [200, 302]
+        assert DataRequest.objects.filter(user=ruth.user).count() == 1
