@@ -129,6 +129,7 @@ def member_details_erase(*, user: User) -> dict[str, int]:
         "referee_name": "",
         "referee_relationship": "",
         "notes": "",
+        "void_reason": "",
     }
     removed["vetting_details"] = VettingCheck.objects.filter(membership_id__in=membership_ids).update(
         **blank_vetting

@@ -28,6 +28,7 @@ from members.models import (
     Policy,
     Profile,
     ShareTransaction,
+    VettingCheck,
 )
 from scheduling.models import Notification, Visit
 from tests.concurrency import race
@@ -362,3 +363,22 @@ def test_the_same_request_sent_from_two_tabs_at_once_is_made_once_and_the_other_
 
         assert sorted(statuses) == [200, 302]
         assert DataRequest.objects.filter(user=ruth.user).count() == 1
+
+
+def test_erasing_a_worker_empties_why_a_vetting_check_stopped_counting(megan, staff):
+    check = VettingCheck.objects.filter(membership=megan).first()
+    member_services.vetting_check_void(
+        check=check, by=staff, reason="The certificate shows a caution for theft in 2019."
+    )
+    member_services.membership_cease(
+        membership=megan, by=staff, reason="resigned", ceased_on=datetime.date.today(), withdraw_shares=False
+    )
+
+    services.member_erase(
+        data_request=_asked(megan), by=staff, today=datetime.date.today() + relativedelta(years=2)
+    )
+
+    check.refresh_from_db()
+    assert check.voided_at is not None  # that it stopped counting, and when, stays
+    assert check.void_reason == ""
+    assert not VettingCheck.history.filter(membership_id=megan.pk).exclude(void_reason="").exists()
