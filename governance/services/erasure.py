@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
-from carecoop.models import Email
 from carecoop.permissions import is_staff
-from governance.selectors.personal_data import retention_for
+from governance.selectors.personal_data import emails_to, retention_for
 from matching import services as matching_services
 from members import services as member_services
 from members.models import DataRequest, User
@@ -53,13 +52,13 @@ def member_erase(
             code="retention_not_over",
             fields={"override_reason": [_("Give the reason to erase before the retention period ends.")]},
         )
-    old_email = user.email
+    # Before the account's addresses are erased: the emails to each of them go.
+    emails = emails_to(user=user).delete()[0]
     removed = {
         **scheduling_services.care_records_erase(user=user),
         **matching_services.introductions_and_posts_erase(user=user),
         **member_services.member_details_erase(user=user),
     }
-    emails = Email.objects.filter(to__iexact=old_email).delete()[0]
     if emails:
         removed["emails"] = emails
     data_request.status = DataRequest.Status.DONE

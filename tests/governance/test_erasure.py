@@ -7,6 +7,7 @@ import datetime
 import io
 
 import pytest
+from allauth.account.models import EmailAddress
 from dateutil.relativedelta import relativedelta
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
+from carecoop.models import Email
 from governance import services
 from matching.models import Introduction, NoticeboardPost
 from members import services as member_services
@@ -382,3 +384,17 @@ def test_erasing_a_worker_empties_why_a_vetting_check_stopped_counting(megan, st
     assert check.voided_at is not None  # that it stopped counting, and when, stays
     assert check.void_reason == ""
     assert not VettingCheck.history.filter(membership_id=megan.pk).exclude(void_reason="").exists()
+
+
+def test_erasure_deletes_the_emails_to_every_address_of_the_account(ruth_gone, staff):
+    EmailAddress.objects.create(user=ruth_gone.user, email="ruth.work@example.org", verified=True)
+    for address in ("ruth@example.org", "Ruth.Work@example.org"):
+        Email.objects.create(kind="members.circle_invitation", to=address, to_name="Ruth Sutcliffe")
+    Email.objects.create(kind="members.circle_invitation", to="jane@example.org")
+
+    done = services.member_erase(
+        data_request=_asked(ruth_gone), by=staff, today=_care_ended(ruth_gone) + AFTER_RETENTION
+    )
+
+    assert list(Email.objects.values_list("to", flat=True)) == ["jane@example.org"]
+    assert done.removed["emails"] == 2
