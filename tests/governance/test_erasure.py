@@ -20,7 +20,8 @@ from django.utils import timezone
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from carecoop.models import Email
 from governance import services
-from matching.models import Introduction, NoticeboardPost
+from matching import services as matching_services
+from matching.models import Introduction, NoticeboardPost, TeamMember
 from members import services as member_services
 from members.models import (
     CircleMember,
@@ -398,3 +399,18 @@ def test_erasure_deletes_the_emails_to_every_address_of_the_account(ruth_gone, s
 
     assert list(Email.objects.values_list("to", flat=True)) == ["jane@example.org"]
     assert done.removed["emails"] == 2
+
+
+def test_erasure_empties_why_someone_left_the_persons_team_in_the_history_too(ruth_gone, megan, staff):
+    place = TeamMember.objects.get(receiver=ruth_gone, member=megan)
+    matching_services.team_member_end(
+        member=place, by=ruth_gone.user, reason="Megan argued about my medication in front of my son."
+    )
+
+    services.member_erase(
+        data_request=_asked(ruth_gone), by=staff, today=_care_ended(ruth_gone) + AFTER_RETENTION
+    )
+
+    place.refresh_from_db()
+    assert (place.status, place.end_reason) == (TeamMember.Status.ENDED, "")
+    assert not TeamMember.history.filter(receiver_id=ruth_gone.pk).exclude(end_reason="").exists()
