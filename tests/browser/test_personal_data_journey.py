@@ -22,7 +22,6 @@ def test_a_person_reads_their_data_and_asks_for_it_to_be_erased(
     expect(page.get_by_role("heading", level=1)).to_have_text("Your data")
     expect(page.get_by_role("main")).to_contain_text("Ruth ate well today.")
     audit()
-
     page.get_by_role("link", name="Ask the office for a copy, or for your data to be erased").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your requests about your data")
     audit()
@@ -42,7 +41,7 @@ def test_staff_find_a_request_in_their_queue_and_cannot_erase_a_current_member(
     expect(page.get_by_role("heading", level=1)).to_have_text("Requests about members' data")
     audit()
     page.get_by_role("link", name=f"{ruth.number} Ruth Sutcliffe").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Erase my data")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Request: “Erase my data”")
     audit()
     page.get_by_role("button", name="Erase their data").click()
     expect(page.get_by_role("main")).to_contain_text("They are still a member")

@@ -291,8 +291,9 @@ def test_staff_erase_from_the_request_page_and_see_what_was_removed(client, staf
     assert answer.status_code == 302
     page = client.get(answer["Location"]).content.decode()
     assert "What the erasure removed" in page
-    assert "visit_notes" in page
-    assert "visit_notes: 1" in client.get(reverse("staff_data_requests")).content.decode()
+    assert "Visits with care notes emptied" in page
+    assert "visit_notes" not in page
+    assert "Visits with care notes emptied: 1" in client.get(reverse("staff_data_requests")).content.decode()
 
 
 def test_erasing_too_soon_from_the_page_is_a_form_error(client, staff, ruth_gone):
