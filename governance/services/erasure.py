@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from carecoop.permissions import is_staff
 from governance.selectors.personal_data import emails_to, retention_for
@@ -69,5 +70,17 @@ def member_erase(
     data_request.note = ""  # what they wrote when asking may name them
     data_request.save(
         update_fields=["status", "answered_by", "answered_at", "override_reason", "removed", "note"]
+    )
+    # The entry is kept for good, so it names the member by number only: nothing erased is in it.
+    numbers = ", ".join(str(number) for number in user.memberships.values_list("number", flat=True))
+    staff_action_record(
+        by=by,
+        action="data_request.erase",
+        summary=(
+            f"Erased the data held about {f'member {numbers}' if numbers else f'account {user.pk}'} "
+            f"(request {data_request.pk})"
+            + (", before the retention period ended" if override_reason else "")
+        ),
+        member=user,
     )
     return data_request

@@ -12,6 +12,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from carecoop.permissions import is_staff
 from members.models import (
@@ -78,6 +79,13 @@ def data_request_answer(*, data_request: DataRequest, by: User, status: str, ans
     data_request.answered_by = by
     data_request.answered_at = timezone.now()
     data_request.save(update_fields=["status", "answer", "answered_by", "answered_at"])
+    staff_action_record(
+        by=by,
+        action="data_request.answer",
+        summary=f"Answered request {data_request.pk} about a member's data "
+        f"({data_request.get_kind_display()}): {data_request.get_status_display()}",
+        member=data_request.user,
+    )
     return data_request
 
 

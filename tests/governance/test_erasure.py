@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
-from carecoop.models import Email
+from carecoop.models import Email, StaffAction
 from governance import services
 from matching import services as matching_services
 from matching.models import Introduction, NoticeboardPost, TeamMember
@@ -415,3 +415,18 @@ def test_erasure_empties_why_someone_left_the_persons_team_in_the_history_too(ru
     place.refresh_from_db()
     assert (place.status, place.end_reason) == (TeamMember.Status.ENDED, "")
     assert not TeamMember.history.filter(receiver_id=ruth_gone.pk).exclude(end_reason="").exists()
+
+
+def test_erasing_and_answering_requests_are_in_the_staff_log_without_what_was_erased(ruth_gone, staff):
+    erased = services.member_erase(
+        data_request=_asked(ruth_gone), by=staff, today=_care_ended(ruth_gone) + AFTER_RETENTION
+    )
+    copy = member_services.data_request_make(user=ruth_gone.user, kind=DataRequest.Kind.ACCESS)
+    member_services.data_request_answer(data_request=copy, by=staff, status="done", answer="Posted.")
+
+    erase, answer = StaffAction.objects.filter(action__startswith="data_request.").order_by("pk")
+    assert (erase.action, erase.by, erase.member) == ("data_request.erase", staff, ruth_gone.user)
+    assert f"member {ruth_gone.number}" in erase.summary
+    assert str(erased.pk) in erase.summary
+    assert "Sutcliffe" not in erase.summary
+    assert (answer.action, answer.by, answer.member) == ("data_request.answer", staff, ruth_gone.user)
