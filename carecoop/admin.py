@@ -1,10 +1,11 @@
 """What every app's admin pages share: staff use them as they use the staff pages, nothing kept
 is deleted, and the co-op's policies are one row each with their history; and the email outbox."""
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib import admin
-from django.db.models import Model
+from django.contrib.admin.models import DELETION, LogEntry
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 from solo.admin import SingletonModelAdmin
@@ -15,7 +16,22 @@ from carecoop.permissions import is_staff
 M = TypeVar("M", bound=Model)
 
 
-class StaffAdminMixin:
+class DeletionsLoggedOneByOne:
+    """The admin logs each row it deletes, and the staff log follows the admin's log as each of its
+    entries is saved (carecoop/audit.py). Django writes the entries of rows deleted together in one
+    bulk insert, which no signal follows: here each is written on its own, so each is logged."""
+
+    def log_deletions(self, request: HttpRequest, queryset: "QuerySet[Any]") -> list[LogEntry] | LogEntry:
+        user_id = cast(int, request.user.pk)  # the admin is for logged-in staff only
+        return [
+            LogEntry.objects.log_actions(
+                user_id=user_id, queryset=[row], action_flag=DELETION, single_object=True
+            )
+            for row in queryset
+        ]
+
+
+class StaffAdminMixin(DeletionsLoggedOneByOne):
     """The co-op's staff (is_staff) may use these pages without per-model permissions, as they
     use the staff pages; nobody deletes anything kept here."""
 

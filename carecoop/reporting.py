@@ -103,11 +103,13 @@ def _scrubbed(value: Any) -> Any:
 class ReporterFilter(debug.SafeExceptionReporterFilter):
     """Django's filter for error reports, hiding more when DEBUG is off: every value posted (a
     care note, an address, a password), every cookie, every local variable, and the settings and
-    request headers that hold a secret, an address or a query string."""
+    request headers that hold a secret, an address (postal, email or internet) or a query string."""
 
     hidden_settings = re.compile(
         "API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|COOKIE|DSN|URL|URI|LOCATION|QUERY_STRING|REFERER"
-        "|EMAIL|ADMINS|MANAGERS|BANK",
+        "|EMAIL|ADMINS|MANAGERS|BANK"
+        # The member's internet address (personal data), as the server or a proxy in front saw it.
+        "|ADDR|FORWARDED|REAL_IP|CLIENT_IP|CONNECTING_IP|REMOTE_HOST",
         flags=re.IGNORECASE,
     )
 

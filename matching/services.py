@@ -475,13 +475,21 @@ def noticeboard_post(*, receiver: Membership, by: User, body: str) -> Noticeboar
 
 
 def introductions_and_posts_erase(*, user: User) -> dict[str, int]:
-    """This app's part of an erasure: the messages of introductions the user was in (either side)
-    and the noticeboard of their own team. Who was introduced to whom, and when, stays: the
-    team's history rests on it. The caller holds the transaction and has checked the rules."""
+    """This app's part of an erasure: the messages of introductions the user was in (either side),
+    why someone left a team the user was in (either side) and the noticeboard of their own team.
+    Who was introduced to whom, who was in which team, and when, stays: the team's history rests
+    on it. The caller holds the transaction and has checked the rules."""
+    in_team = Q(receiver__user=user) | Q(member__user=user)
     removed = {
         "introduction_messages": Introduction.objects.filter(Q(receiver__user=user) | Q(supporter__user=user))
         .exclude(message="", decline_reason="")
         .update(message="", decline_reason=""),
+        "team_leaving_reasons": TeamMember.objects.filter(in_team)
+        .exclude(end_reason="")
+        .update(end_reason=""),
         "noticeboard_posts": NoticeboardPost.objects.filter(receiver__user=user).delete()[0],
     }
+    TeamMember.history.filter(
+        Q(receiver_id__in=user.memberships.values("pk")) | Q(member_id__in=user.memberships.values("pk"))
+    ).exclude(end_reason="").update(end_reason="")
     return {kind: count for kind, count in removed.items() if count}

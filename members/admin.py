@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from carecoop.admin import KeptForeverAdmin, PolicyAdmin, StaffAdminMixin
+from carecoop.admin import DeletionsLoggedOneByOne, KeptForeverAdmin, PolicyAdmin, StaffAdminMixin
 from members.models import (
     Application,
     GoverningDocument,
@@ -41,7 +41,7 @@ class UserChangeAdminForm(UserChangeForm[User]):
 # The stubs bind UserAdmin to AbstractUser; Django's works with any user model whose fieldsets it is
 # given, as here (User has an email, no username).
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin[User]):  # type: ignore[type-var]
+class UserAdmin(DeletionsLoggedOneByOne, DjangoUserAdmin[User]):  # type: ignore[type-var]
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     ordering = ("email",)

@@ -10,9 +10,8 @@ from django.utils.translation import gettext as _
 
 from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
-from carecoop.models import Email
 from carecoop.permissions import is_staff
-from governance.selectors.personal_data import former_members_to_erase, retention_for
+from governance.selectors.personal_data import emails_to, former_members_to_erase, retention_for
 from matching import services as matching_services
 from members import services as member_services
 from members.models import DataRequest, User
@@ -56,12 +55,18 @@ def member_erase(
         )
     data_request.override_reason = override_reason
     data_request = _erase(data_request=data_request, by=by)
+    # The entry is kept for good, so it names the member by number only: nothing erased is in it.
+    numbers = ", ".join(str(number) for number in user.memberships.values_list("number", flat=True))
     removed = ", ".join(f"{kind}: {count}" for kind, count in data_request.removed.items()) or "nothing"
-    early = " before the retention period ended (the reason is on the request)" if override_reason else ""
+    early = ", before the retention period ended (the reason is on the request)" if override_reason else ""
     staff_action_record(
         by=by,
-        action="member.erase",
-        summary=f"Erased the data of a former member{early}; removed {removed}",
+        action="data_request.erase",
+        summary=(
+            f"Erased the data held about {f'member {numbers}' if numbers else f'account {user.pk}'} "
+            f"(request {data_request.pk})"
+            f"{early}; removed {removed}"
+        ),
         member=user,
     )
     return data_request
@@ -99,13 +104,13 @@ def _erase(*, data_request: DataRequest, by: User | None) -> DataRequest:
     """Erase the request's person and record it on the request; the caller holds the transaction
     and has checked the rules. `by` is None for the nightly erasure."""
     user = data_request.user
-    old_email = user.email
+    # Before the account's addresses are erased: the emails to each of them go.
+    emails = emails_to(user=user).delete()[0]
     removed = {
         **scheduling_services.care_records_erase(user=user),
         **matching_services.introductions_and_posts_erase(user=user),
         **member_services.member_details_erase(user=user),
     }
-    emails = Email.objects.filter(to__iexact=old_email).delete()[0]
     if emails:
         removed["emails"] = emails
     data_request.status = DataRequest.Status.DONE

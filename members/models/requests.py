@@ -9,6 +9,29 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# What an erasure removed, as `DataRequest.removed` counts it, in words for the office.
+REMOVED_LABELS = {
+    "visit_notes": _("Visits with care notes emptied"),
+    "visit_patterns": _("Weekly bookings with notes emptied"),
+    "late_notices": _("Notes saying a worker was running late"),
+    "notifications": _("Notifications"),
+    "introduction_messages": _("Introductions' messages"),
+    "team_leaving_reasons": _("Reasons for leaving a team"),
+    "noticeboard_posts": _("Posts on their team's noticeboard"),
+    "photos": _("Photos (the files too)"),
+    "profile": _("Profile"),
+    "profile_history": _("Earlier versions of the profile"),
+    "weekly_times": _("Weekly times"),
+    "emergency_contact": _("Emergency contact"),
+    "emergency_contact_history": _("Earlier versions of the emergency contact"),
+    "application_contact": _("Applications' phone and reason"),
+    "vetting_details": _("Vetting checks' details"),
+    "circle_contacts": _("Names and addresses of people invited into their circle"),
+    "places_in_circles": _("Their name and address in other people's circles"),
+    "email_addresses": _("Email addresses of the account"),
+    "emails": _("Emails in the outbox"),
+}
+
 
 class DataRequest(models.Model):
     """A request to the co-op about the data it holds on someone, answered within one month
@@ -51,6 +74,11 @@ class DataRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.user_id})"
+
+    @property
+    def removed_shown(self) -> list[tuple[str, int]]:
+        """What an erasure removed, in words, with how many rows each."""
+        return [(str(REMOVED_LABELS.get(kind, kind)), count) for kind, count in self.removed.items()]
 
     @property
     def due_on(self) -> datetime:

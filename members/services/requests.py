@@ -6,7 +6,9 @@ Societies Act 2014, s.30): name, address, class, dates and shares stay, with the
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,11 +44,16 @@ def data_request_make(*, user: User, kind: str, note: str = "") -> DataRequest:
             code="too_long",
             fields={"note": ["too_long"]},
         )
+    already_asked = ConflictError(
+        _("You have already asked: the office will answer that first."), code="already_asked"
+    )
     if DataRequest.objects.filter(user=user, kind=kind, status=DataRequest.Status.OPEN).exists():
-        raise ConflictError(
-            _("You have already asked: the office will answer that first."), code="already_asked"
-        )
-    return DataRequest.objects.create(user=user, kind=kind, note=note)
+        raise already_asked
+    try:
+        with transaction.atomic():
+            return DataRequest.objects.create(user=user, kind=kind, note=note)
+    except IntegrityError as error:  # the same request, sent at the same moment, was first
+        raise already_asked from error
 
 
 @transaction.atomic
@@ -75,7 +82,8 @@ def data_request_answer(*, data_request: DataRequest, by: User, status: str, ans
     staff_action_record(
         by=by,
         action="data_request.answer",
-        summary=f"Answered a request about their data ({data_request.kind}): {data_request.status}",
+        summary=f"Answered request {data_request.pk} about a member's data "
+        f"({data_request.get_kind_display()}): {data_request.get_status_display()}",
         member=data_request.user,
     )
     return data_request
@@ -129,17 +137,29 @@ def member_details_erase(*, user: User) -> dict[str, int]:
         "referee_name": "",
         "referee_relationship": "",
         "notes": "",
+        "void_reason": "",
     }
     removed["vetting_details"] = VettingCheck.objects.filter(membership_id__in=membership_ids).update(
         **blank_vetting
     )
     VettingCheck.history.filter(membership_id__in=membership_ids).update(**blank_vetting)
-    # The people the member invited into their circle: their names and addresses go too.
-    blank_circle = {"name": "", "email": ERASED_EMAIL.format(pk=f"circle-{user.pk}")}
+    # The people the member invited into their circle: their names and addresses go too. Each
+    # row gets its own address: two invitations still waiting may not share one.
+    blank_circle = {"name": "", "email": _erased_circle_email()}
     removed["circle_contacts"] = CircleMember.objects.filter(receiver_id__in=membership_ids).update(
         **blank_circle
     )
     CircleMember.history.filter(receiver_id__in=membership_ids).update(**blank_circle)
+    # Their own places in other people's circles (and invitations to one, at any of their
+    # addresses): that it was them stays on the other person's record, by the account, but their
+    # name and address go, in the history too.
+    addresses = {user.email, *user.emailaddress_set.values_list("email", flat=True)}  # type: ignore[attr-defined]
+    theirs = Q(supporter=user)
+    for address in addresses:
+        theirs |= Q(email__iexact=address)
+    places = list(CircleMember.objects.filter(theirs).values_list("pk", flat=True))
+    removed["places_in_circles"] = CircleMember.objects.filter(pk__in=places).update(**blank_circle)
+    CircleMember.history.filter(id__in=places).update(**blank_circle)
     removed["email_addresses"] = user.emailaddress_set.all().delete()[0]  # type: ignore[attr-defined]
     user.email = ERASED_EMAIL.format(pk=user.pk)
     user.is_active = False
@@ -147,6 +167,12 @@ def member_details_erase(*, user: User) -> dict[str, int]:
     user.save(update_fields=["email", "is_active", "password"])
     transaction.on_commit(lambda: _photos_delete(photos))
     return {kind: count for kind, count in removed.items() if count}
+
+
+def _erased_circle_email() -> Concat:
+    return Concat(
+        Value("erased-circle-"), Cast("id", CharField()), Value("@erased.invalid"), output_field=CharField()
+    )
 
 
 def _photos_delete(names: set[str]) -> None:

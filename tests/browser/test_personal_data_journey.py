@@ -2,6 +2,8 @@
 their queue and are told they cannot erase a current member. Each page passes axe at phone and
 desktop widths."""
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from members import services as member_services
@@ -22,6 +24,13 @@ def test_a_person_reads_their_data_and_asks_for_it_to_be_erased(
     expect(page.get_by_role("heading", level=1)).to_have_text("Your data")
     expect(page.get_by_role("main")).to_contain_text("Ruth ate well today.")
     audit()
+    # A long page: its contents lead to each kind of record.
+    contents = page.get_by_role("navigation", name="What is here")
+    contents.get_by_role("link", name="Visits to you, with their care-log notes").click()
+    expect(page).to_have_url(re.compile("#data-visits_received$"))
+    expect(
+        page.get_by_role("heading", name=re.compile("^Visits to you, with their care-log notes"))
+    ).to_be_in_viewport()
 
     page.get_by_role("link", name="Ask the office for a copy, or for your data to be erased").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your requests about your data")
@@ -42,7 +51,7 @@ def test_staff_find_a_request_in_their_queue_and_cannot_erase_a_current_member(
     expect(page.get_by_role("heading", level=1)).to_have_text("Requests about members' data")
     audit()
     page.get_by_role("link", name=f"{ruth.number} Ruth Sutcliffe").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Erase my data")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Request: “Erase my data”")
     audit()
     page.get_by_role("button", name="Erase their data").click()
     expect(page.get_by_role("main")).to_contain_text("They are still a member")

@@ -14,6 +14,13 @@ from carecoop.reporting import OnceInAWhile, sentry_init
 CARE_NOTE = "Dressed the ulcer on her left leg, she was low and tearful today"
 PASSWORD_TYPED = "correct-horse-battery-staple"
 FAILING_URL = "/failing/with-personal-data/?email=newcomer%40example.org&name=Ruth+Sutcliffe"
+# The member's internet address, as the server sees it and as a proxy in front of it passes it on.
+ADDRESSES = {
+    "REMOTE_ADDR": "203.0.113.77",
+    "HTTP_X_FORWARDED_FOR": "198.51.100.23",
+    "HTTP_X_REAL_IP": "198.51.100.24",
+    "HTTP_FORWARDED": "for=198.51.100.25",
+}
 
 pytestmark = pytest.mark.urls("tests.carecoop.urls_failing")
 
@@ -46,7 +53,7 @@ def sentry():
 
 
 def _fail_with_personal_data(user) -> Client:
-    client = Client(raise_request_exception=False)
+    client = Client(raise_request_exception=False, **ADDRESSES)
     client.force_login(user)
     client.cookies["cookie_consent"] = "newcomer@example.org"
     response = client.post(FAILING_URL, {"note": CARE_NOTE, "password": PASSWORD_TYPED})
@@ -62,6 +69,7 @@ def _personal_data(client: Client) -> list[str]:
         CARE_NOTE,
         PASSWORD_TYPED,
         client.cookies["sessionid"].value,
+        *ADDRESSES.values(),
     ]
 
 

@@ -176,6 +176,8 @@ def test_the_demo_secretary_logs_in_with_the_published_authenticator_secret(db, 
     call_command("seed_demo")
     out = capsys.readouterr().out
     assert DEMO_TOTP_SECRET in out
+    # The command as README.md gives it: it runs as typed, without the virtual environment activated.
+    assert "`.venv/bin/python manage.py demo_code`" in out
 
     client.post(
         reverse("account_login"), {"login": "secretary@demo.carecoop.example", "password": DEMO_PASSWORD}

@@ -14,6 +14,7 @@ from carecoop.exceptions import ApplicationError
 from carecoop.models import StaffAction
 from governance import services as governance_services
 from members import services
+from members.models import User
 from tests.factories import ApplicationFactory, MembershipFactory, UserFactory
 from tests.governance.conftest import call_agm
 from tests.members.test_applications import _paid
@@ -103,6 +104,26 @@ def test_a_change_made_in_the_admin_is_logged_with_the_member_it_concerns(staff,
     entry = StaffAction.objects.get()
     assert (entry.action, entry.by, entry.member) == ("admin.changed", staff, member.user)
     assert "Address" in entry.summary
+
+
+def test_accounts_deleted_together_in_the_admin_are_each_logged(client, staff):
+    staff.is_superuser = True  # the only one the admin lets delete anything (accounts)
+    staff.save()
+    unused = [UserFactory(email=f"never-applied-{n}@example.org") for n in range(2)]
+    log_in_with_second_factor(client, staff)
+
+    answer = client.post(
+        reverse("admin:members_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [user.pk for user in unused], "post": "yes"},
+    )
+
+    assert answer.status_code == 302
+    assert not User.objects.filter(pk__in=[user.pk for user in unused]).exists()
+    deleted = StaffAction.objects.filter(action="admin.deleted", by=staff)
+    assert sorted(entry.summary for entry in deleted) == [
+        "In the admin, deleted user “never-applied-0@example.org”",
+        "In the admin, deleted user “never-applied-1@example.org”",
+    ]
 
 
 def test_the_database_refuses_to_change_or_delete_an_entry(staff, member):

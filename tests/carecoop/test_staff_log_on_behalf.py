@@ -328,7 +328,7 @@ def test_staff_erasing_a_former_member_is_logged_with_what_was_removed(ruth, sta
         data_request=asked, by=staff, today=datetime.date(2026, 11, 23), override_reason="Court order."
     )
 
-    entry = StaffAction.objects.get(action="member.erase")
+    entry = StaffAction.objects.get(action="data_request.erase")
     assert (entry.by, entry.member) == (staff, ruth.user)
     assert "before the retention period" in entry.summary
     assert "profile" in entry.summary

@@ -7,19 +7,35 @@ import datetime
 import io
 
 import pytest
+from allauth.account.models import EmailAddress
 from dateutil.relativedelta import relativedelta
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.db.models import Q
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
+from carecoop.models import Email, StaffAction
 from governance import services
-from matching.models import Introduction, NoticeboardPost
+from matching import services as matching_services
+from matching.models import Introduction, NoticeboardPost, TeamMember
 from members import services as member_services
-from members.models import DataRequest, EmergencyContact, Membership, Policy, Profile, ShareTransaction
+from members.models import (
+    CircleMember,
+    DataRequest,
+    EmergencyContact,
+    Membership,
+    Policy,
+    Profile,
+    ShareTransaction,
+    VettingCheck,
+)
 from scheduling.models import Notification, Visit
-from tests.factories import MembershipFactory, VisitFactory, with_photo
+from tests.concurrency import race
+from tests.factories import MembershipFactory, VisitFactory, in_circle, with_photo
 from tests.second_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.usefixtures("now")
@@ -275,8 +291,9 @@ def test_staff_erase_from_the_request_page_and_see_what_was_removed(client, staf
     assert answer.status_code == 302
     page = client.get(answer["Location"]).content.decode()
     assert "What the erasure removed" in page
-    assert "visit_notes" in page
-    assert "visit_notes: 1" in client.get(reverse("staff_data_requests")).content.decode()
+    assert "Visits with care notes emptied" in page
+    assert "visit_notes" not in page
+    assert "Visits with care notes emptied: 1" in client.get(reverse("staff_data_requests")).content.decode()
 
 
 def test_erasing_too_soon_from_the_page_is_a_form_error(client, staff, ruth_gone):
@@ -290,3 +307,126 @@ def test_erasing_too_soon_from_the_page_is_a_form_error(client, staff, ruth_gone
     assert answer.status_code == 200
     assert "Give the reason to erase before the retention period ends." in answer.content.decode()
     assert Visit.objects.get(receiver=ruth_gone).visit_note == "Ate well."
+
+
+def test_erasure_empties_every_invitation_to_the_persons_circle_however_many_were_waiting(ruth_gone, staff):
+    # Unanswered invitations stay waiting past their expiry: a person may leave with several.
+    for email, name in (("sam@example.org", "Sam Sutcliffe"), ("lee@example.org", "Lee Sutcliffe")):
+        CircleMember.objects.create(
+            receiver=ruth_gone,
+            email=email,
+            name=name,
+            token_hash=f"waiting-{email}",
+            invited_by=ruth_gone.user,
+            expires_at=timezone.now(),
+        )
+
+    services.member_erase(
+        data_request=_asked(ruth_gone), by=staff, today=_care_ended(ruth_gone) + AFTER_RETENTION
+    )
+
+    circle = CircleMember.objects.filter(receiver=ruth_gone)
+    assert not circle.filter(Q(email__startswith="sam@") | Q(email__startswith="lee@")).exists()
+    assert not circle.exclude(name="").exists()
+    assert not CircleMember.history.filter(receiver_id=ruth_gone.pk).exclude(name="").exists()
+
+
+def test_erasing_someone_in_another_persons_circle_takes_their_name_and_address_from_it(
+    margaret, priya, staff
+):
+    place = in_circle(margaret, priya.user)
+    place.name = "Priya Shah"
+    place.save()
+    member_services.membership_cease(
+        membership=priya, by=staff, reason="resigned", ceased_on=datetime.date.today(), withdraw_shares=False
+    )
+
+    services.member_erase(
+        data_request=_asked(priya), by=staff, today=datetime.date.today() + relativedelta(years=2)
+    )
+
+    place.refresh_from_db()
+    assert place.supporter == priya.user  # who could act for Margaret stays on her record
+    assert "priya" not in place.email.lower()
+    assert place.name == ""
+    assert not CircleMember.history.filter(
+        Q(email__iexact="priya@example.org") | Q(name="Priya Shah")
+    ).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_request_sent_from_two_tabs_at_once_is_made_once_and_the_other_is_a_form_error(ruth):
+    def ask():
+        tab = Client(raise_request_exception=False)
+        tab.force_login(ruth.user)
+        return tab.post(reverse("personal_data_requests"), {"kind": "erasure"}).status_code
+
+    for _round in range(5):
+        DataRequest.objects.filter(user=ruth.user).delete()
+        statuses = race([ask, ask])
+
+        assert sorted(statuses) == [200, 302]
+        assert DataRequest.objects.filter(user=ruth.user).count() == 1
+
+
+def test_erasing_a_worker_empties_why_a_vetting_check_stopped_counting(megan, staff):
+    check = VettingCheck.objects.filter(membership=megan).first()
+    member_services.vetting_check_void(
+        check=check, by=staff, reason="The certificate shows a caution for theft in 2019."
+    )
+    member_services.membership_cease(
+        membership=megan, by=staff, reason="resigned", ceased_on=datetime.date.today(), withdraw_shares=False
+    )
+
+    services.member_erase(
+        data_request=_asked(megan), by=staff, today=datetime.date.today() + relativedelta(years=2)
+    )
+
+    check.refresh_from_db()
+    assert check.voided_at is not None  # that it stopped counting, and when, stays
+    assert check.void_reason == ""
+    assert not VettingCheck.history.filter(membership_id=megan.pk).exclude(void_reason="").exists()
+
+
+def test_erasure_deletes_the_emails_to_every_address_of_the_account(ruth_gone, staff):
+    EmailAddress.objects.create(user=ruth_gone.user, email="ruth.work@example.org", verified=True)
+    for address in ("ruth@example.org", "Ruth.Work@example.org"):
+        Email.objects.create(kind="members.circle_invitation", to=address, to_name="Ruth Sutcliffe")
+    Email.objects.create(kind="members.circle_invitation", to="jane@example.org")
+
+    done = services.member_erase(
+        data_request=_asked(ruth_gone), by=staff, today=_care_ended(ruth_gone) + AFTER_RETENTION
+    )
+
+    assert list(Email.objects.values_list("to", flat=True)) == ["jane@example.org"]
+    assert done.removed["emails"] == 2
+
+
+def test_erasure_empties_why_someone_left_the_persons_team_in_the_history_too(ruth_gone, megan, staff):
+    place = TeamMember.objects.get(receiver=ruth_gone, member=megan)
+    matching_services.team_member_end(
+        member=place, by=ruth_gone.user, reason="Megan argued about my medication in front of my son."
+    )
+
+    services.member_erase(
+        data_request=_asked(ruth_gone), by=staff, today=_care_ended(ruth_gone) + AFTER_RETENTION
+    )
+
+    place.refresh_from_db()
+    assert (place.status, place.end_reason) == (TeamMember.Status.ENDED, "")
+    assert not TeamMember.history.filter(receiver_id=ruth_gone.pk).exclude(end_reason="").exists()
+
+
+def test_erasing_and_answering_requests_are_in_the_staff_log_without_what_was_erased(ruth_gone, staff):
+    erased = services.member_erase(
+        data_request=_asked(ruth_gone), by=staff, today=_care_ended(ruth_gone) + AFTER_RETENTION
+    )
+    copy = member_services.data_request_make(user=ruth_gone.user, kind=DataRequest.Kind.ACCESS)
+    member_services.data_request_answer(data_request=copy, by=staff, status="done", answer="Posted.")
+
+    erase, answer = StaffAction.objects.filter(action__startswith="data_request.").order_by("pk")
+    assert (erase.action, erase.by, erase.member) == ("data_request.erase", staff, ruth_gone.user)
+    assert f"member {ruth_gone.number}" in erase.summary
+    assert str(erased.pk) in erase.summary
+    assert "Sutcliffe" not in erase.summary
+    assert (answer.action, answer.by, answer.member) == ("data_request.answer", staff, ruth_gone.user)

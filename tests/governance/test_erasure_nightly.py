@@ -216,7 +216,7 @@ def test_staff_see_the_nights_erasure_in_the_queue_with_what_it_removed(client, 
     queue = client.get(reverse("staff_data_requests")).content.decode()
     page = client.get(reverse("staff_data_request", args=[done.pk])).content.decode()
 
-    assert "visit_notes: 1" in queue
+    assert "Visits with care notes emptied: 1" in queue
     assert "What the erasure removed" in page
     assert "by the nightly erasure, when the retention period was over" in page
 

@@ -4,10 +4,12 @@ and as a page to print: each kind of record, and nothing of anyone else."""
 import json
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from carecoop.models import Email
 from governance import services
 from governance.selectors.personal_data import personal_data_json
 from members.models import EmergencyContact, Membership
@@ -86,6 +88,19 @@ def test_a_supporter_sees_their_place_in_the_circle_and_not_the_persons_care_log
 
     assert [place["receiver_id"] for place in data["sections"]["circle_of_support"]] == [ruths_record.pk]
     assert "Ruth ate well" not in json.dumps(data)
+
+
+def test_the_emails_to_each_address_of_the_account_are_in_the_download(client, ruth, jane):
+    EmailAddress.objects.create(user=ruth.user, email="ruth.work@example.org", verified=True)
+    for address in ("RUTH@example.org", "ruth.work@example.org", "jane@example.org"):
+        Email.objects.create(kind="members.circle_invitation", to=address)
+
+    _, data = _download(client, ruth.user)
+
+    assert sorted(email["to"] for email in data["sections"]["emails"]) == [
+        "RUTH@example.org",
+        "ruth.work@example.org",
+    ]
 
 
 def test_nothing_of_another_member_is_in_a_download(client, ruths_record, margaret, tom):

@@ -40,5 +40,5 @@ class Command(BaseCommand):
         if secrets:
             self.stdout.write(
                 "Staff then enter a code from an authenticator app set up with the secret "
-                f"{', '.join(secrets)}, or the code `python manage.py demo_code` prints."
+                f"{', '.join(secrets)}, or the code `.venv/bin/python manage.py demo_code` prints."
             )
