@@ -14,7 +14,7 @@ from carecoop.permissions import is_staff
 from governance.selectors.personal_data import emails_to, former_members_to_erase, retention_for
 from matching import services as matching_services
 from members import services as member_services
-from members.models import DataRequest, User
+from members.models import Application, DataRequest, User
 from scheduling import services as scheduling_services
 
 REASON_MAX = 1000
@@ -40,6 +40,14 @@ def member_erase(
         raise ApplicationError(
             _("They are still a member: their data is needed while they are. Erase it after they leave."),
             code="still_a_member",
+        )
+    if user.applications.filter(status=Application.Status.SUBMITTED).exists():
+        raise ApplicationError(
+            _(
+                "Their application to join is waiting for a decision: decide it, or have them "
+                "withdraw it, before erasing what they told us."
+            ),
+            code="application_waiting",
         )
     override_reason = override_reason.strip()
     if len(override_reason) > REASON_MAX:

@@ -84,7 +84,7 @@ class ApplicationOutputSerializer(serializers.Serializer[Application]):
     address = serializers.CharField()
     postcode = serializers.CharField()
     phone = serializers.CharField()
-    date_of_birth = serializers.DateField()
+    date_of_birth = serializers.DateField(allow_null=True, help_text="Empty once the data is erased.")
     reason = serializers.CharField()
     rules_version = serializers.IntegerField(source="rules.version")
     commitment_version = serializers.IntegerField(source="commitment.version")

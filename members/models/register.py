@@ -148,7 +148,9 @@ class Application(models.Model):
     address = models.TextField(_("postal address"), max_length=500)
     postcode = models.CharField(_("postcode"), max_length=10)
     phone = PhoneNumberField(_("phone"), blank=True, region="GB")
-    date_of_birth = models.DateField(_("date of birth"))
+    # Asked of everyone applying (workers must be old enough); emptied when their data is erased,
+    # since the register does not keep it.
+    date_of_birth = models.DateField(_("date of birth"), null=True)
     reason = models.TextField(_("why you want to join"), max_length=2000)
     rules = models.ForeignKey(GoverningDocument, on_delete=models.PROTECT, related_name="+")
     commitment = models.ForeignKey(GoverningDocument, on_delete=models.PROTECT, related_name="+")

@@ -128,9 +128,26 @@ def member_details_erase(*, user: User) -> dict[str, int]:
     removed["emergency_contact_history"] = EmergencyContact.history.filter(
         membership_id__in=membership_ids
     ).delete()[0]
-    blank_application = {"phone": "", "reason": ""}
+    # What someone told us when applying is not the register's: their phone, date of birth, why
+    # they wanted to join and why they were answered as they were go from every application. An
+    # application that never made them a member keeps no name or address either (one that did
+    # has them on the register).
+    blank_application: dict[str, Any] = {
+        "phone": "",
+        "reason": "",
+        "date_of_birth": None,
+        "decision_reason": "",
+    }
     removed["application_contact"] = Application.objects.filter(user=user).update(**blank_application)
     Application.history.filter(user_id=user.pk).update(**blank_application)
+    never_admitted = list(
+        Application.objects.filter(user=user, membership__isnull=True).values_list("pk", flat=True)
+    )
+    blank_applicant = {"legal_name": "", "address": "", "postcode": ""}
+    removed["applications_never_admitted"] = Application.objects.filter(pk__in=never_admitted).update(
+        **blank_applicant
+    )
+    Application.history.filter(id__in=never_admitted).update(**blank_applicant)
     blank_vetting = {
         "certificate_number": "",
         "document": "",

@@ -24,6 +24,7 @@ from matching import services as matching_services
 from matching.models import Introduction, NoticeboardPost, TeamMember
 from members import services as member_services
 from members.models import (
+    Application,
     CircleMember,
     DataRequest,
     EmergencyContact,
@@ -35,7 +36,7 @@ from members.models import (
 )
 from scheduling.models import Notification, Visit
 from tests.concurrency import race
-from tests.factories import MembershipFactory, VisitFactory, in_circle, with_photo
+from tests.factories import ApplicationFactory, MembershipFactory, VisitFactory, in_circle, with_photo
 from tests.second_factor import log_in_with_second_factor
 
 pytestmark = pytest.mark.usefixtures("now")
@@ -430,3 +431,48 @@ def test_erasing_and_answering_requests_are_in_the_staff_log_without_what_was_er
     assert str(erased.pk) in erase.summary
     assert "Sutcliffe" not in erase.summary
     assert (answer.action, answer.by, answer.member) == ("data_request.answer", staff, ruth_gone.user)
+
+
+def test_erasure_empties_what_applying_told_us_and_the_name_on_an_application_that_never_admitted_them(
+    ruth_gone, staff
+):
+    admitted = ApplicationFactory(user=ruth_gone.user, legal_name=ruth_gone.legal_name, status="approved")
+    Membership.objects.filter(pk=ruth_gone.pk).update(application=admitted)
+    refused = ApplicationFactory(
+        user=ruth_gone.user,
+        legal_name="Ruth A. Sutcliffe",
+        status="rejected",
+        phone="07700 900456",
+        decision_reason="Lives outside Calderdale.",
+    )
+
+    done = services.member_erase(
+        data_request=_asked(ruth_gone), by=staff, today=_care_ended(ruth_gone) + AFTER_RETENTION
+    )
+
+    admitted.refresh_from_db()
+    refused.refresh_from_db()
+    # The register keeps the name and address of the member; the application that made them one
+    # keeps them too, and nothing else they told us.
+    assert (admitted.legal_name, admitted.postcode) == (ruth_gone.legal_name, "HX7 8AD")
+    assert (admitted.date_of_birth, admitted.reason, admitted.phone) == (None, "", "")
+    assert (refused.legal_name, refused.address, refused.postcode) == ("", "", "")
+    assert (refused.date_of_birth, refused.decision_reason, refused.phone) == (None, "", "")
+    assert not Application.history.filter(user_id=ruth_gone.user_id).exclude(date_of_birth=None).exists()
+    assert not Application.history.filter(id=refused.pk).exclude(legal_name="").exists()
+    assert done.removed["applications_never_admitted"] == 1
+    assert Membership.objects.get(pk=ruth_gone.pk).legal_name == ruth_gone.legal_name
+
+
+def test_an_applicant_waiting_for_a_decision_is_not_erased_until_it_is_made(ruth_gone, staff):
+    waiting = ApplicationFactory(user=ruth_gone.user, legal_name="Ruth Sutcliffe")
+    asked = _asked(ruth_gone)
+
+    with pytest.raises(ApplicationError) as refused:
+        services.member_erase(data_request=asked, by=staff, today=_care_ended(ruth_gone) + AFTER_RETENTION)
+
+    assert refused.value.code == "application_waiting"
+    waiting.refresh_from_db()
+    assert (waiting.legal_name, waiting.date_of_birth) == ("Ruth Sutcliffe", datetime.date(1960, 5, 17))
+    assert DataRequest.objects.get(pk=asked.pk).status == DataRequest.Status.OPEN
+    assert EmergencyContact.objects.filter(membership=ruth_gone).exists()
