@@ -69,7 +69,9 @@ def staff_action_from_admin(entry: LogEntry) -> StaffAction | None:
             obj = entry.get_edited_object()
         except models.ObjectDoesNotExist:
             obj = None
-    summary = f"In the admin, {verb} {what} “{entry.object_repr}”"
+    # By its id, not its name: the log is kept for good and can never be changed, so it holds
+    # nothing an erasure would have to remove (an account's address, a member's name).
+    summary = f"In the admin, {verb} {what} {entry.object_id}"
     message = entry.get_change_message()
     if message:
         summary = f"{summary}: {message}"
