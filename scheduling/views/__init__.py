@@ -664,12 +664,18 @@ def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def calendar_feed(request: AuthenticatedHttpRequest) -> HttpResponse:
     url = None
-    if request.method == "POST":
-        if request.POST.get("action") == "revoke":
-            services.calendar_feed_revoke(user=request.user)
-            messages.success(request, _("Your calendar address no longer works."))
-            return redirect("calendar_feed")
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "revoke":
+        services.calendar_feed_revoke(user=request.user)
+        messages.success(request, _("Your calendar address no longer works."))
+        return redirect("calendar_feed")
+    if action == "renew":
         token = services.calendar_feed_renew(user=request.user)
         url = request.build_absolute_uri(reverse("api-calendar-ics", args=[token]))
     has_feed = hasattr(request.user, "calendar_feed")
-    return render(request, "scheduling/calendar_feed.html", {"url": url, "has_feed": has_feed})
+    context = {"url": url, "has_feed": has_feed}
+    if request.method == "POST" and action not in ("renew", "revoke"):
+        # Not one of the page's two buttons: the address is left as it was.
+        context["refused"] = _("Choose one of the buttons: make a new address, or stop it working.")
+        return render(request, "scheduling/calendar_feed.html", context, status=400)
+    return render(request, "scheduling/calendar_feed.html", context)

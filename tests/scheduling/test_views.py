@@ -441,3 +441,20 @@ def test_a_nul_byte_typed_into_a_visits_button_is_refused_with_a_message_and_cha
     assert response.status_code == 200
     assert "characters that cannot be kept" in response.content.decode()
     assert Visit.objects.values().get(pk=visit.pk) == before
+
+
+@pytest.mark.parametrize("action", [None, "", "renw", "delete"])
+def test_a_calendar_address_is_made_or_stopped_only_by_the_pages_two_buttons(client, ruth, action):
+    from scheduling.models import CalendarFeed
+
+    services.calendar_feed_renew(user=ruth.user)
+    before = CalendarFeed.objects.get(user=ruth.user).token_hash
+    client.force_login(ruth.user)
+
+    response = client.post("/calendar-feed/", {} if action is None else {"action": action})
+
+    assert response.status_code == 400
+    assert "Choose one of the buttons" in response.content.decode()
+    assert CalendarFeed.objects.get(user=ruth.user).token_hash == before
+    assert client.post("/calendar-feed/", {"action": "renew"}).status_code == 200
+    assert CalendarFeed.objects.get(user=ruth.user).token_hash != before
