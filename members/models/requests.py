@@ -30,6 +30,8 @@ REMOVED_LABELS = {
     "circle_contacts": _("Names and addresses of people invited into their circle"),
     "places_in_circles": _("Their name and address in other people's circles"),
     "email_addresses": _("Email addresses of the account"),
+    "api_tokens": _("The account's API tokens"),
+    "authenticators": _("The account's authenticator app and recovery codes"),
     "emails": _("Emails in the outbox"),
 }
 

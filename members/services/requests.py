@@ -5,12 +5,14 @@ Societies Act 2014, s.30): name, address, class, dates and shares stay, with the
 
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from knox.models import AuthToken
 
 from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
@@ -178,6 +180,9 @@ def member_details_erase(*, user: User) -> dict[str, int]:
     removed["places_in_circles"] = CircleMember.objects.filter(pk__in=places).update(**blank_circle)
     CircleMember.history.filter(id__in=places).update(**blank_circle)
     removed["email_addresses"] = user.emailaddress_set.all().delete()[0]  # type: ignore[attr-defined]
+    # The ways in to the account: none works once it is made inactive below, and none is kept.
+    removed["api_tokens"] = AuthToken.objects.filter(user=user).delete()[0]
+    removed["authenticators"] = Authenticator.objects.filter(user=user).delete()[0]
     user.email = ERASED_EMAIL.format(pk=user.pk)
     user.is_active = False
     user.set_unusable_password()

@@ -476,3 +476,22 @@ def test_an_applicant_waiting_for_a_decision_is_not_erased_until_it_is_made(ruth
     assert (waiting.legal_name, waiting.date_of_birth) == ("Ruth Sutcliffe", datetime.date(1960, 5, 17))
     assert DataRequest.objects.get(pk=asked.pk).status == DataRequest.Status.OPEN
     assert EmergencyContact.objects.filter(membership=ruth_gone).exists()
+
+
+def test_erasure_deletes_the_accounts_api_tokens_and_authenticator(ruth_gone, staff):
+    from allauth.mfa.models import Authenticator
+    from knox.models import AuthToken
+
+    AuthToken.objects.create(user=ruth_gone.user)
+    Authenticator.objects.create(user=ruth_gone.user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    Authenticator.objects.create(user=ruth_gone.user, type=Authenticator.Type.RECOVERY_CODES, data={})
+    AuthToken.objects.create(user=staff)
+
+    done = services.member_erase(
+        data_request=_asked(ruth_gone), by=staff, today=_care_ended(ruth_gone) + AFTER_RETENTION
+    )
+
+    assert not AuthToken.objects.filter(user=ruth_gone.user).exists()
+    assert not Authenticator.objects.filter(user=ruth_gone.user).exists()
+    assert AuthToken.objects.filter(user=staff).exists()
+    assert (done.removed["api_tokens"], done.removed["authenticators"]) == (1, 2)
