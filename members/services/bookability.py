@@ -18,32 +18,27 @@ def worker_bookable_until(*, membership: Membership, today: date | None = None) 
 
     Checks are never issued in the future, so from today on a worker stays bookable until the
     first of their required checks expires (or their membership ends)."""
-    day = today or timezone.localdate()
+    return _kept_dates(membership=membership, day=today or timezone.localdate())[0]
+
+
+def _kept_dates(*, membership: Membership, day: date) -> tuple[date | None, date | None]:
+    """`bookable_until`, and `checks_current_until`: the last day the "checks up to date" badge
+    holds (selectors.checks_up_to_date), bookable and none of the latest checks run out. Both
+    from one read of the latest checks; a check already run out makes the second a past day."""
     if not selectors.worker_is_bookable(membership=membership, on=day):
-        return None
-    checks = [
-        c
-        for c in selectors.vetting_latest_for(membership=membership)
-        if c.kind in selectors.REQUIRED_FOR_BOOKING
+        return None, None
+    latest = selectors.vetting_latest_for(membership=membership)
+    required = [
+        c.expires_on
+        for c in latest
+        if c.kind in selectors.REQUIRED_FOR_BOOKING and c.is_current_on(day) and c.expires_on is not None
     ]
-    ends = [c.expires_on for c in checks if c.is_current_on(day) and c.expires_on is not None]
-    return min(ends) if ends else date.max
-
-
-def worker_checks_current_until(*, membership: Membership, bookable_until: date | None) -> date | None:
-    """The last day the worker's "checks up to date" badge holds on what is recorded now
-    (selectors.checks_up_to_date): bookable, and none of their latest checks run out. Checks are
-    never issued in the future, so that is the first expiry among them, or `bookable_until` if
-    sooner; a check already run out makes it a day in the past."""
-    if bookable_until is None:
-        return None
-    ends = [c.expires_on for c in selectors.vetting_latest_for(membership=membership) if c.expires_on]
-    return min([bookable_until, *ends])
+    bookable_until = min(required) if required else date.max
+    return bookable_until, min([bookable_until, *(c.expires_on for c in latest if c.expires_on)])
 
 
 def worker_bookable_refresh(*, membership: Membership) -> Membership:
-    until = worker_bookable_until(membership=membership)
-    checks_until = worker_checks_current_until(membership=membership, bookable_until=until)
+    until, checks_until = _kept_dates(membership=membership, day=timezone.localdate())
     if (membership.bookable_until, membership.checks_current_until) != (until, checks_until):
         Membership.objects.filter(pk=membership.pk).update(
             bookable_until=until, checks_current_until=checks_until
