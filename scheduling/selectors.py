@@ -584,9 +584,6 @@ class WorkerDay:
     hours_waiting: list[Visit]
 
 
-# What a card of a visit on a worker's today page shows, and what deciding their next visit's
-# buttons reads: the notes, reasons and the people's profiles beyond their names stay unread.
-# Building every column of a day of visits and their people was most of the page's time.
 # A visit's own columns a card shows: all but its texts (tasks, notes, reasons).
 _VISIT_CARD_FIELDS = tuple(
     f.name
@@ -602,6 +599,9 @@ _VISIT_CARD_FIELDS = tuple(
         "hours_settle_reason",
     }
 )
+# What a card of a visit on a worker's today page shows, and what deciding their next visit's
+# buttons reads: the notes, reasons and the people's profiles beyond their names stay unread.
+# Building every column of a day of visits and their people was most of the page's time.
 _CARD_FIELDS = (
     *_VISIT_CARD_FIELDS,
     *(f"receiver__{f.name}" for f in Membership._meta.concrete_fields),
