@@ -5,6 +5,8 @@ that overlap: PostgreSQL refuses it with an exclusion constraint (migration 0002
 embedded SQLite, where writes are serialised, the booking services check it.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q, Sum
@@ -16,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from carecoop.policies import SingletonPolicy
 from members import pricing
 from members.models import Membership
+from scheduling.bookings import LONGEST
 
 
 class SchedulingPolicy(SingletonPolicy):
@@ -98,9 +101,12 @@ class VisitQuerySet(models.QuerySet["Visit"]):
     def accepted(self) -> "VisitQuerySet":
         return self.filter(status=Visit.Status.ACCEPTED)
 
-    def between(self, start: object, end: object) -> "VisitQuerySet":
-        """Visits that overlap the span from start to end."""
-        return self.filter(starts__lt=end, ends__gt=start)
+    def between(self, start: datetime, end: datetime) -> "VisitQuerySet":
+        """Visits that overlap the span from start to end. A visit lasts at most LONGEST (a
+        constraint holds it), so only those starting up to that long before can: saying so lets
+        PostgreSQL read a few days of an index, where `ends > start` alone matched every visit
+        still to come and it read the whole membership to join them."""
+        return self.filter(starts__lt=end, starts__gt=start - LONGEST, ends__gt=start)
 
     def with_expenses_total(self) -> "VisitQuerySet":
         """Each visit annotated with `expenses_pence`: its expenses not struck, added up in the
@@ -195,6 +201,12 @@ class Visit(models.Model):
         ordering = ["starts", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(ends__gt=models.F("starts")), name="visit_ends_after_start"),
+            # Lets a query for the visits over a span know how far back they can start (`between`).
+            models.CheckConstraint(
+                condition=Q(ends__lte=models.F("starts") + LONGEST),
+                name="visit_at_most_longest",
+                violation_error_message=_("A visit lasts at most 12 hours."),
+            ),
             models.CheckConstraint(
                 condition=~Q(status="accepted") | Q(worker__isnull=False), name="visit_accepted_has_worker"
             ),

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db import IntegrityError, transaction
 
 from carecoop.exceptions import ApplicationError, ConflictError
 from matching.models import TeamMember, TeamRole
@@ -146,10 +147,26 @@ def test_the_database_itself_refuses_an_overlap(ruth, megan):
     services.visit_accept(visit=first, by=megan.user)
     second = book(ruth.user, ruth, megan, at(24, 10), at(24, 12)).visits[0]
 
-    from django.db import IntegrityError, transaction
-
     with pytest.raises(IntegrityError, match="visit_no_overlap"), transaction.atomic():
         Visit.objects.filter(pk=second.pk).update(status=Visit.Status.ACCEPTED)
+
+
+def test_the_database_itself_refuses_a_visit_longer_than_twelve_hours(ruth, megan):
+    visit = book(ruth.user, ruth, megan, at(24, 9), at(24, 11)).visits[0]
+
+    with pytest.raises(IntegrityError, match="visit_at_most_longest"), transaction.atomic():
+        Visit.objects.filter(pk=visit.pk).update(ends=at(24, 21, 1))
+    Visit.objects.filter(pk=visit.pk).update(ends=at(24, 21))  # twelve hours exactly is allowed
+
+
+def test_a_visit_as_long_as_allowed_is_found_in_any_span_it_reaches(ruth, megan):
+    # `between` reads only the visits starting up to twelve hours before a span: one that long
+    # still reaches into the span's first minute.
+    visit = book(ruth.user, ruth, megan, at(24, 9), at(24, 10)).visits[0]
+    Visit.objects.filter(pk=visit.pk).update(starts=at(23, 21), ends=at(24, 9))
+
+    assert list(Visit.objects.between(at(24, 8, 59), at(24, 12))) == [visit]
+    assert list(Visit.objects.between(at(24, 9), at(24, 12))) == []
 
 
 @pytest.mark.django_db(transaction=True)
