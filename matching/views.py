@@ -15,6 +15,7 @@ from carecoop.forms import form_add_application_error
 from carecoop.http import AuthenticatedHttpRequest
 from carecoop.money import pence_from_pounds
 from carecoop.once import submitted_once
+from carecoop.pagination import CountedPaginator
 from matching import permissions, selectors, services
 from matching.forms import (
     DeclineForm,
@@ -79,7 +80,7 @@ def worker_search(request: AuthenticatedHttpRequest) -> HttpResponse:
         sort=data.get("sort") or "distance",
     )
     results = selectors.worker_search(criteria=criteria, on=timezone.localdate(), receiver=receiver)
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountedPaginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
