@@ -148,6 +148,10 @@ def _with_asking(profiles: QuerySet[Profile], receiver: Membership | None) -> Qu
     )
 
 
+# A profile's free texts: never shown in a list of results.
+_PROFILE_TEXTS = ("bio", "interests", "what_matters", "worker_preferences")
+
+
 def worker_search(
     *, criteria: WorkerCriteria, on: date, receiver: Membership | None = None
 ) -> QuerySet[Profile]:
@@ -157,6 +161,9 @@ def worker_search(
     profiles = _with_asking(
         worker_profiles(on=on)
         .select_related("membership")
+        # What a result shows is the worker's name, rates, skills and how far they are; what
+        # they wrote about themselves is for their profile's page.
+        .defer(*_PROFILE_TEXTS)
         .annotate(
             skill_names=_skill_names(),
             checks_current=member_selectors.checks_current_kept(on, via="membership__"),
@@ -642,6 +649,7 @@ def teams_for(*, receiver_ids: list[int]) -> dict[int, list[TeamMember]]:
         TeamMember.objects.filter(receiver_id__in=receiver_ids)
         .active()
         .select_related("member__profile")
+        .only(*(f.name for f in TeamMember._meta.concrete_fields), *member_selectors.face_fields("member"))
         .order_by("receiver_id", "joined_on", "pk")
     ):
         found[place.receiver_id].append(place)
@@ -657,6 +665,11 @@ def introductions_waiting_for(*, membership_ids: list[int], limit: int = 20) -> 
             status=Introduction.Status.PENDING,
         )
         .select_related("receiver__profile", "supporter__profile")
+        .only(
+            *(f.name for f in Introduction._meta.concrete_fields),
+            *member_selectors.face_fields("receiver"),
+            *member_selectors.face_fields("supporter"),
+        )
         .order_by("expires_at", "pk")[:limit]
     )
 

@@ -48,6 +48,20 @@ from members.models import (
     WeeklyTime,
 )
 
+# What a member's face shows others: their membership, and of their profile the name they go by
+# and their photo with who may see it (photos_visible_to), not the texts about them.
+_FACE_PROFILE_FIELDS = ("id", "membership", "display_name", "photo", "visibility")
+
+
+def face_fields(path: str) -> tuple[str, ...]:
+    """For `.only()`, beside `select_related(f"{path}__profile")`: the member at `path` with what
+    their face needs. Every column a query selects is work for Django to compile and build, and a
+    profile's texts are most of its row."""
+    return (
+        *(f"{path}__{f.name}" for f in Membership._meta.concrete_fields),
+        *(f"{path}__profile__{name}" for name in _FACE_PROFILE_FIELDS),
+    )
+
 
 def membership_current_for_user(*, user: User | AnonymousUser) -> Membership | None:
     """The user's membership now, if any. Asked by the menu, the page and its permission checks:
@@ -702,6 +716,7 @@ def supporting_for_user(*, user: User) -> list[CircleMember]:
     return list(
         CircleMember.objects.filter(supporter=user, status=CircleMember.Status.ACTIVE)
         .select_related("receiver__profile")
+        .only(*(f.name for f in CircleMember._meta.concrete_fields), *face_fields("receiver"))
         .order_by("receiver__legal_name")
     )
 

@@ -62,6 +62,17 @@ def _with_people(visits: QuerySet[Visit]) -> QuerySet[Visit]:
     return visits.select_related("receiver__profile", "worker__profile")
 
 
+def as_cards(visits: QuerySet[Visit]) -> QuerySet[Visit]:
+    """Visits for cards (scheduling/_visit_item.html): a visit's own columns but its texts, and
+    the person and the worker with what their faces need. A card list read with every column of
+    the visit and both people's profiles took Django longer to build than the database to answer."""
+    return visits.select_related("receiver__profile", "worker__profile").only(
+        *_VISIT_CARD_FIELDS,
+        *member_selectors.face_fields("receiver"),
+        *member_selectors.face_fields("worker"),
+    )
+
+
 def _booked_for_by(user: User) -> list[int]:
     """The people whose visits this user may book and answer for: themselves, and those whose
     circle gives them the power to book."""
@@ -265,12 +276,15 @@ def care_log(*, receiver: Membership) -> QuerySet[Visit]:
     )
 
 
-def visits_to_confirm(*, user: User) -> QuerySet[Visit]:
+def visits_to_confirm(*, user: User, booked_for: list[int] | None = None) -> QuerySet[Visit]:
     """Delivered visits whose hours wait for this user: the person, or someone with the power to
-    book for them (the same people `permissions.can_answer_hours` lets answer)."""
-    return _with_people(
+    book for them (the same people `permissions.can_answer_hours` lets answer). A caller that has
+    read the user's membership and circles already gives those people as `booked_for`: the user's
+    own membership if they get support, and everyone whose circle gives them the power to book."""
+    people = _booked_for_by(user) if booked_for is None else booked_for
+    return as_cards(
         Visit.objects.filter(
-            hours=Visit.Hours.PENDING, checked_out_at__isnull=False, receiver_id__in=_booked_for_by(user)
+            hours=Visit.Hours.PENDING, checked_out_at__isnull=False, receiver_id__in=people
         ).exclude(worker__user=user)
     ).order_by("starts")
 
@@ -584,20 +598,24 @@ class WorkerDay:
     hours_waiting: list[Visit]
 
 
-# A visit's own columns a card shows: all but its texts (tasks, notes, reasons).
-_VISIT_CARD_FIELDS = tuple(
-    f.name
-    for f in Visit._meta.concrete_fields
-    if f.name
-    not in {
-        "tasks",
-        "notes",
-        "visit_note",
-        "decline_reason",
-        "cancel_reason",
-        "query_reason",
-        "hours_settle_reason",
-    }
+# A visit's own columns a card shows (scheduling/_visit_item.html, the cards of today's page) and
+# the doorstep's rules read (scheduling.permissions.doorstep_actions): when, who, and where it
+# stands. Not its money, texts or answers: every column selected is work for Django to compile
+# and build, for each card.
+_VISIT_CARD_FIELDS = (
+    "id",
+    "receiver",
+    "worker",
+    "is_open",
+    "series",
+    "starts",
+    "ends",
+    "sleep_in",
+    "status",
+    "offer_expires_at",
+    "checked_in_at",
+    "checked_out_at",
+    "hours",
 )
 # What a card of a visit on a worker's today page shows, and what deciding their next visit's
 # buttons reads: the notes, reasons and the people's profiles beyond their names stay unread.
@@ -672,6 +690,7 @@ def worker_day(*, worker: Membership, now: datetime, limit: int = TODAY_LIMIT) -
             first_starts=Subquery(in_series.order_by("starts", "pk").values("starts")[:1]),
         )
         .select_related("receiver__profile")
+        .only(*(f.name for f in Series._meta.concrete_fields), *member_selectors.face_fields("receiver"))
         .order_by("first_starts", "pk")[:limit]
     )
     series_offers = [

@@ -76,7 +76,11 @@ def today_for_user(*, user: User, now: datetime | None = None) -> Today:
             PersonDay(receiver=membership, is_self=True, can_book=True, sees_visits=True, sees_team=True)
         )
     answers_for = [membership.pk] if membership is not None else []
+    # Whose hours the user answers (scheduling.selectors._booked_for_by), from what is read here.
+    booked_for = [p.receiver.pk for p in people]
     for place in member_selectors.supporting_for_user(user=user):
+        if place.can_book:
+            booked_for.append(place.receiver_id)
         if place.receiver.date_ceased is not None:
             continue
         people.append(
@@ -140,7 +144,9 @@ def today_for_user(*, user: User, now: datetime | None = None) -> Today:
         membership=membership,
         people=people,
         photos=member_selectors.photos_visible_to(user=user, profiles=faces),
-        hours_to_confirm=list(scheduling_selectors.visits_to_confirm(user=user)[: VISITS_EACH * 2])
+        hours_to_confirm=list(
+            scheduling_selectors.visits_to_confirm(user=user, booked_for=booked_for)[: VISITS_EACH * 2]
+        )
         if people
         else [],
         introductions=introductions,

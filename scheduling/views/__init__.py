@@ -91,8 +91,10 @@ def calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
         previous, following = focus - timedelta(days=28), end
         title = _("The four weeks from %(day)s") % {"day": focus.strftime("%-d %B %Y")}
     visits = list(
-        selectors.calendar_for_user(
-            user=request.user, start=_day_start(start), end=_day_start(end), receiver=receiver
+        selectors.as_cards(
+            selectors.calendar_for_user(
+                user=request.user, start=_day_start(start), end=_day_start(end), receiver=receiver
+            )
         )
     )
     by_day: dict[date, list[Visit]] = {}
