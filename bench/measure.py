@@ -3,10 +3,11 @@
     DJANGO_SETTINGS_MODULE=bench.settings BENCH_DATABASE_URL=postgres://… python -m bench.measure
 
 Each page is requested as the member who uses it, through Django's test client (every middleware,
-the session, the cache on Redis, the template): a warm-up, then `--runs` timed requests, and one
-more counting its queries. A booking is made and rolled back each time. Prints JSON: each page's
-median and 95th percentile, its query count, the slowest queries with their plans (EXPLAIN
-ANALYZE), and a logged-in session cookie for each member, for the load run."""
+the session, the cache on Redis, the template): a warm-up, then `--runs` rounds of one timed
+request of each page in turn, and one more counting its queries. A booking is made and rolled
+back each time. Prints JSON: each page's median and 95th percentile, its query count, the
+slowest queries with their plans (EXPLAIN ANALYZE), and a logged-in session cookie for each
+member, for the load run."""
 
 import argparse
 import json
@@ -134,15 +135,18 @@ def measure(runs: int, explain: int) -> dict[str, Any]:
     measured = pages(town)
     with connection.execute_wrapper(clock):
         for page in measured:
-            client = clients[page.persona]
             clock.page = page.name
             for _ in range(2):
-                status = request(client, page)
+                status = request(clients[page.persona], page)
                 if status not in page.ok:
                     raise SystemExit(f"{page.name}: {page.path} answered {status}, not {page.ok}")
-            for _ in range(runs):
+        # Round by round, one request of each page in turn: a few seconds when the machine is
+        # busy elsewhere slow a request of every page, not all the requests of one page.
+        for _ in range(runs):
+            for page in measured:
+                clock.page = page.name
                 start = time.perf_counter()
-                request(client, page)
+                request(clients[page.persona], page)
                 page.timings.append((time.perf_counter() - start) * 1000)
     for page in measured:
         with CaptureQueriesContext(connection) as queries:
