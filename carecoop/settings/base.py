@@ -269,7 +269,10 @@ CARECOOP_GEOCODER = env("CARECOOP_GEOCODER", default="members.geo.DistrictGeocod
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-USE_I18N = True
+# Every text is marked for translation, and the co-op has one language, so translating is off
+# (decision 51): the same English, with no catalogues walked for each word. The co-op's second
+# language turns it on.
+USE_I18N = False
 TIME_ZONE = "Europe/London"
 USE_TZ = True
 
