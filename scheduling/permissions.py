@@ -1,6 +1,6 @@
 """Who may book a person's visits, who may see their care, and what each may do with a visit now."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -319,11 +319,22 @@ class DoorstepActions:
     deliver: bool  # checked in, not out: tick tasks, write the note, check out
 
 
-def doorstep_actions(user: User | AnonymousUser, visit: Visit, *, now: datetime) -> DoorstepActions:
+def doorstep_actions(
+    user: User | AnonymousUser, visit: Visit, *, now: datetime, works_for: Collection[int] | None = None
+) -> DoorstepActions:
+    """`works_for`, from a caller who has read them: the people (membership ids) in whose team
+    the visit's worker has a working place (rule 5)."""
     is_worker = is_visit_worker(user, visit)
     accepted = visit.status == Visit.Status.ACCEPTED
     check_in = (
-        is_worker and accepted and visit.checked_in_at is None and works_in_team(visit.worker, visit.receiver)
+        is_worker
+        and accepted
+        and visit.checked_in_at is None
+        and (
+            visit.receiver_id in works_for
+            if works_for is not None
+            else works_in_team(visit.worker, visit.receiver)
+        )
     )
     opens, closes = check_in_window(visit)
     return DoorstepActions(

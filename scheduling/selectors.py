@@ -596,6 +596,8 @@ class WorkerDay:
     series_offers: list[SeriesOffer]
     open_visits: list[Visit]
     hours_waiting: list[Visit]
+    # The people (membership ids) in whose team the worker has a working place (rule 5).
+    works_for: frozenset[int] = frozenset()
 
 
 # A visit's own columns a card shows (scheduling/_visit_item.html, the cards of today's page) and
@@ -732,6 +734,7 @@ def worker_day(*, worker: Membership, now: datetime, limit: int = TODAY_LIMIT) -
         series_offers=series_offers,
         open_visits=open_visits,
         hours_waiting=hours_waiting,
+        works_for=frozenset(teams),
     )
 
 

@@ -128,7 +128,9 @@ def today_for_user(*, user: User, now: datetime | None = None) -> Today:
             membership=membership, today=timezone.localdate(now), within_days=VETTING_WITHIN_DAYS
         )
         if worker.next_visit is not None:
-            actions = scheduling_permissions.doorstep_actions(user, worker.next_visit, now=now)
+            actions = scheduling_permissions.doorstep_actions(
+                user, worker.next_visit, now=now, works_for=worker.works_for
+            )
             # The address and the way there by the doorstep's rule (decision 29): a visit weeks
             # ahead shows when and whom, not where, until the day before.
             if scheduling_permissions.sees_doorstep(user, worker.next_visit, now=now):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.selectors.today import today_for_user
-from matching.models import Introduction
+from matching.models import Introduction, TeamMember
 from members.models import CircleMember
 from scheduling import services as scheduling_services
 from scheduling.bookings import Booking, Repeat
@@ -115,6 +115,16 @@ def test_a_worker_sees_the_next_visit_with_check_in_and_directions(client, ruth,
         in (next_visit)
     )
     assert "js/check-in.js" in html
+
+
+def test_a_worker_who_has_left_the_team_is_not_offered_check_in(client, ruth, megan):
+    visit = _accepted(ruth, megan, _at(0.5))
+    TeamMember.objects.filter(receiver=ruth, member=megan).update(status=TeamMember.Status.ENDED)
+
+    html = _page(client, megan.user)
+
+    assert "Visit to Ruth" in html.split('id="next-visit-title"')[1].split("</section>")[0]
+    assert reverse("visit_action", args=[visit.pk, "check-in"]) not in html
 
 
 def test_check_in_waits_until_an_hour_before_the_visit(client, ruth, megan):
