@@ -10,18 +10,19 @@ carry the count; only then does it count on its own, as Django's does.
 from typing import Any
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, Model, QuerySet, Window
 
 _TOTAL = "rows_in_the_whole_list"
 
 
-class CountedPaginator(Paginator):
+class CountedPaginator(Paginator[Model]):
     """For a queryset, without orphans; pages, numbers and errors as Django's Paginator."""
 
-    def __init__(self, object_list: QuerySet[Any], per_page: int) -> None:
+    def __init__(self, object_list: QuerySet[Model], per_page: int) -> None:
         super().__init__(object_list, per_page)
+        self.queryset = object_list
 
-    def get_page(self, number: Any) -> Page:
+    def get_page(self, number: Any) -> Page[Model]:
         """As Django's: a page not a number is the first, one past the end the last."""
         try:
             return self.page(number)
@@ -30,24 +31,24 @@ class CountedPaginator(Paginator):
         except EmptyPage:
             return self.page(self.num_pages)
 
-    def page(self, number: Any) -> Page:
+    def page(self, number: Any) -> Page[Model]:
         number = self._whole_number(number)
         bottom = (number - 1) * self.per_page
-        counted = self.object_list.annotate(**{_TOTAL: Window(Count("*"))})
+        counted = self.queryset.annotate(**{_TOTAL: Window(Count("*"))})
         rows = list(counted[bottom : bottom + self.per_page])
         if not rows:
             return super().page(number)  # past the end, or nothing at all: count, and say so
         self.__dict__["count"] = getattr(rows[0], _TOTAL)
-        return self._get_page(rows, number, self)
+        return Page(rows, number, self)
 
     def _whole_number(self, number: Any) -> int:
         """Django's checks of a page number, except the last page's (not known yet)."""
         try:
             if isinstance(number, float) and not number.is_integer():
                 raise ValueError
-            number = int(number)
+            whole = int(number)
         except (TypeError, ValueError) as error:
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from error
-        if number < 1:
+        if whole < 1:
             raise EmptyPage(self.error_messages["min_page"])
-        return number
+        return whole
