@@ -622,13 +622,7 @@ _VISIT_CARD_FIELDS = (
 # What a card of a visit on a worker's today page shows, and what deciding their next visit's
 # buttons reads: the notes, reasons and the people's profiles beyond their names stay unread.
 # Building every column of a day of visits and their people was most of the page's time.
-_CARD_FIELDS = (
-    *_VISIT_CARD_FIELDS,
-    *(f"receiver__{f.name}" for f in Membership._meta.concrete_fields),
-    "receiver__profile__id",
-    "receiver__profile__membership",
-    "receiver__profile__display_name",
-)
+_CARD_FIELDS = (*_VISIT_CARD_FIELDS, *member_selectors.face_fields("receiver"))
 
 
 def _cards(visits: QuerySet[Visit], *, limit: int, worker: Membership | None) -> list[Visit]:
@@ -752,7 +746,7 @@ def visits_coming_for(*, receiver_ids: list[int], now: datetime, each: int = 5) 
         )
         # The caller knows the people; each visit brings its worker, with what a face needs.
         .select_related("worker__profile")
-        .only(*_VISIT_CARD_FIELDS, *_WORKER_FACE_FIELDS)
+        .only(*_VISIT_CARD_FIELDS, *member_selectors.face_fields("worker"))
     )
     if len(receiver_ids) == 1:
         # One person, as on their own page: their first visits, without ranking them by person
@@ -768,18 +762,6 @@ def visits_coming_for(*, receiver_ids: list[int], now: datetime, each: int = 5) 
     ):
         found[visit.receiver_id].append(visit)
     return found
-
-
-# A worker as a face shows them: their name, and their photo if the viewer may see it
-# (members.selectors.photos_visible_to).
-_WORKER_FACE_FIELDS = (
-    *(f"worker__{f.name}" for f in Membership._meta.concrete_fields),
-    "worker__profile__id",
-    "worker__profile__membership",
-    "worker__profile__display_name",
-    "worker__profile__photo",
-    "worker__profile__visibility",
-)
 
 
 def _local_midnight(day: date) -> datetime:
