@@ -1,7 +1,7 @@
 """Reading visits: calendars, one visit as a user may see it, the care log, notifications."""
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
@@ -73,18 +73,20 @@ def as_cards(visits: QuerySet[Visit]) -> QuerySet[Visit]:
     )
 
 
-def _booked_for_by(user: User) -> list[int]:
-    """The people whose visits this user may book and answer for: themselves, and those whose
-    circle gives them the power to book."""
-    own = member_selectors.membership_current_for_user(user=user)
-    receivers = set(
-        CircleMember.objects.filter(
-            supporter=user, status=CircleMember.Status.ACTIVE, can_book=True
-        ).values_list("receiver_id", flat=True)
-    )
+def booked_for(*, own: Membership | None, places: Iterable[CircleMember]) -> list[int]:
+    """The people whose visits a user may book and answer for, from their membership now and
+    their active places in circles: themselves if they get support, and those whose circle gives
+    them the power to book. For a caller that has read both already."""
+    receivers = {place.receiver_id for place in places if place.can_book}
     if own is not None and own.member_class == MemberClass.RECEIVER:
         receivers.add(own.pk)
     return sorted(receivers)
+
+
+def _booked_for_by(user: User) -> list[int]:
+    own = member_selectors.membership_current_for_user(user=user)
+    places = CircleMember.objects.filter(supporter=user, status=CircleMember.Status.ACTIVE, can_book=True)
+    return booked_for(own=own, places=places.only("receiver", "can_book"))
 
 
 def _seen_by(user: User) -> Q:
@@ -276,15 +278,14 @@ def care_log(*, receiver: Membership) -> QuerySet[Visit]:
     )
 
 
-def visits_to_confirm(*, user: User, booked_for: list[int] | None = None) -> QuerySet[Visit]:
+def visits_to_confirm(*, user: User, people: list[int] | None = None) -> QuerySet[Visit]:
     """Delivered visits whose hours wait for this user: the person, or someone with the power to
     book for them (the same people `permissions.can_answer_hours` lets answer). A caller that has
-    read the user's membership and circles already gives those people as `booked_for`: the user's
-    own membership if they get support, and everyone whose circle gives them the power to book."""
-    people = _booked_for_by(user) if booked_for is None else booked_for
+    read the user's membership and circles gives those `people`, as `booked_for` finds them."""
+    receiver_ids = _booked_for_by(user) if people is None else people
     return as_cards(
         Visit.objects.filter(
-            hours=Visit.Hours.PENDING, checked_out_at__isnull=False, receiver_id__in=people
+            hours=Visit.Hours.PENDING, checked_out_at__isnull=False, receiver_id__in=receiver_ids
         ).exclude(worker__user=user)
     ).order_by("starts")
 

@@ -76,11 +76,8 @@ def today_for_user(*, user: User, now: datetime | None = None) -> Today:
             PersonDay(receiver=membership, is_self=True, can_book=True, sees_visits=True, sees_team=True)
         )
     answers_for = [membership.pk] if membership is not None else []
-    # Whose hours the user answers (scheduling.selectors._booked_for_by), from what is read here.
-    booked_for = [p.receiver.pk for p in people]
-    for place in member_selectors.supporting_for_user(user=user):
-        if place.can_book:
-            booked_for.append(place.receiver_id)
+    places = member_selectors.supporting_for_user(user=user)
+    for place in places:
         if place.receiver.date_ceased is not None:
             continue
         people.append(
@@ -147,7 +144,9 @@ def today_for_user(*, user: User, now: datetime | None = None) -> Today:
         people=people,
         photos=member_selectors.photos_visible_to(user=user, profiles=faces),
         hours_to_confirm=list(
-            scheduling_selectors.visits_to_confirm(user=user, booked_for=booked_for)[: VISITS_EACH * 2]
+            scheduling_selectors.visits_to_confirm(
+                user=user, people=scheduling_selectors.booked_for(own=membership, places=places)
+            )[: VISITS_EACH * 2]
         )
         if people
         else [],

@@ -357,6 +357,18 @@ def test_an_advocate_with_the_power_to_book_sees_who_is_coming_and_books_for_the
     assert "Book a visit for Ruth" in html
 
 
+def test_an_advocate_answers_the_persons_hours_only_with_the_power_to_book(client, ruth, megan, jane):
+    visit = _delivered(ruth, megan)
+    answer = reverse("visit_detail", args=[visit.pk])
+
+    html = _page(client, jane)
+    assert answer in html.split('id="confirm-title"')[1]
+
+    CircleMember.objects.filter(supporter=jane).update(can_book=False)
+    html = _page(client, jane)
+    assert 'id="confirm-title"' not in html
+
+
 def test_an_advocate_without_the_power_to_book_sees_no_book_button(client, ruth, megan, jane):
     CircleMember.objects.filter(supporter=jane).update(can_book=False)
     _accepted(ruth, megan, _at(2))
