@@ -22,7 +22,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
+from django.db.models.lookups import Exact, In
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,6 +62,13 @@ def face_fields(path: str) -> tuple[str, ...]:
         *(f"{path}__{f.name}" for f in Membership._meta.concrete_fields),
         *(f"{path}__profile__{name}" for name in _FACE_PROFILE_FIELDS),
     )
+
+
+def addressed_to(*, user: User, field: str) -> Q:
+    """The rows whose email address `field` is one of the account's, in any case: its own, or one
+    it added."""
+    added = user.emailaddress_set.annotate(lower=Lower("email")).values("lower")  # type: ignore[attr-defined]
+    return Q(In(Lower(field), added)) | Q(Exact(Lower(field), user.email.lower()))
 
 
 def membership_current_for_user(*, user: User | AnonymousUser) -> Membership | None:

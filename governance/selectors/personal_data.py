@@ -10,7 +10,6 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Case, Exists, Max, OuterRef, Q, QuerySet, When
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -94,10 +93,7 @@ def _governance_part(user: User) -> list[Section]:
 
 def emails_to(*, user: User) -> QuerySet[Email]:
     """The outbox's emails to any address of the account: its own, and each it added."""
-    addresses = user.emailaddress_set.annotate(lower=Lower("email")).values("lower")  # type: ignore[attr-defined]
-    return Email.objects.annotate(to_lower=Lower("to")).filter(
-        Q(to_lower=user.email.lower()) | Q(to_lower__in=addresses)
-    )
+    return Email.objects.filter(member_selectors.addressed_to(user=user, field="to"))
 
 
 def personal_data_for(*, user: User) -> list[Section]:

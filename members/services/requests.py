@@ -17,6 +17,7 @@ from knox.models import AuthToken
 from carecoop.audit import staff_action_record
 from carecoop.exceptions import ApplicationError, ConflictError, NotAllowedError
 from carecoop.permissions import is_staff
+from members import selectors
 from members.models import (
     Application,
     CircleMember,
@@ -172,10 +173,7 @@ def member_details_erase(*, user: User) -> dict[str, int]:
     # Their own places in other people's circles (and invitations to one, at any of their
     # addresses): that it was them stays on the other person's record, by the account, but their
     # name and address go, in the history too.
-    addresses = {user.email, *user.emailaddress_set.values_list("email", flat=True)}  # type: ignore[attr-defined]
-    theirs = Q(supporter=user)
-    for address in addresses:
-        theirs |= Q(email__iexact=address)
+    theirs = Q(supporter=user) | selectors.addressed_to(user=user, field="email")
     places = list(CircleMember.objects.filter(theirs).values_list("pk", flat=True))
     removed["places_in_circles"] = CircleMember.objects.filter(pk__in=places).update(**blank_circle)
     CircleMember.history.filter(id__in=places).update(**blank_circle)
