@@ -46,6 +46,7 @@ from governance.selectors.proxies import (
     proxies_given_by,
     proxies_held_by,
     proxies_usable_on_ballot,
+    proxy_applying_for,
 )
 from governance.selectors.standing import (
     VoterStanding,
@@ -79,6 +80,7 @@ __all__ = [
     "proxies_given_by",
     "proxies_held_by",
     "proxies_usable_on_ballot",
+    "proxy_applying_for",
     "quorum_is_met",
     "quorum_needed",
     "quorum_present",

@@ -18,6 +18,16 @@ from governance.models import (
 from members import selectors as member_selectors
 from members.models import Membership, User
 
+# A proxy as deciding who holds it reads it (Proxy.is_held_by: the chair of its meeting, or of its
+# ballot's meeting) with its appointer's face: not the meetings' and ballots' every column, and
+# not the appointer's profile texts. The ballot page reads the proxies three times.
+HELD_FIELDS = (
+    *(f.name for f in Proxy._meta.concrete_fields),
+    *member_selectors.face_fields("appointer"),
+    "meeting__chair",
+    "ballot__meeting__chair",
+)
+
 
 def proxies_given_by(*, user: User) -> QuerySet[Proxy]:
     membership = member_selectors.membership_current_for_user(user=user)
@@ -26,6 +36,17 @@ def proxies_given_by(*, user: User) -> QuerySet[Proxy]:
         .filter(appointer=membership)
         .select_related("holder__profile", "meeting", "ballot")
         .order_by("-created_at")
+    )
+
+
+def proxy_applying_for(*, ballot: Ballot, membership: Membership) -> Proxy | None:
+    """The proxy that would vote for the member on this ballot, as the vote chooses it
+    (Proxy.applying), with its holder's face."""
+    return Proxy.applying(
+        Proxy.objects.for_ballot(ballot)
+        .filter(appointer=membership)
+        .select_related("holder__profile")
+        .only(*(f.name for f in Proxy._meta.concrete_fields), *member_selectors.face_fields("holder"))
     )
 
 
@@ -132,6 +153,7 @@ def proxies_usable_on_ballot(
         # by the class whose seats it fills).
         .filter(appointer__in=Eligibility.objects.filter(ballot=ballot).values("membership"))
         .select_related("appointer__profile", "meeting", "ballot__meeting")
+        .only(*HELD_FIELDS)
         .annotate(
             appointer_voted=Exists(
                 Participation.objects.filter(ballot=ballot, membership=OuterRef("appointer"))

@@ -24,7 +24,7 @@ from carecoop.http import AuthenticatedHttpRequest
 from carecoop.once import submitted_once
 from governance import permissions, selectors, services
 from governance.forms.ballots import BallotCreateForm, StandForm, VoteForm
-from governance.models import SEAT_CLASS_MEMBERS, Ballot, Meeting, Motion, Proxy
+from governance.models import SEAT_CLASS_MEMBERS, Ballot, Meeting, Motion
 from governance.views.common import ballot_or_404, int_param, runs, staff_only
 from members import selectors as member_selectors
 
@@ -134,10 +134,9 @@ def ballot_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
             return response
     motion_text = selectors.motion_current_version(motion=ballot.motion) if ballot.motion else None
-    given = selectors.proxies_given_by(user=request.user) if me is not None and is_open else []
     # The one that would vote for me, as the vote chooses it.
-    my_proxy = Proxy.applying(
-        p for p in given if p.ballot_id == ballot.pk or (p.meeting_id and p.meeting_id == ballot.meeting_id)
+    my_proxy = (
+        selectors.proxy_applying_for(ballot=ballot, membership=me) if me is not None and is_open else None
     )
     # An election is voted by the members of the class whose seats it fills.
     other_class = (
