@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Count,
@@ -17,6 +18,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
@@ -89,19 +91,20 @@ def _booked_for_by(user: User) -> list[int]:
     return booked_for(own=own, places=places.only("receiver", "can_book"))
 
 
-def _seen_by(user: User) -> Q:
+def _seen_by(user: User, places: Iterable[CircleMember] | None = None) -> Q:
     """Every visit a user may see: their own as worker, open visits offered to teams they are in,
     the visits of the person they are (or act for with the power to see care or to book), and
-    those of people whose rota they hold.
+    those of people whose rota they hold. A caller that has read the user's active places in
+    circles (members.selectors.supporting_for_user) gives them as `places`.
 
     The people are looked up first, as ids: a filter of plain ids lets PostgreSQL use the indexes
     on (receiver, starts) and (worker, starts), where an OR over subqueries reads every visit."""
     own = member_selectors.membership_current_for_user(user=user)
-    receivers = set(
-        CircleMember.objects.filter(supporter=user, status=CircleMember.Status.ACTIVE)
-        .filter(Q(can_view_care=True) | Q(can_book=True))
-        .values_list("receiver_id", flat=True)
-    )
+    if places is None:
+        places = CircleMember.objects.filter(supporter=user, status=CircleMember.Status.ACTIVE).only(
+            "receiver", "can_view_care", "can_book"
+        )
+    receivers = {place.receiver_id for place in places if place.can_view_care or place.can_book}
     # A rota role counts only while its holder is still in the team (or the circle, above): the
     # role may have outlived their place.
     receivers.update(
@@ -128,16 +131,21 @@ def _seen_by(user: User) -> Q:
 
 
 def calendar_for_user(
-    *, user: User, start: datetime, end: datetime, receiver: Membership | None = None
+    *,
+    user: User,
+    start: datetime,
+    end: datetime,
+    receiver: Membership | None = None,
+    places: Iterable[CircleMember] | None = None,
 ) -> QuerySet[Visit]:
     """The visits a user sees between two moments (offered and accepted, and what was cancelled
-    so that nobody wonders where a visit went), in order."""
+    so that nobody wonders where a visit went), in order. `places` as `_seen_by` takes them."""
     visits = Visit.objects.between(start, end).filter(status__in=[*LIVE, Visit.Status.CANCELLED])
     if receiver is not None and is_staff(user):
         # Staff see any person's visits (rule 9); the rest see what _seen_by lets them.
         visits = visits.filter(receiver=receiver)
     else:
-        visits = visits.filter(_seen_by(user))
+        visits = visits.filter(_seen_by(user, places))
         if receiver is not None:
             visits = visits.filter(receiver=receiver)
     return _with_people(visits).order_by("starts", "pk")
@@ -637,6 +645,28 @@ def _cards(visits: QuerySet[Visit], *, limit: int, worker: Membership | None) ->
     return cards
 
 
+def _cards_together(lists: Sequence[tuple[QuerySet[Visit], int]]) -> list[list[Visit]]:
+    """The first visits of each queryset in time order, for cards (as `_cards`), read in one
+    query: each list's rows, tagged with its place, joined by UNION ALL. A worker's today page
+    reads four such lists; each query of its own cost more for Django to build than PostgreSQL
+    took to answer it. SQLite (the quick start's database) cannot limit the parts of a union:
+    there, each list is a query of its own."""
+    ordered = [
+        (visits.select_related("receiver__profile").only(*_CARD_FIELDS).order_by("starts", "pk"), limit)
+        for visits, limit in lists
+    ]
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return [list(visits[:limit]) for visits, limit in ordered]
+    tagged = [
+        visits.annotate(card_list=Value(place, output_field=IntegerField()))[:limit]
+        for place, (visits, limit) in enumerate(ordered)
+    ]
+    found: list[list[Visit]] = [[] for _ in lists]
+    for visit in tagged[0].union(*tagged[1:], all=True):
+        found[visit.card_list].append(visit)
+    return found
+
+
 def _offers_waiting_for(worker: Membership, now: datetime) -> QuerySet[Visit]:
     return Visit.objects.filter(
         worker=worker, is_open=False, status=Visit.Status.OFFERED, offer_expires_at__gt=now
@@ -644,20 +674,39 @@ def _offers_waiting_for(worker: Membership, now: datetime) -> QuerySet[Visit]:
 
 
 def worker_day(*, worker: Membership, now: datetime, limit: int = TODAY_LIMIT) -> WorkerDay:
-    """What a worker's today page shows, in seven queries at most however much there is (six when
-    the next visit is today or tomorrow): the next visit
-    they have accepted and not finished, their accepted visits today and tomorrow, the offers
-    waiting for their answer (a repeating booking as one), the open visits of the teams they work
-    in, and the visits whose hours wait for the person's answer. Each list holds at most `limit`."""
+    """What a worker's today page shows, in four queries at most however much there is (three
+    when the next visit is today or tomorrow): the next visit they have accepted and not
+    finished, their accepted visits today and tomorrow, the offers waiting for their answer (a
+    repeating booking as one), the open visits of the teams they work in, and the visits whose
+    hours wait for the person's answer. Each list holds at most `limit`."""
     today = timezone.localdate(now)
     day_start = _local_midnight(today)
     day_after = _local_midnight(today + timedelta(days=2))
     mine = Visit.objects.filter(worker=worker)
-    two_days = _cards(
-        mine.filter(status=Visit.Status.ACCEPTED).between(day_start, day_after),
-        limit=2 * limit,
-        worker=worker,
+    waiting = _offers_waiting_for(worker, now)
+    # The people first, as ids: given a list, PostgreSQL reads each one's open visits from the
+    # visit_open_to_team index; given a subquery, it guessed few open visits in the town and read
+    # them all (1,506 of them for 9, at 10,000 members).
+    teams = list(TeamMember.objects.working().filter(member=worker).values_list("receiver_id", flat=True))
+    two_days, offers, open_visits, hours_waiting = _cards_together(
+        [
+            (mine.filter(status=Visit.Status.ACCEPTED).between(day_start, day_after), 2 * limit),
+            (waiting.filter(series__isnull=True), limit),
+            (
+                Visit.objects.filter(
+                    is_open=True,
+                    worker__isnull=True,
+                    status=Visit.Status.OFFERED,
+                    offer_expires_at__gt=now,
+                    receiver_id__in=teams,
+                ),
+                limit,
+            ),
+            (mine.filter(hours=Visit.Hours.PENDING, checked_out_at__isnull=False), limit),
+        ]
     )
+    for visit in (*two_days, *offers, *hours_waiting):
+        visit.worker = worker
     # The next visit is the first of these not yet over nor checked out, if one is: any other
     # accepted visit starts after them, or ended before today began. Asked for only if none is.
     next_visit = next(
@@ -673,8 +722,6 @@ def worker_day(*, worker: Membership, now: datetime, limit: int = TODAY_LIMIT) -
         None,
     )
     tomorrow_start = _local_midnight(today + timedelta(days=1))
-    waiting = _offers_waiting_for(worker, now)
-    offers = _cards(waiting.filter(series__isnull=True), limit=limit, worker=worker)
     in_series = waiting.filter(series=OuterRef("pk"))
     series = list(
         Series.objects.filter(pk__in=waiting.filter(series__isnull=False).values("series"))
@@ -699,28 +746,6 @@ def worker_day(*, worker: Membership, now: datetime, limit: int = TODAY_LIMIT) -
         )
         for row in series
     ]
-    # The people first, as ids: given a list, PostgreSQL reads each one's open visits from the
-    # visit_open_to_team index; given a subquery, it guessed few open visits in the town and read
-    # them all (1,506 of them for 9, at 10,000 members).
-    teams = list(TeamMember.objects.working().filter(member=worker).values_list("receiver_id", flat=True))
-    open_visits = (
-        _cards(
-            Visit.objects.filter(
-                is_open=True,
-                worker__isnull=True,
-                status=Visit.Status.OFFERED,
-                offer_expires_at__gt=now,
-                receiver_id__in=teams,
-            ),
-            limit=limit,
-            worker=None,
-        )
-        if teams
-        else []
-    )
-    hours_waiting = _cards(
-        mine.filter(hours=Visit.Hours.PENDING, checked_out_at__isnull=False), limit=limit, worker=worker
-    )
     return WorkerDay(
         next_visit=next_visit,
         today=[visit for visit in two_days if visit.starts < tomorrow_start][:limit],

@@ -90,10 +90,17 @@ def calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
         start, end = focus, focus + timedelta(days=28)
         previous, following = focus - timedelta(days=28), end
         title = _("The four weeks from %(day)s") % {"day": focus.strftime("%-d %B %Y")}
+    # The user's places in circles, read once: whose visits they see, whose hours they answer,
+    # and the people they act for.
+    places = member_selectors.supporting_for_user(user=request.user)
     visits = list(
         selectors.as_cards(
             selectors.calendar_for_user(
-                user=request.user, start=_day_start(start), end=_day_start(end), receiver=receiver
+                user=request.user,
+                start=_day_start(start),
+                end=_day_start(end),
+                receiver=receiver,
+                places=places,
             )
         )
     )
@@ -116,10 +123,17 @@ def calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
         "weeks": [pairs[i : i + 7] for i in range(0, len(pairs), 7)],
         "by_day": by_day,
         "month": focus.month,
-        "to_confirm": list(selectors.visits_to_confirm(user=request.user)[:20]),
+        "to_confirm": list(
+            selectors.visits_to_confirm(
+                user=request.user,
+                people=selectors.booked_for(
+                    own=member_selectors.membership_current_for_user(user=request.user), places=places
+                ),
+            )[:20]
+        ),
         "can_book": acting_for is not None and permissions.can_book(request.user, acting_for),
         # Someone in a circle of support finds each person's visits from here.
-        "supporting": [] if receiver else member_selectors.supporting_for_user(user=request.user),
+        "supporting": [] if receiver else places,
     }
     return render(request, "scheduling/calendar.html", context)
 

@@ -73,7 +73,8 @@ def test_a_worker_holding_the_rota_cannot_confirm_their_own_hours_through_the_ap
     assert Visit.objects.get(pk=visit.pk).hours == Visit.Hours.PENDING
 
 
-def test_hours_wait_only_for_those_who_may_answer_them(ruth, megan, time_machine):
+def neighbour_seeing_care(ruth):
+    """In Ruth's circle with the power to see her care, not to book."""
     viewer = UserFactory(email="neighbour@example.org")
     CircleMember.objects.create(
         receiver=ruth,
@@ -86,12 +87,45 @@ def test_hours_wait_only_for_those_who_may_answer_them(ruth, megan, time_machine
         invited_by=ruth.user,
         expires_at=NOW + datetime.timedelta(days=14),
     )
+    return viewer
+
+
+def test_hours_wait_only_for_those_who_may_answer_them(ruth, megan, time_machine):
+    viewer = neighbour_seeing_care(ruth)
     visit = delivered(ruth, megan, time_machine)
 
     assert [v.pk for v in selectors.visits_to_confirm(user=ruth.user)] == [visit.pk]
     # She may read the care log, but not answer for the hours: so they do not wait for her.
     assert list(selectors.visits_to_confirm(user=viewer)) == []
     assert not permissions.can_answer_hours(viewer, visit)
+
+
+def test_the_calendar_shows_a_supporter_the_persons_visits_and_the_hours_theirs_to_answer(
+    client, ruth, megan, jane, time_machine
+):
+    """The calendar reads the user's places in circles once, for whose visits it shows, whose
+    hours it asks them to confirm, and the people they support."""
+    viewer = neighbour_seeing_care(ruth)
+    visit = delivered(ruth, megan, time_machine)
+    other = visit_booked(ruth, megan, at(26, 9), at(26, 10))
+
+    for user, answers in ((jane, True), (viewer, False)):
+        client.force_login(user)
+        page = client.get("/visits/").content.decode()
+        to_confirm = page.split('id="confirm-heading"')[1].split("</section>")[0] if answers else ""
+        assert ("Hours to confirm" in page) is answers, user
+        assert (f"/visits/{visit.pk}/" in to_confirm) is answers, user
+        # Both visits are on the agenda, for both.
+        assert page.count(f"/visits/{visit.pk}/") == 1 + answers, user
+        assert f"/visits/{other.pk}/" in page, user
+        supporting = page.split('id="supporting-heading"')[1].split("</section>")[0]
+        assert "Ruth" in supporting, user
+    # A worker of hers sees her visits as theirs, and has no hours to answer.
+    client.force_login(megan.user)
+    page = client.get("/visits/").content.decode()
+    assert f"/visits/{other.pk}/" in page
+    assert "Hours to confirm" not in page
+    assert "People you support" not in page
 
 
 def test_a_supporter_revoked_from_the_circle_loses_the_rota_and_every_visit_with_it(ruth, megan, jane):
