@@ -62,13 +62,13 @@ def voter_standings(*, ballots: list[Ballot], user: User | AnonymousUser) -> dic
     # Every live proxy of the appointers whose proxy the user holds: one that applies may not be
     # the one the user holds. The appointers first, as ids: most members hold no proxy and stop
     # there, and given a subquery PostgreSQL joined the proxies to the whole register.
-    appointers = list(held.order_by().values_list("appointer_id", flat=True).distinct())
+    holding_for = list(held.order_by().values_list("appointer_id", flat=True).distinct())
     proxies = (
-        scope.filter(appointer_id__in=appointers)
+        scope.filter(appointer_id__in=holding_for)
         .select_related("appointer__profile", "meeting", "ballot__meeting")
         .only(*HELD_FIELDS)
         .order_by("pk")
-        if appointers
+        if holding_for
         else Proxy.objects.none()
     )
     for_ballot: dict[int, list[Proxy]] = {}
