@@ -646,11 +646,12 @@ def _cards(visits: QuerySet[Visit], *, limit: int, worker: Membership | None) ->
 
 
 def _cards_together(lists: Sequence[tuple[QuerySet[Visit], int]]) -> list[list[Visit]]:
-    """The first visits of each queryset in time order, for cards (as `_cards`), read in one
-    query: each list's rows, tagged with its place, joined by UNION ALL. A worker's today page
-    reads four such lists; each query of its own cost more for Django to build than PostgreSQL
-    took to answer it. SQLite (the quick start's database) cannot limit the parts of a union:
-    there, each list is a query of its own."""
+    """The first visits of each queryset in time order, for cards, each with their person (the
+    caller gives them their worker), read in one query: each list's rows, tagged with its
+    place, joined by UNION ALL and put in order again, since a union promises none. A worker's
+    today page reads four such lists; each query of its own cost more for Django to build than
+    PostgreSQL took to answer it. SQLite (the quick start's database) cannot limit the parts of
+    a union: there, each list is a query of its own."""
     ordered = [
         (visits.select_related("receiver__profile").only(*_CARD_FIELDS).order_by("starts", "pk"), limit)
         for visits, limit in lists
@@ -662,7 +663,7 @@ def _cards_together(lists: Sequence[tuple[QuerySet[Visit], int]]) -> list[list[V
         for place, (visits, limit) in enumerate(ordered)
     ]
     found: list[list[Visit]] = [[] for _ in lists]
-    for visit in tagged[0].union(*tagged[1:], all=True):
+    for visit in tagged[0].union(*tagged[1:], all=True).order_by("card_list", "starts", "pk"):
         found[visit.card_list].append(visit)
     return found
 
@@ -675,10 +676,11 @@ def _offers_waiting_for(worker: Membership, now: datetime) -> QuerySet[Visit]:
 
 def worker_day(*, worker: Membership, now: datetime, limit: int = TODAY_LIMIT) -> WorkerDay:
     """What a worker's today page shows, in four queries at most however much there is (three
-    when the next visit is today or tomorrow): the next visit they have accepted and not
-    finished, their accepted visits today and tomorrow, the offers waiting for their answer (a
-    repeating booking as one), the open visits of the teams they work in, and the visits whose
-    hours wait for the person's answer. Each list holds at most `limit`."""
+    when the next visit is today or tomorrow; three more on SQLite, see `_cards_together`): the
+    next visit they have accepted and not finished, their accepted visits today and tomorrow,
+    the offers waiting for their answer (a repeating booking as one), the open visits of the
+    teams they work in, and the visits whose hours wait for the person's answer. Each list
+    holds at most `limit`."""
     today = timezone.localdate(now)
     day_start = _local_midnight(today)
     day_after = _local_midnight(today + timedelta(days=2))

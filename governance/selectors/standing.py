@@ -32,8 +32,8 @@ def voter_standing(*, ballot: Ballot, user: User | AnonymousUser) -> VoterStandi
 
 
 def voter_standings(*, ballots: list[Ballot], user: User | AnonymousUser) -> dict[int, VoterStanding]:
-    """Where the user stands on each of `ballots`, by ballot pk, in at most four queries however
-    many ballots there are. The one rule for `voter_standing` too.
+    """Where the user stands on each of `ballots`, by ballot pk, in at most five queries however
+    many ballots there are (four for a member who holds no proxy). The one rule for `voter_standing` too.
 
     `proxies_for` names the members whose vote the user would cast as their proxy: for each
     appointer, the proxy that applies (Proxy.applying: one for the ballot wins over one for its
