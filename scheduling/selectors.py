@@ -85,10 +85,17 @@ def booked_for(*, own: Membership | None, places: Iterable[CircleMember]) -> lis
     return sorted(receivers)
 
 
+def _places_of(user: User) -> QuerySet[CircleMember]:
+    """The user's active places in circles, with the powers that decide whose visits they see
+    and book: for callers that have not read them (members.selectors.supporting_for_user)."""
+    return CircleMember.objects.filter(supporter=user, status=CircleMember.Status.ACTIVE).only(
+        "receiver", "can_view_care", "can_book"
+    )
+
+
 def _booked_for_by(user: User) -> list[int]:
     own = member_selectors.membership_current_for_user(user=user)
-    places = CircleMember.objects.filter(supporter=user, status=CircleMember.Status.ACTIVE, can_book=True)
-    return booked_for(own=own, places=places.only("receiver", "can_book"))
+    return booked_for(own=own, places=_places_of(user))
 
 
 def _seen_by(user: User, places: Iterable[CircleMember] | None = None) -> Q:
@@ -101,9 +108,7 @@ def _seen_by(user: User, places: Iterable[CircleMember] | None = None) -> Q:
     on (receiver, starts) and (worker, starts), where an OR over subqueries reads every visit."""
     own = member_selectors.membership_current_for_user(user=user)
     if places is None:
-        places = CircleMember.objects.filter(supporter=user, status=CircleMember.Status.ACTIVE).only(
-            "receiver", "can_view_care", "can_book"
-        )
+        places = _places_of(user)
     receivers = {place.receiver_id for place in places if place.can_view_care or place.can_book}
     # A rota role counts only while its holder is still in the team (or the circle, above): the
     # role may have outlived their place.
@@ -634,12 +639,15 @@ _VISIT_CARD_FIELDS = (
 _CARD_FIELDS = (*_VISIT_CARD_FIELDS, *member_selectors.face_fields("receiver"))
 
 
+def _card_rows(visits: QuerySet[Visit]) -> QuerySet[Visit]:
+    """Visits for a worker's today cards, in time order: `_CARD_FIELDS`, with their person."""
+    return visits.select_related("receiver__profile").only(*_CARD_FIELDS).order_by("starts", "pk")
+
+
 def _cards(visits: QuerySet[Visit], *, limit: int, worker: Membership | None) -> list[Visit]:
     """The first visits in time order, for cards, each with their person and the worker given (the
     member whose day it is, rather than joined again for every visit; None for open visits)."""
-    cards = list(
-        visits.select_related("receiver__profile").only(*_CARD_FIELDS).order_by("starts", "pk")[:limit]
-    )
+    cards = list(_card_rows(visits)[:limit])
     for visit in cards:
         visit.worker = worker
     return cards
@@ -652,10 +660,7 @@ def _cards_together(lists: Sequence[tuple[QuerySet[Visit], int]]) -> list[list[V
     today page reads four such lists; each query of its own cost more for Django to build than
     PostgreSQL took to answer it. SQLite (the quick start's database) cannot limit the parts of
     a union: there, each list is a query of its own."""
-    ordered = [
-        (visits.select_related("receiver__profile").only(*_CARD_FIELDS).order_by("starts", "pk"), limit)
-        for visits, limit in lists
-    ]
+    ordered = [(_card_rows(visits), limit) for visits, limit in lists]
     if not connection.features.supports_slicing_ordering_in_compound:
         return [list(visits[:limit]) for visits, limit in ordered]
     tagged = [
