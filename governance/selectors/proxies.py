@@ -14,19 +14,30 @@ from governance.models import (
     Eligibility,
     Participation,
     Proxy,
+    ProxyQuerySet,
 )
 from members import selectors as member_selectors
 from members.models import Membership, User
 
+_OWN_FIELDS = tuple(f.name for f in Proxy._meta.concrete_fields)
 # A proxy as deciding who holds it reads it (Proxy.is_held_by: the chair of its meeting, or of its
 # ballot's meeting) with its appointer's face: not the meetings' and ballots' every column, and
-# not the appointer's profile texts. The ballot page reads the proxies three times.
+# not the appointer's profile texts. A ballot's page reads them twice: for where the member
+# stands, and for the proxies they may vote with.
 HELD_FIELDS = (
-    *(f.name for f in Proxy._meta.concrete_fields),
+    *_OWN_FIELDS,
     *member_selectors.face_fields("appointer"),
     "meeting__chair",
     "ballot__meeting__chair",
 )
+
+
+def appointers_held_by(*, scope: ProxyQuerySet, member: Membership) -> list[int]:
+    """The members whose proxies among `scope` the member holds, as ids. Read first, so that
+    their proxies are then read by appointer: most members hold none and stop there, and given
+    a subquery PostgreSQL joined the proxies to the whole register."""
+    held = scope.held_by(Membership.objects.filter(pk=member.pk))
+    return list(held.order_by().values_list("appointer_id", flat=True).distinct())
 
 
 def proxies_given_by(*, user: User) -> QuerySet[Proxy]:
@@ -46,7 +57,7 @@ def proxy_applying_for(*, ballot: Ballot, membership: Membership) -> Proxy | Non
         Proxy.objects.for_ballot(ballot)
         .filter(appointer=membership)
         .select_related("holder__profile")
-        .only(*(f.name for f in Proxy._meta.concrete_fields), *member_selectors.face_fields("holder"))
+        .only(*_OWN_FIELDS, *member_selectors.face_fields("holder"))
     )
 
 
@@ -140,11 +151,7 @@ def proxies_usable_on_ballot(
     if membership is None:
         return []
     scope = Proxy.objects.for_ballot(ballot)
-    # The appointers first, as ids: most members hold no proxy and stop here, and the proxies
-    # are then read by appointer, not joined to the register to be filtered afterwards.
-    appointers = list(
-        scope.held_by(Membership.objects.filter(pk=membership.pk)).values_list("appointer_id", flat=True)
-    )
+    appointers = appointers_held_by(scope=scope, member=membership)
     if not appointers:
         return []
     proxies = (

@@ -11,7 +11,7 @@ from governance.models import (
     Participation,
     Proxy,
 )
-from governance.selectors.proxies import HELD_FIELDS
+from governance.selectors.proxies import HELD_FIELDS, appointers_held_by
 from members import selectors as member_selectors
 from members.models import Membership, User
 
@@ -58,11 +58,9 @@ def voter_standings(*, ballots: list[Ballot], user: User | AnonymousUser) -> dic
         )
     )
     scope = Proxy.objects.live().filter(Q(ballot_id__in=ballot_ids) | Q(meeting_id__in=meeting_ids))
-    held = scope.held_by(Membership.objects.filter(pk=membership.pk))
     # Every live proxy of the appointers whose proxy the user holds: one that applies may not be
-    # the one the user holds. The appointers first, as ids: most members hold no proxy and stop
-    # there, and given a subquery PostgreSQL joined the proxies to the whole register.
-    holding_for = list(held.order_by().values_list("appointer_id", flat=True).distinct())
+    # the one the user holds.
+    holding_for = appointers_held_by(scope=scope, member=membership)
     proxies = (
         scope.filter(appointer_id__in=holding_for)
         .select_related("appointer__profile", "meeting", "ballot__meeting")
